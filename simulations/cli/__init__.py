@@ -1,0 +1,49 @@
+"""``crm-sandbox``: a thin command line. Each sub-command module parses, calls one library
+function and reports. A user's mistake (``UserError``) prints one message and exits with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from simulations import __version__
+from simulations.errors import UserError
+
+#: Sub-command modules; each defines ``register(subparsers)`` and sets ``func`` on its parsers.
+COMMAND_MODULES: tuple[str, ...] = (
+    "simulations.cli.simulate",
+    "simulations.cli.bench",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used by the docs test)."""
+    parser = argparse.ArgumentParser(prog="crm-sandbox", description="CRM Lifecycle Sandbox")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``crm-sandbox``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UserError as err:
+        print(f"crm-sandbox: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crm-sandbox: interrupted; nothing was moved into the output folder", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Acquisition (获取): prospects become new customers through marketing and word of mouth.
+
+Marketing reach per channel follows a saturating curve of the weekly budget (diminishing
+returns). Word of mouth travels over the social network stored as an integer array
+``friends[i, slot]``; referrals received per prospect are counted with ``numpy.bincount``
+(no graph library: it is the bottleneck at a million customers). About 60% of new customers
+come through referrals in the sources (DOMAIN.md §3); the default scenarios are tuned toward it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulations.config import ACQUISITION_CHANNELS, Policies, World
+from simulations.mechanisms.events import Modifiers
+from simulations.population import ACQ_INITIAL, ACQ_REFERRAL, Population
+from simulations.stages import Stage
+from simulations.weeklog import WeekLog
+
+PROMOTER_SATISFACTION = 0.6
+
+
+def seed_customer_base(pop: Population, world: World, rng: np.random.Generator) -> None:
+    """Make a share of the first people existing customers, spread over the lifecycle stages."""
+    n = pop.n
+    share = world.market.initial_customer_share
+    is_customer = rng.random(n) < share
+    ids = np.flatnonzero(is_customer)
+    k = ids.size
+    stages = rng.choice(
+        [Stage.NEW, Stage.GROWTH, Stage.MATURITY, Stage.AT_RISK], size=k, p=[0.08, 0.32, 0.55, 0.05]
+    ).astype(np.int8)
+    tenure = np.where(
+        stages == Stage.NEW,
+        rng.integers(1, world.relationship.new_weeks + 1, k),
+        world.relationship.new_weeks + rng.integers(0, 3 * world.relationship.growth_weeks, k),
+    )
+    pop.stage[ids] = stages
+    pop.prev_stage[ids] = np.where(stages == Stage.AT_RISK, Stage.MATURITY, stages)
+    pop.signup_week[ids] = -tenure
+    pop.entered_week[ids] = -tenure
+    pop.weeks_in_stage[ids] = np.minimum(tenure, rng.integers(1, 30, k))
+    pop.acquisition_channel[ids] = ACQ_INITIAL
+    pop.categories[ids] = np.minimum(1 + rng.poisson(np.where(stages == Stage.NEW, 0.0, 1.0)), world.traits.categories)
+    pop.commitment[ids] = np.minimum(world.relationship.commitment_growth * tenure, 0.6)
+    pop.last_purchase_week[ids] = -rng.integers(1, 9, k)
+    fixed = pop.contract[ids] >= 2
+    term = np.where(pop.contract[ids] == 2, 52, 104)
+    pop.contract_end_week[ids] = np.where(fixed, rng.integers(1, term + 1), -1)
+    pop.spend_52[ids] = (pop.purchase_rate[ids] * pop.spend_mean[ids] * 52).astype(np.float32)
+
+
+def reach(policies: Policies, mods: Modifiers) -> np.ndarray:
+    """Share of prospects each acquisition channel reaches this week (saturating in budget)."""
+    a = policies.acquisition
+    budgets = np.array([a.budget.get(c, 0.0) for c in ACQUISITION_CHANNELS])
+    r = a.max_reach * (1.0 - np.exp(-budgets / a.half_reach_budget)) * mods.acquisition_reach
+    return np.clip(r, 0.0, 1.0)
+
+
+def attraction(world: World, policies: Policies, mods: Modifiers, product_quality: float) -> float:
+    """How attractive the offer is to a prospect, relative to the competitor (1 = neutral)."""
+    price = (policies.pricing.price_index / world.competitor.price_index) ** -policies.pricing.price_sensitivity
+    return float(price * mods.acquisition_conversion * (1.0 + product_quality) / (1.0 + 0.5 * world.competitor.attractiveness))
+
+
+def respond(
+    pop: Population,
+    world: World,
+    policies: Policies,
+    mods: Modifiers,
+    rng: np.random.Generator,
+    log: WeekLog,
+    week: int,
+    product_quality: float,
+) -> np.ndarray:
+    """Convert reached and referred prospects; return the ids of this week's new customers."""
+    n = pop.n
+    u_acq = rng.random(n, dtype=np.float32)
+    u_channel = rng.random(n, dtype=np.float32)
+    u_refer = rng.random(n, dtype=np.float32)
+    slot = rng.integers(0, max(pop.degree, 1), n, dtype=np.int32)
+    u_wom = rng.random(n, dtype=np.float32)
+
+    prospect = pop.stage == Stage.PROSPECT
+    attract = attraction(world, policies, mods, product_quality)
+    per_channel = reach(policies, mods) * min(policies.acquisition.conversion * attract, 1.0)
+    p_marketing = 1.0 - np.prod(1.0 - per_channel)
+    by_marketing = prospect & (u_acq < p_marketing)
+
+    # word of mouth: delighted customers recommend the firm to one acquaintance
+    rel = world.relationship
+    active = (pop.stage >= Stage.NEW) & (pop.stage <= Stage.MATURITY) | (pop.stage == Stage.WON_BACK)
+    delight = np.clip((pop.satisfaction - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION), 0, 1)
+    bonus = 1.0 + min(policies.acquisition.referral_bonus / 50.0, 2.0)
+    lift = np.where(pop.community_member & policies.community.enabled, 1.0 + policies.community.referral_lift, 1.0)
+    p_refer = rel.referral_rate * delight * bonus * lift * mods.referral
+    referrers = np.flatnonzero(active & (u_refer < p_refer))
+    by_wom = np.zeros(n, dtype=bool)
+    referred_by = np.full(0, -1, dtype=np.int32)
+    if referrers.size and pop.degree:
+        targets = pop.friends[referrers, slot[referrers]]
+        received = np.bincount(targets, minlength=n)
+        p_wom = 1.0 - (1.0 - min(rel.referral_conversion * attract, 1.0)) ** received
+        by_wom = prospect & ~by_marketing & (u_wom < p_wom)
+        # the first recommender of each converted prospect gets the credit
+        order = np.argsort(targets, kind="stable")
+        first = np.full(n, -1, dtype=np.int32)
+        t_sorted = targets[order]
+        keep = np.r_[True, t_sorted[1:] != t_sorted[:-1]]
+        first[t_sorted[keep]] = referrers[order][keep]
+        referred_by = first
+
+    new_ids = np.flatnonzero(by_marketing | by_wom)
+    wom_ids = np.flatnonzero(by_wom)
+    mkt_ids = np.flatnonzero(by_marketing)
+    cum = np.cumsum(per_channel) / max(per_channel.sum(), 1e-12)
+    pop.acquisition_channel[mkt_ids] = np.minimum(np.searchsorted(cum, u_channel[mkt_ids]), len(cum) - 1)
+    pop.acquisition_channel[wom_ids] = ACQ_REFERRAL
+    if wom_ids.size:
+        pop.referred_by[wom_ids] = referred_by[wom_ids]
+        pop.satisfaction[wom_ids] += 0.03  # a friend's recommendation sets expectations warmly
+    start_relationship(pop, new_ids, world, week)
+
+    log.add("acquisitions", customer=new_ids.astype(np.int32), channel=pop.acquisition_channel[new_ids],
+            referred_by=pop.referred_by[new_ids])
+    log.count("acquisitions", new_ids.size)
+    log.count("acquisitions_referral", wom_ids.size)
+    log.cost("acquisition", sum(policies.acquisition.budget.values()) + policies.acquisition.referral_bonus * wom_ids.size)
+    return new_ids
+
+
+def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int) -> None:
+    """Turn prospects into new customers (socialization stage, 社会化期)."""
+    pop.stage[ids] = Stage.NEW
+    pop.prev_stage[ids] = Stage.NEW
+    pop.weeks_in_stage[ids] = 0
+    pop.signup_week[ids] = week
+    pop.cycles[ids] += 1
+    fixed = pop.contract[ids] >= 2
+    term = np.where(pop.contract[ids] == 2, 52, 104)
+    pop.contract_end_week[ids] = np.where(fixed, week + term, -1)

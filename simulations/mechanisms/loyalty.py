@@ -1,0 +1,55 @@
+"""Loyalty programme: membership, points, rewards and tiers (the industry's main loyalty lever).
+
+Members earn points on spend and redeem them for rewards (a cost to the firm); tiers follow the
+last 52 weeks of spend. Membership and tiers lift buying (read by purchasing) and commitment
+(read by the relationship mechanism), which lowers the hazard of becoming endangered.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulations.config import Policies, World
+from simulations.mechanisms.events import Modifiers
+from simulations.population import Population
+from simulations.stages import ACTIVE_STAGES
+from simulations.weeklog import WeekLog
+
+
+def respond(
+    pop: Population,
+    world: World,
+    policies: Policies,
+    mods: Modifiers,
+    rng: np.random.Generator,
+    log: WeekLog,
+    week: int,
+) -> None:
+    """New customers join; members earn and redeem points; tiers are re-evaluated."""
+    u_join = rng.random(pop.n, dtype=np.float32)
+    p = policies.loyalty
+    if not p.enabled:
+        return
+    active = np.isin(pop.stage, ACTIVE_STAGES)
+    joiners = np.flatnonzero(active & ~pop.loyalty_member & (pop.signup_week == week) & (u_join < p.join_rate))
+    pop.loyalty_member[joiners] = True
+    pop.commitment[joiners] += p.commitment_boost
+
+    members = np.flatnonzero(pop.loyalty_member & active)
+    earned = (pop.week_spend[members] * p.points_per_currency).astype(np.float32)
+    pop.points[members] += earned
+    rewards = np.floor(pop.points[members] / p.redemption_points)
+    redeemed = (rewards * p.redemption_points).astype(np.float32)
+    pop.points[members] -= redeemed
+    pop.shock[members] += np.where(rewards > 0, 0.02, 0.0).astype(np.float32)
+
+    old_tier = pop.loyalty_tier[members]
+    spend = pop.spend_52[members]
+    new_tier = np.where(spend >= p.gold_spend, 2, np.where(spend >= p.silver_spend, 1, 0)).astype(np.int8)
+    pop.loyalty_tier[members] = new_tier
+    moved = (earned > 0) | (redeemed > 0) | (new_tier != old_tier)
+    log.add("loyalty", customer=members[moved].astype(np.int32), earned=earned[moved], redeemed=redeemed[moved],
+            tier_before=old_tier[moved], tier_after=new_tier[moved])
+    log.add("loyalty_joins", customer=joiners.astype(np.int32))
+    log.count("loyalty_rewards", float(rewards.sum()))
+    log.cost("loyalty", float(rewards.sum()) * p.reward_value + members.size * world.costs.loyalty_cost_per_member_week)

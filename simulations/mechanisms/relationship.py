@@ -1,0 +1,160 @@
+"""Relationship: satisfaction, trust and commitment, and the moves between lifecycle stages.
+
+No transition matrix: stages change because of what customers experienced. Satisfaction is
+pulled toward a baseline raised by product quality and pushed by this week's shocks (service,
+marketing, community, events); trust follows satisfaction slowly; commitment grows with tenure
+and programmes. Endangerment (危险期) can strike at any stage, with a hazard that rises as
+satisfaction falls below a threshold, with the competitor's pull, and early in the tenure, and
+falls with commitment and a running fixed-term contract. An endangered customer either settles
+or decides to leave: contract customers give notice and leave when it runs out (解约期); others
+buy less for a while and lapse into dormancy (中断期), which becomes loss if nothing wins them back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulations.config import Policies, World
+from simulations.mechanisms.events import Modifiers
+from simulations.population import CAUSES, Population
+from simulations.stages import Stage
+from simulations.weeklog import WeekLog
+
+SERVICE, COMPETITOR, PRICE, DISENGAGEMENT = (CAUSES.index(c) for c in ("service", "competitor", "price", "disengagement"))
+CONTRACT_TERM_WEEKS = {2: 52, 3: 104}
+
+
+def update_feelings(pop: Population, world: World, mods: Modifiers, product_quality: float) -> None:
+    """Move satisfaction, trust and commitment for this week's experiences."""
+    rel = world.relationship
+    target = np.clip(pop.baseline + product_quality, 0.0, 1.0)
+    pop.satisfaction += rel.satisfaction_inertia * (target - pop.satisfaction) + pop.shock + mods.satisfaction_shock
+    np.clip(pop.satisfaction, 0.0, 1.0, out=pop.satisfaction)
+    pop.trust += rel.trust_rate * (pop.satisfaction - pop.trust)
+    np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
+    customer = (pop.stage >= Stage.NEW) & (pop.stage <= Stage.MATURITY)
+    pop.commitment[customer] += rel.commitment_growth
+    np.clip(pop.commitment, 0.0, 1.0, out=pop.commitment)
+    pop.shock[:] = 0.0
+
+
+def endangerment_hazard(pop: Population, world: World, policies: Policies, mods: Modifiers, week: int) -> np.ndarray:
+    """Weekly probability that a relationship becomes endangered (before lock-in)."""
+    rel, comp = world.relationship, world.competitor
+    price_gap = (policies.pricing.price_index / comp.price_index) ** policies.pricing.price_sensitivity
+    pull = comp.attractiveness * mods.competitor_pull * price_gap
+    tenure = np.maximum(week - pop.signup_week, 0)
+    fragile = 1.0 + rel.tenure_hazard_decay * np.exp(-tenure / 26.0)
+    drive = np.exp(rel.at_risk_sensitivity * (rel.at_risk_threshold - pop.satisfaction))
+    h = rel.at_risk_base_hazard * drive * (0.5 + pull) * fragile * (1.0 - 0.6 * pop.commitment) * (1.5 - pop.trust)
+    return np.clip(h, 0.0, 0.9).astype(np.float32)
+
+
+def lock_in(pop: Population, world: World, week: int) -> np.ndarray:
+    """How much a running fixed-term contract holds a customer (0: free to leave)."""
+    if not world.contracts.enabled:
+        return np.zeros(pop.n, dtype=np.float32)
+    running = (pop.contract >= 2) & (pop.contract_end_week > week)
+    return np.where(running, world.contracts.lock_in_strength, 0.0).astype(np.float32)
+
+
+def _move(pop: Population, ids: np.ndarray, stage: Stage) -> None:
+    pop.stage[ids] = stage
+    pop.weeks_in_stage[ids] = 0
+
+
+def respond(
+    pop: Population,
+    world: World,
+    policies: Policies,
+    mods: Modifiers,
+    rng: np.random.Generator,
+    log: WeekLog,
+    week: int,
+    product_quality: float,
+) -> None:
+    """Update feelings, then move customers between stages."""
+    n = pop.n
+    u_risk = rng.random(n, dtype=np.float32)
+    u_decide = rng.random(n, dtype=np.float32)
+    u_settle = rng.random(n, dtype=np.float32)
+    u_return = rng.random(n, dtype=np.float32)
+    u_cause = rng.random(n, dtype=np.float32)
+    rel = world.relationship
+
+    update_feelings(pop, world, mods, product_quality)
+    pop.weeks_in_stage += 1
+    if world.btyd.enabled:
+        _socialize_and_grow(pop, world)
+        return
+
+    hold = lock_in(pop, world, week)
+    stage = pop.stage
+    endangerable = (stage == Stage.NEW) | (stage == Stage.GROWTH) | (stage == Stage.MATURITY) | (stage == Stage.WON_BACK)
+    h = endangerment_hazard(pop, world, policies, mods, week) * (1.0 - 0.5 * hold)
+    to_risk = np.flatnonzero(endangerable & (u_risk < h))
+    pop.prev_stage[to_risk] = stage[to_risk]
+    low_sat = pop.satisfaction[to_risk] < rel.at_risk_threshold
+    serviced = pop.complaints[to_risk] > 0.5
+    cause = np.where(serviced, SERVICE, np.where(low_sat, DISENGAGEMENT, np.where(u_cause[to_risk] < 0.7, COMPETITOR, PRICE)))
+    pop.risk_cause[to_risk] = cause
+    _move(pop, to_risk, Stage.AT_RISK)
+
+    # endangered customers settle or decide to leave (not in the week they became endangered)
+    at_risk = (stage == Stage.AT_RISK) & (pop.weeks_in_stage > 1)
+    settle = at_risk & (pop.satisfaction > rel.at_risk_threshold) & (u_settle < rel.recovery_rate * (0.5 + pop.trust))
+    settled = np.flatnonzero(settle)
+    pop.stage[settled] = pop.prev_stage[settled]
+    pop.weeks_in_stage[settled] = 0
+    gap = np.clip(rel.at_risk_threshold + 0.15 - pop.satisfaction, 0.0, 1.0)
+    p_decide = rel.decision_rate * (0.5 + 3.0 * gap) * (1.0 - hold) * (1.0 - 0.5 * pop.commitment)
+    # a fixed-term contract that ends this week forces the decision
+    renewal = (pop.contract >= 2) & (pop.contract_end_week == week)
+    p_decide = np.where(renewal, np.maximum(p_decide, 0.5), p_decide)
+    deciders = np.flatnonzero(at_risk & ~settle & (u_decide < p_decide))
+    _move(pop, deciders, Stage.TERMINATING)
+    pop.notice_week[deciders] = week
+    log.add("notices", customer=deciders.astype(np.int32), contract=pop.contract[deciders])
+    log.count("notices", deciders.size)
+
+    # contracts renew at the end of their term unless a notice is running
+    renew = np.flatnonzero(renewal & (pop.stage != Stage.TERMINATING))
+    pop.contract_end_week[renew] += np.where(pop.contract[renew] == 2, 52, 104).astype(np.int32)
+
+    # terminating relationships end: notice runs out, or buying fades into dormancy
+    terminating = pop.stage == Stage.TERMINATING
+    notice_done = (pop.contract > 0) & (week - pop.notice_week >= world.contracts.notice_weeks)
+    lapsed = (pop.contract == 0) & (pop.weeks_in_stage >= rel.lapse_weeks)
+    ended = np.flatnonzero(terminating & (notice_done | lapsed) & (pop.weeks_in_stage > 0))
+    _move(pop, ended, Stage.DORMANT)
+    pop.churn_week[ended] = week
+    pop.churn_cause[ended] = pop.risk_cause[ended]
+    pop.notice_week[ended] = -1
+    log.add("terminations", customer=ended.astype(np.int32), cause=pop.churn_cause[ended])
+    log.count("terminations", ended.size)
+
+    # dormant: spontaneous return, or loss after too long
+    dormant = pop.stage == Stage.DORMANT
+    back = np.flatnonzero(dormant & (pop.weeks_in_stage > 1) & (u_return < rel.spontaneous_return))
+    _move(pop, back, Stage.WON_BACK)
+    pop.cycles[back] += 1
+    pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
+    lost = np.flatnonzero((pop.stage == Stage.DORMANT) & (pop.weeks_in_stage >= rel.dormant_to_lost_weeks))
+    _move(pop, lost, Stage.LOST)
+    log.count("winbacks_spontaneous", back.size)
+    log.count("losses", lost.size)
+
+    _socialize_and_grow(pop, world)
+
+
+def _socialize_and_grow(pop: Population, world: World) -> None:
+    """New and won-back customers move to growth; growth matures when buying saturates."""
+    rel = world.relationship
+    stage = pop.stage
+    grow = ((stage == Stage.NEW) | (stage == Stage.WON_BACK)) & (pop.weeks_in_stage >= rel.new_weeks)
+    _move(pop, np.flatnonzero(grow), Stage.GROWTH)
+    mature = (stage == Stage.GROWTH) & (
+        (pop.weeks_in_stage >= rel.growth_weeks) | ((pop.categories >= world.traits.categories) & (pop.weeks_in_stage >= 8))
+    )
+    _move(pop, np.flatnonzero(mature), Stage.MATURITY)
+

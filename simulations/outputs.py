@@ -1,0 +1,69 @@
+"""Writing result folders safely: check first, stage everything, then move it into place.
+
+Why: a run that fails half-way (a crash, Ctrl-C, a full disk) must not leave an output folder
+with some files new and some old. Files are written to a hidden staging folder beside the target
+and moved in only when all of them exist; a file move within one file system is atomic.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from simulations.errors import UserError
+
+
+def check_writable(folder: Path) -> None:
+    """Fail before any work if ``folder`` (and a staging folder beside it) cannot be written."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}: exists and is not a folder")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{folder.name}.probe-", dir=folder.parent)
+        os.close(fd)
+        os.unlink(probe)
+        if folder.exists():
+            fd, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as err:
+        raise UserError(f"{folder}: output folder cannot be written ({err.strerror})") from None
+
+
+@contextmanager
+def staged_folder(folder: Path, replace: bool = False) -> Iterator[Path]:
+    """Yield a staging folder; on success its files replace those in ``folder``.
+
+    With ``replace=True`` the whole target folder is swapped for the staged one (for datasets
+    that must never mix two generations); otherwise files are moved in one by one, leaving
+    unrelated files in the target alone.
+    """
+    folder = Path(folder)
+    check_writable(folder)
+    parent = folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.staging-", dir=parent))
+    try:
+        yield stage
+        if replace:
+            old = None
+            if folder.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=parent))
+                os.replace(folder, old / "x")
+            os.replace(stage, folder)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            for src in sorted(stage.rglob("*")):
+                if src.is_file():
+                    dst = folder / src.relative_to(stage)
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(src, dst)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,130 @@
+"""Each mechanism moves its outcome in the expected direction on the same seed (paired runs)."""
+
+import numpy as np
+
+from simulations import Stage
+from simulations.model import CustomerLifecycleModel
+
+N, WEEKS = 4000, 60
+
+
+def run(scenario="retail", weeks=WEEKS, seed=11, **kw):
+    m = CustomerLifecycleModel(scenario, customers=N, seed=seed, **kw)
+    m.run(weeks)
+    return m
+
+
+def total(m, col, start=1):
+    return float(m.kpi_frame()[col].iloc[start:].sum())
+
+
+def test_more_service_capacity_shortens_waits():
+    low = run(policies__service__capacity={"phone": 20.0, "email": 20.0, "chat": 10.0})
+    high = run(policies__service__capacity={"phone": 400.0, "email": 200.0, "chat": 200.0})
+    assert high.kpi_frame()["mean_wait_minutes"].mean() < low.kpi_frame()["mean_wait_minutes"].mean()
+    assert high.kpi_frame()["service_level"].iloc[1:].mean() > low.kpi_frame()["service_level"].iloc[1:].mean()
+
+
+def test_retention_offers_reduce_terminations():
+    none = run("telecom", weeks=104, policies__marketing__retention__targeting="none")
+    offers = run("telecom", weeks=104, policies__marketing__retention__targeting="all")
+    assert total(offers, "terminations") < total(none, "terminations")
+
+
+def test_no_community_means_no_ideas():
+    off = run("appliance-community", policies__community__enabled=False)
+    on = run("appliance-community")
+    assert total(off, "ideas") == 0
+    assert total(on, "ideas") > 0
+
+
+def test_acquisition_budget_brings_more_customers():
+    low = run(policies__acquisition__budget={"search": 0.0, "social": 0.0, "tv": 0.0, "direct_mail": 0.0})
+    high = run(policies__acquisition__budget={"search": 8000.0, "social": 8000.0, "tv": 8000.0, "direct_mail": 0.0})
+    assert total(high, "acquisitions") > total(low, "acquisitions")
+    assert total(high, "cost_acquisition") > total(low, "cost_acquisition")
+
+
+def test_word_of_mouth_brings_customers_without_any_marketing():
+    m = run(policies__acquisition__budget={"search": 0.0, "social": 0.0, "tv": 0.0, "direct_mail": 0.0})
+    assert total(m, "acquisitions_referral") > 0
+    assert total(m, "acquisitions") == total(m, "acquisitions_referral")
+
+
+def test_loyalty_programme_raises_buying_and_costs_rewards():
+    off = run(policies__loyalty__enabled=False)
+    on = run(policies__loyalty__enabled=True)
+    assert total(on, "revenue") > total(off, "revenue")
+    assert total(on, "cost_loyalty") > 0 == total(off, "cost_loyalty")
+
+
+def test_service_outage_lowers_service_level_in_its_weeks():
+    base = run(weeks=20)
+    hit = CustomerLifecycleModel("retail", customers=N, seed=11)
+    hit.run(9)
+    hit.inject_event("service_outage", intensity=0.9, duration=3)
+    hit.run(11)
+    a, b = base.kpi_frame(), hit.kpi_frame()
+    assert b["service_level"].iloc[10:13].mean() < a["service_level"].iloc[10:13].mean()
+    assert b["tickets"].iloc[10:13].sum() > a["tickets"].iloc[10:13].sum()
+
+
+def test_price_war_raises_terminations():
+    calm = run("telecom", weeks=52)
+    war = run("telecom", weeks=52, events=[{"kind": "price_war", "week": 5, "duration": 40, "intensity": 1.0}])
+    assert total(war, "notices") > total(calm, "notices")
+
+
+def test_key_account_desk_shortens_key_account_waits():
+    def key_waits(desk):
+        m = CustomerLifecycleModel("telecom", customers=N, seed=5, policies__service__key_account_desk=desk,
+                                   policies__service__capacity={"phone": 60.0, "email": 40.0, "chat": 30.0})
+        waits = []
+        m.observers.append(lambda model, log: waits.append(
+            log.tables["tickets"]["wait_minutes"][model.population.tier[log.tables["tickets"]["customer"]] == 2]))
+        m.run(40)
+        return np.concatenate(waits).mean()
+    assert key_waits(True) < key_waits(False)
+
+
+def test_month_to_month_contracts_churn_most():
+    m = run("telecom", weeks=104)
+    pop = m.population
+    ever = pop.signup_week > -10**9
+    churned = pop.churn_week >= 0
+    rates = [churned[ever & (pop.contract == c)].mean() for c in (1, 2, 3)]
+    assert rates[0] > rates[1] > rates[2]
+
+
+def test_at_risk_can_be_entered_from_every_active_stage():
+    m = CustomerLifecycleModel("retail", customers=N, seed=2)
+    sources = set()
+    m.observers.append(lambda model, log: sources.update(
+        log.tables["transitions"]["from_stage"][log.tables["transitions"]["to_stage"] == Stage.AT_RISK].tolist()))
+    m.run(80)
+    assert {Stage.NEW, Stage.GROWTH, Stage.MATURITY} <= sources
+
+
+def test_lifecycle_is_traversed():
+    m = run(weeks=104)
+    assert m.flows[Stage.PROSPECT, Stage.NEW] > 0
+    assert m.flows[Stage.NEW, Stage.GROWTH] > 0
+    assert m.flows[Stage.GROWTH, Stage.MATURITY] > 0
+    assert m.flows[Stage.AT_RISK, Stage.TERMINATING] > 0
+    assert m.flows[Stage.TERMINATING, Stage.DORMANT] > 0
+    assert m.flows[Stage.DORMANT, Stage.WON_BACK] > 0
+
+
+def test_btyd_mode_buyers_only_die_after_a_repeat_purchase():
+    m = run(world__btyd__enabled=True, weeks=52)
+    pop = m.population
+    dead = (pop.stage == Stage.LOST) & (pop.signup_week >= 1)  # acquired during the run
+    assert dead.any()
+    assert (pop.n_orders[dead] >= 2).all()
+
+
+def test_customer_view_is_readable():
+    m = run(weeks=5)
+    c = m.customer(0)
+    assert c["stage"] in {s.label for s in Stage} and c["stage_zh"]
+    assert 0 <= c["satisfaction"] <= 1

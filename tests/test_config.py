@@ -1,4 +1,5 @@
 import pytest
+from pydantic import ValidationError
 
 from simulations.config import (
     Scenario,
@@ -71,7 +72,7 @@ def test_overrides_derive_without_mutation():
 
 def test_scenario_is_frozen():
     sc = Scenario()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         sc.name = "x"
 
 

@@ -42,7 +42,7 @@ from simulations.mechanisms import (
 )
 from simulations.population import CAUSES, Population, add_people
 from simulations.rng import Streams
-from simulations.stages import ACTIVE_STAGES, N_STAGES, Stage
+from simulations.stages import N_STAGES, Stage, is_active
 from simulations.weeklog import WeekLog
 
 STAGE_COLUMNS: tuple[str, ...] = tuple(f"n_{s.name.lower()}" for s in Stage)
@@ -166,7 +166,7 @@ class CustomerLifecycleModel(mesa.Model):
     def _update_kpis(self, log: WeekLog, money: dict[str, float]) -> None:
         pop, c = self.population, log.counts
         counts = np.bincount(pop.stage, minlength=N_STAGES)
-        active = np.isin(pop.stage, ACTIVE_STAGES)
+        active = is_active(pop.stage)
         n_active = int(active.sum())
         kpi: dict[str, float] = {"week": self.week}
         kpi.update({col: int(v) for col, v in zip(STAGE_COLUMNS, counts, strict=False)})

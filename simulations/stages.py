@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+import numpy as np
+
 
 class Stage(IntEnum):
     """A stage of the customer relationship lifecycle (客户关系生命周期)."""
@@ -56,6 +58,11 @@ ACTIVE_STAGES: tuple[Stage, ...] = (
     Stage.TERMINATING,
     Stage.WON_BACK,
 )
+
+def is_active(stage: np.ndarray) -> np.ndarray:
+    """Mask of customers in an active stage (faster than ``np.isin`` on millions of int8 codes)."""
+    return ((stage >= Stage.NEW) & (stage <= Stage.TERMINATING)) | (stage == Stage.WON_BACK)
+
 
 #: Stages from which a relationship can become endangered (at-risk can occur at any stage).
 ENDANGERABLE_STAGES: tuple[Stage, ...] = (Stage.NEW, Stage.GROWTH, Stage.MATURITY, Stage.WON_BACK)

@@ -77,9 +77,7 @@ def respond(
     """Convert reached and referred prospects; return the ids of this week's new customers."""
     n = pop.n
     u_acq = rng.random(n, dtype=np.float32)
-    u_channel = rng.random(n, dtype=np.float32)
     u_refer = rng.random(n, dtype=np.float32)
-    slot = rng.integers(0, max(pop.degree, 1), n, dtype=np.int32)
     u_wom = rng.random(n, dtype=np.float32)
 
     prospect = pop.stage == Stage.PROSPECT
@@ -96,10 +94,12 @@ def respond(
     lift = np.where(pop.community_member & policies.community.enabled, 1.0 + policies.community.referral_lift, 1.0)
     p_refer = rel.referral_rate * delight * bonus * lift * mods.referral
     referrers = np.flatnonzero(active & (u_refer < p_refer))
+    # given u < p, u / p is again uniform: it picks which acquaintance hears the recommendation
+    slot = np.minimum((u_refer[referrers] / p_refer[referrers] * pop.degree).astype(np.int32), max(pop.degree - 1, 0))
     by_wom = np.zeros(n, dtype=bool)
     referred_by = np.full(0, -1, dtype=np.int32)
     if referrers.size and pop.degree:
-        targets = pop.friends[referrers, slot[referrers]]
+        targets = pop.friends[referrers, slot]
         received = np.bincount(targets, minlength=n)
         p_wom = 1.0 - (1.0 - min(rel.referral_conversion * attract, 1.0)) ** received
         by_wom = prospect & ~by_marketing & (u_wom < p_wom)
@@ -115,7 +115,9 @@ def respond(
     wom_ids = np.flatnonzero(by_wom)
     mkt_ids = np.flatnonzero(by_marketing)
     cum = np.cumsum(per_channel) / max(per_channel.sum(), 1e-12)
-    pop.acquisition_channel[mkt_ids] = np.minimum(np.searchsorted(cum, u_channel[mkt_ids]), len(cum) - 1)
+    # given u < p, u / p is uniform: it picks the channel in proportion to each channel's pull
+    channel = np.searchsorted(cum, u_acq[mkt_ids] / max(p_marketing, 1e-12))
+    pop.acquisition_channel[mkt_ids] = np.minimum(channel, len(cum) - 1)
     pop.acquisition_channel[wom_ids] = ACQ_REFERRAL
     if wom_ids.size:
         pop.referred_by[wom_ids] = referred_by[wom_ids]

@@ -13,7 +13,7 @@ import numpy as np
 from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
-from simulations.stages import ACTIVE_STAGES
+from simulations.stages import is_active
 from simulations.weeklog import WeekLog
 
 IDEA_CATEGORIES: tuple[str, ...] = ("product", "service", "pricing", "app", "sustainability")
@@ -32,25 +32,27 @@ def respond(
     n = pop.n
     u_join = rng.random(n, dtype=np.float32)
     u_idea = rng.random(n, dtype=np.float32)
-    quality = rng.random(n, dtype=np.float32)
-    u_respond = rng.random(n, dtype=np.float32)
     u_vote = rng.random(n, dtype=np.float32)
-    u_category = rng.random(n, dtype=np.float32)
+    # would-be authors depend only on a trait (idea_rate), so drawing details for them keeps pairing
+    cand = np.flatnonzero(u_idea < pop.idea_rate)
+    quality_c, u_respond_c, u_category_c = rng.random((3, cand.size), dtype=np.float32)
     c, w = policies.community, world.community
     if not c.enabled:
         return 0
-    active = np.isin(pop.stage, ACTIVE_STAGES)
+    active = is_active(pop.stage)
     joiners = active & ~pop.community_member & (u_join < w.join_rate)
     pop.community_member[joiners] = True
 
     members = pop.community_member & active
-    authors = np.flatnonzero(members & (u_idea < pop.idea_rate))
+    posting = members[cand]
+    authors = cand[posting]
+    quality, u_respond, u_category = quality_c[posting], u_respond_c[posting], u_category_c[posting]
     voters = int((members & (u_vote < w.vote_rate)).sum())
-    q = quality[authors]
+    q = quality
     # votes concentrate on the best ideas of the week
     weight = q**4
     votes = np.floor(voters * weight / max(weight.sum(), 1e-9) * np.minimum(1.0, 3.0 * q)).astype(np.int32)
-    responded = u_respond[authors] < c.response_rate
+    responded = u_respond < c.response_rate
     adopted = responded & (q > w.adoption_quality)
     ignored = ~responded
 
@@ -61,7 +63,7 @@ def respond(
     pop.shock[authors[ignored]] -= 0.04
     np.clip(pop.commitment, 0.0, 1.0, out=pop.commitment)
 
-    category = (u_category[authors] * len(IDEA_CATEGORIES)).astype(np.int8)
+    category = (u_category * len(IDEA_CATEGORIES)).astype(np.int8)
     log.add("ideas", author=authors.astype(np.int32), category=category, quality=q, votes=votes,
             responded=responded, adopted=adopted, reward=np.where(adopted, c.reward, 0.0).astype(np.float32))
     log.add("community_joins", customer=np.flatnonzero(joiners).astype(np.int32))

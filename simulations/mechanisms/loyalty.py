@@ -12,7 +12,7 @@ import numpy as np
 from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
-from simulations.stages import ACTIVE_STAGES
+from simulations.stages import is_active
 from simulations.weeklog import WeekLog
 
 
@@ -30,7 +30,7 @@ def respond(
     p = policies.loyalty
     if not p.enabled:
         return
-    active = np.isin(pop.stage, ACTIVE_STAGES)
+    active = is_active(pop.stage)
     joiners = np.flatnonzero(active & ~pop.loyalty_member & (pop.signup_week == week) & (u_join < p.join_rate))
     pop.loyalty_member[joiners] = True
     pop.commitment[joiners] += p.commitment_boost

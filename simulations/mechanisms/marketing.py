@@ -15,7 +15,8 @@ import numpy as np
 from simulations.config import CONTACT_CHANNELS, Campaign, Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
-from simulations.stages import ACTIVE_STAGES, Stage
+from simulations.rng import unit_logistic
+from simulations.stages import Stage, is_active
 from simulations.weeklog import WeekLog
 
 CAMPAIGN_TYPES: tuple[str, ...] = ("acquisition", "onboarding", "cross_sell", "retention", "win_back")
@@ -44,6 +45,17 @@ def uplift_score(pop: Population, noise: np.ndarray) -> np.ndarray:
     return (truth + 0.35 * pop.uplift_noise + 0.15 * noise).astype(np.float32)
 
 
+def top_k(score: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first (linear-time selection, then a small sort)."""
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    if k < score.size:
+        part = np.argpartition(-score, k - 1)[:k]
+    else:
+        part = np.arange(score.size)
+    return part[np.argsort(-score[part], kind="stable")]
+
+
 def _due(c: Campaign, week: int) -> bool:
     return c.enabled and week % c.every_weeks == 0
 
@@ -60,13 +72,11 @@ def select_retention(
     empty = np.empty(0, dtype=np.int64)
     if not _due(r, week) or r.targeting == "none":
         return empty, empty
-    candidates = np.flatnonzero(np.isin(pop.stage, ACTIVE_STAGES))
-    if r.targeting == "uplift":
-        score = uplift_score(pop, noise)[candidates]
-        return candidates[np.argsort(-score, kind="stable")[: r.k]], empty
+    candidates = np.flatnonzero(is_active(pop.stage))
+    if r.targeting in ("uplift", "top_k"):
+        scorer = uplift_score(pop, noise) if r.targeting == "uplift" else risk_score(pop, world, week, noise)
+        return candidates[top_k(scorer[candidates], r.k)], empty
     score = risk_score(pop, world, week, noise)[candidates]
-    if r.targeting == "top_k":
-        return candidates[np.argsort(-score, kind="stable")[: r.k]], empty
     flagged = candidates[score > FLAG_SCORE]
     if r.targeting == "all":
         return flagged, empty
@@ -85,9 +95,8 @@ def respond(
 ) -> None:
     """The firm contacts customers by stage; customers respond to offers (or resent them)."""
     n = pop.n
-    u_resp = rng.random(n, dtype=np.float32)
-    u_assign = rng.random(n, dtype=np.float32)
-    noise = rng.standard_normal(n, dtype=np.float32)
+    u_resp, u_assign, u_noise = rng.random((3, n), dtype=np.float32)
+    noise = unit_logistic(u_noise)
     m = policies.marketing
     monthly_spend = pop.spend_mean * pop.purchase_rate * 4.345 + pop.monthly_fee
     pop.fatigue *= np.float32(0.75)

@@ -14,6 +14,7 @@ import numpy as np
 from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import CAUSES, Population
+from simulations.rng import logistic_lognormal_mean, unit_logistic
 from simulations.stages import Stage
 from simulations.weeklog import WeekLog
 
@@ -72,10 +73,8 @@ def respond(
 ) -> None:
     """Customers buy; new customers make their first purchase; growth customers cross-buy."""
     n = pop.n
-    u_orders = rng.random(n, dtype=np.float32)
-    z_spend = rng.standard_normal(n, dtype=np.float32)
-    u_cross = rng.random(n, dtype=np.float32)
-    u_drop = rng.random(n, dtype=np.float32)
+    u_orders, u_spend, u_cross = rng.random((3, n), dtype=np.float32)
+    u_drop = rng.random(n, dtype=np.float32) if world.btyd.enabled else None
 
     orders = poisson_from_uniform(weekly_rate(pop, world, policies), u_orders)
     first = pop.signup_week == week
@@ -83,7 +82,7 @@ def respond(
 
     t = world.traits
     pop.value_multiplier += t.potential_growth * (pop.potential - pop.value_multiplier)
-    noise = np.exp(t.order_noise_sd * z_spend - t.order_noise_sd**2 / 2)
+    noise = np.exp(t.order_noise_sd * unit_logistic(u_spend)) / logistic_lognormal_mean(t.order_noise_sd)
     spend = orders * pop.spend_mean * pop.value_multiplier * noise * np.float32(policies.pricing.price_index)
     spend = spend * (1.0 + 0.2 * (pop.categories - 1))
     buyers = np.flatnonzero(orders > 0)

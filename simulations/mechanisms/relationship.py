@@ -74,12 +74,10 @@ def respond(
     product_quality: float,
 ) -> None:
     """Update feelings, then move customers between stages."""
-    n = pop.n
-    u_risk = rng.random(n, dtype=np.float32)
-    u_decide = rng.random(n, dtype=np.float32)
-    u_settle = rng.random(n, dtype=np.float32)
-    u_return = rng.random(n, dtype=np.float32)
-    u_cause = rng.random(n, dtype=np.float32)
+    # One uniform per customer serves every move: the moves of different stages never compete for
+    # the same customer, and within a stage, competing moves split the unit interval. Given u < p,
+    # u / p is again uniform (used for the cause). This keeps the draws per week fixed (paired).
+    u = rng.random(pop.n, dtype=np.float32)
     rel = world.relationship
 
     update_feelings(pop, world, mods, product_quality)
@@ -92,17 +90,19 @@ def respond(
     stage = pop.stage
     endangerable = (stage == Stage.NEW) | (stage == Stage.GROWTH) | (stage == Stage.MATURITY) | (stage == Stage.WON_BACK)
     h = endangerment_hazard(pop, world, policies, mods, week) * (1.0 - 0.5 * hold)
-    to_risk = np.flatnonzero(endangerable & (u_risk < h))
+    to_risk = np.flatnonzero(endangerable & (u < h))
     pop.prev_stage[to_risk] = stage[to_risk]
     low_sat = pop.satisfaction[to_risk] < rel.at_risk_threshold
     serviced = pop.complaints[to_risk] > 0.5
-    cause = np.where(serviced, SERVICE, np.where(low_sat, DISENGAGEMENT, np.where(u_cause[to_risk] < 0.7, COMPETITOR, PRICE)))
+    tempted = u[to_risk] < 0.7 * h[to_risk]  # given u < h, u / h is uniform: 70% competitor, 30% price
+    cause = np.where(serviced, SERVICE, np.where(low_sat, DISENGAGEMENT, np.where(tempted, COMPETITOR, PRICE)))
     pop.risk_cause[to_risk] = cause
     _move(pop, to_risk, Stage.AT_RISK)
 
     # endangered customers settle or decide to leave (not in the week they became endangered)
     at_risk = (stage == Stage.AT_RISK) & (pop.weeks_in_stage > 1)
-    settle = at_risk & (pop.satisfaction > rel.at_risk_threshold) & (u_settle < rel.recovery_rate * (0.5 + pop.trust))
+    p_settle = np.where(pop.satisfaction > rel.at_risk_threshold, rel.recovery_rate * (0.5 + pop.trust), 0.0)
+    settle = at_risk & (u < p_settle)
     settled = np.flatnonzero(settle)
     pop.stage[settled] = pop.prev_stage[settled]
     pop.weeks_in_stage[settled] = 0
@@ -111,7 +111,8 @@ def respond(
     # a fixed-term contract that ends this week forces the decision
     renewal = (pop.contract >= 2) & (pop.contract_end_week == week)
     p_decide = np.where(renewal, np.maximum(p_decide, 0.5), p_decide)
-    deciders = np.flatnonzero(at_risk & ~settle & (u_decide < p_decide))
+    u_rest = (u - p_settle) / np.maximum(1.0 - p_settle, 1e-6)  # uniform again among those who did not settle
+    deciders = np.flatnonzero(at_risk & ~settle & (u_rest < p_decide))
     _move(pop, deciders, Stage.TERMINATING)
     pop.notice_week[deciders] = week
     log.add("notices", customer=deciders.astype(np.int32), contract=pop.contract[deciders])
@@ -135,7 +136,7 @@ def respond(
 
     # dormant: spontaneous return, or loss after too long
     dormant = pop.stage == Stage.DORMANT
-    back = np.flatnonzero(dormant & (pop.weeks_in_stage > 1) & (u_return < rel.spontaneous_return))
+    back = np.flatnonzero(dormant & (pop.weeks_in_stage > 1) & (u < rel.spontaneous_return))
     _move(pop, back, Stage.WON_BACK)
     pop.cycles[back] += 1
     pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])

@@ -104,10 +104,7 @@ class Experiment(BaseModel):
 
     def goal(self, metric: str) -> Literal["max", "min"]:
         """'max' or 'min': the direction in which a metric is better."""
-        if metric in self.goals:
-            return self.goals[metric]
-        base = metric.removeprefix("cumulative_")
-        return "min" if base in LOWER_IS_BETTER else "max"
+        return self.goals.get(metric) or default_goal(metric)
 
     def varying(self) -> list[str]:
         """Factors with more than one level (the design's dimensions), in file order."""
@@ -133,6 +130,11 @@ class DesignPoint:
         if not self.values:
             return "base"
         return ", ".join(f"{name.rsplit('.', 1)[-1]}={_show(v)}" for name, v in self.values.items())
+
+
+def default_goal(metric: str) -> Literal["max", "min"]:
+    """'min' for costs, losses, complaints and waiting; 'max' for everything else."""
+    return "min" if metric.removeprefix("cumulative_") in LOWER_IS_BETTER else "max"
 
 
 # -------------------------------------------------------------------------------- levels

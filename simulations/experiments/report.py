@@ -1,0 +1,237 @@
+"""The experiment report: plots of each metric against each factor, paired differences, best points.
+
+Written as PNG files, CSV tables and one ``index.html`` that links them, into a staging folder
+moved into place only when complete (``DIR/report/`` by default). Every number comes from
+:mod:`simulations.experiments.analysis`, so a notebook can reproduce any figure.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from simulations.experiments.analysis import (  # noqa: E402
+    METHOD,
+    best_points,
+    choose_reference,
+    differences_over_time,
+    end_values,
+    failures,
+    metric_columns,
+    paired_differences,
+    point_summary,
+    settled_ahead_week,
+    t_interval,
+    varying_factors,
+)
+from simulations.experiments.design import Experiment  # noqa: E402
+from simulations.experiments.runner import read_experiment_record  # noqa: E402
+from simulations.outputs import staged_folder  # noqa: E402
+
+#: Lines per plot before the other factors are averaged out (marginal means) instead of drawn apart.
+MAX_LINES = 6
+#: Design points drawn over time before only the reference and the best few are shown.
+MAX_TIME_POINTS = 8
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")
+
+
+def _short(factor: str) -> str:
+    return factor.rsplit(".", 1)[-1]
+
+
+def _levels_in_order(ends: pd.DataFrame, column: str) -> list[Any]:
+    return list(dict.fromkeys(ends.sort_values("point")[column]))
+
+
+def plot_metric_vs_factor(results: pd.DataFrame, metric: str, factor: str, path: Path, confidence: float = 0.95) -> None:
+    """Mean end value of ``metric`` at each level of ``factor`` with t intervals over replications.
+
+    Other varying factors draw separate lines when they make at most ``MAX_LINES`` combinations;
+    otherwise they are averaged within each replication first (a marginal mean that keeps the pairing).
+    """
+    ends = end_values(results)
+    others = [f for f in varying_factors(results) if f != factor]
+    combos = ends[others].drop_duplicates() if others else pd.DataFrame(index=[0])
+    split = others and len(combos) <= MAX_LINES
+    groups = others if split else []
+    x_levels = _levels_in_order(ends, factor)
+    numeric = all(isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in x_levels)
+    xs = {v: (v if numeric else i) for i, v in enumerate(x_levels)}
+    per_rep = ends.groupby([*groups, factor, "replication"], sort=False)[metric].mean().reset_index()
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    keyed = per_rep.groupby(groups, sort=False) if groups else [((), per_rep)]
+    for key, g in keyed:
+        stats_ = [(xs[level], *t_interval(v[metric], confidence)[:3]) for level, v in g.groupby(factor, sort=False)]
+        stats_.sort(key=lambda s: s[0])
+        x, mean, low, high = (np.array(col, dtype=float) for col in zip(*stats_, strict=True))
+        label = ", ".join(f"{_short(f)}={k}" for f, k in zip(groups, key if isinstance(key, tuple) else (key,),
+                                                                strict=True)) or None
+        err = np.vstack([mean - low, high - mean])
+        ax.errorbar(x, mean, yerr=np.nan_to_num(err), marker="o", capsize=3, label=label)
+    if not numeric:
+        ax.set_xticks(range(len(x_levels)), [str(v) for v in x_levels], rotation=20 if len(x_levels) > 4 else 0)
+    note = "" if split or not others else f" (mean over {', '.join(_short(o) for o in others)})"
+    ax.set(xlabel=factor, ylabel=metric, title=f"{metric} by {_short(factor)}{note}")
+    ax.text(0.99, 0.01, f"mean and {confidence:.0%} t interval over replications", transform=ax.transAxes,
+            ha="right", va="bottom", fontsize=7, color="#555555")
+    if split:
+        ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def _shown_points(ends: pd.DataFrame, metric: str, reference: int, goal: str) -> list[int]:
+    means = ends.groupby("point")[metric].mean()
+    if len(means) <= MAX_TIME_POINTS:
+        return [int(p) for p in means.index]
+    best = means.sort_values(ascending=(goal == "min")).index[: MAX_TIME_POINTS - 1]
+    return sorted({reference, *(int(p) for p in best)})
+
+
+def plot_over_time(results: pd.DataFrame, metric: str, reference: int, goal: str, path: Path,
+                   confidence: float = 0.95) -> pd.DataFrame:
+    """Two panels: the metric over weeks per design point, and its paired difference from the reference."""
+    ends = end_values(results)
+    labels = dict(zip(ends["point"], ends["point_label"], strict=False))
+    shown = _shown_points(ends, metric, reference, goal)
+    ok = results[results["error"].isna() & results["point"].isin(shown)]
+    diffs = differences_over_time(results, metric, reference, confidence)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
+    for point in shown:
+        rows = [(w, *t_interval(g[metric], confidence)[:3]) for w, g in ok[ok["point"] == point].groupby("week")]
+        w, mean, low, high = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        line = top.plot(w, mean, label=labels[point], lw=2.2 if point == reference else 1.2)[0]
+        top.fill_between(w, low, high, color=line.get_color(), alpha=0.15)
+        if point != reference:
+            d = diffs[diffs["point"] == point]
+            bottom.plot(d["week"], d["mean_difference"], color=line.get_color())
+            bottom.fill_between(d["week"], d["ci_low"], d["ci_high"], color=line.get_color(), alpha=0.2)
+    bottom.axhline(0, color="black", lw=0.8)
+    top.set(ylabel=metric, title=f"{metric} over time (mean, {confidence:.0%} t band)")
+    bottom.set(xlabel="week", ylabel=f"difference from\n{labels[reference]}",
+               title=f"paired difference from the reference ({confidence:.0%} paired t band)")
+    top.legend(fontsize=7, loc="best")
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    return diffs
+
+
+def _table(df: pd.DataFrame, max_rows: int = 60) -> str:
+    shown = df.head(max_rows)
+    text = shown.to_html(index=False, float_format=lambda v: f"{v:,.4g}", na_rep="", border=0, classes="t")
+    if len(df) > max_rows:
+        text += f"<p>(first {max_rows} of {len(df)} rows; all rows in the CSV file)</p>"
+    return text
+
+
+def write_report(folder: str | Path, out: str | Path | None = None, confidence: float = 0.95) -> list[Path]:
+    """Write ``index.html``, PNG plots and CSV tables for the sweep in ``folder``; return the files.
+
+    The reference for paired differences is the experiment's ``reference`` if it names one,
+    otherwise the best design point of each metric.
+    """
+    from simulations.experiments.analysis import load_results
+
+    folder = Path(folder)
+    experiment = read_experiment_record(folder)
+    results = load_results(folder)
+    target = Path(out) if out is not None else folder / "report"
+    with staged_folder(target, replace=True) as stage:
+        _write(stage, folder, experiment, results, confidence)
+    return sorted(p for p in target.iterdir() if p.is_file())
+
+
+def _write(stage: Path, folder: Path, exp: Experiment, results: pd.DataFrame, confidence: float) -> None:
+    metrics = [m for m in metric_columns(results) if m in exp.metrics] or metric_columns(results)
+    goals = {m: exp.goal(m) for m in metrics}
+    factors = varying_factors(results)
+    ends = end_values(results)
+    sections: list[str] = []
+    all_diffs, all_summaries = [], []
+    best = best_points(results, metrics, goals, confidence) if not ends.empty else pd.DataFrame()
+    for metric in metrics if not ends.empty else []:
+        summary = point_summary(results, metric, confidence)
+        summary.insert(0, "metric", metric)
+        all_summaries.append(summary)
+        ref = choose_reference(results, metric, exp.reference, goals[metric])
+        diffs = paired_differences(results, metric, ref, confidence=confidence)
+        images = []
+        for factor in factors:
+            name = f"{_slug(metric)}__by__{_slug(_short(factor))}.png"
+            plot_metric_vs_factor(results, metric, factor, stage / name, confidence)
+            images.append(name)
+        if exp.every == "week" and ends["point"].nunique() > 1:
+            name = f"{_slug(metric)}__over_time.png"
+            over = plot_over_time(results, metric, ref, goals[metric], stage / name, confidence)
+            images.append(name)
+            settled = settled_ahead_week(over, goals[metric])
+            diffs = diffs.merge(settled.rename_axis("point").reset_index(), on="point", how="left")
+        all_diffs.append(diffs)
+        ref_label = diffs["reference_label"].iloc[0]
+        shown = diffs.drop(columns=["metric", "reference", "reference_label"])
+        sections.append(
+            f"<h2 id='{_slug(metric)}'>{html.escape(metric)} <small>({'higher' if goals[metric] == 'max' else 'lower'}"
+            f" is better)</small></h2>"
+            + "".join(f"<img src='{html.escape(i)}' alt='{html.escape(i)}'>" for i in images)
+            + f"<h3>Paired differences from {html.escape(ref_label)}</h3>" + _table(shown)
+        )
+    if all_diffs:
+        pd.concat(all_diffs, ignore_index=True).to_csv(stage / "paired_differences.csv", index=False)
+        pd.concat(all_summaries, ignore_index=True).to_csv(stage / "point_summary.csv", index=False)
+        best.to_csv(stage / "best_points.csv", index=False)
+    failed = failures(results)
+    failed.to_csv(stage / "failures.csv", index=False)
+    (stage / "index.html").write_text(_page(exp, results, best, sections, failed, confidence), encoding="utf-8")
+
+
+def _page(exp: Experiment, results: pd.DataFrame, best: pd.DataFrame, sections: list[str], failed: pd.DataFrame,
+          confidence: float) -> str:
+    n_runs = results["run_id"].nunique()
+    design = [
+        ("base scenario", results["scenario"].iloc[0]),
+        ("factors", "; ".join(f"{k}: {v}" for k, v in exp.factors.items()) or "(none)"),
+        ("design points x replications", f"{results['point'].nunique()} x {results['replication'].nunique()} "
+                                         f"= {n_runs} runs ({len(failed)} failed)"),
+        ("time limit", f"{exp.weeks} weeks" + (f", stop when {exp.stop}" if exp.stop else "")),
+        ("metrics recorded", f"{', '.join(exp.metrics)} (every {exp.every})"),
+        ("root seed", str(exp.seed)),
+        ("package version", ", ".join(sorted(set(results["version"])))),
+    ]
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in design)
+    toc = " · ".join(f"<a href='#{_slug(m)}'>{html.escape(m)}</a>" for m in exp.metrics)
+    fail_html = _table(failed) if len(failed) else "<p>No run failed.</p>"
+    best_html = _table(best) if len(best) else "<p>No successful run.</p>"
+    method = html.escape(METHOD.format(level=f"{confidence:.0%}"))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Experiment {html.escape(exp.name)}</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
+img{{max-width:100%;margin:.5em 0;display:block}}table.t,table.d{{border-collapse:collapse;font-size:.85em}}
+.t td,.t th,.d td,.d th{{border-bottom:1px solid #ddd;padding:2px 8px;text-align:right}}.d th{{text-align:left}}
+small{{color:#666;font-weight:normal}}</style></head><body>
+<h1>Experiment: {html.escape(exp.name)}</h1>
+<p>{html.escape(exp.description)}</p>
+<table class="d">{rows}</table>
+<h2>Method</h2><p>{method}</p>
+<h2>Best design point per metric</h2>{best_html}
+<p>Metrics: {toc}</p>
+{''.join(sections)}
+<h2>Failed runs</h2>{fail_html}
+</body></html>
+"""

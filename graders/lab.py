@@ -1,0 +1,110 @@
+"""The student side: ``Lab("L03")`` finds your data, records answers, checks their form, writes ``submission.json``.
+
+Why so small: it runs inside the student's notebook, where anything it can reach, the student can
+reach. So it holds no expected values, imports no scoring code and never opens an answer-key
+folder; its checks are the public ones (``graders.public_checks``) against the student's own data.
+Grading happens later, elsewhere, from ``submission.json`` alone: patching this class changes
+nothing but the student's own messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from graders import datasets, public_checks
+from simulations import __version__
+from simulations.errors import UserError
+
+
+def public_questions(lab_id: str) -> dict:
+    """The lab's public manifest (kind, prompt, public checks of each question; no answers)."""
+    name = f"{lab_id.upper()}.json"
+    try:
+        text = resources.files("graders.questions").joinpath(name).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        known = sorted(p.name[:-5] for p in resources.files("graders.questions").iterdir() if p.name.endswith(".json"))
+        raise UserError(f"lab {lab_id!r}: unknown (known labs: {', '.join(known)})") from None
+    return json.loads(text)
+
+
+def find_dataset(default: str | None, data: str | os.PathLike | None = None) -> Path:
+    """Where this student's data is.
+
+    Order: ``data=``, then ``$CRM_DATASET``, then ``./data/`` or ``./metadata.json``, then the lab's default.
+    """
+    for candidate in (data, os.environ.get("CRM_DATASET") or None):
+        if candidate:
+            return datasets.resolve(candidate)
+    here = Path.cwd()
+    if (here / "data" / "metadata.json").is_file():
+        return here / "data"
+    if (here / "metadata.json").is_file():
+        return here
+    if default:
+        return datasets.resolve(default)
+    raise UserError("no dataset found: set CRM_DATASET, put your data in ./data/, or pass Lab(..., data=PATH)")
+
+
+class Lab:
+    """One lab's answers for one student and one dataset.
+
+    ``lab.data`` holds the tables (``lab.data.orders``), ``lab.dataset_id`` the fingerprint that
+    ties the submission to this data (each student may have different data).
+    """
+
+    def __init__(self, lab_id: str, data: str | os.PathLike | None = None) -> None:
+        self.lab_id = lab_id.upper()
+        self.manifest = public_questions(self.lab_id)
+        self.questions: dict[str, dict] = self.manifest["questions"]
+        self.folder = find_dataset(self.manifest.get("default_dataset"), data)
+        self.data = datasets.load(self.folder)
+        self.dataset_id = self.data.dataset_id
+        self.answers: dict[str, dict] = {}
+
+    def _question(self, qid: str) -> dict:
+        if qid not in self.questions:
+            raise UserError(f"{self.lab_id} has no question {qid!r}; questions: {', '.join(self.questions)}")
+        return self.questions[qid]
+
+    def answer(self, qid: str, value: Any, se: float | None = None, ci: tuple[float, float] | None = None) -> dict:
+        """Record (or replace) the answer to ``qid``; returns its JSON form. A wrong type raises at once."""
+        question = self._question(qid)
+        try:
+            self.answers[qid] = public_checks.normalize(question["kind"], value, se=se, ci=ci, qid=qid)
+        except public_checks.AnswerError as err:
+            raise UserError(str(err)) from None
+        return self.answers[qid]
+
+    def check(self, qid: str | None = None) -> bool:
+        """Run the PUBLIC checks (type, range, ids exist, coverage) and print what to fix; True if all pass.
+
+        Passing says the answer is well-formed for your data, not that it is right.
+        """
+        ok = True
+        for q in [qid] if qid else list(self.questions):
+            self._question(q)
+            if q not in self.answers:
+                print(f"{q}: not answered yet")
+                ok = False
+                continue
+            problems = public_checks.check(self.questions[q], self.answers[q], self.data)
+            ok = ok and not problems
+            print(f"{q}: " + ("well-formed" if not problems else "; ".join(problems)))
+        return ok
+
+    def submission(self) -> dict:
+        """The JSON document ``submit`` writes."""
+        return {"lab": self.lab_id, "dataset_id": self.dataset_id, "written_by": __version__,
+                "answers": {q: self.answers[q] for q in self.questions if q in self.answers}}
+
+    def submit(self, path: str | os.PathLike = "submission.json") -> Path:
+        """Write ``submission.json`` next to the notebook (the current folder); returns its path."""
+        target = Path(path)
+        target.write_text(json.dumps(self.submission(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        missing = [q for q in self.questions if q not in self.answers]
+        print(f"wrote {target} with {len(self.answers)} answer(s)" + (f"; unanswered: {', '.join(missing)}" if missing else ""))
+        return target

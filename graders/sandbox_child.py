@@ -1,0 +1,157 @@
+"""Stage A, inside the sandbox: execute one student notebook and report how it ended.
+
+Why a separate program: everything here runs with the student's code next to it, so it must
+hold nothing worth stealing. The trusted parent (``graders.sandbox``) starts it inside fresh
+namespaces (``unshare``); this program then, while still (namespace-)root, brings up only the
+loopback of its empty network namespace, hides the given folders (answer keys, other students'
+work, instructor specs) under empty tmpfs mounts, sets resource limits, drops to an unprivileged
+user and runs the notebook with nbclient. Answers leave only as the ``submission.json`` that the
+notebook's ``lab.submit()`` wrote in the working folder; how the run ended leaves as one JSON line
+on a file descriptor that the kernel does not inherit, so student code cannot forge it.
+
+Exit codes (read by the parent): 0 ran to the end, 10 a cell raised, 11 the kernel died,
+12 output cap exceeded, 13 set-up of the sandbox failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+OK, CELL_ERROR, DEAD_KERNEL, OUTPUT_FLOOD, SETUP_FAILED = 0, 10, 11, 12, 13
+
+
+def _report(fd: int, status: str, reason: str) -> None:
+    """Write the one-line result to the parent's private pipe."""
+    if fd < 0:
+        return
+    try:
+        os.write(fd, (json.dumps({"status": status, "reason": reason[:2000]}) + "\n").encode())
+    except OSError:
+        pass
+
+
+def _mount(*args: str) -> None:
+    """Run ``mount``; a failure is fatal because isolation was asked for."""
+    subprocess.run(["mount", *args], check=True, capture_output=True)
+
+
+def _hide(paths: list[str]) -> None:
+    """Cover each existing path with an empty, read-only tmpfs (folders) or /dev/null (files)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            _mount("-t", "tmpfs", "-o", "size=64k,mode=0755,ro", "tmpfs", str(path))
+        elif path.exists():
+            _mount("--bind", "/dev/null", str(path))
+
+
+def _expose_python(uid: int) -> None:
+    """Make the interpreter's prefix reachable for ``uid`` when a parent folder (e.g. /root) is private.
+
+    Why: pyenv installs under /root (mode 0700). The prefix is bind-mounted aside, an empty tmpfs
+    replaces the private ancestor, and the prefix is mounted back at the same path, so the
+    unprivileged user reaches Python but nothing else that was in the private folder.
+    """
+    for prefix in sorted({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}):
+        private = next((a for a in reversed(prefix.parents) if a != Path("/") and not a.stat().st_mode & 0o001), None)
+        if private is None:
+            continue
+        stash = Path(tempfile.mkdtemp(prefix="crm-sandbox-prefix-"))
+        _mount("--bind", str(prefix), str(stash))
+        _mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(private))
+        prefix.mkdir(parents=True, exist_ok=True)
+        _mount("--bind", str(stash), str(prefix))
+    del uid
+
+
+def _limit(memory_mib: int, cpu_seconds: int, file_mib: int, processes: int) -> None:
+    """Resource limits inherited by the kernel (address space, CPU time, file size, processes, no core dumps)."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mib << 20, memory_mib << 20))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_mib << 20, file_mib << 20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if processes > 0:
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+
+
+def _execute(notebook: Path, workdir: Path, timeout: int, output_cap: int, fd: int) -> int:
+    """Run every cell with nbclient; stop at the first error; count output bytes and stop a flood."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+    class CappedClient(NotebookClient):
+        """Drops outputs (only submission.json matters) and ends the run once output passes the cap."""
+
+        seen = 0
+
+        def output(self, outs, msg, display_id, cell_index):  # noqa: D102 (nbclient hook)
+            self.seen += len(json.dumps(msg.get("content", {}), default=str))
+            if self.seen > output_cap:
+                _report(fd, "huge_output", f"the notebook printed more than {output_cap // 1024} KiB of output")
+                os._exit(OUTPUT_FLOOD)
+            return None
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    client = CappedClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
+                          resources={"metadata": {"path": str(workdir)}})
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        lines = [ln for ln in str(err).strip().splitlines() if ln.strip()]
+        _report(fd, "crashed", lines[-1] if lines else "a cell raised an error")
+        return CELL_ERROR
+    except DeadKernelError:
+        _report(fd, "crashed", "the notebook's kernel died (memory limit, os._exit or a crash)")
+        return DEAD_KERNEL
+    except TimeoutError:
+        _report(fd, "timeout", f"a cell ran longer than {timeout} s")
+        return CELL_ERROR
+    _report(fd, "ok", "the notebook ran to the end")
+    return OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Set up the sandbox from the command line, then execute the notebook."""
+    p = argparse.ArgumentParser(prog="python -m graders.sandbox_child")
+    p.add_argument("notebook", type=Path)
+    p.add_argument("--workdir", type=Path, required=True)
+    p.add_argument("--report-fd", type=int, default=-1)
+    p.add_argument("--timeout", type=int, default=600)
+    p.add_argument("--memory-mib", type=int, default=2048)
+    p.add_argument("--file-mib", type=int, default=64)
+    p.add_argument("--output-cap", type=int, default=1 << 20)
+    p.add_argument("--processes", type=int, default=0)
+    p.add_argument("--isolated", action="store_true", help="inside fresh namespaces: set up loopback and mounts")
+    p.add_argument("--hide", action="append", default=[])
+    p.add_argument("--uid", type=int, default=-1, help="drop to this uid/gid after set-up (root only)")
+    args = p.parse_args(argv)
+    fd = args.report_fd
+    try:
+        if args.isolated:
+            subprocess.run(["ip", "link", "set", "lo", "up"], check=True, capture_output=True)
+            _hide(args.hide)
+            if args.uid >= 0:
+                _expose_python(args.uid)
+        _limit(args.memory_mib, args.timeout + 5, args.file_mib, args.processes)
+        if args.uid >= 0:
+            os.setgroups([])
+            os.setgid(args.uid)
+            os.setuid(args.uid)
+        os.chdir(args.workdir)
+    except (OSError, subprocess.CalledProcessError) as err:
+        detail = getattr(err, "stderr", b"") or b""
+        _report(fd, "sandbox_error", f"sandbox set-up failed: {err} {detail.decode(errors='replace').strip()}")
+        return SETUP_FAILED
+    return _execute(args.notebook, args.workdir, args.timeout, args.output_cap, fd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Stage B: pure scoring of a submission's JSON answers against the truth (trusted process only).
+
+Why pure functions: ``score`` takes the spec, the submitted answers and what ``prepare`` computed
+once for the student's dataset and keys, and returns points and messages; it never runs student
+code and never touches files, so it is fast (the batch reuses one ``prepare`` per dataset) and
+easy to test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from graders.public_checks import AnswerError, check, normalize
+from graders.scoring import modes
+from graders.specs.base import LabSpec
+
+
+@dataclass
+class QuestionScore:
+    """Points for one question and the message the student sees."""
+
+    qid: str
+    points: float
+    max_points: float
+    status: str  # correct | partial | wrong | missing | invalid
+    message: str
+
+
+@dataclass
+class SubmissionScore:
+    """All questions of one submission, plus a reason when the run itself failed."""
+
+    lab: str
+    questions: list[QuestionScore] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def total(self) -> float:
+        """Points earned."""
+        return round(sum(q.points for q in self.questions), 6)
+
+    @property
+    def max_total(self) -> float:
+        """Points available."""
+        return round(sum(q.max_points for q in self.questions), 6)
+
+    def to_dict(self) -> dict:
+        """JSON form (for reports)."""
+        return {"lab": self.lab, "total": self.total, "max_total": self.max_total, "reason": self.reason,
+                "questions": [asdict(q) for q in self.questions]}
+
+
+def prepare(spec: LabSpec, data: Any, keys: Any) -> dict[str, dict]:
+    """Per-question reference, truth, baseline and wrong-method answers on one dataset (do once per dataset)."""
+    out = {}
+    for q in spec.questions:
+        try:
+            out[q.qid] = modes.prepare(q, data, keys)
+        except Exception as err:  # a spec bug must say which question broke
+            raise RuntimeError(f"{spec.lab_id} {q.qid}: preparing the reference failed: {err!r}") from err
+    return out
+
+
+def _typed(kind: str, raw: Any) -> dict:
+    """Re-validate a submitted answer: only well-typed JSON of the declared kind is scored."""
+    if not isinstance(raw, dict) or raw.get("kind") != kind:
+        raise AnswerError(f"expected a {kind} answer")
+    return normalize(kind, raw.get("value"), se=raw.get("se"), ci=raw.get("ci"))
+
+
+def score(spec: LabSpec, answers: dict[str, Any] | None, prepared: dict[str, dict], data: Any = None,
+          reason: str = "") -> SubmissionScore:
+    """Score submitted answers (``{qid: {kind, value, se, ci}}``); unknown question ids are ignored."""
+    result = SubmissionScore(spec.lab_id, reason=reason)
+    answers = answers or {}
+    for q in spec.questions:
+        raw = answers.get(q.qid)
+        if raw is None:
+            result.questions.append(QuestionScore(q.qid, 0.0, q.points, "missing", "no answer submitted"))
+            continue
+        try:
+            answer = _typed(q.kind, raw)
+        except AnswerError as err:
+            result.questions.append(QuestionScore(q.qid, 0.0, q.points, "invalid", f"not a valid answer: {err}"))
+            continue
+        share, message = modes.judge(q, answer, prepared[q.qid])
+        if share < 1.0:
+            if data is not None:
+                problems = check(q.public(), answer, data)
+                if problems:
+                    message += "; " + "; ".join(problems)
+            tip = modes.hint(q, answer, prepared[q.qid])
+            if tip:
+                message += f". Hint: {tip}"
+        status = "correct" if share >= 1.0 else "partial" if share > 0 else "wrong"
+        result.questions.append(QuestionScore(q.qid, round(q.points * share, 4), q.points, status, message))
+    return result

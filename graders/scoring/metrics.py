@@ -1,0 +1,62 @@
+"""Agreement metrics between an answer and the truth, vectorised with numpy.
+
+Why hand-written: the grader must score 50+ submissions a second with no heavy dependency;
+each metric is a few lines of ranks and counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+
+def precision_recall_f1(flagged: set[str], true: set[str]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of a flagged set against the true set (0 where undefined)."""
+    hit = len(flagged & true)
+    precision = hit / len(flagged) if flagged else 0.0
+    recall = hit / len(true) if true else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman rank correlation (0 when either side is constant)."""
+    if len(a) < 2:
+        return 0.0
+    ra, rb = rankdata(a), rankdata(b)
+    sa, sb = ra.std(), rb.std()
+    if sa == 0 or sb == 0:
+        return 0.0
+    return float(((ra - ra.mean()) * (rb - rb.mean())).mean() / (sa * sb))
+
+
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Area under the ROC curve via the Mann-Whitney rank sum (0.5 when one class is absent)."""
+    labels = labels.astype(bool)
+    n_pos, n_neg = labels.sum(), (~labels).sum()
+    if n_pos == 0 or n_neg == 0:
+        return 0.5
+    ranks = rankdata(scores)
+    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def brier(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Mean squared error of probabilities against 0/1 outcomes (lower is better)."""
+    return float(np.mean((probabilities - labels.astype(float)) ** 2))
+
+
+def adjusted_rand(a: np.ndarray, b: np.ndarray) -> float:
+    """Adjusted Rand index of two labelings (label names and order irrelevant; 1 = same partition)."""
+    table = pd.crosstab(pd.Series(a), pd.Series(b)).to_numpy().astype(float)
+
+    def pairs(x: np.ndarray) -> float:
+        return float((x * (x - 1) / 2).sum())
+
+    index, rows, cols = pairs(table), pairs(table.sum(1)), pairs(table.sum(0))
+    total = len(a) * (len(a) - 1) / 2
+    expected = rows * cols / total if total else 0.0
+    maximum = (rows + cols) / 2
+    if maximum == expected:
+        return 1.0 if index == maximum else 0.0
+    return float((index - expected) / (maximum - expected))

@@ -1,0 +1,153 @@
+"""Check modes: what is computed once per dataset (``prepare``) and how one answer is judged (``judge``).
+
+Why split: the expensive part (reference method, truth, baseline, wrong methods on a student's
+dataset) is done once per dataset and reused for every submission on it, so stage B is cheap.
+Messages describe the answer's quality and the likely mistake; they never contain an expected
+value or a tolerance from which one could be recovered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from graders.public_checks import normalize
+from graders.scoring import metrics
+from graders.scoring.compare import close, same
+from graders.specs.base import Question
+
+
+def as_answer(kind: str, result: Any) -> dict:
+    """A method's return value in the JSON answer form (``{"value", "se", "ci"}`` dicts pass their parts)."""
+    if isinstance(result, Mapping) and "value" in result and set(result) <= {"value", "se", "ci"}:
+        return normalize(kind, result["value"], se=result.get("se"), ci=result.get("ci"))
+    return normalize(kind, result)
+
+
+def _truth_object(question: Question, raw: Any) -> Any:
+    """Truth in the form the relative metric needs: a set of ids, or a Series id -> value/label."""
+    if question.kind == "idset":
+        return {str(x) for x in raw}
+    series = pd.Series(raw.to_dict() if hasattr(raw, "to_dict") else dict(raw))
+    series.index = series.index.astype(str)
+    return series if question.kind == "partition" else series.astype(float)
+
+
+def relative_metric(question: Question, value: Any, truth: Any) -> float:
+    """The quality metric of an answer against the truth (higher is better)."""
+    kind, metric = question.kind, question.params.get("metric")
+    if kind == "idset":
+        return metrics.precision_recall_f1(set(value), truth)[2]
+    mine = pd.Series(value, dtype=object if kind == "partition" else float).reindex(truth.index)
+    if kind == "partition":
+        return metrics.adjusted_rand(mine.fillna("__missing__").astype(str).to_numpy(), truth.astype(str).to_numpy())
+    filled = mine.fillna(mine.min() - 1 if mine.notna().any() else 0.0).to_numpy(float)
+    if kind == "predictions":
+        labels = truth.to_numpy() > 0.5
+        if metric == "brier":
+            return -metrics.brier(np.clip(filled, 0, 1), labels)
+        return metrics.auc(filled, labels)
+    return metrics.spearman(filled, truth.to_numpy(float))
+
+
+def prepare(question: Question, data: Any, keys: Any) -> dict:
+    """Everything judging needs for this question on one dataset (reference, truth, baseline, wrong methods)."""
+    prepared: dict[str, Any] = {"reference": None, "truth": None, "wrong": []}
+    if question.reference is not None:
+        prepared["reference"] = as_answer(question.kind, question.reference(data))
+    if question.truth is not None:
+        raw = question.truth(keys, data)
+        prepared["truth"] = _truth_object(question, raw) if question.mode == "relative" else float(raw)
+    if question.mode == "relative":
+        ref_value = prepared["reference"]["value"]
+        prepared["metric_ref"] = relative_metric(question, ref_value, prepared["truth"])
+        prepared["metric_base"] = (relative_metric(question, as_answer(question.kind, question.baseline(data))["value"],
+                                                   prepared["truth"]) if question.baseline else
+                                   float(question.params.get("baseline_metric", 0.0)))
+        if question.kind == "values" and question.params.get("bias_tolerance") is not None:
+            prepared["truth_mean"] = float(prepared["truth"].mean())
+    for wrong in question.misconceptions:
+        try:
+            prepared["wrong"].append((wrong.hint, as_answer(question.kind, wrong.method(data))["value"]))
+        except (ValueError, KeyError, ZeroDivisionError):
+            continue  # a wrong method that cannot be computed on this dataset detects nothing here
+    return prepared
+
+
+def _relative(question: Question, answer: dict, prepared: dict) -> tuple[float, str]:
+    p = question.params
+    m = relative_metric(question, answer["value"], prepared["truth"])
+    ref, base = prepared["metric_ref"], prepared["metric_base"]
+    if ref > base + 1e-9:
+        frac = (m - base) / (ref - base)
+    else:
+        frac = 1.0 if m >= ref - 1e-9 else 0.0
+    share = float(np.clip(frac / p.get("full_at", 0.9), 0.0, 1.0))
+    if share >= 1.0:
+        message = "as good as the reference analysis"
+    elif share > 0:
+        message = "better than a naive baseline, but clearly short of the reference analysis"
+    else:
+        message = "no better than a naive baseline"
+    if question.kind == "idset" and share < 1.0:
+        precision, recall, _ = metrics.precision_recall_f1(set(answer["value"]), prepared["truth"])
+        message += ("; many of the customers you flagged had not churned" if precision < recall else
+                    "; your set misses many of the customers it should contain")
+    if "truth_mean" in prepared:
+        tol = p["bias_tolerance"]
+        values = np.array(list(answer["value"].values()), float)
+        mean = float(values.mean()) if len(values) else 0.0
+        ratio = mean / prepared["truth_mean"] if prepared["truth_mean"] else 1.0
+        if not 1 / (1 + tol) <= ratio <= 1 + tol:
+            share *= 1 - p.get("bias_weight", 0.25)
+            message += "; the level of your values is far off (check units, horizon and discounting)"
+    return share, message
+
+
+def judge(question: Question, answer: dict, prepared: dict) -> tuple[float, str]:
+    """Share of the points (0..1) and a message for one well-typed answer."""
+    mode, p, value = question.mode, question.params, answer["value"]
+    if mode == "exact":
+        ok = same("choice", value, p["correct"], p)
+        return (1.0, "correct") if ok else (0.0, "not the right choice")
+    if mode == "relative":
+        return _relative(question, answer, prepared)
+    if mode == "reproduce":
+        ok = same(question.kind, value, prepared["reference"]["value"], p)
+        return (1.0, "matches the method asked for, applied to your data") if ok else (
+            0.0, "does not match what the method asked for gives on your data")
+    truth = prepared["truth"]
+    if mode == "close_to_truth":
+        ok = close(float(value), truth, p)
+        return (1.0, "close to the true value") if ok else (0.0, "too far from the true value")
+    ref = prepared["reference"]
+    if mode == "within_se":
+        se = answer.get("se")
+        if se is None or se <= 0:
+            return 0.0, "a positive standard error is needed for this question"
+        if ref.get("se") and se > p.get("se_factor", 3.0) * ref["se"]:
+            return 0.0, "your standard error is much larger than this data allows; check how you computed it"
+        ok = abs(value - truth) <= p.get("k", 2.0) * se
+        return (1.0, "within the expected sampling error of the true value") if ok else (
+            0.0, "further from the true value than your standard error allows")
+    if mode == "ci_covers":
+        ci = answer.get("ci")
+        if ci is None:
+            return 0.0, "a confidence interval is needed for this question"
+        ref_ci = ref.get("ci")
+        if ref_ci and ci[1] - ci[0] > p.get("width_factor", 3.0) * (ref_ci[1] - ref_ci[0]):
+            return 0.0, "your interval is much wider than this data allows; check how you computed it"
+        ok = ci[0] <= truth <= ci[1]
+        return (1.0, "your interval covers the true value") if ok else (0.0, "your interval does not cover the true value")
+    raise ValueError(f"unknown mode {mode!r}")
+
+
+def hint(question: Question, answer: dict, prepared: dict) -> str | None:
+    """The hint of the first known wrong method the answer reproduces on the student's data, if any."""
+    for text, wrong_value in prepared["wrong"]:
+        if same(question.kind, answer["value"], wrong_value, {**question.params, **question.params.get("hint_match", {})}):
+            return text
+    return None

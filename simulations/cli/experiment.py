@@ -1,0 +1,91 @@
+"""``experiment run|report|show``: sweeps for researchers (see README "Experiments")."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from simulations.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``experiment`` and its actions."""
+    p = sub.add_parser("experiment", help="run a declared experiment (factorial design x replications) and report it")
+    esub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    run = esub.add_parser("run", help="run or resume an experiment file's sweep into a folder")
+    run.add_argument("file", type=Path, help="experiment YAML file")
+    run.add_argument("--out", type=Path, required=True, help="output folder (runs/, results.parquet, experiment.json)")
+    run.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores; 1: in-process)")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run on a Dask cluster, e.g. tcp://host:8786 (then --workers is ignored)")
+    run.add_argument("--retry-failed", action="store_true", help="run again the runs that ended with an error")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.set_defaults(func=cmd_run)
+
+    rep = esub.add_parser("report", help="write an HTML/PNG report with paired differences and intervals")
+    rep.add_argument("folder", type=Path, help="output folder of `experiment run`")
+    rep.add_argument("--out", type=Path, default=None, help="report folder (default: FOLDER/report)")
+    rep.add_argument("--confidence", type=float, default=0.95, help="confidence level of intervals (default: 0.95)")
+    rep.set_defaults(func=cmd_report)
+
+    show = esub.add_parser("show", help="validate an experiment file and list its design points")
+    show.add_argument("file", type=Path, help="experiment YAML file")
+    show.set_defaults(func=cmd_show)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the pending runs of a sweep; Ctrl-C keeps finished runs for a later resume."""
+    from simulations.cli.progress import bar
+    from simulations.experiments import load_experiment, prepare_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers must be at least 1, got {args.workers}")
+    experiment = load_experiment(args.file)
+    sweep = prepare_sweep(experiment, args.out, retry_failed=args.retry_failed)
+    done = len(sweep.tasks) - len(sweep.pending)
+    where = f"Dask at {args.scheduler}" if args.scheduler else f"{args.workers or 'all'} local worker(s)"
+    print(f"{experiment.name}: {len(sweep.tasks)} runs, {done} already done, {len(sweep.pending)} to run on {where}",
+          file=sys.stderr)
+    try:
+        with bar(len(sweep.pending), experiment.name, unit="run", disable=True if args.no_progress else None) as b:
+            summary = sweep.run(args.workers, args.scheduler, progress=b.update)
+    except KeyboardInterrupt:
+        print(f"crm-sandbox: interrupted; finished runs are kept in {sweep.runs_folder}: run the same command "
+              "again to resume", file=sys.stderr)
+        return 130
+    print(f"{summary.runs} runs ({summary.skipped} reused, {summary.executed} run now, {summary.failed} failed); "
+          f"wrote {summary.results}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the report of a finished (or partly finished and combined) sweep."""
+    from simulations.experiments.report import write_report
+
+    if not 0 < args.confidence < 1:
+        raise UserError(f"--confidence must be between 0 and 1, got {args.confidence}")
+    files = write_report(args.folder, args.out, confidence=args.confidence)
+    index = next(f for f in files if f.name == "index.html")
+    print(f"wrote {len(files)} files; open {index}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print the design: points, replications, seeds."""
+    from simulations.experiments import expand, load_experiment, replication_seeds
+
+    exp = load_experiment(args.file)
+    points = expand(exp)
+    print(f"{exp.name}: base scenario {exp.base_scenario().name!r}, {len(points)} design points x "
+          f"{exp.replications} replications = {len(points) * exp.replications} runs of {exp.weeks} weeks"
+          + (f" (stop when {exp.stop})" if exp.stop else ""))
+    fixed = points[0].fixed if points else {}
+    for name, value in fixed.items():
+        print(f"  fixed {name} = {value!r}")
+    for p in points:
+        print(f"  point {p.index:>4}: {p.label}")
+    seeds = replication_seeds(exp.seed, exp.replications)
+    print(f"  seeds (root {exp.seed}): {', '.join(map(str, seeds[:3]))}{', ...' if len(seeds) > 3 else ''}")
+    return 0

@@ -2,9 +2,10 @@
 
 Marketing reach per channel follows a saturating curve of the weekly budget (diminishing
 returns). Word of mouth travels over the social network stored as an integer array
-``friends[i, slot]``; referrals received per prospect are counted with ``numpy.bincount``
-(no graph library: it is the bottleneck at a million customers). About 60% of new customers
-come through referrals in the sources (DOMAIN.md §3); the default scenarios are tuned toward it.
+``friends[i, slot]``; referrals received per prospect are counted with numpy over the week's
+referrers only (no graph library: it is the bottleneck at a million customers). About 60% of new
+customers come through referrals in the sources (DOMAIN.md §3); the default scenarios are tuned
+toward it.
 """
 
 from __future__ import annotations
@@ -97,19 +98,16 @@ def respond(
     # given u < p, u / p is again uniform: it picks which acquaintance hears the recommendation
     slot = np.minimum((u_refer[referrers] / p_refer[referrers] * pop.degree).astype(np.int32), max(pop.degree - 1, 0))
     by_wom = np.zeros(n, dtype=bool)
-    referred_by = np.full(0, -1, dtype=np.int32)
+    referred_by = np.full(n, -1, dtype=np.int32)
     if referrers.size and pop.degree:
         targets = pop.friends[referrers, slot]
-        received = np.bincount(targets, minlength=n)
+        # recommendations received per person, aggregated over the referrers only (not all n people);
+        # np.unique's first index credits the first recommender of each converted prospect
+        heard, first, received = np.unique(targets, return_index=True, return_counts=True)
         p_wom = 1.0 - (1.0 - min(rel.referral_conversion * attract, 1.0)) ** received
-        by_wom = prospect & ~by_marketing & (u_wom < p_wom)
-        # the first recommender of each converted prospect gets the credit
-        order = np.argsort(targets, kind="stable")
-        first = np.full(n, -1, dtype=np.int32)
-        t_sorted = targets[order]
-        keep = np.r_[True, t_sorted[1:] != t_sorted[:-1]]
-        first[t_sorted[keep]] = referrers[order][keep]
-        referred_by = first
+        converts = prospect[heard] & ~by_marketing[heard] & (u_wom[heard] < p_wom)
+        by_wom[heard[converts]] = True
+        referred_by[heard[converts]] = referrers[first[converts]]
 
     new_ids = np.flatnonzero(by_marketing | by_wom)
     wom_ids = np.flatnonzero(by_wom)

@@ -1,0 +1,398 @@
+"""One customer, one object: the lifecycle told from one person's point of view.
+
+Why a second implementation: the engine in ``simulations.model`` moves a million customers as
+numpy arrays, which is fast but hides the story of any one person. Here every person is a
+``mesa.Agent`` whose methods are the steps of their week, in the order they happen:
+
+1. ``tell_friends``       a delighted customer recommends the firm to one acquaintance
+2. ``consider_us``        a prospect reacts to advertising and to friends' recommendations
+3. ``notice_marketing``   a customer answers the firm's contacts (offers, win-back, onboarding)
+4. ``maybe_buy``          orders and spend this week; growth customers widen their basket
+5. ``maybe_need_service`` something goes wrong: the customer joins a service queue
+6. ``get_service``        waiting, abandoning, resolution, complaints, service recovery
+7. ``take_part``          loyalty points and tiers; ideas posted to the firm's community
+8. ``live_the_week``      satisfaction, trust and commitment move; the stage may change
+
+The firm (``firm.py``) acts between these steps where it needs to see everybody at once.
+The rules and numbers are those of ``simulations/mechanisms/``: parameters come from the same
+scenario objects, constants are imported from the mechanism modules, but every decision is
+written again here for one person, with plain ``if`` statements and Python floats.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import mesa
+
+from simulations.mechanisms.acquisition import PROMOTER_SATISFACTION
+from simulations.mechanisms.economics import WEEKS_PER_MONTH
+from simulations.mechanisms.purchasing import CROSS_BUY_RATE, DROPOUT, STAGE_BUYING
+from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE
+from simulations.mechanisms.service import FCR_BASE, PATIENCE_SCALE, UNHAPPY_NEED
+from simulations.population import ACQ_REFERRAL, FIELDS
+from simulations.rng import LOGISTIC_SCALE, logistic_lognormal_mean
+from simulations.stages import Stage
+
+if TYPE_CHECKING:
+    from simulations.reference.model import ReferenceModel
+
+PROSPECT, NEW, GROWTH, MATURITY, AT_RISK, TERMINATING, DORMANT, WON_BACK, LOST = Stage
+ACTIVE = frozenset((NEW, GROWTH, MATURITY, AT_RISK, TERMINATING, WON_BACK))
+ENDANGERABLE = frozenset((NEW, GROWTH, MATURITY, WON_BACK))
+RECOMMENDING = frozenset((NEW, GROWTH, MATURITY, WON_BACK))
+BUYING = tuple(float(x) for x in STAGE_BUYING)
+PATIENCE = tuple(float(x) for x in PATIENCE_SCALE)
+CONTRACT_TERM = {2: 52, 3: 104}
+
+
+def logistic_noise(u: float) -> float:
+    """A bell-shaped noise with mean 0 and variance 1 from one uniform (as the engine's noise)."""
+    u = min(max(u, 1e-7), 1 - 1e-7)
+    return math.log(u / (1.0 - u)) * LOGISTIC_SCALE
+
+
+def poisson(rate: float, u: float, max_k: int = 50) -> int:
+    """Orders this week: count up until the Poisson distribution's cumulative passes ``u``."""
+    term = math.exp(-rate)
+    cdf, k = term, 0
+    while u > cdf and k < max_k:
+        k += 1
+        term *= rate / k
+        cdf += term
+    return k
+
+
+def clip01(x: float) -> float:
+    """Keep a feeling between 0 and 1."""
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+class Customer(mesa.Agent):
+    """A person in the market: a prospect first, perhaps a customer for a while, perhaps lost.
+
+    Attributes have the names of ``simulations.population.FIELDS`` (``stage``, ``satisfaction``,
+    ``trust``, ``commitment``, ``purchase_rate`` ...), so the two implementations can be compared
+    attribute by attribute; ``friends`` lists the ids of acquaintances (word of mouth).
+    """
+
+    model: ReferenceModel
+
+    def __init__(self, model: ReferenceModel, number: int, traits: dict[str, Any], friends: list[int]) -> None:
+        super().__init__(model)
+        self.number = number  # position in model.people (mesa's unique_id counts the firm too)
+        for name in FIELDS:
+            setattr(self, name, traits[name])
+        self.friends = friends
+        self.recommendations = 0  # recommendations received this week ...
+        self.first_recommender = -1  # ... and who made the first one
+        self.in_queue = False
+        self.stage_before = self.stage
+
+    # ------------------------------------------------------------------ 1. word of mouth
+    def tell_friends(self) -> None:
+        """A delighted customer may recommend the firm to one randomly chosen acquaintance."""
+        self.stage_before = self.stage  # (the week's transitions are counted against this)
+        if self.stage not in RECOMMENDING or not self.friends:
+            return
+        firm = self.model.firm
+        delight = clip01((self.satisfaction - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION))
+        if delight == 0.0:
+            return
+        lift = firm.community_referral_lift if self.community_member else 1.0
+        if self.model.dice.acquisition.random() < firm.p_recommend * delight * lift:
+            friend = self.model.people[self.model.dice.acquisition.choice(self.friends)]
+            if friend.recommendations == 0:
+                friend.first_recommender = self.number
+            friend.recommendations += 1
+
+    # --------------------------------------------------------------- 2. becoming a customer
+    def consider_us(self) -> None:
+        """A prospect reached by advertising may buy; else each friend's recommendation may convince."""
+        heard, recommender = self.recommendations, self.first_recommender
+        self.recommendations, self.first_recommender = 0, -1
+        if self.stage != PROSPECT:
+            return
+        firm, rnd = self.model.firm, self.model.dice.acquisition.random
+        if rnd() < firm.p_advertising:
+            self.acquisition_channel = firm.advertising_channel(rnd())
+            self.become_customer()
+        elif heard and rnd() < 1.0 - (1.0 - firm.p_recommendation_converts) ** heard:
+            self.acquisition_channel = ACQ_REFERRAL
+            self.referred_by = recommender
+            self.satisfaction += 0.03  # a friend's recommendation sets expectations warmly
+            self.become_customer()
+            firm.count("acquisitions_referral")
+
+    def become_customer(self) -> None:
+        """First purchase: the socialization stage (社会化期) begins; a fixed-term contract starts."""
+        week = self.model.week
+        self.stage = self.prev_stage = NEW
+        self.weeks_in_stage = 0
+        self.signup_week = week
+        self.cycles += 1
+        self.contract_end_week = week + CONTRACT_TERM[self.contract] if self.contract >= 2 else -1
+        self.model.firm.count("acquisitions")
+
+    # ---------------------------------------------------------------------- 3. marketing
+    def notice_marketing(self) -> None:
+        """Answer this week's contacts; one mood (one uniform) decides every answer this week."""
+        if self.stage == PROSPECT:
+            return
+        firm = self.model.firm
+        self.fatigue *= 0.75
+        contacts = firm.contacts.get(self.number)
+        if contacts:
+            mood = self.model.dice.marketing.random()
+            for kind, campaign, channel in contacts:
+                self.answer(kind, campaign, mood)
+                if self.disliked_channel == channel:
+                    self.shock -= 0.05  # contacted through a channel this customer dislikes
+                self.fatigue += 1.0
+        over = self.fatigue - firm.fatigue_limit
+        if over > 0:
+            self.shock -= 0.02 * over  # too many contacts cost goodwill
+
+    def answer(self, kind: str, campaign: Any, mood: float) -> None:
+        """One contact: onboarding welcomes, cross-sell widens, win-back returns, retention saves."""
+        strength = 0.5 + 3.0 * campaign.offer
+        if kind == "onboarding":
+            self.shock += 0.02
+            self.trust += 0.02
+        elif kind == "cross_sell":
+            if mood < 0.04 * strength:
+                self.categories += 1
+        elif kind == "win_back":
+            if mood < 0.08 * self.responsiveness * strength:
+                self.stage, self.weeks_in_stage = WON_BACK, 0
+                self.cycles += 1
+                self.satisfaction = max(self.satisfaction, self.baseline)
+        else:  # retention
+            endangered = self.stage in (AT_RISK, TERMINATING)
+            if endangered and mood < min(self.responsiveness * strength, 0.95):
+                self.stage = MATURITY if self.stage == TERMINATING else self.prev_stage
+                self.weeks_in_stage = 0
+                self.notice_week = -1
+                self.satisfaction += 0.12
+                self.commitment += 0.05
+            elif self.sleeping_dog and mood < 0.5:
+                self.shock -= 0.25  # a "sleeping dog": being reminded makes leaving more likely
+            # (others may pocket the discount: a cost to the firm, no change in the relationship)
+
+    # ----------------------------------------------------------------------- 4. buying
+    def maybe_buy(self) -> None:
+        """Orders this week (Poisson), spend per order (log-scale noise), cross-buying in growth."""
+        model = self.model
+        world, pol, week = model.world, model.policies, model.week
+        t = world.traits
+        self.value_multiplier += t.potential_growth * (self.potential - self.value_multiplier)
+        self.week_spend, self.week_orders = 0.0, 0
+        if self.stage == PROSPECT:
+            return
+        self.spend_52 *= 51 / 52
+        first = self.signup_week == week
+        if world.btyd.enabled:
+            rate = self.purchase_rate if NEW <= self.stage <= MATURITY else 0.0
+        else:
+            rate = self.purchase_rate * BUYING[self.stage] * (0.4 + 1.2 * self.satisfaction)
+            rate *= model.firm.price_effect * (1.0 + 0.15 * (self.categories - 1))
+            if pol.loyalty.enabled:
+                rate *= 1.0 + pol.loyalty.purchase_boost * (self.loyalty_member + self.loyalty_tier)
+        if rate <= 0.0 and not first:
+            return
+        dice = model.dice.purchasing
+        orders = poisson(rate, dice.random())
+        if first:
+            orders = max(orders, 1)  # a new customer has just made the first purchase
+        if orders == 0:
+            return
+        sd = t.order_noise_sd
+        noise = math.exp(sd * logistic_noise(dice.random())) / logistic_lognormal_mean(sd)
+        spend = orders * self.spend_mean * self.value_multiplier * noise * pol.pricing.price_index
+        spend *= 1.0 + 0.2 * (self.categories - 1)
+        self.week_orders, self.week_spend = orders, spend
+        self.n_orders += orders
+        self.total_spend += spend
+        self.spend_52 += spend
+        self.last_purchase_week = week
+        model.firm.book_revenue(spend)
+        if not world.btyd.enabled:
+            if self.stage == GROWTH and self.categories < t.categories and dice.random() < CROSS_BUY_RATE:
+                self.categories += 1
+        elif not first and dice.random() < 1.0 - (1.0 - self.dropout_p) ** orders:
+            self.stage, self.weeks_in_stage = LOST, 0  # BG/NBD: after a purchase, the customer may "die"
+            self.churn_week, self.churn_cause = week, DROPOUT
+            model.firm.count("terminations")
+
+    # ---------------------------------------------------------------------- 5-6. service
+    def maybe_need_service(self) -> None:
+        """Something goes wrong (more often for an unhappy customer): join the service queue."""
+        if self.stage not in ACTIVE:
+            return
+        model = self.model
+        p = model.world.traits.service_need_rate * model.firm.mods.service_need
+        if self.satisfaction < model.world.relationship.at_risk_threshold:
+            p *= UNHAPPY_NEED
+        if model.dice.service.random() < p:
+            self.in_queue = True
+            model.firm.join_queue(self)
+
+    def get_service(self) -> None:
+        """Wait (longer when the desk is busy), maybe give up; resolution and complaints move feelings."""
+        self.complaints *= 0.9
+        if not self.in_queue:
+            return
+        self.in_queue = False
+        firm, rnd = self.model.firm, self.model.dice.service.random
+        s = self.model.policies.service
+        rho, mean_wait, key = firm.desk_for(self)
+        wait = mean_wait * self.model.dice.service.expovariate(1.0)
+        patience = self.patience * PATIENCE[self.service_channel]
+        overflow = clip01(1.0 - 1.0 / max(rho, 1e-9))
+        gave_up = rnd() < max(1.0 - math.exp(-wait / patience), overflow)
+        p_fcr = min(max(FCR_BASE * (1.0 - 0.25 * min(rho, 2.0)) + 0.1 * s.recovery_effort + 0.15 * key, 0.0), 0.98)
+        first_contact = not gave_up and rnd() < p_fcr
+        resolved = first_contact or (not gave_up and rnd() < 0.75)
+        complaint = not resolved or wait > 5 * s.target_wait_minutes * PATIENCE[self.service_channel]
+        recovered = complaint and rnd() < 0.8 * s.recovery_effort
+        self.shock += 0.03 if first_contact else -0.01 if resolved else -0.10
+        if recovered:
+            self.shock += 0.14  # service recovery: happier than before the problem ...
+        elif complaint:
+            self.shock -= 0.04
+        if complaint:
+            self.trust -= 0.06  # ... but trust is dented all the same
+            self.complaints += 1.0
+        firm.record_ticket(complaint)
+
+    # ------------------------------------------------------------------- 7. programmes
+    def take_part(self) -> None:
+        """Loyalty club: join, earn, redeem, tier. Community: join, post ideas the firm answers."""
+        if self.stage not in ACTIVE:
+            return
+        model = self.model
+        pol, world = model.policies, model.world
+        p = pol.loyalty
+        if p.enabled:
+            if not self.loyalty_member and self.signup_week == model.week and model.dice.loyalty.random() < p.join_rate:
+                self.loyalty_member = True
+                self.commitment += p.commitment_boost
+            if self.loyalty_member:
+                self.points += self.week_spend * p.points_per_currency
+                rewards = math.floor(self.points / p.redemption_points)
+                if rewards > 0:
+                    self.points -= rewards * p.redemption_points
+                    self.shock += 0.02  # a reward is a small pleasure
+                self.loyalty_tier = 2 if self.spend_52 >= p.gold_spend else 1 if self.spend_52 >= p.silver_spend else 0
+        if pol.community.enabled:
+            rnd = model.dice.community.random
+            if not self.community_member and rnd() < world.community.join_rate:
+                self.community_member = True
+            if self.community_member and rnd() < self.idea_rate:
+                responded, adopted = model.firm.answer_idea(quality=rnd())
+                if responded:
+                    self.commitment += 0.04  # being heard binds
+                    if adopted:
+                        self.commitment += 0.10
+                        self.shock += 0.08
+                else:
+                    self.commitment -= 0.06  # being ignored disappoints
+                    self.shock -= 0.04
+            self.commitment = clip01(self.commitment)
+
+    # ------------------------------------------------------- 8. feelings and the stage
+    def live_the_week(self) -> None:
+        """Feelings settle after the week's experiences; then the relationship may change stage."""
+        model = self.model
+        firm, world, week = model.firm, model.world, model.week
+        rel = world.relationship
+        target = clip01(self.baseline + firm.product_quality)
+        self.satisfaction = clip01(self.satisfaction + rel.satisfaction_inertia * (target - self.satisfaction)
+                                   + self.shock + firm.mods.satisfaction_shock)
+        self.trust = clip01(self.trust + rel.trust_rate * (self.satisfaction - self.trust))
+        if NEW <= self.stage <= MATURITY:
+            self.commitment += rel.commitment_growth
+        self.commitment = clip01(self.commitment)
+        self.shock = 0.0
+        self.weeks_in_stage += 1
+        if self.stage != PROSPECT:
+            if not world.btyd.enabled:
+                self.move_stage(week)
+            self.socialize_and_grow()
+        firm.census(self)
+
+    def move_stage(self, week: int) -> None:
+        """Endangerment can strike at any active stage; the endangered settle or leave; the dormant return."""
+        model = self.model
+        world, firm, rnd = model.world, model.firm, model.dice.relationship.random
+        rel, contracts = world.relationship, world.contracts
+        bound = contracts.enabled and self.contract >= 2 and self.contract_end_week > week
+        hold = contracts.lock_in_strength if bound else 0.0
+
+        if self.stage in ENDANGERABLE:
+            if rnd() < self.endangerment_hazard(week) * (1.0 - 0.5 * hold):
+                self.prev_stage = self.stage
+                if self.complaints > 0.5:
+                    self.risk_cause = SERVICE
+                elif self.satisfaction < rel.at_risk_threshold:
+                    self.risk_cause = DISENGAGEMENT
+                else:
+                    self.risk_cause = COMPETITOR if rnd() < 0.7 else PRICE
+                self.stage, self.weeks_in_stage = AT_RISK, 0
+        elif self.stage == AT_RISK and self.weeks_in_stage > 1:
+            if self.satisfaction > rel.at_risk_threshold and rnd() < rel.recovery_rate * (0.5 + self.trust):
+                self.stage, self.weeks_in_stage = self.prev_stage, 0  # settles back where it was
+            else:
+                gap = clip01(rel.at_risk_threshold + 0.15 - self.satisfaction)
+                p_leave = rel.decision_rate * (0.5 + 3.0 * gap) * (1.0 - hold) * (1.0 - 0.5 * self.commitment)
+                if self.contract >= 2 and self.contract_end_week == week:
+                    p_leave = max(p_leave, 0.5)  # a contract ending this week forces the decision
+                if rnd() < p_leave:
+                    self.stage, self.weeks_in_stage = TERMINATING, 0
+                    self.notice_week = week
+                    firm.count("notices")
+
+        if self.contract >= 2 and self.contract_end_week == week and self.stage != TERMINATING:
+            self.contract_end_week += CONTRACT_TERM[self.contract]  # renews unless notice was given
+
+        if self.stage == TERMINATING and self.weeks_in_stage > 0:
+            notice_done = self.contract > 0 and week - self.notice_week >= contracts.notice_weeks
+            lapsed = self.contract == 0 and self.weeks_in_stage >= rel.lapse_weeks
+            if notice_done or lapsed:
+                self.stage, self.weeks_in_stage = DORMANT, 0
+                self.churn_week, self.churn_cause = week, self.risk_cause
+                self.notice_week = -1
+                firm.count("terminations")
+        elif self.stage == DORMANT:
+            if self.weeks_in_stage > 1 and rnd() < rel.spontaneous_return:
+                self.stage, self.weeks_in_stage = WON_BACK, 0
+                self.cycles += 1
+                self.satisfaction = max(self.satisfaction, self.baseline)
+            elif self.weeks_in_stage >= rel.dormant_to_lost_weeks:
+                self.stage, self.weeks_in_stage = LOST, 0
+                firm.count("losses")
+
+    def endangerment_hazard(self, week: int) -> float:
+        """Weekly chance of becoming endangered: low satisfaction, the competitor, early tenure."""
+        world, firm = self.model.world, self.model.firm
+        rel = world.relationship
+        fragile = 1.0 + rel.tenure_hazard_decay * math.exp(-max(week - self.signup_week, 0) / 26.0)
+        drive = math.exp(rel.at_risk_sensitivity * (rel.at_risk_threshold - self.satisfaction))
+        h = (rel.at_risk_base_hazard * drive * (0.5 + firm.competitor_pull) * fragile
+             * (1.0 - 0.6 * self.commitment) * (1.5 - self.trust))
+        return min(max(h, 0.0), 0.9)
+
+    def socialize_and_grow(self) -> None:
+        """New and won-back customers grow after socialization; growth matures when buying saturates."""
+        world = self.model.world
+        rel = world.relationship
+        if self.stage in (NEW, WON_BACK) and self.weeks_in_stage >= rel.new_weeks:
+            self.stage, self.weeks_in_stage = GROWTH, 0
+        elif self.stage == GROWTH and (self.weeks_in_stage >= rel.growth_weeks
+                                       or (self.categories >= world.traits.categories and self.weeks_in_stage >= 8)):
+            self.stage, self.weeks_in_stage = MATURITY, 0
+
+    def pays_fee(self) -> float:
+        """This week's share of the monthly fee of an active contract customer."""
+        return self.monthly_fee / WEEKS_PER_MONTH if self.stage in ACTIVE else 0.0

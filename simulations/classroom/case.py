@@ -1,0 +1,347 @@
+"""The case schema: a role-play case declared once, validated and documented from the same source.
+
+Why frozen pydantic models with a description on every field: an instructor who writes a new
+case gets an error naming the file and field, and ``cases/README.md`` is generated from the very
+descriptions that validate (a test keeps it current), so the documentation cannot drift.
+
+A case is a narrative, roles with private briefs, the scenario the world runs on, decisions that
+map to policy parameters with allowed ranges and a weekly budget, rounds, scheduled and optional
+events, a balanced scoring rule, debrief questions and a memo template.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from simulations.config import EVENT_KINDS, Scenario, ScenarioError, load_scenario, with_overrides
+from simulations.errors import UserError
+
+#: Folder of the built-in cases (``cases/<name>/case.yaml``); the repository root's ``cases``.
+CASES_DIR = Path(__file__).resolve().parents[2] / "cases"
+_ID = r"^[a-z][a-z0-9_]*$"
+
+
+class CaseError(UserError):
+    """A case could not be read or is invalid; the message names the file and the field."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Role(_Frozen):
+    """A role a team member plays; only the player of the role is meant to read its private brief."""
+
+    id: str = Field(description="short identifier, lower case (e.g. marketing)", pattern=_ID)
+    title: str = Field(description="title shown on the team page (e.g. Marketing director)", min_length=1)
+    public: str = Field(description="one or two sentences every member of the team sees", min_length=1)
+    private_brief: str = Field(description="information only this role has (targets, hunches, constraints)", min_length=20)
+
+
+class Decision(_Frozen):
+    """One lever a team sets each round, mapped to one policy parameter of the scenario."""
+
+    id: str = Field(description="short identifier, lower case, unique in the case", pattern=_ID)
+    label: str = Field(description="what the decision form shows", min_length=1)
+    help: str = Field("", description="one line under the field: unit and what it changes")
+    owner: str = Field(description="id of the role that argues for this lever")
+    policy: str = Field(description="dotted policy path set by this decision (e.g. service.capacity.phone)", min_length=3)
+    kind: Literal["number", "integer", "switch", "choice"] = Field(
+        "number", description="number, integer, switch (off/on) or choice (one of options)"
+    )
+    min: float = Field(0.0, description="smallest allowed value (number, integer)")
+    max: float = Field(1.0, description="largest allowed value (number, integer)")
+    step: float = Field(1.0, description="granularity of the form field (number, integer)", gt=0)
+    default: float | bool | str = Field(description="the firm's current setting, used until a team changes it")
+    options: tuple[str, ...] = Field((), description="allowed values of a choice")
+    cost_per_unit: float = Field(
+        0.0, description="weekly budget used per unit of the value (switch: when on); 0 = free", ge=0
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Decision:
+        if self.kind in ("number", "integer"):
+            if self.min > self.max:
+                raise ValueError(f"decision {self.id}: min {self.min} is above max {self.max}")
+            if isinstance(self.default, bool) or not isinstance(self.default, int | float):
+                raise ValueError(f"decision {self.id}: default must be a number, got {self.default!r}")
+            if not self.min <= float(self.default) <= self.max:
+                raise ValueError(f"decision {self.id}: default {self.default} outside [{self.min}, {self.max}]")
+        elif self.kind == "switch" and not isinstance(self.default, bool):
+            raise ValueError(f"decision {self.id}: a switch needs default true or false, got {self.default!r}")
+        elif self.kind == "choice" and (not self.options or self.default not in self.options):
+            raise ValueError(f"decision {self.id}: a choice needs options and a default among them")
+        return self
+
+    def coerce(self, value: Any) -> float | bool | str:
+        """Check one submitted value; raise :class:`CaseError` naming the decision if it is not allowed."""
+        if self.kind == "switch":
+            if isinstance(value, bool):
+                return value
+            raise CaseError(f"{self.label}: expected on or off, got {value!r}")
+        if self.kind == "choice":
+            if value in self.options:
+                return str(value)
+            raise CaseError(f"{self.label}: expected one of {', '.join(self.options)}, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise CaseError(f"{self.label}: expected a number, got {value!r}")
+        if not self.min <= value <= self.max:
+            raise CaseError(f"{self.label}: must be between {self.min:g} and {self.max:g}, got {value:g}")
+        if self.kind == "integer":
+            if value != int(value):
+                raise CaseError(f"{self.label}: must be a whole number, got {value:g}")
+            return int(value)
+        return float(value)
+
+    def cost(self, value: Any) -> float:
+        """Weekly budget this value uses."""
+        if self.kind == "switch":
+            return self.cost_per_unit if value else 0.0
+        if self.kind == "choice":
+            return 0.0
+        return self.cost_per_unit * float(value)
+
+
+class Rounds(_Frozen):
+    """How the game is paced."""
+
+    count: int = Field(description="rounds that count for the score", ge=1, le=20)
+    weeks: int = Field(description="simulated weeks per round", ge=1, le=52)
+    practice: bool = Field(True, description="play a practice round first; it can be reset and does not count")
+    warmup_weeks: int = Field(8, description="weeks simulated with the default decisions before the game starts", ge=0, le=520)
+
+
+class EventSpec(_Frozen):
+    """A shock: scheduled for a round by the case, or offered to the instructor to inject."""
+
+    id: str = Field(description="short identifier, lower case", pattern=_ID)
+    kind: Literal["service_outage", "price_war", "product_defect", "viral_campaign", "viral_complaint"] = Field(
+        description=f"what happens: one of {', '.join(EVENT_KINDS)}"
+    )
+    headline: str = Field(description="news line the teams read when it happens", min_length=1)
+    intensity: float = Field(0.5, description="strength from 0 to 1", ge=0, le=1)
+    duration: int = Field(1, description="weeks it lasts from the first week of its round", ge=1, le=52)
+    round: int | None = Field(None, description="round it strikes (scheduled events only)", ge=1)
+
+
+class Scoring(_Frozen):
+    """A balanced score, so that squeezing customers for profit in the last round does not win.
+
+    Each part is an index against the benchmark firm (same world, default decisions): 1.0 means as
+    good as the benchmark. The score is 100 times the weighted mean of the indices.
+    """
+
+    profit: float = Field(0.4, description="weight of cumulative profit over the counted rounds", ge=0)
+    equity: float = Field(0.4, description="weight of customer equity at the end (expected future margin of the base)", ge=0)
+    satisfaction: float = Field(0.2, description="weight of surveyed satisfaction at the end", ge=0)
+    equity_horizon_weeks: int = Field(156, description="weeks of future margin counted in customer equity", ge=4, le=1040)
+    annual_discount: float = Field(0.1, description="yearly discount rate of future margin", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _weights(self) -> Scoring:
+        if self.profit + self.equity + self.satisfaction <= 0:
+            raise ValueError("scoring: at least one weight must be positive")
+        return self
+
+
+class Case(_Frozen):
+    """A role-play case exercise."""
+
+    name: str = Field(description="folder name of the case (e.g. telecom-churn)", pattern=r"^[a-z][a-z0-9-]*$")
+    title: str = Field(description="title shown on every page", min_length=1)
+    summary: str = Field(description="one sentence for case lists", min_length=1)
+    narrative: str = Field(description="the case brief all roles read", min_length=100)
+    scenario: str = Field(description="built-in scenario name, or a YAML file in the case folder")
+    customers: int = Field(10_000, description="people in the world at the start", ge=100, le=200_000)
+    seed: int = Field(0, description="seed of the world; every team plays the same (paired) world", ge=0)
+    currency: str = Field("CNY", description="currency label for money figures")
+    roles: tuple[Role, ...] = Field(description="roles within each team, each with a private brief", min_length=2)
+    budget_per_week: float = Field(description="weekly budget the costed decisions may use together", gt=0)
+    decisions: tuple[Decision, ...] = Field(description="levers a team sets each round", min_length=1)
+    rounds: Rounds = Field(description="number and length of rounds, practice round, warm-up")
+    scheduled_events: tuple[EventSpec, ...] = Field((), description="events that strike in a given round")
+    optional_events: tuple[EventSpec, ...] = Field((), description="events the instructor may inject")
+    scoring: Scoring = Field(Scoring(), description="weights of the balanced score")
+    debrief: tuple[str, ...] = Field(description="questions for the debrief after the last round", min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        roles = {r.id for r in self.roles}
+        _unique("roles", [r.id for r in self.roles])
+        _unique("decisions", [d.id for d in self.decisions])
+        _unique("decision policies", [d.policy for d in self.decisions])
+        _unique("events", [e.id for e in (*self.scheduled_events, *self.optional_events)])
+        for d in self.decisions:
+            if d.owner not in roles:
+                raise ValueError(f"decision {d.id}: owner {d.owner!r} is not a role ({', '.join(sorted(roles))})")
+        for e in self.scheduled_events:
+            if e.round is None or e.round > self.rounds.count:
+                raise ValueError(f"scheduled event {e.id}: round must be 1..{self.rounds.count}, got {e.round}")
+        for e in self.optional_events:
+            if e.round is not None:
+                raise ValueError(f"optional event {e.id}: has no round (the instructor chooses when)")
+        used = self.budget_used(self.default_decisions())
+        if used > self.budget_per_week + 1e-9:
+            raise ValueError(f"default decisions use {used:g} of a weekly budget of {self.budget_per_week:g}")
+        return self
+
+    # ----------------------------------------------------------------------------- helpers
+    def decision(self, decision_id: str) -> Decision:
+        """The decision with this id."""
+        for d in self.decisions:
+            if d.id == decision_id:
+                return d
+        raise CaseError(f"case {self.name}: no decision {decision_id!r}")
+
+    def role(self, role_id: str) -> Role:
+        """The role with this id."""
+        for r in self.roles:
+            if r.id == role_id:
+                return r
+        raise CaseError(f"case {self.name}: no role {role_id!r}")
+
+    def default_decisions(self) -> dict[str, Any]:
+        """Decision id -> the firm's current setting."""
+        return {d.id: d.default for d in self.decisions}
+
+    def budget_used(self, decisions: dict[str, Any]) -> float:
+        """Weekly budget used by a full set of decision values."""
+        return float(sum(d.cost(decisions[d.id]) for d in self.decisions if d.id in decisions))
+
+    def validate_decisions(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Complete, check and coerce a team's decisions; errors name the decision and the limit."""
+        unknown = sorted(set(values) - {d.id for d in self.decisions})
+        if unknown:
+            raise CaseError(f"unknown decision(s): {', '.join(unknown)}")
+        full = {d.id: d.coerce(values.get(d.id, d.default)) for d in self.decisions}
+        used = self.budget_used(full)
+        if used > self.budget_per_week + 1e-9:
+            raise CaseError(
+                f"these decisions use {used:,.0f} {self.currency} a week, over the budget of {self.budget_per_week:,.0f}"
+            )
+        return full
+
+    def policy_overrides(self, decisions: dict[str, Any]) -> dict[str, Any]:
+        """Dotted policy path -> value, for ``CustomerLifecycleModel.set_policies``."""
+        return {d.policy: decisions[d.id] for d in self.decisions}
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"{what}: {i!r} appears twice")
+        seen.add(i)
+
+
+# ------------------------------------------------------------------------------------ loading
+def case_names() -> list[str]:
+    """Names of the built-in cases (folders of ``cases/`` with a ``case.yaml``)."""
+    return sorted(p.parent.name for p in CASES_DIR.glob("*/case.yaml"))
+
+
+def case_folder(name_or_path: str | Path) -> Path:
+    """Folder of a case given its name, its folder or its ``case.yaml``."""
+    path = Path(name_or_path)
+    if path.name == "case.yaml" and path.is_file():
+        return path.parent
+    if (path / "case.yaml").is_file():
+        return path
+    if (CASES_DIR / str(name_or_path) / "case.yaml").is_file():
+        return CASES_DIR / str(name_or_path)
+    raise CaseError(f"unknown case {str(name_or_path)!r}; built-in cases: {', '.join(case_names())} (or give a case folder)")
+
+
+def load_case(name_or_path: str | Path) -> Case:
+    """Read and validate a case; the scenario and every decision's policy path are checked too."""
+    folder = case_folder(name_or_path)
+    source = folder / "case.yaml"
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise CaseError(f"{source}: malformed YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise CaseError(f"{source}: expected a mapping of case fields")
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as err:
+        lines = [f"{source}: invalid case"]
+        for e in err.errors():
+            loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+            lines.append(f"  field {loc}: {e['msg']}")
+        raise CaseError("\n".join(lines)) from None
+    if case.name != folder.name:
+        raise CaseError(f"{source}: field name is {case.name!r} but the folder is {folder.name!r}")
+    scenario = case_scenario(case, folder)
+    for d in case.decisions:
+        values = (d.min, d.max, d.default) if d.kind in ("number", "integer") else (d.default, *d.options)
+        for v in values:
+            v = int(v) if d.kind == "integer" else v
+            try:
+                with_overrides(scenario, {f"policies.{d.policy}": v})
+            except ScenarioError as err:
+                raise CaseError(f"{source}: decision {d.id}: policy {d.policy!r} does not accept {v!r}: {err}") from None
+    return case
+
+
+def case_scenario(case: Case, folder: Path | None = None) -> Scenario:
+    """The scenario a case runs on, with the case's default decisions applied."""
+    folder = folder if folder is not None else case_folder(case.name)
+    ref = case.scenario
+    local = folder / ref
+    try:
+        scenario = load_scenario(local if ref.endswith((".yaml", ".yml")) else ref)
+        return with_overrides(scenario, {f"policies.{k}": v for k, v in case.policy_overrides(case.default_decisions()).items()})
+    except ScenarioError as err:
+        raise CaseError(f"{folder / 'case.yaml'}: scenario {ref!r}: {err}") from None
+
+
+def memo_template(case: Case) -> str:
+    """The team memo template of a case (``memo_template.md`` in its folder)."""
+    path = case_folder(case.name) / "memo_template.md"
+    if not path.is_file():
+        raise CaseError(f"{path}: missing memo template")
+    return path.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------ documentation
+def _type_name(annotation: Any) -> str:
+    text = getattr(annotation, "__name__", None) or str(annotation)
+    return re.sub(r"typing\.|simulations\.classroom\.case\.", "", text)
+
+
+def schema_markdown() -> str:
+    """``cases/README.md``: the case schema documented from its own descriptions, and the case list."""
+    out = [
+        "# Cases",
+        "",
+        "<!-- generated by `crm-sandbox classroom docs` from simulations/classroom/case.py; do not edit -->",
+        "",
+        "Role-play case exercises for the live classroom (`crm-sandbox classroom start CASE --teams N`).",
+        "Each folder holds `case.yaml` (validated by the schema below) and `memo_template.md` (a team memo",
+        "whose numeric claims are checked against the simulated results). `app/` holds the Voila pages.",
+        "",
+        "## Built-in cases",
+        "",
+        "| case | title | scenario | rounds x weeks | summary |",
+        "|---|---|---|---|---|",
+    ]
+    for name in case_names():
+        c = load_case(name)
+        out.append(f"| `{name}` | {c.title} | `{c.scenario}` | {c.rounds.count} x {c.rounds.weeks} | {c.summary} |")
+    out += ["", "## The schema of `case.yaml`", ""]
+    for model in (Case, Role, Decision, Rounds, EventSpec, Scoring):
+        doc = " ".join((model.__doc__ or "").split())
+        out += [f"### {model.__name__}", "", doc, "", "| field | type | default | meaning |", "|---|---|---|---|"]
+        for name, info in model.model_fields.items():
+            default = "required" if info.is_required() else f"`{info.default!r}`"
+            if isinstance(info.default, BaseModel):
+                default = f"{type(info.default).__name__}()"
+            out.append(f"| `{name}` | `{_type_name(info.annotation)}` | {default} | {info.description or ''} |")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,127 @@
+"""The dirty variant: one person, several source systems, no shared key (DOMAIN.md §3, 盐城铁通).
+
+Why: the telecom case lost customers because records were scattered across systems and never
+matched. Here billing, service and marketing each keep their own records of the same customers,
+under their own ids, with duplicates, inconsistent name/phone/e-mail formats, typos and missing
+fields; a crosswalk links only part of the records. Students must deduplicate; the complete
+mapping goes to the answer keys. Everything is vectorised over records (a million customers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from simulations.recording.observable import P_DIRTY, Context, Identities, _nullable, arrow, generator
+
+#: (system, table, share of customers present, duplicate rate, crosswalk coverage)
+SYSTEMS: tuple[tuple[str, str, float, float, float], ...] = (
+    ("billing", "billing_accounts", 1.0, 0.12, 0.7),
+    ("service", "service_contacts", 0.6, 0.25, 0.4),
+    ("marketing", "marketing_leads", 0.8, 0.2, 0.25),
+)
+LEAD_SOURCES = ("web form", "event", "purchased list", "referral", "store sign-up")
+
+
+def typo(values: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Swap two neighbouring characters where ``mask`` is set (works for any script)."""
+    arr = np.asarray(values, dtype=np.str_)
+    width = max(arr.dtype.itemsize // 4, 1)
+    codes = arr.astype(f"U{width}").view(np.uint32).reshape(-1, width).copy()
+    lens = np.strings.str_len(arr)
+    idx = np.flatnonzero(mask & (lens >= 3))
+    draws = rng.random(mask.size)
+    if idx.size:
+        p = (draws[idx] * (lens[idx] - 1)).astype(np.int64)
+        first = codes[idx, p].copy()
+        codes[idx, p] = codes[idx, p + 1]
+        codes[idx, p + 1] = first
+    return codes.view(f"U{width}").reshape(-1)
+
+
+def phone_variants(digits: np.ndarray, locale: str, rng: np.random.Generator) -> np.ndarray:
+    """The same numbers written four ways, picked at random per record."""
+    s = np.strings.slice
+    if locale == "zh_CN":
+        dashed = np.strings.add(np.strings.add(s(digits, 0, 3), "-"), np.strings.add(s(digits, 3, 7), "-"))
+        forms = [digits, np.strings.add(dashed, s(digits, 7, 11)),
+                 np.strings.add("+86", digits), np.strings.add("0086 ", digits)]
+    else:
+        a, b, c = s(digits, 0, 3), s(digits, 3, 6), s(digits, 6, 10)
+        forms = [digits, np.strings.add(np.strings.add(np.strings.add("(", a), ") "), np.strings.add(np.strings.add(b, "-"), c)),
+                 np.strings.add(np.strings.add(np.strings.add(a, "."), np.strings.add(b, ".")), c),
+                 np.strings.add("+1", digits)]
+    pick = rng.integers(0, len(forms), digits.size)
+    return np.choose(pick, [np.asarray(f, dtype=object) for f in forms]).astype(np.str_)
+
+
+@dataclass
+class DirtyData:
+    """Source-system tables, the partial crosswalk for students and the complete one for the keys."""
+
+    tables: dict[str, pa.Table]
+    crosswalk: pa.Table
+    truth_crosswalk: pa.Table
+
+
+def build_dirty(ctx: Context, who: Identities, signup: np.ndarray, locale: str) -> DirtyData:
+    """Scatter each customer over the source systems with duplicates, noise and gaps."""
+    rng = generator(ctx.seed, P_DIRTY)
+    k = ctx.customers.size
+    tables: dict[str, pa.Table] = {}
+    cw_sys, cw_src, cw_cust, cw_known = [], [], [], []
+    for system, table, share, dup, coverage in SYSTEMS:
+        present = np.flatnonzero(rng.random(k) < share)
+        copies = 1 + (rng.random(present.size) < dup) + (rng.random(present.size) < dup / 4)
+        person = np.repeat(present, copies)
+        m = person.size
+        order = rng.permutation(m)  # source systems do not list people in our order
+        person = person[order]
+        src_ids = np.strings.add({"billing": "BA", "service": "SC", "marketing": "LD"}[system],
+                                 np.strings.zfill(rng.choice(10**8, m, replace=False).astype(np.str_), 8))
+        u = rng.random((6, m))
+        first, last = who.first[person], who.last[person]
+        first = typo(first, u[0] < 0.06, rng)
+        last = typo(last, u[1] < 0.05, rng)
+        phone = phone_variants(who.phone_digits[person], locale, rng)
+        email = who.email[person]
+        email = np.where(u[2] < 0.15, np.strings.upper(email), email)
+        email = typo(email, u[3] < 0.03, rng)
+        later = (rng.integers(0, 400, m)).astype("timedelta64[D]")
+        day = (signup[person] + np.where(np.r_[False, person[1:] == person[:-1]], later, 0)).astype("datetime64[D]")
+        if locale == "zh_CN":
+            full = np.strings.add(last, first)
+            formal = full
+        else:
+            full = np.where(u[4] < 0.2, np.strings.upper(np.strings.add(np.strings.add(first, " "), last)),
+                            np.strings.add(np.strings.add(first, " "), last))
+            formal = np.strings.add(np.strings.add(last, ", "), first)
+        if table == "billing_accounts":
+            tables[table] = arrow(table, {
+                "account_id": src_ids, "holder_name": np.where(u[5] < 0.4, formal, full),
+                "phone": _nullable(phone, rng.random(m) > 0.05), "email": _nullable(email, rng.random(m) > 0.2),
+                "city": _nullable(who.city[person], rng.random(m) > 0.1), "opened_date": day})
+        elif table == "service_contacts":
+            short = first if locale != "zh_CN" else np.strings.add(last, "先生/女士")
+            spoken = np.strings.lower(full) if locale != "zh_CN" else full
+            tables[table] = arrow(table, {
+                "contact_ref": src_ids, "name": np.where(u[5] < 0.3, short, spoken),
+                "phone": _nullable(phone, rng.random(m) > 0.1), "email": _nullable(email, rng.random(m) > 0.35),
+                "first_seen": day})
+        else:
+            tables[table] = arrow(table, {
+                "lead_id": src_ids, "first_name": _nullable(first, rng.random(m) > 0.05),
+                "last_name": _nullable(last, rng.random(m) > 0.08), "email": _nullable(email, rng.random(m) > 0.05),
+                "phone": _nullable(phone, rng.random(m) > 0.4),
+                "source": np.array(LEAD_SOURCES)[rng.integers(0, len(LEAD_SOURCES), m)],
+                "created_date": (day - rng.integers(0, 60, m).astype("timedelta64[D]")).astype("datetime64[D]")})
+        cw_sys.append(np.full(m, system))
+        cw_src.append(src_ids)
+        cw_cust.append(ctx.cid(ctx.customers[person]))
+        cw_known.append(rng.random(m) < coverage)
+    sys_, src, cust, known = (np.concatenate(x) for x in (cw_sys, cw_src, cw_cust, cw_known))
+    full_map = arrow("truth_crosswalk", {"source_system": sys_, "source_id": src, "customer_id": cust})
+    partial = arrow("crosswalk", {"source_system": sys_[known], "source_id": src[known], "customer_id": cust[known]})
+    return DirtyData(tables, partial, full_map)

@@ -15,6 +15,7 @@ from simulations.errors import UserError
 COMMAND_MODULES: tuple[str, ...] = (
     "simulations.cli.simulate",
     "simulations.cli.bench",
+    "simulations.cli.datasets",
     "simulations.cli.experiment",
 )
 

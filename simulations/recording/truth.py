@@ -145,7 +145,9 @@ def build_truth_customers(ctx: Context, model: Any, rec: Any, clv: np.ndarray) -
         active_weeks = np.zeros(rows.size)
         active_recent = np.zeros(rows.size)
         for w, stage in zip(rec.weeks, rec.stages, strict=True):
-            a = np.isin(stage[rows], ACTIVE_STAGES)
+            known = rows < stage.size  # people who had not entered the market yet were not billed
+            a = np.zeros(rows.size, dtype=bool)
+            a[known] = np.isin(stage[rows[known]], ACTIVE_STAGES)
             active_weeks += a
             if w > ctx.weeks - 52:
                 active_recent += a

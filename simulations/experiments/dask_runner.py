@@ -42,7 +42,7 @@ def run_on_dask(tasks: list[RunTask], address: str, sink: Sink, key_prefix: str 
             return fut
 
         first = [submit(t) for _, t in zip(range(4 * threads), todo, strict=False)]
-        pending = as_completed(first)
+        pending = as_completed(first, loop=client.loop)
         for fut in pending:
             try:
                 frame = fut.result()

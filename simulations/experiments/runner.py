@@ -333,8 +333,12 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 # -------------------------------------------------------------------------- local processes
 def _context() -> multiprocessing.context.BaseContext:
     """Use forkserver where available (fast, no inherited threads), else spawn; never plain fork."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # import the engine once in the fork server; each worker then starts as a cheap fork of it
+    ctx.set_forkserver_preload(["simulations.experiments.runner", "simulations.model"])
+    return ctx
 
 
 def run_locally(tasks: list[RunTask], workers: int | None, sink: Sink) -> None:

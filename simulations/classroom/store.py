@@ -169,6 +169,10 @@ class Store:
             raise AccessError("this page is not joined to a team (reload and enter your join code)")
         return int(row[0])
 
+    def instructor_key(self) -> str:
+        """The instructor key, for the local command line (whoever can read this file runs the class)."""
+        return str(self._db.execute("SELECT instructor_token FROM session").fetchone()[0])
+
     def check_instructor(self, token: str) -> None:
         """Raise :class:`AccessError` unless ``token`` is the instructor token."""
         real = self._db.execute("SELECT instructor_token FROM session").fetchone()[0]
@@ -200,15 +204,12 @@ class Store:
                              (team, round_no, submission_id, json.dumps(decisions, sort_keys=True), revision, role))
         return revision
 
-    def own_submission(self, team_token: str, round_no: int) -> tuple[dict[str, Any], int] | None:
-        """A team's own submission for a round (decisions, revision), or None."""
+    def own_submission(self, team_token: str, round_no: int) -> tuple[dict[str, Any], int, str] | None:
+        """A team's own submission for a round (decisions, revision, submission id), or None."""
         team = self.team_for_token(team_token)
-        return self._submission(team, round_no)
-
-    def _submission(self, team: int, round_no: int) -> tuple[dict[str, Any], int] | None:
-        row = self._db.execute("SELECT decisions, revision FROM submissions WHERE team = ? AND round = ?",
+        row = self._db.execute("SELECT decisions, revision, submission_id FROM submissions WHERE team = ? AND round = ?",
                                (team, round_no)).fetchone()
-        return None if row is None else (json.loads(row[0]), int(row[1]))
+        return None if row is None else (json.loads(row[0]), int(row[1]), str(row[2]))
 
     def submissions(self, instructor_token: str, round_no: int) -> dict[int, tuple[dict[str, Any], int]]:
         """Every team's submission for a round (instructor only)."""

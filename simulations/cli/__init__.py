@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulations.cli.bench",
     "simulations.cli.datasets",
     "simulations.cli.experiment",
+    "simulations.cli.classroom",
 )
 
 

@@ -7,6 +7,15 @@ differences between design points are paired. The functions below are what the C
 (``crm-sandbox experiment run|report``) calls, importable for notebooks.
 """
 
+from simulations.experiments.analysis import (
+    best_points,
+    differences_over_time,
+    end_values,
+    load_results,
+    paired_differences,
+    point_summary,
+    settled_ahead_week,
+)
 from simulations.experiments.design import (
     DesignPoint,
     Experiment,
@@ -20,17 +29,33 @@ from simulations.experiments.design import (
 from simulations.experiments.runner import SweepSummary, prepare_sweep, read_experiment_record, run_experiment, run_one
 
 __all__ = [
+    "best_points",
     "DesignPoint",
-    "Experiment",
-    "ExperimentError",
-    "SweepSummary",
+    "differences_over_time",
+    "end_values",
     "expand",
+    "Experiment",
     "experiment_from_dict",
+    "ExperimentError",
     "levels",
     "load_experiment",
+    "load_results",
+    "paired_differences",
+    "point_summary",
     "prepare_sweep",
     "read_experiment_record",
     "replication_seeds",
     "run_experiment",
     "run_one",
+    "settled_ahead_week",
+    "SweepSummary",
+    "write_report",
 ]
+
+
+def __getattr__(name: str):  # lazy: workers import this package and must not pay for matplotlib
+    if name == "write_report":
+        from simulations.experiments.report import write_report
+
+        return write_report
+    raise AttributeError(name)

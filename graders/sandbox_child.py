@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -42,17 +43,34 @@ def _mount(*args: str) -> None:
     subprocess.run(["mount", *args], check=True, capture_output=True)
 
 
-def _hide(paths: list[str]) -> None:
-    """Cover each existing path with an empty, read-only tmpfs (folders) or /dev/null (files)."""
+def _stash(root: Path) -> Path:
+    """A fresh mount point in the parent's private stash folder (removed by the parent after the run)."""
+    return Path(tempfile.mkdtemp(prefix="m", dir=root))
+
+
+def _hide(paths: list[str], keep: list[str], stash_root: Path) -> None:
+    """Cover each existing path with an empty root-owned tmpfs (folders) or /dev/null (files).
+
+    ``keep`` paths inside a hidden folder (this run's own working folder inside the grading
+    folder that also holds other students' runs) are mounted back at the same place.
+    """
+    stashes = []
+    for raw in keep:
+        stash = _stash(stash_root)
+        _mount("--bind", raw, str(stash))
+        stashes.append((Path(raw), stash))
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            _mount("-t", "tmpfs", "-o", "size=64k,mode=0755,ro", "tmpfs", str(path))
+            _mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(path))
         elif path.exists():
             _mount("--bind", "/dev/null", str(path))
+    for path, stash in stashes:
+        path.mkdir(parents=True, exist_ok=True)
+        _mount("--bind", str(stash), str(path))
 
 
-def _expose_python(uid: int) -> None:
+def _expose_python(stash_root: Path) -> None:
     """Make the interpreter's prefix reachable for ``uid`` when a parent folder (e.g. /root) is private.
 
     Why: pyenv installs under /root (mode 0700). The prefix is bind-mounted aside, an empty tmpfs
@@ -63,12 +81,11 @@ def _expose_python(uid: int) -> None:
         private = next((a for a in reversed(prefix.parents) if a != Path("/") and not a.stat().st_mode & 0o001), None)
         if private is None:
             continue
-        stash = Path(tempfile.mkdtemp(prefix="crm-sandbox-prefix-"))
+        stash = _stash(stash_root)
         _mount("--bind", str(prefix), str(stash))
         _mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(private))
         prefix.mkdir(parents=True, exist_ok=True)
         _mount("--bind", str(stash), str(prefix))
-    del uid
 
 
 def _limit(memory_mib: int, cpu_seconds: int, file_mib: int, processes: int) -> None:
@@ -106,7 +123,8 @@ def _execute(notebook: Path, workdir: Path, timeout: int, output_cap: int, fd: i
         client.execute()
     except CellExecutionError as err:
         lines = [ln for ln in str(err).strip().splitlines() if ln.strip()]
-        _report(fd, "crashed", lines[-1] if lines else "a cell raised an error")
+        last = re.sub(r"\x1b\[[0-9;]*m", "", lines[-1]) if lines else "a cell raised an error"
+        _report(fd, "crashed", f"a cell raised {last}")
         return CELL_ERROR
     except DeadKernelError:
         _report(fd, "crashed", "the notebook's kernel died (memory limit, os._exit or a crash)")
@@ -131,15 +149,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--processes", type=int, default=0)
     p.add_argument("--isolated", action="store_true", help="inside fresh namespaces: set up loopback and mounts")
     p.add_argument("--hide", action="append", default=[])
+    p.add_argument("--keep", action="append", default=[])
+    p.add_argument("--stash", type=Path, default=Path(tempfile.gettempdir()), help="root-only folder for mount points")
     p.add_argument("--uid", type=int, default=-1, help="drop to this uid/gid after set-up (root only)")
     args = p.parse_args(argv)
     fd = args.report_fd
     try:
         if args.isolated:
             subprocess.run(["ip", "link", "set", "lo", "up"], check=True, capture_output=True)
-            _hide(args.hide)
+            _hide(args.hide, args.keep, args.stash)
             if args.uid >= 0:
-                _expose_python(args.uid)
+                _expose_python(args.stash)
         _limit(args.memory_mib, args.timeout + 5, args.file_mib, args.processes)
         if args.uid >= 0:
             os.setgroups([])

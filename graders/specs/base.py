@@ -105,6 +105,7 @@ class LabSpec:
     solution: Callable[[Any], dict[str, Any]]
     wrong_methods: Mapping[str, tuple[str, Method]] = field(default_factory=dict)
     keys_needed: tuple[str, ...] = ("truth_customers",)
+    scenario: str = "retail"  # the scenario ``grade validate`` generates datasets from
 
     def __post_init__(self) -> None:
         qids = [q.qid for q in self.questions]

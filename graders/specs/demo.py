@@ -3,7 +3,7 @@
 Why it exists: the real labs (L01-L05) are written later with this framework; DEMO is the worked
 example for spec authors and the lab the tests, the fixture submissions and ``grade validate``
 use. Questions: a count (reproduce), a concentration share (reproduce, with misconception
-hints), churned customers (set of ids, precision/recall vs truth relative to a recency rule),
+hints), churned-or-lapsing customers (set of ids, precision/recall vs truth relative to a recency rule),
 a customer-value ranking (Spearman vs true CLV relative to recent spend) and a choice from
 the course's figures (keeping a customer costs about a quarter of winning one; DOMAIN.md sec. 3).
 """
@@ -17,7 +17,7 @@ import pandas as pd
 
 from graders.specs.base import LabSpec, Misconception, Question
 
-RECENCY_WEEKS = 13
+RECENCY_WEEKS = 26
 VALUE_WEEKS = 26
 
 
@@ -50,7 +50,7 @@ def top20_share(data) -> float:
 
 
 def recency_churned(data) -> list[str]:
-    """Customers who ordered at least once but not in the last 13 weeks."""
+    """Customers who ordered at least once but not in the last 26 weeks."""
     last = _orders(data).groupby("customer_id")["order_ts"].max()
     return sorted(last.index[last < _end(data) - pd.Timedelta(weeks=RECENCY_WEEKS)])
 
@@ -63,8 +63,13 @@ def recent_spend(data) -> pd.Series:
 
 
 # --- naive baselines and known wrong methods -----------------------------------------------
+def everyone(data) -> list[str]:
+    """Naive baseline: flag every customer."""
+    return sorted(_customer_ids(data))
+
+
 def everyone_who_ordered(data) -> list[str]:
-    """Naive baseline: flag every customer who ever ordered."""
+    """Wrong: flag every customer who ever ordered (recency ignored)."""
     return sorted(_orders(data)["customer_id"].unique())
 
 
@@ -106,7 +111,7 @@ def recent_buyers(data) -> list[str]:
 
 
 def never_ordered(data) -> list[str]:
-    """Wrong: flags only customers without any order."""
+    """Half a method: only customers without any order (some are lapsed, but most lapsing buyers are missed)."""
     return sorted(set(_customer_ids(data)) - set(_orders(data)["customer_id"]))
 
 
@@ -140,9 +145,14 @@ def solution(data) -> dict:
     }
 
 
+#: true stages that count as "churned or about to": the relationship has ended, paused or been given notice
+LAPSED_STAGES = ("lost", "dormant", "terminating")
+
+
 def _truth_churned(keys, data) -> list[str]:
     t = keys["truth_customers"]
-    return t.loc[t["churned"].astype(bool), "customer_id"].astype(str).tolist()
+    lapsed = t["churned"].astype(bool) | t["true_stage"].astype(str).isin(LAPSED_STAGES)
+    return t.loc[lapsed, "customer_id"].astype(str).tolist()
 
 
 def _truth_clv(keys, data) -> pd.Series:
@@ -174,14 +184,15 @@ SPEC = LabSpec(
                      Misconception("top_orders", share_of_top_orders,
                                    "you seem to have taken the largest 20% of orders rather than of customers"))),
         Question("churned", "idset",
-                 "Flag the customers you believe have churned (ended the relationship) by the end of the data.",
+                 "Flag the customers you believe have churned or are about to churn by the end of the data "
+                 "(relationship ended, paused, or notice given).",
                  mode="relative", points=2.0, checks={"ids": "customers"}, reference=recency_churned,
-                 baseline=everyone_who_ordered, truth=_truth_churned, params={"full_at": 0.9},
+                 baseline=everyone, truth=_truth_churned, params={"full_at": 0.9},
                  misconceptions=(
                      Misconception("recent_buyers", recent_buyers,
                                    "you seem to have flagged customers who ordered recently: recency works the other way"),
                      Misconception("never_ordered", never_ordered,
-                                   "you flagged customers who never ordered; churn means an existing relationship ended"))),
+                                   "you flagged only customers without orders; buyers who stopped buying count too"))),
         Question("clv_ranking", "values",
                  "Give every customer a value that ranks them by expected future value (any scale).",
                  mode="relative", points=2.0, checks={"ids": "customers", "all": True}, reference=recent_spend,
@@ -201,7 +212,7 @@ SPEC = LabSpec(
         "share_of_top_orders": ("top20_share", share_of_top_orders),
         "flag_everyone_who_ordered": ("churned", everyone_who_ordered),
         "flag_recent_buyers": ("churned", recent_buyers),
-        "flag_never_ordered": ("churned", never_ordered),
+        "flag_everyone": ("churned", everyone),
         "inverse_value": ("clv_ranking", inverse_spend),
         "flat_value": ("clv_ranking", flat_value),
         "retention_equals_acquisition": ("retention_cost", lambda data: "100%"),

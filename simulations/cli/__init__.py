@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulations.cli.datasets",
     "simulations.cli.experiment",
     "simulations.cli.classroom",
+    "simulations.cli.grade",
 )
 
 

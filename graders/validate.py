@@ -1,0 +1,124 @@
+"""Validation of a lab spec: the reference solution must pass and known wrong methods must fail, over many seeds.
+
+Why: a tolerance that is too tight fails good students on unlucky data; one that is too loose
+passes a wrong method. Running the spec's ``solution`` and every ``wrong_methods`` entry on
+freshly generated datasets (default 50 seeds) measures both: the pass rate of the solution
+(question by seed) must be at least 99% and the fail rate of wrong methods at least 95%.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graders import datasets, keys, scoring
+from graders.scoring.modes import as_answer
+from graders.specs.base import LabSpec
+
+PASS_TARGET, FAIL_TARGET = 0.99, 0.95
+Provider = Callable[[int, Path], tuple[Path, Path]]
+
+
+@dataclass
+class Validation:
+    """Pass and fail counts of one spec over the seeds it was validated on."""
+
+    lab: str
+    seeds: int
+    solution_pass: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    wrong_fail: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def pass_rate(self) -> float:
+        """Share of (seed, question) pairs where the reference solution earned full points."""
+        total = self.seeds * max(1, len(self.solution_pass))
+        return sum(self.solution_pass.values()) / total if total else 0.0
+
+    @property
+    def fail_rate(self) -> float:
+        """Share of (seed, wrong method) pairs where the wrong method did NOT earn full points."""
+        total = self.seeds * max(1, len(self.wrong_fail))
+        return sum(self.wrong_fail.values()) / total if total else 1.0
+
+    @property
+    def ok(self) -> bool:
+        """Both targets met."""
+        return self.pass_rate >= PASS_TARGET and self.fail_rate >= FAIL_TARGET
+
+    def table(self) -> str:
+        """A plain-text report: overall rates, then per question and per wrong method."""
+        lines = [f"{self.lab}: {self.seeds} seeds",
+                 f"reference solution pass rate {self.pass_rate:.1%} (target >= {PASS_TARGET:.0%})",
+                 f"wrong methods fail rate      {self.fail_rate:.1%} (target >= {FAIL_TARGET:.0%})", ""]
+        lines += [f"  pass  {q:<28} {n}/{self.seeds}" for q, n in self.solution_pass.items()]
+        lines += [f"  fail  {w:<28} {n}/{self.seeds}" for w, n in self.wrong_fail.items()]
+        lines += [f"  error {e}" for e in self.errors[:10]]
+        lines.append("OK" if self.ok else "NOT OK: tighten or loosen the spec")
+        return "\n".join(lines)
+
+
+def _generate(args: tuple[str, int, int, int, str]) -> tuple[Path, Path]:
+    scenario, seed, customers, weeks, folder = args
+    from simulations.recording import generate_dataset
+
+    out, key = Path(folder) / f"{scenario}-{customers}x{weeks}-s{seed}" / "data", Path(folder) / f"{scenario}-{customers}x{weeks}-s{seed}" / "keys"
+    if (out / "metadata.json").is_file() and (key / "metadata.json").is_file():
+        return out, key  # cached by an earlier validation in the same run
+    generate_dataset(scenario, customers=customers, weeks=weeks, seed=seed, out=out, keys=key, dirty=False, force=True)
+    return out, key
+
+
+def generated(spec: LabSpec, seeds: list[int], folder: Path, *, customers: int, weeks: int, workers: int
+              ) -> list[tuple[Path, Path]]:
+    """Generate one small dataset + key per seed with the simulator, in parallel (cached in ``folder``)."""
+    jobs = [(spec.scenario, s, customers, weeks, str(folder)) for s in seeds]
+    if workers <= 1:
+        return [_generate(j) for j in jobs]
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(_generate, jobs))
+
+
+def check_one(spec: LabSpec, data_dir: Path, keys_dir: Path, result: Validation) -> None:
+    """Score the solution and every wrong method on one dataset; add the outcomes to ``result``."""
+    data = datasets.load(data_dir)
+    key = keys.load(keys_dir, spec.keys_needed)
+    prepared = scoring.prepare(spec, data, key)
+    solution = spec.solution(data)
+    answers = {q: as_answer(spec.question(q).kind, v) for q, v in solution.items()}
+    for qs in scoring.score(spec, answers, prepared).questions:
+        result.solution_pass[qs.qid] += qs.points >= qs.max_points
+        if qs.points < qs.max_points:
+            result.errors.append(f"seed {data.metadata.get('seed')}: solution lost points on {qs.qid}: {qs.message}")
+    for name, (qid, method) in spec.wrong_methods.items():
+        try:
+            answer = as_answer(spec.question(qid).kind, method(data))
+        except Exception as err:  # a wrong method that cannot even produce an answer fails
+            result.wrong_fail[name] += 1
+            result.errors.append(f"wrong method {name} raised {type(err).__name__}")
+            continue
+        qs = next(x for x in scoring.score(spec, {qid: answer}, prepared).questions if x.qid == qid)
+        result.wrong_fail[name] += qs.points < qs.max_points
+
+
+def validate(spec: LabSpec, seeds: int = 50, *, customers: int = 800, weeks: int = 104, workers: int = 2,
+             cache: Path | None = None, provider: Callable[[list[int], Path], list[tuple[Path, Path]]] | None = None
+             ) -> Validation:
+    """Run the spec's solution and wrong methods over ``seeds`` generated datasets (seeds 1..N)."""
+    seed_list = list(range(1, seeds + 1))
+    result = Validation(spec.lab_id, seeds)
+    for q in spec.questions:
+        result.solution_pass[q.qid] += 0
+    for name in spec.wrong_methods:
+        result.wrong_fail[name] += 0
+    with tempfile.TemporaryDirectory(prefix="crm-validate-") as tmp:
+        folder = Path(cache or tmp)
+        pairs = (provider(seed_list, folder) if provider else
+                 generated(spec, seed_list, folder, customers=customers, weeks=weeks, workers=workers))
+        for data_dir, keys_dir in pairs:
+            check_one(spec, data_dir, keys_dir, result)
+    return result

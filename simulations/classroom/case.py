@@ -277,7 +277,7 @@ def load_case(name_or_path: str | Path) -> Case:
         raise CaseError("\n".join(lines)) from None
     if case.name != folder.name:
         raise CaseError(f"{source}: field name is {case.name!r} but the folder is {folder.name!r}")
-    scenario = case_scenario(case, folder)
+    scenario = _raw_scenario(case, folder)
     for d in case.decisions:
         values = (d.min, d.max, d.default) if d.kind in ("number", "integer") else (d.default, *d.options)
         for v in values:
@@ -289,16 +289,23 @@ def load_case(name_or_path: str | Path) -> Case:
     return case
 
 
+def _raw_scenario(case: Case, folder: Path) -> Scenario:
+    ref = case.scenario
+    try:
+        return load_scenario(folder / ref if ref.endswith((".yaml", ".yml")) else ref)
+    except ScenarioError as err:
+        raise CaseError(f"{folder / 'case.yaml'}: scenario {ref!r}: {err}") from None
+
+
 def case_scenario(case: Case, folder: Path | None = None) -> Scenario:
     """The scenario a case runs on, with the case's default decisions applied."""
     folder = folder if folder is not None else case_folder(case.name)
-    ref = case.scenario
-    local = folder / ref
+    scenario = _raw_scenario(case, folder)
+    overrides = {f"policies.{k}": v for k, v in case.policy_overrides(case.default_decisions()).items()}
     try:
-        scenario = load_scenario(local if ref.endswith((".yaml", ".yml")) else ref)
-        return with_overrides(scenario, {f"policies.{k}": v for k, v in case.policy_overrides(case.default_decisions()).items()})
+        return with_overrides(scenario, overrides)
     except ScenarioError as err:
-        raise CaseError(f"{folder / 'case.yaml'}: scenario {ref!r}: {err}") from None
+        raise CaseError(f"{folder / 'case.yaml'}: default decisions: {err}") from None
 
 
 def memo_template(case: Case) -> str:

@@ -128,9 +128,9 @@ def _run_team(job: tuple[int, bytes, dict[str, Any], list[dict[str, Any]], int, 
     team, state, overrides, events, weeks, round_no, case = job
     model = load_state(state)
     model.set_policies(overrides)
-    start = model.week
+    first_week = model.week + 1  # Mesa counts the step before running it: the next step sees week + 1
     for e in events:
-        model.inject_event(e["kind"], intensity=e["intensity"], duration=e["duration"], week=start)
+        model.inject_event(e["kind"], intensity=e["intensity"], duration=e["duration"], week=first_week)
     row = play(model, weeks, round_no, case)
     row["team"] = team
     return team, row, dump_state(model)

@@ -1,0 +1,332 @@
+"""Live classroom logic without a browser: cases, store rules, rounds on paired worlds, score, memo, export."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from simulations.classroom.case import CaseError, case_names, load_case, schema_markdown
+from simulations.classroom.export import export_session
+from simulations.classroom.memo import check_memo, memo_report
+from simulations.classroom.pages import InstructorPage, TeamPage
+from simulations.classroom.rounds import OBSERVABLE_KPIS, advance_round, create_session, load_state
+from simulations.classroom.scoring import leaderboard
+from simulations.classroom.store import AccessError, RoundClosedError, Store
+from simulations.errors import UserError
+from simulations.model import HIDDEN_KPIS
+from tests.conftest import REPO
+
+SMALL = 600
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> tuple[Store, str]:
+    return create_session("telecom-churn", 3, tmp_path / "s", customers=SMALL)
+
+
+# ------------------------------------------------------------------------------------ cases
+def test_four_builtin_cases_validate_with_their_scenarios() -> None:
+    names = case_names()
+    assert {"telecom-churn", "restaurant-tablets", "appliance-community", "bank-students"} <= set(names)
+    for name in names:
+        case = load_case(name)
+        assert len(case.roles) >= 2 and all(r.private_brief for r in case.roles)
+        assert case.budget_used(case.default_decisions()) <= case.budget_per_week
+        assert case.optional_events and case.debrief
+        assert (REPO / "cases" / name / "memo_template.md").is_file()
+
+
+def test_cases_readme_is_generated_from_the_schema() -> None:
+    text = (REPO / "cases" / "README.md").read_text(encoding="utf-8")
+    assert text == schema_markdown() + "\n", "run `crm-sandbox classroom docs`"
+    assert "private_brief" in text and "cost_per_unit" in text
+
+
+def _write_case(tmp_path: Path, edit) -> Path:
+    data = yaml.safe_load((REPO / "cases" / "telecom-churn" / "case.yaml").read_text(encoding="utf-8"))
+    edit(data)
+    folder = tmp_path / "telecom-churn"
+    folder.mkdir()
+    (folder / "case.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return folder
+
+
+def test_bad_policy_path_is_named(tmp_path: Path) -> None:
+    folder = _write_case(tmp_path, lambda d: d["decisions"][1].update(policy="marketing.retention.kk"))
+    with pytest.raises(CaseError, match=r"retention_k.*marketing\.retention\.kk"):
+        load_case(folder)
+
+
+def test_default_over_budget_and_unknown_owner_are_rejected(tmp_path: Path) -> None:
+    folder = _write_case(tmp_path, lambda d: d.update(budget_per_week=100))
+    with pytest.raises(CaseError, match="budget"):
+        load_case(folder)
+    other = tmp_path / "b"
+    other.mkdir()
+    folder = _write_case(other, lambda d: d["decisions"][0].update(owner="ceo"))
+    with pytest.raises(CaseError, match="owner 'ceo'"):
+        load_case(folder)
+
+
+def test_decisions_are_validated_with_clear_messages() -> None:
+    case = load_case("telecom-churn")
+    with pytest.raises(CaseError, match="between 0 and 800"):
+        case.validate_decisions({"phone_capacity": 900})
+    with pytest.raises(CaseError, match="over the budget"):
+        case.validate_decisions({"phone_capacity": 800, "search_budget": 6000})
+    with pytest.raises(CaseError, match="unknown decision"):
+        case.validate_decisions({"bribe": 1})
+    with pytest.raises(CaseError, match="one of"):
+        case.validate_decisions({"retention_targeting": "everyone"})
+
+
+# ------------------------------------------------------------------------------------ store
+def test_submission_is_idempotent_and_changeable_until_the_round_closes(session) -> None:
+    store, token = session
+    t1 = store.teams(token)[0]
+    assert store.submit(t1.token, 0, "abc", {"phone_capacity": 400}) == 1
+    assert store.submit(t1.token, 0, "abc", {"phone_capacity": 400}) == 1  # double click / retry
+    assert store.submit(t1.token, 0, "def", {"phone_capacity": 500}) == 2  # a change
+    rows = sqlite3.connect(store.path).execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    assert rows == 1
+    assert store.own_submission(t1.token, 0)[0] == {"phone_capacity": 500}
+    advance_round(store, token)
+    with pytest.raises(RoundClosedError, match="round 0 is closed"):
+        store.submit(t1.token, 0, "ghi", {"phone_capacity": 600})
+
+
+def test_teams_only_reach_their_own_data(session) -> None:
+    store, token = session
+    t1, t2, _ = store.teams(token)
+    store.submit(t1.token, 0, "a", {"phone_capacity": 400})
+    assert store.own_submission(t2.token, 0) is None
+    with pytest.raises(AccessError):
+        store.submit("forged-token", 0, "x", {})
+    with pytest.raises(AccessError):
+        store.join("WRONGCODE")
+    assert store.join(t2.code.lower()).team == t2.team
+    with pytest.raises(AccessError, match="instructor key"):
+        store.teams(t1.token)
+    with pytest.raises(AccessError):
+        advance_round(store, t1.token)
+    advance_round(store, token)
+    own = store.team_results(t2.token)
+    assert {r["team"] for r in own} == {0, t2.team}  # the shared warm-up history and its own rounds
+    assert all(r["round"] == -1 for r in own if r["team"] == 0)
+    assert not any("hidden" in r for r in own)
+
+
+def test_team_results_hold_no_hidden_truth(session) -> None:
+    store, token = session
+    advance_round(store, token)
+    t1 = store.teams(token)[0]
+    for row in store.team_results(t1.token):
+        assert not set(row["metrics"]) & (HIDDEN_KPIS | {"equity", "customers_active"})
+        weekly = json.loads(row["weekly"])
+        assert not set(weekly[0]) & HIDDEN_KPIS
+    assert not set(OBSERVABLE_KPIS) & HIDDEN_KPIS
+
+
+# ----------------------------------------------------------------------------------- rounds
+def test_paired_worlds_identical_decisions_give_identical_results(session) -> None:
+    store, token = session
+    t1, t2, t3 = store.teams(token)
+    store.submit(t1.token, 0, "a", {"phone_capacity": 500, "retention_k": 300})
+    store.submit(t2.token, 0, "b", {"phone_capacity": 500, "retention_k": 300})
+    store.submit(t3.token, 0, "c", {"phone_capacity": 100})
+    advance_round(store, token)
+    rows = {r["team"]: r for r in store.results([0])}
+    assert rows[1]["metrics"] == rows[2]["metrics"] and rows[1]["hidden"] == rows[2]["hidden"]
+    assert rows[1]["tables"] == rows[2]["tables"]
+    assert rows[3]["metrics"]["cost_service"] < rows[1]["metrics"]["cost_service"]
+
+
+def test_resume_from_checkpoint_equals_uninterrupted(tmp_path: Path) -> None:
+    """A server killed after round 1 continues from the stored checkpoint with identical results."""
+    a, ta = create_session("telecom-churn", 2, tmp_path / "a", customers=SMALL)
+    b, tb = create_session("telecom-churn", 2, tmp_path / "b", customers=SMALL)
+    plan = {0: {"phone_capacity": 350}, 1: {"retention_k": 250}, 2: {"price_index": 1.05}}
+    for store, token in ((a, ta), (b, tb)):
+        team = store.teams(token)[0]
+        for r in (0, 1):
+            store.submit(team.token, r, f"s{r}", plan[r])
+            advance_round(store, token)
+    # the second session's process "dies": reopen its store from disk, as `classroom resume` does
+    b.close()
+    b = Store(tmp_path / "b")
+    for store, token in ((a, ta), (b, tb)):
+        team = store.teams(token)[0]
+        store.submit(team.token, 2, "s2", plan[2])
+        advance_round(store, token)
+    ra = [(r["team"], r["round"], r["metrics"], r["hidden"]) for r in a.results()]
+    rb = [(r["team"], r["round"], r["metrics"], r["hidden"]) for r in b.results()]
+    assert ra == rb
+    assert pickle.dumps(load_state(a.checkpoint(1, 2)).population.stage) == pickle.dumps(
+        load_state(b.checkpoint(1, 2)).population.stage)
+
+
+def test_unsubmitted_team_keeps_last_rounds_decisions_and_events_hit_everyone(session) -> None:
+    store, token = session
+    t1 = store.teams(token)[0]
+    advance_round(store, token)  # practice
+    store.submit(t1.token, 1, "a", {"phone_capacity": 600})
+    advance_round(store, token)
+    store.add_event(token, 2, "network_outage", "service_outage", "outage", 0.9, 1)
+    store.add_event(token, 2, "network_outage", "service_outage", "outage", 0.9, 1)  # no duplicate
+    assert len(store.events(2)) == 1
+    advance_round(store, token)
+    assert store.applied(t1.team, 2)["phone_capacity"] == 600
+    r1 = {r["team"]: r["metrics"] for r in store.results([1])}
+    r2 = {r["team"]: r["metrics"] for r in store.results([2])}
+    assert all(r2[t]["complaints"] > 2 * r1[t]["complaints"] for t in r2)  # the outage hit every world
+
+
+def test_practice_round_can_be_reset(session) -> None:
+    store, token = session
+    t1 = store.teams(token)[0]
+    store.submit(t1.token, 0, "a", {"phone_capacity": 0})
+    advance_round(store, token)
+    assert store.info().current_round == 1
+    store.reset_practice(token)
+    assert store.info().current_round == 0 and not store.results([0]) and store.own_submission(t1.token, 0) is None
+    advance_round(store, token)
+    advance_round(store, token)
+    with pytest.raises(UserError, match="before round 1"):
+        store.reset_practice(token)
+
+
+# ---------------------------------------------------------------------------------- scoring
+def _liquidate(case) -> dict:
+    out = {}
+    for d in case.decisions:
+        if d.kind == "switch":
+            out[d.id] = False
+        elif d.kind == "choice":
+            out[d.id] = "none" if "none" in d.options else d.default
+        elif "price" in d.policy:
+            out[d.id] = d.max
+        else:
+            out[d.id] = int(d.min) if d.kind == "integer" else d.min
+    return out
+
+
+@pytest.mark.parametrize("name", ["telecom-churn", "restaurant-tablets"])
+def test_liquidating_customers_in_the_last_round_does_not_win(tmp_path: Path, name: str) -> None:
+    store, token = create_session(name, 2, tmp_path / name, customers=1500)
+    case = load_case(name)
+    steady, liquidator = store.teams(token)
+    advance_round(store, token)  # practice
+    for r in range(1, case.rounds.count + 1):
+        if r == case.rounds.count:
+            store.submit(liquidator.token, r, "cash-out", _liquidate(case))
+        advance_round(store, token)
+    board = leaderboard(store.results(), case, list(range(1, case.rounds.count + 1))).set_index("team")
+    assert board.loc[liquidator.team, "profit"] > board.loc[steady.team, "profit"]  # the spike is real
+    assert board.loc[steady.team, "score"] > board.loc[liquidator.team, "score"]  # and still loses
+    assert store.info().finished
+
+
+# ------------------------------------------------------------------------------------- memo
+def test_memo_claims_are_checked_against_the_results() -> None:
+    results = [{"round": 1, "metrics": {"profit": 1000.0, "revenue": 5000.0, "survey_satisfaction": 3.71}},
+               {"round": 2, "metrics": {"profit": -200.0, "revenue": 4000.0, "survey_satisfaction": 3.5}}]
+    memo = "\n".join([
+        "Some prose with 12 numbers that are not claims.",
+        "- profit total: 800",
+        "- revenue round 1: 5,010",
+        "- revenue round 2: 4400",
+        "- survey_satisfaction round 1: 3.7",
+        "- survey_satisfaction total: 3.6",
+        "- profit round 3: 10",
+        "- happiness round 1: 3",
+        "- profit round 2: ",
+    ])
+    checks = check_memo(memo, results, [1, 2])
+    assert [c.ok for c in checks] == [True, True, False, True, False, False, False, False]
+    assert "4,000.00" in checks[2].message and "has no total" in checks[4].message
+    assert "not been played" in checks[5].message and "unknown metric" in checks[6].message
+    assert "no number" in checks[7].message
+    assert memo_report(checks).startswith("3 of 8 figures match")
+
+
+def test_memo_templates_have_checkable_claim_lines() -> None:
+    for name in case_names():
+        text = (REPO / "cases" / name / "memo_template.md").read_text(encoding="utf-8")
+        checks = check_memo(text, [], [])
+        assert len(checks) >= 3 and all(c.message == "no number given" for c in checks), name
+
+
+# ----------------------------------------------------------------------------- pages, export
+def test_pages_drive_a_round_without_a_browser(session) -> None:
+    store, token = session
+    t1 = store.teams(token)[0]
+    page = TeamPage(store.folder, code=t1.code)
+    assert "Joined as Team 1" in page.join_status.value
+    page.role.value = "service"
+    assert "network team" in page.brief.value and "key accounts" not in page.brief.value.lower().split("private")[0]
+    page.fields["phone_capacity"].value = 800
+    page.fields["search_budget"].value = 6000
+    page.submit()
+    assert "Not submitted" in page.form_status.value and "over the budget" in page.budget.value
+    page.fields["search_budget"].value = 1000
+    page.submit()
+    page.submit()
+    assert "version 1" in page.form_status.value
+    assert TeamPage(store.folder, code="nope").content.children == ()
+    locked = InstructorPage(store.folder, key="wrong")
+    assert "wrong instructor key" in locked.unlock_status.value and locked.content.children == ()
+    boss = InstructorPage(store.folder, key=token)
+    assert "1 of 3 teams have submitted" in boss.submissions.value
+    boss.advance()
+    boss.refresh()
+    assert "Round 1 is open" in boss.status.value and "Team 1" in boss.leaderboard.value
+    page.refresh()
+    assert "practice" in page.results.value and page.plot.value[:4] == b"\x89PNG"
+
+
+def test_export_writes_decisions_results_and_datasets_reproducibly(session, tmp_path: Path) -> None:
+    store, token = session
+    t1 = store.teams(token)[0]
+    advance_round(store, token)
+    store.submit(t1.token, 1, "a", {"phone_capacity": 450})
+    advance_round(store, token)
+    files = export_session(store, token, tmp_path / "out")
+    names = {str(f) for f in files}
+    assert {"decisions.csv", "results.parquet", "keys/leaderboard.csv", "datasets/team_01/orders.parquet",
+            "datasets/team_01/customers.parquet"} <= names
+    decisions = pd.read_csv(tmp_path / "out" / "decisions.csv")
+    assert decisions.query("team == 1 and round == 1")["phone_capacity"].item() == 450
+    results = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    assert not set(results.columns) & (HIDDEN_KPIS | {"equity"})
+    customers = pd.read_parquet(tmp_path / "out" / "datasets" / "team_01" / "customers.parquet")
+    assert "satisfaction" not in customers.columns and "stage" not in customers.columns
+    export_session(store, token, tmp_path / "again")
+    for f in files:
+        assert (tmp_path / "out" / f).read_bytes() == (tmp_path / "again" / f).read_bytes(), f
+
+
+def test_cli_errors_exit_2_and_no_serve_prints_codes(tmp_path: Path) -> None:
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "simulations.cli", "classroom", *args], capture_output=True,
+                              text=True, cwd=tmp_path, timeout=120)
+
+    bad = cli("start", "no-such-case", "--teams", "2", "--no-serve")
+    assert bad.returncode == 2 and "unknown case 'no-such-case'" in bad.stderr
+    bad = cli("start", "telecom-churn", "--teams", "0", "--no-serve")
+    assert bad.returncode == 2 and "--teams" in bad.stderr
+    ok = cli("start", "telecom-churn", "--teams", "2", "--customers", "300", "--session-dir", "s", "--no-serve")
+    assert ok.returncode == 0 and "join code" in ok.stdout, ok.stderr
+    again = cli("start", "telecom-churn", "--teams", "2", "--customers", "300", "--session-dir", "s", "--no-serve")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    adv = cli("advance", "s")
+    assert adv.returncode == 0 and "round 1 is open" in adv.stdout
+    missing = cli("resume", "nowhere")
+    assert missing.returncode == 2 and "no classroom session" in missing.stderr

@@ -66,7 +66,8 @@ def _generate(args: tuple[str, int, int, int, str]) -> tuple[Path, Path]:
     scenario, seed, customers, weeks, folder = args
     from simulations.recording import generate_dataset
 
-    out, key = Path(folder) / f"{scenario}-{customers}x{weeks}-s{seed}" / "data", Path(folder) / f"{scenario}-{customers}x{weeks}-s{seed}" / "keys"
+    home = Path(folder) / f"{scenario}-{customers}x{weeks}-s{seed}"
+    out, key = home / "data", home / "keys"
     if (out / "metadata.json").is_file() and (key / "metadata.json").is_file():
         return out, key  # cached by an earlier validation in the same run
     generate_dataset(scenario, customers=customers, weeks=weeks, seed=seed, out=out, keys=key, dirty=False, force=True)

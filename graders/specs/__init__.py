@@ -16,6 +16,7 @@ from simulations.errors import UserError
 #: lab id -> module defining ``SPEC``. Labs helpers add their line here.
 REGISTRY: dict[str, str] = {
     "DEMO": "graders.specs.demo",
+    **{f"L0{i}": f"graders.specs.l0{i}" for i in range(1, 6)},  # labs L01-L05 (labs/)
 }
 
 QUESTIONS_DIR = Path(__file__).resolve().parents[1] / "questions"

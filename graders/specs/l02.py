@@ -1,0 +1,210 @@
+"""L02 One view of the customer: integrate the dirty source systems into a customer 360 view.
+
+Why these questions: the telecom case of DOMAIN.md sec. 3 lost customers because records were
+scattered across systems. Students standardise e-mails and phones, link billing, service and
+marketing records to the customer master (crosswalk first, then exact matches on standardised
+keys), count the distinct people, and are judged against the complete crosswalk in the answer key:
+the links as a partition (adjusted Rand index, between "crosswalk only" and the reference linkage),
+the head count within 5% of the truth. Two reproduce questions check the standardisation itself.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from graders.specs.base import LabSpec, Misconception, Question
+
+SOURCES = (("billing", "billing_accounts", "account_id"), ("service", "service_contacts", "contact_ref"),
+           ("marketing", "marketing_leads", "lead_id"))
+
+
+def std_email(values: pd.Series) -> pd.Series:
+    """Trimmed, lower-case e-mail (missing stays missing)."""
+    return values.astype("string").str.strip().str.lower()
+
+
+def std_phone(values: pd.Series) -> pd.Series:
+    """Digits only, the last ten (drops +1, brackets, dots and spaces); missing or short numbers stay missing."""
+    digits = values.astype("string").str.replace(r"\D", "", regex=True).str[-10:]
+    return digits.where(digits.str.len() == 10)
+
+
+def records(data) -> pd.DataFrame:
+    """All source-system records: key ``system:id``, standardised e-mail and phone."""
+    parts = []
+    for system, table, id_col in SOURCES:
+        frame = data[table]
+        parts.append(pd.DataFrame({"key": system + ":" + frame[id_col].astype(str), "source_system": system,
+                                   "source_id": frame[id_col].astype(str), "email": std_email(frame["email"]),
+                                   "phone": std_phone(frame["phone"])}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _lookup(customers: pd.DataFrame, column: str, std) -> pd.Series:
+    keys = pd.DataFrame({"k": std(customers[column]), "c": customers["customer_id"].astype(str)}).dropna()
+    return keys.drop_duplicates("k", keep=False).set_index("k")["c"]
+
+
+def link(data) -> pd.Series:
+    """Reference linkage: crosswalk, then exact standardised e-mail, then exact standardised phone."""
+    rec = records(data)
+    xw = data["crosswalk"].astype(str)
+    known = pd.Series(xw["customer_id"].to_numpy(), index=xw["source_system"] + ":" + xw["source_id"])
+    customers = data["customers"]
+    linked = rec["key"].map(known)
+    linked = linked.fillna(rec["email"].map(_lookup(customers, "email", std_email)))
+    linked = linked.fillna(rec["phone"].map(_lookup(customers, "phone", std_phone)))
+    return pd.Series(linked.fillna("unlinked:" + rec["key"]).to_numpy(), index=rec["key"].to_numpy())
+
+
+def crosswalk_only(data) -> pd.Series:
+    """Naive baseline: only the links the partial crosswalk already has; every other record stands alone."""
+    rec = records(data)
+    xw = data["crosswalk"].astype(str)
+    known = pd.Series(xw["customer_id"].to_numpy(), index=xw["source_system"] + ":" + xw["source_id"])
+    return pd.Series(rec["key"].map(known).fillna("unlinked:" + rec["key"]).to_numpy(), index=rec["key"].to_numpy())
+
+
+def raw_email_link(data) -> pd.Series:
+    """Wrong: e-mails matched as typed (no trimming or lower-casing), no crosswalk."""
+    rec = records(data)
+    raw = pd.concat([data[t]["email"].astype("string") for _, t, _ in SOURCES], ignore_index=True)
+    lookup = data["customers"].drop_duplicates("email").set_index("email")["customer_id"].astype(str)
+    return pd.Series(raw.map(lookup).fillna("unlinked:" + rec["key"]).to_numpy(), index=rec["key"].to_numpy())
+
+
+def distinct_people(data) -> int:
+    """People behind the records: linked customers, plus unlinked records grouped by e-mail or phone."""
+    links = link(data)
+    linked = links[~links.str.startswith("unlinked:")]
+    rec = records(data).set_index("key").loc[links.index[links.str.startswith("unlinked:")]]
+    extra = rec["email"].fillna(rec["phone"]).fillna(pd.Series(rec.index, index=rec.index))
+    return int(linked.nunique() + extra.nunique())
+
+
+def record_count(data) -> int:
+    """Wrong: one person per record."""
+    return int(sum(len(data[t]) for _, t, _ in SOURCES))
+
+
+def raw_email_count(data) -> int:
+    """Wrong: distinct e-mails as typed (case and spaces make the same address look different; blanks ignored)."""
+    return int(pd.concat([data[t]["email"] for _, t, _ in SOURCES]).dropna().nunique())
+
+
+def shared_emails(data) -> int:
+    """Standardised e-mail addresses that appear in more than one source record."""
+    counts = records(data)["email"].dropna().value_counts()
+    return int((counts > 1).sum())
+
+
+def shared_emails_raw(data) -> int:
+    """Wrong: addresses compared as typed."""
+    raw = pd.concat([data[t]["email"].astype("string") for _, t, _ in SOURCES]).dropna().value_counts()
+    return int((raw > 1).sum())
+
+
+def billing_phone_matches(data) -> int:
+    """Billing accounts whose standardised phone equals the standardised phone of a customer (SQL join)."""
+    billing = std_phone(data["billing_accounts"]["phone"]).dropna()
+    return int(billing.isin(set(std_phone(data["customers"]["phone"]).dropna())).sum())
+
+
+def billing_phone_matches_raw(data) -> int:
+    """Wrong: phones joined as typed."""
+    return int(data["billing_accounts"]["phone"].dropna().isin(set(data["customers"]["phone"].dropna())).sum())
+
+
+def solution(data) -> dict:
+    """The model answer as the master notebook computes it (pandas; the SQL variant gives the same counts)."""
+    def email(s):
+        return s.astype("string").str.strip().str.lower()
+
+    def phone(s):
+        d = s.astype("string").str.replace(r"\D", "", regex=True).str[-10:]
+        return d.where(d.str.len() == 10)
+
+    frames = []
+    for system, table, id_col in SOURCES:
+        f = data[table]
+        frames.append(pd.DataFrame({"key": system + ":" + f[id_col].astype(str), "email": email(f["email"]),
+                                    "phone": phone(f["phone"])}))
+    rec = pd.concat(frames, ignore_index=True)
+    cust = data["customers"].assign(email_std=lambda f: email(f["email"]), phone_std=lambda f: phone(f["phone"]))
+    by_email = cust.dropna(subset=["email_std"]).drop_duplicates("email_std", keep=False).set_index("email_std")["customer_id"]
+    by_phone = cust.dropna(subset=["phone_std"]).drop_duplicates("phone_std", keep=False).set_index("phone_std")["customer_id"]
+    xw = data["crosswalk"]
+    known = dict(zip(xw["source_system"] + ":" + xw["source_id"], xw["customer_id"], strict=True))
+    rec["customer_id"] = rec["key"].map(known).fillna(rec["email"].map(by_email)).fillna(rec["phone"].map(by_phone))
+    unlinked = rec[rec["customer_id"].isna()]
+    people = rec["customer_id"].nunique() + unlinked["email"].fillna(unlinked["phone"]).fillna(unlinked["key"]).nunique()
+    billing = phone(data["billing_accounts"]["phone"]).dropna()
+    return {
+        "distinct_people": int(people),
+        "record_links": dict(zip(rec["key"], rec["customer_id"].fillna("unlinked:" + rec["key"]), strict=True)),
+        "shared_emails": int((rec["email"].value_counts() > 1).sum()),
+        "billing_phone_matches": int(billing.isin(set(cust["phone_std"].dropna())).sum()),
+        "root_cause": "scattered records",
+    }
+
+
+def _truth_people(keys, data) -> float:
+    return float(keys["truth_crosswalk"]["customer_id"].nunique())
+
+
+def _truth_links(keys, data) -> pd.Series:
+    t = keys["truth_crosswalk"].astype(str)
+    return pd.Series(t["customer_id"].to_numpy(), index=(t["source_system"] + ":" + t["source_id"]).to_numpy())
+
+
+SPEC = LabSpec(
+    lab_id="L02",
+    title="L02 One view of the customer",
+    default_dataset="retail-default",
+    keys_needed=("truth_crosswalk",),
+    questions=(
+        Question("distinct_people", "scalar",
+                 "How many distinct people stand behind the records of the three source systems "
+                 "(billing_accounts, service_contacts, marketing_leads)? Graded against the true count (within 5%).",
+                 mode="close_to_truth", points=2.0, checks={"range": [0, None], "integer": True}, truth=_truth_people,
+                 params={"atol": 0.5, "rtol": 0.05},
+                 misconceptions=(Misconception("records", record_count, "you seem to count records, not people"),
+                                 Misconception("raw_emails", raw_email_count,
+                                               "addresses that differ only in case or spaces belong to the same person"))),
+        Question("record_links", "partition",
+                 "Link every source record (key 'system:id', e.g. 'billing:BA00000001') to the customer_id it belongs to "
+                 "(or to a label of your own for records you cannot link). Graded by agreement with the true links.",
+                 mode="relative", points=3.0, reference=link, baseline=crosswalk_only, truth=_truth_links,
+                 params={"full_at": 0.9},
+                 misconceptions=(Misconception("raw_emails", raw_email_link,
+                                               "standardise e-mails (trim, lower-case) and use the crosswalk before matching"),)),
+        Question("shared_emails", "scalar",
+                 "After standardising e-mails (trim spaces, lower-case), how many distinct addresses occur in more than "
+                 "one record of the three source systems together?",
+                 mode="reproduce", checks={"range": [0, None], "integer": True}, reference=shared_emails,
+                 params={"atol": 0.5, "rtol": 0.0},
+                 misconceptions=(Misconception("raw", shared_emails_raw, "compare standardised addresses, not as typed"),)),
+        Question("billing_phone_matches", "scalar",
+                 "Using SQL (DuckDB): how many billing accounts have a phone that, reduced to its last ten digits, equals "
+                 "a customer's phone reduced the same way?",
+                 mode="reproduce", checks={"range": [0, None], "integer": True}, reference=billing_phone_matches,
+                 params={"atol": 0.5, "rtol": 0.0},
+                 misconceptions=(Misconception("raw", billing_phone_matches_raw,
+                                               "phones are typed in different formats: reduce both sides to digits first"),)),
+        Question("root_cause", "choice",
+                 "In the telecom case of the course, what made churn impossible to analyse in the first place?",
+                 mode="exact", checks={"choices": ["prices too high", "scattered records", "too few call-centre agents",
+                                                   "no loyalty programme"]},
+                 params={"correct": "scattered records"}),
+    ),
+    solution=solution,
+    wrong_methods={
+        "count_records": ("distinct_people", record_count),
+        "count_raw_emails": ("distinct_people", raw_email_count),
+        "crosswalk_only": ("record_links", crosswalk_only),
+        "raw_email_links": ("record_links", raw_email_link),
+        "shared_emails_raw": ("shared_emails", shared_emails_raw),
+        "billing_phone_raw": ("billing_phone_matches", billing_phone_matches_raw),
+        "root_cause_prices": ("root_cause", lambda data: "prices too high"),
+    },
+)

@@ -1,0 +1,234 @@
+"""L04 Lifetime and CLV: cohort retention, survival by tenure, BG/NBD and Gamma-Gamma CLV, P(alive).
+
+Why these questions: in a non-contractual business churn is never observed, only silence. Students
+first treat "13 weeks without an order" as a lapse and estimate survival by tenure with Kaplan-Meier
+(a reproduce question whose classic mistake, ignoring censoring, is detected); then they fit BG/NBD
+and Gamma-Gamma and are judged against the answer key: P(alive) by AUC against who is truly still a
+customer, CLV by rank correlation with the true expected discounted margin, and the mean CLV per
+customer (with its standard error) within 30% of the truth: the models are approximations of the
+simulated behaviour, so the tolerance is about getting units, margin and discounting right.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from graders.specs.base import LabSpec, Misconception, Question
+
+LAPSE_WEEKS = 13
+RETENTION_WEEK = 26
+CLV_WEEKS = 104
+ANNUAL_RATE = 0.10
+
+
+def _orders(data) -> pd.DataFrame:
+    o = data["orders"][["customer_id", "order_ts", "amount"]].copy()
+    o["customer_id"] = o["customer_id"].astype(str)
+    o["order_ts"] = pd.to_datetime(o["order_ts"])
+    return o
+
+
+def _start(data) -> pd.Timestamp:
+    return pd.Timestamp(data.metadata["start_date"])
+
+
+def _end(data) -> pd.Timestamp:
+    return pd.Timestamp(data.metadata["end_date"]) + pd.Timedelta(days=1)
+
+
+def lapse_table(data) -> pd.DataFrame:
+    """Per customer new in the data: tenure (weeks) until 13 weeks without an order, and whether that happened.
+
+    Weeks are whole weeks since the data start. A customer lapses 13 weeks after an order that is not
+    followed by another within 13 weeks; one still inside that window at the end is censored.
+    """
+    customers = data["customers"]
+    new = set(customers.loc[pd.to_datetime(customers["signup_date"]) >= _start(data), "customer_id"].astype(str))
+    o = _orders(data)
+    o = o[o["customer_id"].isin(new)]
+    o["week"] = (o["order_ts"] - _start(data)).dt.days // 7
+    weeks = o[["customer_id", "week"]].drop_duplicates().sort_values(["customer_id", "week"])
+    horizon = int(data.metadata["weeks"])
+    nxt = weeks.groupby("customer_id")["week"].shift(-1).fillna(np.inf)
+    gap = weeks[(nxt - weeks["week"]) > LAPSE_WEEKS]
+    lapse = (gap.groupby("customer_id")["week"].min() + LAPSE_WEEKS).reindex(weeks["customer_id"].unique())
+    first = weeks.groupby("customer_id")["week"].min().reindex(lapse.index)
+    event = lapse <= horizon
+    stop = lapse.where(event, horizon)
+    return pd.DataFrame({"duration": (stop - first).astype(float), "lapsed": event.astype(bool)})
+
+
+def retention_26(data) -> float:
+    """Kaplan-Meier survival (not lapsed) at 26 weeks of tenure."""
+    from simulations.analytics import KaplanMeierFitter
+
+    t = lapse_table(data)
+    return float(KaplanMeierFitter().fit(t["duration"], t["lapsed"]).survival_function_at_times([RETENTION_WEEK]).iloc[0])
+
+
+def retention_26_naive(data) -> float:
+    """Wrong: censoring ignored; everyone not yet 26 weeks in counts as lost."""
+    t = lapse_table(data)
+    return float((t["duration"] > RETENTION_WEEK).mean())
+
+
+def _summary(data) -> pd.DataFrame:
+    from simulations.analytics import summary_from_orders
+
+    return summary_from_orders(_orders(data), time_col="order_ts", observation_end=_end(data))
+
+
+def _fits(data):
+    from simulations.analytics import BetaGeoFitter, GammaGammaFitter
+
+    s = _summary(data)
+    bg = BetaGeoFitter(penalizer_coef=0.001).fit(s["frequency"], s["recency"], s["T"])
+    rep = s[s["frequency"] > 0]
+    gg = GammaGammaFitter(penalizer_coef=0.001).fit(rep["frequency"], rep["monetary_value"])
+    return s, bg, gg
+
+
+def p_alive(data) -> pd.Series:
+    """BG/NBD probability alive of every ordering customer."""
+    s, bg, _ = _fits(data)
+    return pd.Series(bg.conditional_probability_alive(s["frequency"], s["recency"], s["T"]), index=s.index)
+
+
+def p_dead(data) -> pd.Series:
+    """Wrong: the probability turned upside down."""
+    return 1.0 - p_alive(data)
+
+
+def _margin(data) -> float:
+    from simulations.config import load_scenario
+
+    return float(load_scenario(data.metadata["scenario"]).world.costs.gross_margin)
+
+
+def clv(data, margin: float | None = None) -> pd.Series:
+    """Expected discounted gross margin over 104 weeks (4-week steps, 10% a year) per ordering customer."""
+    s, bg, gg = _fits(data)
+    rate = (1 + ANNUAL_RATE) ** (4 / 52) - 1
+    return gg.customer_lifetime_value(bg, s, horizon=CLV_WEEKS, step=4, discount_rate=rate,
+                                      margin=_margin(data) if margin is None else margin)
+
+
+def clv_inverse(data) -> pd.Series:
+    """Wrong: ranks the most valuable customers lowest."""
+    return -clv(data)
+
+
+def clv_mean(data) -> dict:
+    """Mean CLV per ordering customer and its standard error (spread across customers / sqrt(n))."""
+    values = clv(data)
+    return {"value": float(values.mean()), "se": float(values.std(ddof=1) / np.sqrt(len(values)))}
+
+
+def clv_mean_revenue(data) -> dict:
+    """Wrong: revenue instead of margin."""
+    values = clv(data, margin=1.0)
+    return {"value": float(values.mean()), "se": float(values.std(ddof=1) / np.sqrt(len(values)))}
+
+
+def solution(data) -> dict:
+    """The model answer as the master computes it."""
+    from simulations.analytics import BetaGeoFitter, GammaGammaFitter, KaplanMeierFitter, summary_from_orders
+    from simulations.config import load_scenario
+
+    start = pd.Timestamp(data.metadata["start_date"])
+    end = pd.Timestamp(data.metadata["end_date"]) + pd.Timedelta(days=1)
+    weeks_total = int(data.metadata["weeks"])
+    orders = data["orders"].assign(order_ts=lambda f: pd.to_datetime(f["order_ts"]))
+    customers = data["customers"]
+    new_ids = customers.loc[pd.to_datetime(customers["signup_date"]) >= start, "customer_id"]
+    o = orders[orders["customer_id"].isin(new_ids)].assign(week=lambda f: (f["order_ts"] - start).dt.days // 7)
+    rows = []
+    for cid, w in o.groupby("customer_id")["week"]:
+        w = np.unique(w.to_numpy())
+        gaps = np.flatnonzero(np.diff(np.append(w, np.inf)) > 13)
+        lapse = w[gaps[0]] + 13 if gaps.size else np.inf
+        rows.append((cid, min(lapse, weeks_total) - w[0], lapse <= weeks_total))
+    table = pd.DataFrame(rows, columns=["customer_id", "duration", "lapsed"])
+    km = KaplanMeierFitter().fit(table["duration"], table["lapsed"])
+    summary = summary_from_orders(orders, time_col="order_ts", observation_end=end)
+    bg = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["recency"], summary["T"])
+    repeat = summary[summary["frequency"] > 0]
+    gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
+    margin = load_scenario(data.metadata["scenario"]).world.costs.gross_margin
+    values = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1, margin=margin)
+    alive = bg.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
+    return {
+        "retention_26": float(km.survival_function_at_times([26]).iloc[0]),
+        "p_alive": pd.Series(alive, index=summary.index),
+        "clv_rank": values,
+        "clv_mean": {"value": float(values.mean()), "se": float(values.std() / np.sqrt(len(values)))},
+        "churn_observed": "no",
+    }
+
+
+def _ordering(data) -> pd.Index:
+    return pd.Index(_orders(data)["customer_id"].unique())
+
+
+LEAVING = ("at-risk", "terminating", "dormant", "lost")
+
+
+def _truth_alive(keys, data) -> pd.Series:
+    """1 for customers still in the relationship and not on their way out at the end (true stage)."""
+    t = keys["truth_customers"].set_index(keys["truth_customers"]["customer_id"].astype(str))
+    return (~t.loc[_ordering(data), "true_stage"].astype(str).isin(LEAVING)).astype(float)
+
+
+def _truth_clv(keys, data) -> pd.Series:
+    t = keys["truth_customers"].set_index(keys["truth_customers"]["customer_id"].astype(str))
+    return t.loc[_ordering(data), "clv"].astype(float)
+
+
+def _truth_clv_mean(keys, data) -> float:
+    return float(_truth_clv(keys, data).mean())
+
+
+SPEC = LabSpec(
+    lab_id="L04",
+    title="L04 Lifetime and CLV",
+    default_dataset="retail-default",
+    questions=(
+        Question("retention_26", "scalar",
+                 "Customers new in the data (signup on or after the start date): call a customer lapsed 13 weeks after an "
+                 "order not followed by another within 13 weeks (whole weeks since the data start). With Kaplan-Meier "
+                 "(simulations.analytics.KaplanMeierFitter), which share is still not lapsed at 26 weeks of tenure?",
+                 mode="reproduce", checks={"range": [0, 1]}, reference=retention_26, params={"atol": 1e-6, "rtol": 1e-6},
+                 misconceptions=(Misconception("censoring", retention_26_naive,
+                                               "customers who joined under 26 weeks before the end are censored, not lost"),)),
+        Question("p_alive", "predictions",
+                 "Give every ordering customer the probability that they are still alive at the end: still a customer and not "
+                 "on the way out (graded against the true stage: at-risk, terminating, dormant and lost count as not alive).",
+                 mode="relative", points=2.0, checks={"ids": "customers", "range": [0, 1]}, reference=p_alive,
+                 truth=_truth_alive, params={"full_at": 0.9, "baseline_metric": 0.5},
+                 misconceptions=(Misconception("inverted", p_dead, "your probabilities seem to be of being dead, not alive"),)),
+        Question("clv_rank", "values",
+                 "Give every ordering customer a CLV (expected discounted margin over the next 104 weeks).",
+                 mode="relative", points=2.0, checks={"ids": "customers"}, reference=clv, truth=_truth_clv,
+                 params={"full_at": 0.9, "baseline_metric": 0.0, "hint_match": {"rank_only": True}},
+                 misconceptions=(Misconception("inverse", clv_inverse, "your ranking seems to be upside down"),)),
+        Question("clv_mean", "estimate",
+                 "Estimate the mean CLV per ordering customer (gross margin, 104 weeks, 10% a year) with its standard "
+                 "error. Graded against the true mean within 30%.",
+                 mode="close_to_truth", points=2.0, checks={"range": [0, None]}, reference=clv_mean,
+                 truth=_truth_clv_mean, params={"atol": 0.0, "rtol": 0.3},
+                 misconceptions=(Misconception("revenue", clv_mean_revenue,
+                                               "CLV is margin, not revenue: multiply by the scenario's gross margin"),)),
+        Question("churn_observed", "choice",
+                 "In this retail business, does the firm observe the moment a customer churns?",
+                 mode="exact", checks={"choices": ["yes", "no"]}, params={"correct": "no"}),
+    ),
+    solution=solution,
+    wrong_methods={
+        "retention_ignoring_censoring": ("retention_26", retention_26_naive),
+        "p_alive_inverted": ("p_alive", p_dead),
+        "clv_inverse": ("clv_rank", clv_inverse),
+        "clv_mean_revenue": ("clv_mean", clv_mean_revenue),
+        "churn_observed_yes": ("churn_observed", lambda data: "yes"),
+    },
+)

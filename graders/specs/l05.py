@@ -1,0 +1,198 @@
+"""L05 Satisfaction and service: service level, survey non-response bias, recovery, and a capacity decision.
+
+Why these questions: DOMAIN.md sec. 4 treats service capability as a managed capacity measured by
+a service level, and satisfaction measurement as a tool with its own traps. Students compute the
+service level (abandoned calls are failures, not missing data), correct the NPS mean for
+non-response by reweighting response cells to the invited population, measure service recovery,
+and finally take a capacity decision by running the simulator: the grader runs the same small grid
+on the student's scenario and seed and accepts the cheapest capacity that meets the target.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from graders.specs.base import LabSpec, Misconception, Question
+
+TARGET_WAIT = 3.0
+SIM_CUSTOMERS = 2_000
+SIM_WEEKS = 26
+GRID = tuple(range(20, 161, 20))
+SERVICE_TARGET = 0.85
+
+
+def service_level(data) -> float:
+    """Share of phone tickets answered within 3 minutes; abandoned calls count as not answered in time."""
+    t = data["service_tickets"]
+    phone = t[t["channel"] == "phone"]
+    return float(((~phone["abandoned"].astype(bool)) & (phone["wait_minutes"] <= TARGET_WAIT)).mean())
+
+
+def service_level_answered_only(data) -> float:
+    """Wrong: abandoned calls dropped from the denominator."""
+    t = data["service_tickets"]
+    phone = t[(t["channel"] == "phone") & ~t["abandoned"].astype(bool)]
+    return float((phone["wait_minutes"] <= TARGET_WAIT).mean())
+
+
+def _nps(data) -> pd.DataFrame:
+    s = data["surveys"]
+    s = s[s["kind"] == "nps"].copy()
+    s["survey_date"] = pd.to_datetime(s["survey_date"])
+    tickets = data["service_tickets"]
+    complaints = tickets[tickets["complaint"].astype(bool)].assign(opened=lambda f: pd.to_datetime(f["opened_ts"]))
+    first = complaints.groupby("customer_id")["opened"].min()
+    s["complained"] = s["customer_id"].map(first).lt(s["survey_date"]).fillna(False).astype(bool)
+    tier = data["customers"].set_index("customer_id")["tier"]
+    s["tier"] = s["customer_id"].map(tier).astype(str)
+    return s
+
+
+def nps_weighted(data) -> float:
+    """Mean NPS score reweighted to the invited population over cells tier x complained-before."""
+    s = _nps(data)
+    cells = s.groupby(["tier", "complained"]).agg(invited=("responded", "size"),
+                                                   mean=("score", "mean"))
+    cells = cells.dropna(subset=["mean"])
+    return float((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum())
+
+
+def nps_naive(data) -> float:
+    """Wrong: the plain mean of the answers (non-response ignored)."""
+    return float(_nps(data)["score"].mean())
+
+
+def recovery_gap(data) -> float:
+    """Mean CSAT of tickets resolved in the first contact minus that of the others (answered surveys only)."""
+    t = data["service_tickets"].dropna(subset=["csat"])
+    means = t.groupby(t["first_contact_resolution"].astype(bool))["csat"].mean()
+    return float(means.get(True, np.nan) - means.get(False, np.nan))
+
+
+def recovery_gap_missing_as_zero(data) -> float:
+    """Wrong: tickets without a survey answer counted as CSAT 0."""
+    t = data["service_tickets"]
+    csat = t["csat"].fillna(0)
+    means = csat.groupby(t["first_contact_resolution"].astype(bool)).mean()
+    return float(means.get(True, np.nan) - means.get(False, np.nan))
+
+
+def sim_seed(data) -> int:
+    """The simulation seed of this student's lab: the first 6 hex digits of the dataset id."""
+    return int(str(data.metadata["dataset_id"])[:6], 16)
+
+
+@lru_cache(maxsize=256)
+def _service(scenario_name: str, seed: int, phone: float) -> float:
+    from simulations.config import load_scenario
+    from simulations.model import CustomerLifecycleModel
+
+    scenario = load_scenario(scenario_name)
+    capacity = dict(scenario.policies.service.capacity)
+    capacity["phone"] = float(phone)
+    model = CustomerLifecycleModel(scenario, customers=SIM_CUSTOMERS, seed=seed, policies__service__capacity=capacity)
+    model.run(SIM_WEEKS)
+    return float(model.kpi_frame()["service_level"].mean())
+
+
+def grid_levels(data) -> dict[int, float]:
+    """Mean weekly service level for every capacity on the grid (the grader's simulation)."""
+    return {c: _service(str(data.metadata["scenario"]), sim_seed(data), c) for c in GRID}
+
+
+def cheapest_capacity(data) -> int:
+    """Smallest grid capacity meeting the target (the largest if none does)."""
+    levels = grid_levels(data)
+    meeting = [c for c in GRID if levels[c] >= SERVICE_TARGET]
+    return int(meeting[0] if meeting else GRID[-1])
+
+
+def best_service_capacity(data) -> int:
+    """Wrong: the capacity with the best service, whatever it costs."""
+    return int(GRID[-1])
+
+
+def _truth_capacity(keys, data) -> float:
+    return float(cheapest_capacity(data))
+
+
+def solution(data) -> dict:
+    """The model answer as the master computes it."""
+    from simulations.config import load_scenario
+    from simulations.model import CustomerLifecycleModel
+
+    tickets = data["service_tickets"]
+    phone = tickets[tickets["channel"] == "phone"]
+    in_time = (~phone["abandoned"]) & (phone["wait_minutes"] <= 3)
+    nps = _nps(data)
+    cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), mean=("score", "mean")).dropna()
+    answered = tickets[tickets["csat"].notna()]
+    by_fcr = answered.groupby("first_contact_resolution")["csat"].mean()
+    scenario = load_scenario(data.metadata["scenario"])
+    seed = int(data.metadata["dataset_id"][:6], 16)
+    levels = {}
+    for capacity in range(20, 161, 20):
+        caps = {**scenario.policies.service.capacity, "phone": float(capacity)}
+        model = CustomerLifecycleModel(scenario, customers=2_000, seed=seed, policies__service__capacity=caps)
+        model.run(26)
+        levels[capacity] = model.kpi_frame()["service_level"].mean()
+    meeting = [c for c, level in levels.items() if level >= 0.85]
+    return {
+        "service_level": float(in_time.mean()),
+        "nps_weighted": float((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum()),
+        "recovery_gap": float(by_fcr[True] - by_fcr[False]),
+        "capacity": int(min(meeting) if meeting else 160),
+        "recovery_paradox": "resolved complaints can leave customers happier than before",
+    }
+
+
+RECOVERY_CHOICES = ["complaints should be discouraged", "resolved complaints can leave customers happier than before",
+                    "satisfaction cannot be measured", "waiting time does not matter"]
+
+SPEC = LabSpec(
+    lab_id="L05",
+    title="L05 Satisfaction and service",
+    default_dataset="telecom-default",
+    scenario="telecom",
+    questions=(
+        Question("service_level", "scalar",
+                 "Which share of phone tickets was answered within 3 minutes? Abandoned calls count as NOT answered in time.",
+                 mode="reproduce", checks={"range": [0, 1]}, reference=service_level, params={"atol": 1e-6, "rtol": 1e-6},
+                 misconceptions=(Misconception("answered_only", service_level_answered_only,
+                                               "callers who gave up are failures of the service level, not missing data"),)),
+        Question("nps_weighted", "scalar",
+                 "Non-response-aware NPS mean: split the NPS invitations into cells tier x (had a complaint ticket opened "
+                 "before the survey date); weight each cell's mean answered score by the cell's number of INVITATIONS.",
+                 mode="reproduce", points=2.0, checks={"range": [0, 10]}, reference=nps_weighted,
+                 params={"atol": 1e-6, "rtol": 1e-6},
+                 misconceptions=(Misconception("naive", nps_naive,
+                                               "the plain mean of answers ignores who did not answer: reweight the cells"),)),
+        Question("recovery_gap", "scalar",
+                 "Mean CSAT of tickets resolved in the first contact minus that of the other tickets (answered surveys only).",
+                 mode="reproduce", checks={"range": [-4, 4]}, reference=recovery_gap, params={"atol": 1e-6, "rtol": 1e-6},
+                 misconceptions=(Misconception("missing_as_zero", recovery_gap_missing_as_zero,
+                                               "a ticket without a survey answer has no score: it is not a zero"),)),
+        Question("capacity", "scalar",
+                 f"Capacity decision: run your scenario with {SIM_CUSTOMERS:,} customers for {SIM_WEEKS} weeks on your lab "
+                 f"seed for phone capacities {GRID[0]}, {GRID[1]}, ..., {GRID[-1]}. Recommend the cheapest capacity whose mean "
+                 f"weekly service level is at least {SERVICE_TARGET}. Scored by simulating the grid.",
+                 mode="close_to_truth", points=2.0, checks={"range": [GRID[0], GRID[-1]]}, truth=_truth_capacity,
+                 params={"atol": 1.0, "rtol": 0.0},
+                 misconceptions=(Misconception("max", best_service_capacity,
+                                               "the best service level is not the goal: the cheapest capacity meeting it is"),)),
+        Question("recovery_paradox", "choice", "What does the service-recovery idea say?",
+                 mode="exact", checks={"choices": RECOVERY_CHOICES},
+                 params={"correct": "resolved complaints can leave customers happier than before"}),
+    ),
+    solution=solution,
+    wrong_methods={
+        "service_level_answered_only": ("service_level", service_level_answered_only),
+        "nps_naive": ("nps_weighted", nps_naive),
+        "recovery_missing_as_zero": ("recovery_gap", recovery_gap_missing_as_zero),
+        "capacity_max": ("capacity", best_service_capacity),
+        "recovery_discourage": ("recovery_paradox", lambda data: "complaints should be discouraged"),
+    },
+)

@@ -1,0 +1,290 @@
+"""From one master notebook per lab to the student notebook and the instructor's grading files.
+
+Why generated: a student version edited by hand drifts from the master (a fixed typo, a changed
+question id) and nobody notices until grading. Here the master (``labs/Lxx_*/master.py``, a jupytext
+``py:percent`` file paired with ``master.ipynb``) is the only source; this module removes its
+solutions and writes the student version, so the two can never disagree.
+
+Markers in a master:
+
+* code lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` become ``# your code here``
+  (indentation kept); a code cell tagged ``solution`` is emptied the same way;
+* markdown lines between ``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->`` (a model answer to a
+  reflection question) become ``*Your answer here.*``;
+* a cell tagged ``answer`` holds only one-line assignments, ``lab.answer(...)`` and ``lab.check(...)``
+  calls: every assignment becomes ``name = None  # your answer`` and every ``lab.answer(qid, name, ...)``
+  runs only once ``name`` is no longer ``None``, so an unanswered question is simply missing from the
+  submission (it grades to zero with "no answer submitted") and the notebook still runs to the end.
+
+Everything else (text, guided analysis, plots, check cells, ``lab.submit()``) is kept as written,
+which is why solution blocks must only feed answer cells: a later cell that used a solution variable
+would fail in the student version (the tests run every released notebook to catch exactly that).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import nbformat
+
+from simulations.errors import UserError
+
+REPO = Path(__file__).resolve().parents[2]
+LABS_DIR = REPO / "labs"
+MASTER = "master.py"
+BEGIN_CODE, END_CODE = "# BEGIN SOLUTION", "# END SOLUTION"
+BEGIN_MD, END_MD = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
+CODE_PLACEHOLDER = "# your code here"
+MD_PLACEHOLDER = "*Your answer here.*"
+ANSWER_COMMENT = "  # your answer"
+_LAB_FOLDER = re.compile(r"^(L\d\d)_[a-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class LabInfo:
+    """One lab folder: its id (``L03``), folder, master file and title (first heading of the master)."""
+
+    lab_id: str
+    folder: Path
+    title: str
+
+    @property
+    def master(self) -> Path:
+        """The jupytext master (the file authors edit)."""
+        return self.folder / MASTER
+
+    @property
+    def name(self) -> str:
+        """Folder name, e.g. ``L03_customer_value``: also the student notebook's name."""
+        return self.folder.name
+
+
+def _title(master: Path) -> str:
+    for line in master.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# # "):
+            return line[4:].strip()
+    return master.parent.name
+
+
+def list_labs(root: Path = LABS_DIR) -> list[LabInfo]:
+    """Every lab folder under ``root`` that holds a master, in order."""
+    labs = []
+    for folder in sorted(Path(root).iterdir()) if Path(root).is_dir() else []:
+        match = _LAB_FOLDER.match(folder.name)
+        if match and (folder / MASTER).is_file():
+            labs.append(LabInfo(match.group(1), folder, _title(folder / MASTER)))
+    return labs
+
+
+def find_lab(lab_id: str, root: Path = LABS_DIR) -> LabInfo:
+    """The lab with id ``lab_id`` (case-insensitive), or a clear error listing the known ones."""
+    labs = list_labs(root)
+    for lab in labs:
+        if lab.lab_id == lab_id.upper():
+            return lab
+    raise UserError(f"--lab {lab_id!r}: no such lab (known: {', '.join(lab.lab_id for lab in labs) or 'none'})")
+
+
+def read_master(path: Path) -> nbformat.NotebookNode:
+    """The master as a notebook (jupytext reads the ``py:percent`` file)."""
+    try:
+        return jupytext.read(Path(path))
+    except (OSError, ValueError) as err:
+        raise UserError(f"{path}: cannot read the master notebook ({err})") from None
+
+
+def _strip_blocks(lines: list[str], begin: str, end: str, placeholder: str, where: str) -> list[str]:
+    """Replace each marked block by one placeholder line (indented like the begin marker)."""
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        marker = line.strip()
+        if marker == begin:
+            if inside:
+                raise UserError(f"{where}: {begin!r} inside another solution block")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(indent + placeholder)
+        elif marker == end:
+            if not inside:
+                raise UserError(f"{where}: {end!r} without a matching {begin!r}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise UserError(f"{where}: {begin!r} is never closed by {end!r}")
+    return out
+
+
+def _is_lab_call(node: ast.stmt, method: str) -> bool:
+    call = getattr(node, "value", None)
+    return (isinstance(node, ast.Expr) and isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            and call.func.attr == method and isinstance(call.func.value, ast.Name) and call.func.value.id == "lab")
+
+
+def _target_names(node: ast.Assign, where: str) -> list[str]:
+    if len(node.targets) != 1:
+        raise UserError(f"{where}: use one target per assignment in an answer cell")
+    target = node.targets[0]
+    elts = target.elts if isinstance(target, ast.Tuple) else [target]
+    if not all(isinstance(e, ast.Name) for e in elts):
+        raise UserError(f"{where}: answer cells may only assign plain names (got {ast.unparse(target)!r})")
+    return [e.id for e in elts]
+
+
+def blank_answer_cell(source: str, where: str) -> str:
+    """The student form of an answer cell: assignments set to None, answers recorded only when given."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        raise UserError(f"{where}: not valid Python ({err.msg}, line {err.lineno})") from None
+    lines = source.splitlines()
+    out: list[str] = []
+    for node in tree.body:
+        text = "\n".join(lines[node.lineno - 1: node.end_lineno])
+        if isinstance(node, ast.Assign):
+            names = _target_names(node, where)
+            out.append(f"{', '.join(names)} = {', '.join(['None'] * len(names))}{ANSWER_COMMENT}")
+        elif _is_lab_call(node, "answer"):
+            args = node.value.args
+            if len(args) < 2 or not isinstance(args[1], ast.Name):
+                raise UserError(f"{where}: lab.answer(qid, value) must pass the value as a variable assigned in this cell")
+            out.append(f"if {args[1].id} is not None:")
+            out.extend("    " + line for line in text.splitlines())
+        elif _is_lab_call(node, "check"):
+            out.append(text)
+        else:
+            raise UserError(f"{where}: an answer cell may hold only assignments, lab.answer(...) and lab.check(...) "
+                            f"(found {ast.unparse(node).splitlines()[0]!r})")
+    return "\n".join(out)
+
+
+def answered_questions(nb: nbformat.NotebookNode) -> list[str]:
+    """Question ids the notebook answers (``lab.answer("qid", ...)`` in answer cells), in order."""
+    qids = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "answer" in cell.metadata.get("tags", []):
+            for node in ast.parse(cell.source).body:
+                if _is_lab_call(node, "answer") and isinstance(node.value.args[0], ast.Constant):
+                    qids.append(str(node.value.args[0].value))
+    return qids
+
+
+def student_notebook(master: nbformat.NotebookNode, name: str = "master") -> nbformat.NotebookNode:
+    """The student version of a master: solutions removed, answers blank, outputs cleared."""
+    nb = copy.deepcopy(master)
+    for i, cell in enumerate(nb.cells, start=1):
+        where = f"{name}, cell {i}"
+        tags = list(cell.metadata.get("tags", []))
+        if cell.cell_type == "code":
+            if "solution" in tags:
+                cell.source = CODE_PLACEHOLDER
+            else:
+                cell.source = "\n".join(_strip_blocks(cell.source.splitlines(), BEGIN_CODE, END_CODE, CODE_PLACEHOLDER, where))
+            if "answer" in tags:
+                cell.source = blank_answer_cell(cell.source, where)
+            cell.outputs = []
+            cell.execution_count = None
+        elif cell.cell_type == "markdown":
+            if "solution" in tags:
+                cell.source = MD_PLACEHOLDER
+            else:
+                cell.source = "\n".join(_strip_blocks(cell.source.splitlines(), BEGIN_MD, END_MD, MD_PLACEHOLDER, where))
+        tags = [t for t in tags if t != "solution"]
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
+    return nb
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return repr(value)
+
+
+def grading_spec(lab_id: str) -> dict:
+    """The instructor's description of how a lab is graded (no functions, no expected values)."""
+    from graders import specs  # instructor-side only: never imported by the student notebook
+
+    spec = specs.get(lab_id)
+    return {
+        "lab": spec.lab_id, "title": spec.title, "default_dataset": spec.default_dataset,
+        "spec_module": specs.REGISTRY[spec.lab_id], "keys_needed": list(spec.keys_needed),
+        "questions": [{"qid": q.qid, "kind": q.kind, "mode": q.mode, "points": q.points, "prompt": q.prompt,
+                       "checks": _jsonable(dict(q.checks)), "params": {k: _jsonable(v) for k, v in q.params.items()},
+                       "misconceptions": [m.name for m in q.misconceptions]} for q in spec.questions],
+        "wrong_methods": {name: qid for name, (qid, _) in spec.wrong_methods.items()},
+        "grade": f"crm-sandbox grade --lab {spec.lab_id} --submissions SUBMISSIONS --keys KEYS --out GRADES",
+        "validate": f"crm-sandbox grade validate {spec.lab_id}",
+    }
+
+
+def write_notebook_pair(nb: nbformat.NotebookNode, ipynb: Path) -> list[Path]:
+    """Write ``nb`` as ``.ipynb`` and as the paired ``py:percent`` file; returns both paths."""
+    nb = copy.deepcopy(nb)
+    nb.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
+    py = ipynb.with_suffix(".py")
+    jupytext.write(nb, ipynb, fmt="ipynb")
+    jupytext.write(nb, py, fmt="py:percent")
+    return [ipynb, py]
+
+
+def release(out: Path, lab_ids: list[str] | None = None, root: Path = LABS_DIR, force: bool = False) -> list[Path]:
+    """Write student notebooks to ``out/student/`` and grading files to ``out/instructor/``; returns the files.
+
+    The student folder gets ``<lab>/<lab>.ipynb`` and ``.py`` only (no spec, no solution); the instructor
+    folder gets the master notebook and ``grading_spec.json`` per lab. Every master is converted before
+    anything is written, so a marker error leaves ``out`` untouched.
+    """
+    out = Path(out)
+    labs = [find_lab(x, root) for x in lab_ids] if lab_ids else list_labs(root)
+    if not labs:
+        raise UserError(f"{root}: no labs found (expected folders like L01_meet_the_customers/master.py)")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a folder")
+    targets = [out / part / lab.name for lab in labs for part in ("student", "instructor")]
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        raise UserError(f"--out {out}: {existing[0].relative_to(out)} already exists; use --force to replace it")
+    prepared = []
+    for lab in labs:
+        master = read_master(lab.master)
+        prepared.append((lab, master, student_notebook(master, str(lab.master.relative_to(root.parent)
+                                                                    if root.parent in lab.master.parents else lab.master)),
+                         grading_spec(lab.lab_id)))
+    written: list[Path] = []
+    for lab, master, student, spec in prepared:
+        s_dir, i_dir = out / "student" / lab.name, out / "instructor" / lab.name
+        s_dir.mkdir(parents=True, exist_ok=True)
+        i_dir.mkdir(parents=True, exist_ok=True)
+        written += write_notebook_pair(student, s_dir / f"{lab.name}.ipynb")
+        master_copy = i_dir / "master.ipynb"
+        jupytext.write(master, master_copy, fmt="ipynb")
+        spec_file = i_dir / "grading_spec.json"
+        spec_file.write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        written += [master_copy, spec_file]
+    return written
+
+
+def sync(root: Path = LABS_DIR, check: bool = False) -> list[Path]:
+    """Regenerate each ``master.ipynb`` from its ``master.py`` (``check``: only list those out of date)."""
+    stale = []
+    for lab in list_labs(root):
+        fresh = jupytext.writes(read_master(lab.master), fmt="ipynb")
+        ipynb = lab.folder / "master.ipynb"
+        if not ipynb.is_file() or ipynb.read_text(encoding="utf-8") != fresh:
+            stale.append(ipynb)
+            if not check:
+                ipynb.write_text(fresh, encoding="utf-8")
+    return stale

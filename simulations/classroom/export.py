@@ -18,8 +18,9 @@ import pandas as pd
 
 from simulations import __version__
 from simulations.classroom.case import Case
-from simulations.classroom.rounds import load_state, session_case, weekly_frame
+from simulations.classroom.rounds import load_state
 from simulations.classroom.scoring import leaderboard
+from simulations.classroom.session import counted_rounds, session_case, weekly_frame
 from simulations.classroom.store import BENCHMARK, WARMUP, Store
 from simulations.config import CONTRACT_TYPES, TIERS
 from simulations.outputs import staged_folder
@@ -29,12 +30,6 @@ CUSTOMER_COLUMNS: tuple[str, ...] = (
     "signup_week", "n_orders", "total_spend", "last_purchase_week", "tier", "contract", "acquisition_channel",
     "referred_by", "loyalty_member", "community_member",
 )
-
-
-def counted_rounds(store: Store, case: Case) -> list[int]:
-    """Closed rounds that count for the score (1..), in order."""
-    played = {r["round"] for r in store.results() if r["team"] == BENCHMARK}
-    return [r for r in range(1, case.rounds.count + 1) if r in played]
 
 
 def _tables(blob: bytes) -> dict[str, pd.DataFrame]:

@@ -24,10 +24,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simulations.classroom.case import Case, CaseError
-from simulations.classroom.export import counted_rounds, export_session
 from simulations.classroom.memo import check_memo, memo_report
-from simulations.classroom.rounds import advance_round, round_events, session_case, weekly_frame
-from simulations.classroom.scoring import leaderboard
+from simulations.classroom.session import counted_rounds, round_events, session_case, weekly_frame
 from simulations.classroom.store import BENCHMARK, WARMUP, Store
 from simulations.errors import UserError
 
@@ -398,6 +396,8 @@ class InstructorPage:
     # ------------------------------------------------------------------------- actions
     def advance(self) -> None:
         """Close the open round and run it for every team."""
+        from simulations.classroom.rounds import advance_round  # the engine: imported only where it runs
+
         report = advance_round(self.store, self.token)
         self.message.value = (f"<b>{html.escape(_round_name(report.round))} closed and run</b> "
                               f"({report.submitted} of {report.teams} teams submitted; the others kept their decisions).")
@@ -418,6 +418,8 @@ class InstructorPage:
 
     def export(self) -> None:
         """Export the session next to its store."""
+        from simulations.classroom.export import export_session
+
         out = self.store.folder / "export"
         files = export_session(self.store, self.token, out)
         self.message.value = f"<b>Exported {len(files)} files to</b> <code>{html.escape(str(out))}</code>"
@@ -436,6 +438,8 @@ class InstructorPage:
                        for t in self.store.team_numbers())
         self.submissions.value = (f"<p><b>{len(subs)} of {info.n_teams} teams have submitted</b></p>"
                                   f"<table class='crm-table'>{rows}</table>")
+        from simulations.classroom.scoring import leaderboard
+
         results = self.store.results()
         rounds = counted_rounds(self.store, self.case)
         scope = rounds or ([0] if any(x["round"] == 0 for x in results) else [])

@@ -25,6 +25,7 @@ import pandas as pd
 
 from simulations.classroom.case import Case, case_folder, case_scenario, load_case
 from simulations.classroom.scoring import customer_equity, survey_satisfaction
+from simulations.classroom.session import round_events, session_case
 from simulations.classroom.store import BENCHMARK, WARMUP, Store
 from simulations.errors import UserError
 from simulations.model import STAGE_COLUMNS, CustomerLifecycleModel
@@ -157,20 +158,6 @@ def create_session(case_ref: str | Path, n_teams: int, folder: str | Path, *, cu
     return store, token
 
 
-def session_case(store: Store) -> Case:
-    """The case a session plays (from the folder recorded at creation, else by name)."""
-    info = store.info()
-    folder = Path(info.case_dir)
-    return load_case(folder if (folder / "case.yaml").is_file() else info.case_name)
-
-
-def round_events(store: Store, case: Case, round_no: int) -> list[dict[str, Any]]:
-    """Events acting in a round: the case's scheduled ones, then those the instructor injected."""
-    scheduled = [{"event_id": e.id, "kind": e.kind, "headline": e.headline, "intensity": e.intensity,
-                  "duration": e.duration, "source": "case"} for e in case.scheduled_events if e.round == round_no]
-    return scheduled + store.events(round_no)
-
-
 def decisions_for(store: Store, case: Case, team: int, round_no: int) -> tuple[dict[str, Any], bool]:
     """A team's decisions for a round: its submission, else what it played last round, else the defaults."""
     if team != BENCHMARK:
@@ -221,13 +208,3 @@ def advance_round(store: Store, instructor_token: str) -> RoundReport:
     n_submitted = sum(1 for t, (_, s) in applied.items() if t != BENCHMARK and s)
     return RoundReport(round=r, teams=len(jobs) - 1, submitted=n_submitted, next_round=next_round,
                        finished=finished, weeks=case.rounds.weeks)
-
-
-def weekly_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Weekly KPIs of result rows (each row's ``weekly`` JSON bytes), with team and round."""
-    frames = []
-    for row in rows:
-        f = pd.DataFrame(json.loads(row["weekly"]))
-        f.insert(0, "team", row["team"])
-        frames.append(f)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,0 +1,47 @@
+"""Reading a session without the simulation engine: its case, a round's events, weekly figures.
+
+Why a module of its own: a team page must be interactive within seconds of opening, and each
+page is a fresh kernel. These helpers import no model code (Mesa and the mechanisms take about
+a second and a half to import), so the team page does not pay for the engine it never runs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulations.classroom.case import Case, load_case
+from simulations.classroom.store import BENCHMARK, Store
+
+
+def session_case(store: Store) -> Case:
+    """The case a session plays (from the folder recorded at creation, else by name)."""
+    info = store.info()
+    folder = Path(info.case_dir)
+    return load_case(folder if (folder / "case.yaml").is_file() else info.case_name)
+
+
+def round_events(store: Store, case: Case, round_no: int) -> list[dict[str, Any]]:
+    """Events acting in a round: the case's scheduled ones, then those the instructor injected."""
+    scheduled = [{"event_id": e.id, "kind": e.kind, "headline": e.headline, "intensity": e.intensity,
+                  "duration": e.duration, "source": "case"} for e in case.scheduled_events if e.round == round_no]
+    return scheduled + store.events(round_no)
+
+
+def weekly_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Weekly KPIs of result rows (each row's ``weekly`` JSON bytes), with team and round."""
+    frames = []
+    for row in rows:
+        f = pd.DataFrame(json.loads(row["weekly"]))
+        f.insert(0, "team", row["team"])
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def counted_rounds(store: Store, case: Case) -> list[int]:
+    """Closed rounds that count for the score (1..), in order."""
+    played = {r["round"] for r in store.results() if r["team"] == BENCHMARK}
+    return [r for r in range(1, case.rounds.count + 1) if r in played]

@@ -1,24 +1,19 @@
 """Finding and opening a student's dataset folder (observable tables only, never answer keys).
 
 Why its own module: both the student-side ``Lab`` and the trusted grader open datasets, and
-neither may pull the other's code in. The dataset generator's loader
-(``simulations.data.load``, which also validates the schema) is used when it is installed; until
-then a folder is read as the dataset contract describes it: ``metadata.json`` plus one
-``<table>.parquet`` per table.
+neither may pull the other's code in. Loading and schema validation are the dataset generator's
+(``simulations.data.load``); this module adds the mapping interface and the fingerprint.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from simulations.errors import UserError
-
-REPO = Path(__file__).resolve().parents[1]
+from simulations import data as generator_data
 
 
 class Tables(Mapping):
@@ -58,45 +53,11 @@ class Tables(Mapping):
 
 def resolve(name_or_path: str | Path) -> Path:
     """A dataset folder: a path to a folder, or a name under the repository's ``datasets/``."""
-    path = Path(name_or_path)
-    if path.is_dir():
-        return path
-    named = REPO / "datasets" / str(name_or_path)
-    if named.is_dir():
-        return named
-    raise UserError(f"dataset {name_or_path!r}: no such folder (expected a folder with metadata.json, "
-                    f"or a name under datasets/)")
-
-
-def _read_metadata(folder: Path) -> dict:
-    meta = folder / "metadata.json"
-    if not meta.is_file():
-        raise UserError(f"{meta}: missing (a dataset folder must contain metadata.json)")
-    try:
-        data = json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise UserError(f"{meta}: not valid JSON ({err})") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{meta}: expected a JSON object")
-    return data
+    return generator_data.resolve(name_or_path)
 
 
 def load(name_or_path: str | Path) -> Tables:
-    """Open a dataset folder; use the generator's validating loader when it exists."""
+    """Open and validate a dataset folder (missing or extra columns, duplicate ids raise ``UserError``)."""
     folder = resolve(name_or_path)
-    try:
-        from simulations.data import load as generator_load  # the dataset generator's own loader
-    except ImportError:
-        generator_load = None
-    if generator_load is not None:
-        ds = generator_load(folder)
-        return Tables(ds.tables, ds.metadata, folder)
-    metadata = _read_metadata(folder)
-    names = metadata.get("tables") or sorted(p.stem for p in folder.glob("*.parquet"))
-    tables = {}
-    for name in names:
-        file = folder / f"{name}.parquet"
-        if not file.is_file():
-            raise UserError(f"{file}: missing (metadata.json lists table {name!r})")
-        tables[name] = pd.read_parquet(file)
-    return Tables(tables, metadata, folder)
+    ds = generator_data.load(folder)
+    return Tables(ds.tables, ds.metadata, folder)

@@ -1,0 +1,136 @@
+"""Pictures and small data preparations the labs share, so notebooks stay readable content.
+
+Why here and not in the notebooks: each is used by more than one lab or is easy to get subtly
+wrong (a Pareto curve needs customers sorted biggest first, a flow heatmap needs rows = from), and
+a function can be tested; the notebooks call these and keep the analysis itself visible.
+Nothing here computes a graded answer.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from simulations.stages import Stage  # noqa: E402
+
+STAGE_COLUMNS = tuple(f"n_{s.name.lower()}" for s in Stage)
+
+
+def stage_counts(kpis: pd.DataFrame, include_prospects: bool = False) -> pd.DataFrame:
+    """Weekly customers per stage from a KPI frame (``model.kpi_frame()``), columns named by stage label."""
+    cols = [c for c in STAGE_COLUMNS if include_prospects or c != "n_prospect"]
+    missing = [c for c in cols if c not in kpis.columns]
+    if missing:
+        raise ValueError(f"stage_counts: KPI frame lacks {', '.join(missing)} (pass model.kpi_frame())")
+    labels = {f"n_{s.name.lower()}": s.label for s in Stage}
+    frame = kpis.set_index("week")[cols] if "week" in kpis.columns else kpis[cols]
+    return frame.rename(columns=labels)
+
+
+def plot_stages(kpis: pd.DataFrame, ax: plt.Axes | None = None, title: str = "Customers by lifecycle stage") -> plt.Axes:
+    """Stacked area of customers per stage over the weeks (prospects left out: they dwarf the rest)."""
+    counts = stage_counts(kpis)
+    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    ax.stackplot(counts.index, counts.T.to_numpy(), labels=counts.columns)
+    ax.set(xlabel="week", ylabel="customers", title=title)
+    ax.legend(loc="upper left", fontsize="small", ncol=2)
+    return ax
+
+
+def flow_frame(flows: np.ndarray) -> pd.DataFrame:
+    """The model's cumulative transition counts as a labelled table: rows = from stage, columns = to stage."""
+    labels = [s.label for s in Stage]
+    flows = np.asarray(flows)
+    if flows.shape != (len(labels), len(labels)):
+        raise ValueError(f"flow_frame: expected a {len(labels)}x{len(labels)} matrix, got {flows.shape}")
+    return pd.DataFrame(flows, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to"))
+
+
+def plot_flows(flows: np.ndarray, ax: plt.Axes | None = None) -> plt.Axes:
+    """Heatmap of moves between stages (log colour scale, counts written in the cells)."""
+    frame = flow_frame(flows)
+    ax = ax or plt.subplots(figsize=(6.5, 5.5))[1]
+    ax.imshow(np.log1p(frame.to_numpy()), cmap="Blues")
+    ax.set_xticks(range(len(frame)), frame.columns, rotation=45, ha="right")
+    ax.set_yticks(range(len(frame)), frame.index)
+    ax.set(xlabel="to", ylabel="from", title="Moves between stages")
+    for (i, j), n in np.ndenumerate(frame.to_numpy()):
+        if n:
+            ax.text(j, i, str(n), ha="center", va="center", fontsize=7)
+    return ax
+
+
+def pareto_curve(values: pd.Series | np.ndarray) -> pd.DataFrame:
+    """Cumulative share of customers (biggest first) against cumulative share of the total."""
+    v = np.sort(np.asarray(values, dtype=float))[::-1]
+    if v.size == 0 or v.sum() <= 0:
+        raise ValueError("pareto_curve: expected at least one positive value")
+    return pd.DataFrame({"customer_share": np.arange(1, v.size + 1) / v.size, "value_share": np.cumsum(v) / v.sum()})
+
+
+def plot_pareto(values: pd.Series | np.ndarray, ax: plt.Axes | None = None, mark: float = 0.2) -> plt.Axes:
+    """The Pareto (concentration) curve with the top ``mark`` share of customers marked."""
+    curve = pareto_curve(values)
+    ax = ax or plt.subplots(figsize=(5, 4))[1]
+    ax.plot(curve["customer_share"], curve["value_share"], label="customers, biggest first")
+    ax.plot([0, 1], [0, 1], ls=":", c="grey", label="everyone equal")
+    share = float(np.interp(mark, curve["customer_share"], curve["value_share"]))
+    ax.axvline(mark, ls="--", c="tab:red")
+    ax.annotate(f"top {mark:.0%}: {share:.0%}", (mark, share), xytext=(mark + 0.05, share - 0.15),
+                arrowprops={"arrowstyle": "->"})
+    ax.set(xlabel="share of customers", ylabel="share of revenue", title="Revenue concentration")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def cohort_activity(orders: pd.DataFrame, start: str | pd.Timestamp, period_days: int = 28) -> pd.DataFrame:
+    """Share of each cohort (month-like period of first order) that orders in each later period.
+
+    Rows: cohort (period index of the first order); columns: periods since the first order; values:
+    share of the cohort with at least one order in that period. The classic retention triangle.
+    """
+    o = orders[["customer_id", "order_ts"]].copy()
+    o["period"] = (pd.to_datetime(o["order_ts"]) - pd.Timestamp(start)).dt.days // period_days
+    first = o.groupby("customer_id")["period"].transform("min")
+    o["age"] = o["period"] - first
+    o["cohort"] = first
+    active = o.drop_duplicates(["customer_id", "age"]).groupby(["cohort", "age"])["customer_id"].nunique().unstack()
+    size = o.drop_duplicates("customer_id").groupby("cohort").size()
+    return active.div(size, axis=0)
+
+
+def plot_cohorts(triangle: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Heatmap of a cohort activity triangle (rows = cohorts, columns = periods since first order)."""
+    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    image = ax.imshow(triangle.to_numpy(dtype=float), aspect="auto", cmap="viridis", vmin=0, vmax=1)
+    ax.set(xlabel="periods since first order", ylabel="cohort (period of first order)", title="Cohort activity")
+    plt.colorbar(image, ax=ax, label="share active")
+    return ax
+
+
+def plot_survival(survival: pd.DataFrame, ax: plt.Axes | None = None, label: str = "Kaplan-Meier",
+                  mark: float | None = None) -> plt.Axes:
+    """A survival step curve with its confidence band (a ``KaplanMeierFitter.survival_function_``)."""
+    ax = ax or plt.subplots(figsize=(6, 4))[1]
+    t = survival.index.to_numpy(dtype=float)
+    ax.step(t, survival["survival"], where="post", label=label)
+    if {"lower", "upper"} <= set(survival.columns):
+        ax.fill_between(t, survival["lower"], survival["upper"], step="post", alpha=0.25)
+    if mark is not None:
+        ax.axvline(mark, ls="--", c="tab:red")
+    ax.set(xlabel="tenure (weeks)", ylabel="share not lapsed", ylim=(0, 1.02), title="Survival by tenure")
+    ax.legend()
+    return ax
+
+
+def value_matrix(current: pd.Series, potential: pd.Series) -> pd.DataFrame:
+    """Counts of customers in the 3x3 matrix of current-value and potential-value terciles (low/mid/high)."""
+    def tercile(v: pd.Series) -> pd.Series:
+        return pd.qcut(v.rank(method="first"), 3, labels=["low", "mid", "high"])
+
+    frame = pd.DataFrame({"current": tercile(current), "potential": tercile(potential.reindex(current.index))})
+    return pd.crosstab(frame["current"], frame["potential"]).reindex(index=["high", "mid", "low"])

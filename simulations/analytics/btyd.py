@@ -11,9 +11,9 @@ Reference: P. S. Fader, B. G. S. Hardie and K. L. Lee (2005), "'Counting your cu
 way: an alternative to the Pareto/NBD model", Marketing Science 24(2), 275-284. Their CDNOW fit,
 time in weeks: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426 (log-likelihood -9582.4).
 
-The likelihood is the paper's closed form (equation 6), written with ``gammaln`` and evaluated in
-logs; it needs no hypergeometric function. Predictions over a future window do (equation 10),
-and use ``scipy.special.hyp2f1``. The fitter follows the scikit-learn idiom: settings in
+The likelihood is the paper's closed form, written with ``gammaln`` and evaluated in
+logs; it needs no hypergeometric function. Predictions over a future window do, and
+use ``scipy.special.hyp2f1``. The fitter follows the scikit-learn idiom: settings in
 ``__init__``, ``fit`` returns ``self``, learned state ends in ``_``.
 """
 
@@ -24,7 +24,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
-from simulations.analytics._checks import as_float_array, same_length
+from simulations.analytics._checks import as_float_array, require_columns, same_length
 
 PARAM_NAMES: tuple[str, ...] = ("r", "alpha", "a", "b")
 #: The CDNOW estimates of Fader, Hardie & Lee (2005), time unit one week.
@@ -54,7 +54,7 @@ def check_rfm(frequency: object, recency: object, T: object) -> tuple[np.ndarray
 
 
 def log_likelihood(params: dict[str, float] | pd.Series, frequency: object, recency: object, T: object) -> np.ndarray:  # noqa: N803
-    """Per-customer BG/NBD log-likelihood (Fader, Hardie & Lee 2005, equation 6)."""
+    """Per-customer BG/NBD log-likelihood (the closed form of Fader, Hardie & Lee 2005)."""
     x, t_x, big_t = check_rfm(frequency, recency, T)
     return _loglik(np.array([params[k] for k in PARAM_NAMES], dtype=float), x, t_x, big_t)
 
@@ -223,14 +223,14 @@ class BetaGeoFitter:
         return self.params_.to_numpy(dtype=float)
 
     def conditional_probability_alive(self, frequency: object, recency: object, T: object) -> np.ndarray:  # noqa: N803
-        """P(still alive at T | x, t_x, T) (equation 11 of the technical note): the 'is silence churn?' answer."""
+        """P(still alive at T | x, t_x, T): the 'is this silence churn?' answer."""
         x, t_x, big_t = check_rfm(frequency, recency, T)
         return 1.0 / (1.0 + np.exp(_log_odds_dead(self._theta(), x, t_x, big_t)))
 
     def conditional_expected_number_of_purchases_up_to_time(
         self, t: float | np.ndarray, frequency: object, recency: object, T: object  # noqa: N803
     ) -> np.ndarray:
-        """Expected purchases in (T, T + t] of a customer with history (x, t_x, T) (equation 10)."""
+        """Expected purchases in (T, T + t] of a customer with history (x, t_x, T)."""
         x, t_x, big_t = check_rfm(frequency, recency, T)
         horizon = np.broadcast_to(as_float_array(t, "t", minimum=0), x.shape)
         r, alpha, a, b = self._theta()
@@ -241,7 +241,7 @@ class BetaGeoFitter:
         return head * tail / (1.0 + np.exp(_log_odds_dead(np.array([r, alpha, a, b]), x, t_x, big_t)))
 
     def expected_number_of_purchases_up_to_time(self, t: float | np.ndarray) -> np.ndarray:
-        """Expected repeat purchases in (0, t] of a new customer (equation 9)."""
+        """Expected repeat purchases in (0, t] of a new customer."""
         horizon = as_float_array(t, "t", minimum=0)
         r, alpha, a, b = self._theta()
         z = horizon / (alpha + horizon)
@@ -249,8 +249,6 @@ class BetaGeoFitter:
 
     def predict(self, t: float, summary: pd.DataFrame) -> pd.DataFrame:
         """For an RFM summary (columns frequency, recency, T): P(alive) and expected purchases in t."""
-        from simulations.analytics._checks import require_columns
-
         require_columns(summary, ("frequency", "recency", "T"), "predict: summary")
         args = (summary["frequency"], summary["recency"], summary["T"])
         return pd.DataFrame(

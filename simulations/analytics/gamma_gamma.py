@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import gammaln
 
-from simulations.analytics._checks import as_float_array, same_length
+from simulations.analytics._checks import as_float_array, require_columns, same_length
 
 PARAM_NAMES: tuple[str, ...] = ("p", "q", "gamma")
 
@@ -131,8 +131,6 @@ class GammaGammaFitter:
             discount_rate: per ``step`` (e.g. monthly when steps are 4 weeks).
             margin: share of spend that is profit.
         """
-        from simulations.analytics._checks import require_columns
-
         require_columns(summary, ("frequency", "recency", "T", "monetary_value"), "customer_lifetime_value: summary")
         if step <= 0 or horizon <= 0:
             raise ValueError("horizon and step must be > 0")

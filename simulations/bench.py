@@ -1,7 +1,11 @@
 """Throughput and peak-memory benchmark: figures to print, not a timed test.
 
 Each measurement runs in a fresh subprocess so that its peak resident memory (``ru_maxrss``)
-belongs to that run alone. Implementations register a runner below (the reference model adds one).
+belongs to that run alone. Implementations register a runner below: the vectorized engine and the
+readable object-per-customer reference model. Their speed ratio at equal population size is the
+price of readability (the issue's target: the engine at least 30x faster at 10,000 customers).
+Throughput is customer-weeks per second (people at the start x weeks, set-up included), so runs
+of different lengths compare.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import asdict, dataclass
 #: implementation name -> "module:function" taking (scenario, customers, weeks, seed).
 IMPLEMENTATIONS: dict[str, str] = {
     "vectorized": "simulations.bench:run_vectorized",
+    "reference": "simulations.bench:run_reference",
 }
 
 
@@ -42,6 +47,37 @@ def run_vectorized(scenario: str, customers: int, weeks: int, seed: int) -> None
     model.run(weeks)
 
 
+def run_reference(scenario: str, customers: int, weeks: int, seed: int) -> None:
+    """Run the object-per-customer reference model (KPIs collected each week, as the engine)."""
+    from simulations.reference import ReferenceModel
+
+    model = ReferenceModel(scenario, customers=customers, seed=seed)
+    model.run(weeks)
+
+
+def speedups(rows: list[Measurement], fast: str = "vectorized", slow: str = "reference") -> dict[int, float]:
+    """Customers -> how many times more customer-weeks per second ``fast`` ran than ``slow``.
+
+    Only population sizes at which both ran count (same scenario); weeks may differ, since the
+    rate is per customer-week.
+    """
+    rates: dict[tuple[str, str, int], float] = {}
+    for m in rows:
+        rates[(m.implementation, m.scenario, m.customers)] = m.customer_weeks_per_second
+    out: dict[int, float] = {}
+    for (impl, scenario, n), rate in rates.items():
+        other = rates.get((slow, scenario, n))
+        if impl == fast and other:
+            out[n] = round(rate / other, 1)
+    return dict(sorted(out.items()))
+
+
+def format_speedups(ratios: dict[int, float], fast: str = "vectorized", slow: str = "reference") -> str:
+    """A plain-text table of speed ratios by population size."""
+    head = f"{'customers':>10} {fast + ' / ' + slow:>26}"
+    return "\n".join([head, "-" * len(head), *(f"{n:>10,} {r:>25.1f}x" for n, r in ratios.items())])
+
+
 def _resolve(name: str) -> Callable[[str, int, int, int], None]:
     if name not in IMPLEMENTATIONS:
         raise ValueError(f"unknown implementation {name!r}; known: {', '.join(IMPLEMENTATIONS)}")
@@ -51,6 +87,7 @@ def _resolve(name: str) -> Callable[[str, int, int, int], None]:
 
 def _worker(implementation: str, scenario: str, customers: int, weeks: int, seed: int) -> dict:
     runner = _resolve(implementation)
+    runner(scenario, 10, 1, seed)  # warm-up: imports and scenario loading are not the engine's speed
     start = time.perf_counter()
     runner(scenario, customers, weeks, seed)
     seconds = time.perf_counter() - start

@@ -1,4 +1,10 @@
-"""``bench``: customer-weeks per second and peak memory, printed (never asserted)."""
+"""``bench``: customer-weeks per second and peak memory of each engine, printed (never asserted).
+
+The default run measures, in one go, the reference model at 1k, 10k and 100k customers and the
+vectorized engine at 1k, 10k, 100k and 1M, and prints the speed ratio at each size both ran.
+The reference runs fewer weeks at large sizes (it would take many minutes otherwise); rates are
+per customer-week, so the ratio stays fair.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +12,34 @@ import argparse
 import json
 from dataclasses import asdict
 
-from simulations.bench import IMPLEMENTATIONS, format_table, measure
+from simulations.bench import IMPLEMENTATIONS, Measurement, format_speedups, format_table, measure, speedups
 from simulations.errors import UserError
 
-DEFAULT_SIZES = ((10_000, 156), (100_000, 156), (1_000_000, 260))
+#: implementation -> (customers, weeks) measured by default.
+DEFAULT_PLAN: dict[str, tuple[tuple[int, int], ...]] = {
+    "reference": ((1_000, 52), (10_000, 52), (100_000, 13)),
+    "vectorized": ((1_000, 156), (10_000, 156), (100_000, 156), (1_000_000, 156)),
+}
+#: small sizes for a smoke run (tests, a first look on a laptop).
+QUICK_PLAN: dict[str, tuple[tuple[int, int], ...]] = {
+    "reference": ((500, 6), (2_000, 6)),
+    "vectorized": ((500, 6), (2_000, 6)),
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``bench`` sub-command."""
-    p = sub.add_parser("bench", help="print throughput and peak memory of the simulation engines")
+    p = sub.add_parser("bench", help="print throughput and peak memory of the simulation engines, and their speed ratio")
     p.add_argument("--scenario", default="retail")
     p.add_argument("--size", action="append", metavar="CUSTOMERSxWEEKS",
-                   help="a size to run, e.g. 10000x156 (repeatable; default: 10k x 156, 100k x 156, 1M x 260)")
+                   help="a size to run with every chosen engine, e.g. 10000x156 (repeatable; default: reference at "
+                        "1k, 10k x 52 and 100k x 13 weeks, vectorized at 1k, 10k, 100k, 1M x 156 weeks)")
     p.add_argument("--implementation", action="append", choices=sorted(IMPLEMENTATIONS),
                    help="engine(s) to measure (default: all)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--quick", action="store_true", help="small sizes only (500 and 2,000 customers x 6 weeks)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list of measurements; vectorized rows carry speedup_vs_reference")
     p.set_defaults(func=cmd_bench)
 
 
@@ -28,24 +47,48 @@ def parse_size(text: str) -> tuple[int, int]:
     """'10000x156' -> (10000, 156)."""
     try:
         n, w = text.lower().split("x")
-        return int(n.replace("_", "")), int(w)
+        size = int(n.replace("_", "")), int(w)
     except ValueError:
         raise UserError(f"--size {text!r}: expected CUSTOMERSxWEEKS, e.g. 10000x156") from None
+    if size[0] < 10 or size[1] < 1:
+        raise UserError(f"--size {text!r}: need at least 10 customers and 1 week")
+    return size
+
+
+def plan(args: argparse.Namespace) -> list[tuple[str, int, int]]:
+    """(implementation, customers, weeks) to measure, in order."""
+    impls = args.implementation or sorted(IMPLEMENTATIONS)
+    if args.size and args.quick:
+        raise UserError("--size and --quick exclude each other")
+    if args.size:
+        sizes = [parse_size(s) for s in args.size]
+        return [(impl, n, w) for impl in impls for n, w in sizes]
+    table = QUICK_PLAN if args.quick else DEFAULT_PLAN
+    return [(impl, n, w) for impl in impls for n, w in table[impl]]
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Measure each implementation at each size."""
-    sizes = [parse_size(s) for s in args.size] if args.size else list(DEFAULT_SIZES)
-    impls = args.implementation or sorted(IMPLEMENTATIONS)
-    rows = []
-    for impl in impls:
-        for n, w in sizes:
-            rows.append(measure(impl, args.scenario, n, w))
-            if not args.json:
-                print(format_table(rows[-1:]).splitlines()[-1], flush=True)
+    """Measure each implementation at each size, then compare their speeds."""
+    rows: list[Measurement] = []
+    for impl, n, w in plan(args):
+        rows.append(measure(impl, args.scenario, n, w, seed=args.seed))
+        if not args.json:
+            print(format_table(rows[-1:]).splitlines()[-1], flush=True)
+    ratios = speedups(rows)
     if args.json:
-        print(json.dumps([asdict(r) for r in rows], indent=2))
-    else:
+        out = []
+        for r in rows:
+            row = asdict(r)
+            if r.implementation == "vectorized":
+                row["speedup_vs_reference"] = ratios.get(r.customers)
+            out.append(row)
+        print(json.dumps(out, indent=2))
+        return 0
+    print()
+    print(format_table(rows))
+    if ratios:
         print()
-        print(format_table(rows))
+        print(format_speedups(ratios))
+        if len({m.weeks for m in rows if m.customers in ratios}) > 1:
+            print("(the engines ran different numbers of weeks; rates are per customer-week)")
     return 0

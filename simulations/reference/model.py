@@ -17,6 +17,7 @@ Everything after that (every decision) is drawn from the reference's own generat
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import Any
 
 import mesa
@@ -90,7 +91,7 @@ class ReferenceModel(mesa.Model):
         self._enlist(first)
         self.customers = self.agents_by_type[Customer]
 
-        self.datacollector = mesa.DataCollector(model_reporters={k: _reporter(k) for k in REFERENCE_KPIS})
+        self.datacollector = mesa.DataCollector(model_reporters={k: partial(_read_kpi, k) for k in REFERENCE_KPIS})
         self.firm.start_week(0)
         self._take_census()
         self.datacollector.collect(self)
@@ -179,9 +180,5 @@ class ReferenceModel(mesa.Model):
         self.kpi = self.firm.kpis(0)
 
 
-def _reporter(name: str) -> Any:
-    def read(model: ReferenceModel) -> float:
-        return model.kpi[name]
-
-    read.__name__ = f"kpi_{name}"
-    return read
+def _read_kpi(name: str, model: ReferenceModel) -> float:
+    return model.kpi[name]

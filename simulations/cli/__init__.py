@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulations.cli.experiment",
     "simulations.cli.classroom",
     "simulations.cli.grade",
+    "simulations.cli.labs",
 )
 
 

@@ -277,14 +277,19 @@ def release(out: Path, lab_ids: list[str] | None = None, root: Path = LABS_DIR, 
     return written
 
 
+def cell_contents(nb: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...]]]:
+    """What a pairing must agree on: each cell's type, source and tags (cell ids and outputs aside)."""
+    return [(c.cell_type, c.source.strip(), tuple(c.metadata.get("tags", []))) for c in nb.cells]
+
+
 def sync(root: Path = LABS_DIR, check: bool = False) -> list[Path]:
-    """Regenerate each ``master.ipynb`` from its ``master.py`` (``check``: only list those out of date)."""
+    """Regenerate each ``master.ipynb`` whose cells differ from its ``master.py`` (``check``: only list them)."""
     stale = []
     for lab in list_labs(root):
-        fresh = jupytext.writes(read_master(lab.master), fmt="ipynb")
+        master = read_master(lab.master)
         ipynb = lab.folder / "master.ipynb"
-        if not ipynb.is_file() or ipynb.read_text(encoding="utf-8") != fresh:
+        if not ipynb.is_file() or cell_contents(jupytext.read(ipynb)) != cell_contents(master):
             stale.append(ipynb)
             if not check:
-                ipynb.write_text(fresh, encoding="utf-8")
+                jupytext.write(master, ipynb, fmt="ipynb")
     return stale

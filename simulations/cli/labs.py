@@ -1,0 +1,59 @@
+"""``labs``: list the labs, release student notebooks and grading files, keep master pairs in sync.
+
+Thin layer: parsing here, the work in :mod:`simulations.labs.release`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from simulations.errors import UserError
+from simulations.labs import release
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``labs list``, ``labs release`` and ``labs sync``."""
+    p = sub.add_parser("labs", help="progressive notebook labs: list, release student versions, sync masters")
+    labs_sub = p.add_subparsers(dest="labs_command", metavar="ACTION")
+    p.set_defaults(func=lambda args: p.print_help() or 2)
+    ls = labs_sub.add_parser("list", help="the labs in order, with their titles")
+    ls.set_defaults(func=cmd_list)
+    rel = labs_sub.add_parser("release", help="write student notebooks (solutions removed) and instructor grading files")
+    rel.add_argument("--lab", action="append", metavar="ID", help="lab id, e.g. L03 (repeatable; default: all labs)")
+    rel.add_argument("--out", required=True, type=Path, help="folder for student/ and instructor/")
+    rel.add_argument("--force", action="store_true", help="replace labs already released into --out")
+    rel.set_defaults(func=cmd_release)
+    syn = labs_sub.add_parser("sync", help="regenerate each master.ipynb from its master.py")
+    syn.add_argument("--check", action="store_true", help="only report masters whose .ipynb is out of date (exit 1)")
+    syn.set_defaults(func=cmd_sync)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print one line per lab."""
+    labs = release.list_labs()
+    if not labs:
+        raise UserError(f"{release.LABS_DIR}: no labs found")
+    for lab in labs:
+        print(f"{lab.lab_id}  {lab.title}  (labs/{lab.name}/)")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """Release and report what was written."""
+    files = release.release(args.out, args.lab, force=args.force)
+    students = sorted({f.parent.name for f in files if f.parent.parent.name == "student"})
+    print(f"released {len(students)} lab(s) into {args.out}: {', '.join(students)}")
+    print(f"  give students  {args.out / 'student'}/ (notebooks only)")
+    print(f"  keep private   {args.out / 'instructor'}/ (master notebooks and grading_spec.json)")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Sync or check the master pairs."""
+    stale = release.sync(check=args.check)
+    for path in stale:
+        print(("out of date: " if args.check else "rewrote: ") + str(path.relative_to(release.REPO)))
+    if not stale:
+        print("all master notebooks are in sync")
+    return 1 if args.check and stale else 0

@@ -20,12 +20,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import ipywidgets as w
-import pandas as pd
-from matplotlib.figure import Figure
 
 from simulations.classroom.case import Case, CaseError
 from simulations.classroom.memo import check_memo, memo_report
-from simulations.classroom.session import counted_rounds, round_events, session_case, weekly_frame
+from simulations.classroom.session import counted_rounds, round_events, session_case, weekly_records
 from simulations.classroom.store import BENCHMARK, WARMUP, Store
 from simulations.errors import UserError
 
@@ -87,26 +85,42 @@ def results_table(rows: list[dict[str, Any]]) -> str:
     return f"<table class='crm-table'><tr><th></th>{head}</tr>{''.join(body)}</table>"
 
 
-def png(fig: Figure) -> bytes:
-    """A figure as PNG bytes (no pyplot: no backend state in the kernel)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
-    return buf.getvalue()
+def weekly_plot(records: list[dict[str, Any]], title: str) -> str:
+    """Weekly revenue and profit as an inline SVG line chart, rounds marked by thin lines.
 
+    Why SVG by hand: matplotlib and pandas would add about 120 MiB and a second of start-up to
+    every team kernel, and a team page needs only two lines on one chart.
+    """
+    width, height, pad = 640, 220, 44
+    head = f"<div><b>{html.escape(title)}</b></div>"
+    if not records:
+        return head + "<p><i>No results yet.</i></p>"
+    weeks = [r["week"] for r in records]
+    series = {"revenue": "#1f77b4", "profit": "#d62728"}
+    values = [r[k] for r in records for k in series]
+    x0, x1 = min(weeks), max(max(weeks), min(weeks) + 1)
+    y0, y1 = min(min(values), 0.0), max(max(values), 1.0)
 
-def weekly_plot(frame: pd.DataFrame, title: str) -> bytes:
-    """Weekly revenue and profit, rounds marked."""
-    fig = Figure(figsize=(7, 2.8))
-    ax = fig.add_subplot(1, 1, 1)
-    if not frame.empty:
-        ax.plot(frame["week"], frame["revenue"], label="revenue")
-        ax.plot(frame["week"], frame["profit"], label="profit")
-        for _, g in frame.groupby("round"):
-            ax.axvline(g["week"].min() - 0.5, color="grey", lw=0.5)
-        ax.legend(loc="upper left", fontsize=8)
-    ax.set_xlabel("week")
-    ax.set_title(title, fontsize=10)
-    return png(fig)
+    def xy(week: float, value: float) -> str:
+        x = pad + (week - x0) / (x1 - x0) * (width - 2 * pad)
+        y = height - pad + (value - y0) / (y1 - y0) * (2 * pad - height)
+        return f"{x:.1f},{y:.1f}"
+
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' font-size='11'>",
+             f"<line x1='{pad}' y1='{xy(x0, 0).split(',')[1]}' x2='{width - pad}' y2='{xy(x0, 0).split(',')[1]}' "
+             "stroke='#999' stroke-width='0.5'/>"]
+    starts = sorted({min(r["week"] for r in records if r["round"] == n) for n in {r["round"] for r in records}})
+    for s in starts[1:]:
+        x = xy(s - 0.5, y0).split(",")[0]
+        parts.append(f"<line x1='{x}' y1='{pad / 2}' x2='{x}' y2='{height - pad}' stroke='#ccc'/>")
+    for i, (key, colour) in enumerate(series.items()):
+        points = " ".join(xy(r["week"], r[key]) for r in records)
+        parts.append(f"<polyline fill='none' stroke='{colour}' stroke-width='1.5' points='{points}'/>")
+        parts.append(f"<text x='{pad + 90 * i}' y='14' fill='{colour}'>{key}</text>")
+    parts.append(f"<text x='2' y='{pad / 2 + 8}'>{y1:,.0f}</text><text x='2' y='{height - pad}'>{y0:,.0f}</text>")
+    parts.append(f"<text x='{pad}' y='{height - pad + 16}'>week {x0}</text>"
+                 f"<text x='{width - pad - 50}' y='{height - pad + 16}'>week {x1}</text></svg>")
+    return head + "".join(parts)
 
 
 def _widget_for(d: Any, value: Any) -> w.Widget:
@@ -183,7 +197,7 @@ class TeamPage:
         self.news.add_class("crm-news")
         self.results = w.HTML("")
         self.results.add_class("crm-results")
-        self.plot = w.Image(format="png")
+        self.plot = w.HTML("")
         self.plot.add_class("crm-results-plot")
         self.fields = {d.id: _widget_for(d, d.default) for d in case.decisions}
         for f in self.fields.values():
@@ -263,7 +277,7 @@ class TeamPage:
                                                      for n, e in news)) if news else ""
         self.results.value = results_table(rows)
         shown = [x for x in rows if x["round"] == WARMUP] + (real or practice)
-        self.plot.value = weekly_plot(weekly_frame(shown), f"Team {self.team_no}: weekly revenue and profit")
+        self.plot.value = weekly_plot(weekly_records(shown), f"Team {self.team_no}: weekly revenue and profit")
         own = self.store.own_submission(self.token, r)
         if own is not None:
             self._loading = True
@@ -459,7 +473,10 @@ class InstructorPage:
 
 
 def debrief_plot(results: list[dict[str, Any]], rounds: list[int]) -> bytes:
-    """Cumulative profit by team and customer equity by team after each round (benchmark dashed)."""
+    """Cumulative profit by team and customer equity by team after each round (benchmark dashed), as PNG."""
+    import pandas as pd  # the instructor's kernel only
+    from matplotlib.figure import Figure  # no pyplot: no backend state in the kernel
+
     fig = Figure(figsize=(9, 3))
     a1, a2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     frame = pd.DataFrame([{"team": r["team"], "round": r["round"], "profit": r["metrics"]["profit"],
@@ -476,7 +493,9 @@ def debrief_plot(results: list[dict[str, Any]], rounds: list[int]) -> bytes:
     a2.set_title("customer equity (truth)", fontsize=10)
     for a in (a1, a2):
         a.set_xlabel("round")
-    return png(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
+    return buf.getvalue()
 
 
 def team_page(folder: str | Path | None = None) -> w.Widget:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -89,6 +90,10 @@ def start_server(folder: Path, host: str, port: int, log: Path | None = None) ->
     raise UserError(f"the Voila server did not answer on {host}:{port} within 60 s; see {folder / 'server.log'}")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(folder: Path, host: str, port: int | None, instructor_token: str, say: Callable[[str], None] = print) -> int:
     """Start the server, print the links, and wait until it stops (Ctrl-C stops it)."""
     port = port or free_port(host)
@@ -101,6 +106,7 @@ def serve(folder: Path, host: str, port: int | None, instructor_token: str, say:
     for name, code, link in teams:
         say(f"{name:<8} join code {code}  {link}")
     say(f"If the server stops, restart it with: crm-sandbox classroom resume {folder}")
+    signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` stops Voila too, like Ctrl-C
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -2,7 +2,8 @@
 
 Why a module of its own: a team page must be interactive within seconds of opening, and each
 page is a fresh kernel. These helpers import no model code (Mesa and the mechanisms take about
-a second and a half to import), so the team page does not pay for the engine it never runs.
+a second and a half to import) and no pandas (with pyarrow about 100 MiB per kernel), so a team
+page does not pay, in time or memory, for what it never runs.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from simulations.classroom.case import Case, load_case
 from simulations.classroom.store import BENCHMARK, Store
@@ -31,14 +30,16 @@ def round_events(store: Store, case: Case, round_no: int) -> list[dict[str, Any]
     return scheduled + store.events(round_no)
 
 
-def weekly_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Weekly KPIs of result rows (each row's ``weekly`` JSON bytes), with team and round."""
-    frames = []
-    for row in rows:
-        f = pd.DataFrame(json.loads(row["weekly"]))
-        f.insert(0, "team", row["team"])
-        frames.append(f)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+def weekly_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Weekly KPIs of result rows (each row's ``weekly`` JSON bytes) as dicts with the team."""
+    return [{"team": row["team"], **week} for row in rows for week in json.loads(row["weekly"])]
+
+
+def weekly_frame(rows: list[dict[str, Any]]) -> Any:
+    """The same as a pandas DataFrame (pandas is imported here only: team pages never call this)."""
+    import pandas as pd
+
+    return pd.DataFrame(weekly_records(rows))
 
 
 def counted_rounds(store: Store, case: Case) -> list[int]:

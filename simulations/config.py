@@ -76,7 +76,7 @@ class CustomerTraits(_Frozen):
     key_account_spend_multiplier: float = _f(8.0, "spend multiplier of key accounts", ge=1, le=1000)
     categories: int = _f(5, "product categories a customer can buy", ge=1, le=8)
     channel_dislike_share: float = _f(0.3, "share of customers who dislike one contact channel", ge=0, le=1)
-    responsiveness_mean: float = _f(0.25, "mean probability an at-risk customer accepts a good offer", ge=0, le=1)
+    responsiveness_mean: float = _f(0.15, "mean probability an at-risk customer accepts a good offer", ge=0, le=1)
     sleeping_dog_share: float = _f(0.08, "share for whom a retention contact backfires", ge=0, le=1)
     patience_minutes: float = _f(6.0, "mean minutes a caller waits before abandoning", gt=0, le=600)
 

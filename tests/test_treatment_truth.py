@@ -14,7 +14,7 @@ from simulations.recording import generate_dataset
 @pytest.fixture(scope="module")
 def experiment(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("exp")
-    generate_dataset("retail", 1500, 40, 5, root / "ds", root / "keys",
+    generate_dataset("retail", 3000, 52, 5, root / "ds", root / "keys",
                      overrides={"policies.marketing.retention.targeting": "random"}, clv_runs=1)
     return root / "ds", root / "keys"
 
@@ -25,6 +25,13 @@ def test_generic_email_campaign_response_band(experiment: tuple[Path, Path]) -> 
     generic = contacts[(contacts.campaign_type == "cross_sell") & (contacts.channel == "email")]
     assert len(generic) > 500
     assert 0.005 <= generic.responded.mean() <= 0.05
+
+
+def test_retention_experiment_response_band(experiment: tuple[Path, Path]) -> None:
+    data = load(experiment[0])
+    treated = data.marketing_contacts[data.marketing_contacts.assignment == "treatment"]
+    assert len(treated) > 200
+    assert 0.005 <= treated.responded.mean() <= 0.05
 
 
 def test_experiment_is_randomized_and_effects_are_heterogeneous(experiment: tuple[Path, Path]) -> None:

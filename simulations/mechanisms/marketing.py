@@ -21,7 +21,7 @@ from simulations.weeklog import WeekLog
 
 CAMPAIGN_TYPES: tuple[str, ...] = ("acquisition", "onboarding", "cross_sell", "retention", "win_back")
 FLAG_SCORE = 0.5
-WASTED_OFFER_TAKE_UP = 0.3
+WASTED_OFFER_TAKE_UP = 0.01
 
 
 def risk_score(pop: Population, world: World, week: int, noise: np.ndarray) -> np.ndarray:

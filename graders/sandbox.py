@@ -33,6 +33,8 @@ GRADERS = Path(__file__).resolve().parent
 INSTRUCTOR_PATHS = (GRADERS / "specs", GRADERS / "scoring", GRADERS / "keys.py", GRADERS / "validate.py",
                     GRADERS.parent / "keys")  # the repository's answer keys of the committed datasets
 MAX_SUBMISSION_BYTES = 16 << 20
+#: where stray files (other datasets' keys, other users' data) usually are; hidden whole, except what the run needs
+BROAD_PATHS = ("/tmp", "/var/tmp", "/dev/shm", "/home", "/root", "/mnt", "/media", "/srv", "/work", "/opt")
 
 
 @dataclass(frozen=True)
@@ -156,18 +158,16 @@ def run_notebook(notebook: Path, dataset: Path, questions: dict[str, str], *, li
     scratch = Path(scratch) if scratch else Path(tempfile.mkdtemp(prefix="crm-grade-"))
     os.chmod(scratch, 0o711)
     base = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
-    stash = Path(tempfile.mkdtemp(prefix="crm-stash-"))  # outside scratch, which the child hides
     try:
-        return _run(notebook, dataset, questions, limits, isolate, hide, scratch, base, stash, started)
+        return _run(notebook, dataset, questions, limits, isolate, hide, scratch, base, started)
     finally:
         shutil.rmtree(base, ignore_errors=True)
-        shutil.rmtree(stash, ignore_errors=True)
         if own_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _run(notebook: Path, dataset: Path, questions: dict[str, str], limits: Limits, isolate: bool,
-         hide: tuple[Path, ...], scratch: Path, base: Path, stash: Path, started: float) -> RunResult:
+         hide: tuple[Path, ...], scratch: Path, base: Path, started: float) -> RunResult:
     os.chmod(base, 0o711)
     workdir = base / "work"
     workdir.mkdir()
@@ -181,9 +181,12 @@ def _run(notebook: Path, dataset: Path, questions: dict[str, str], limits: Limit
     read_fd, write_fd = os.pipe()
     cmd = [sys.executable, "-m", "graders.sandbox_child", str(target), "--workdir", str(workdir),
            "--report-fd", str(write_fd), "--timeout", str(limits.timeout), "--memory-mib", str(limits.memory_mib),
-           "--file-mib", str(limits.file_mib), "--output-cap", str(limits.output_cap), "--stash", str(stash)]
+           "--file-mib", str(limits.file_mib), "--output-cap", str(limits.output_cap)]
     if isolate:
-        cmd = ["unshare", *_unshare_flags(), *cmd, "--isolated", "--keep", str(workdir), "--hide", str(scratch),
+        keep = {workdir, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), GRADERS.parent}
+        broad = [p for p in (*BROAD_PATHS, str(scratch)) if Path(p).is_dir()]
+        cmd = ["unshare", *_unshare_flags(), *cmd, "--isolated",
+               *[a for p in broad for a in ("--hide-broad", p)], *[a for p in sorted(keep) for a in ("--keep", str(p))],
                *[a for p in (*hide, *INSTRUCTOR_PATHS) if Path(p).exists() for a in ("--hide", str(Path(p).resolve()))]]
         if drop:
             cmd += ["--uid", str(NOBODY), "--processes", str(limits.processes)]

@@ -22,7 +22,6 @@ import re
 import resource
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 OK, CELL_ERROR, DEAD_KERNEL, OUTPUT_FLOOD, SETUP_FAILED = 0, 10, 11, 12, 13
@@ -43,49 +42,38 @@ def _mount(*args: str) -> None:
     subprocess.run(["mount", *args], check=True, capture_output=True)
 
 
-def _stash(root: Path) -> Path:
-    """A fresh mount point in the parent's private stash folder (removed by the parent after the run)."""
-    return Path(tempfile.mkdtemp(prefix="m", dir=root))
+def _bind_fd(fd: int, target: Path) -> None:
+    """Bind-mount the folder open as ``fd`` (O_PATH) onto ``target``, even when its old path is now hidden."""
+    target.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "--no-canonicalize", "--bind", f"/proc/self/fd/{fd}", str(target)],
+                   check=True, capture_output=True, pass_fds=(fd,))
 
 
-def _hide(paths: list[str], keep: list[str], stash_root: Path) -> None:
+def _hide(paths: list[str], keep: list[str]) -> None:
     """Cover each existing path with an empty root-owned tmpfs (folders) or /dev/null (files).
 
-    ``keep`` paths inside a hidden folder (this run's own working folder inside the grading
-    folder that also holds other students' runs) are mounted back at the same place.
+    ``keep`` folders inside a hidden one (this run's working folder, the Python installation, the
+    package) are opened first and mounted back at the same place afterwards.
     """
-    stashes = []
-    for raw in keep:
-        stash = _stash(stash_root)
-        _mount("--bind", raw, str(stash))
-        stashes.append((Path(raw), stash))
+    held = [(Path(raw), os.open(raw, os.O_PATH | os.O_DIRECTORY)) for raw in keep if Path(raw).is_dir()]
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             _mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(path))
         elif path.exists():
             _mount("--bind", "/dev/null", str(path))
-    for path, stash in stashes:
-        path.mkdir(parents=True, exist_ok=True)
-        _mount("--bind", str(stash), str(path))
+    for path, fd in held:
+        if not path.is_dir():
+            _bind_fd(fd, path)
+        os.close(fd)
 
 
-def _expose_python(stash_root: Path) -> None:
-    """Make the interpreter's prefix reachable for ``uid`` when a parent folder (e.g. /root) is private.
-
-    Why: pyenv installs under /root (mode 0700). The prefix is bind-mounted aside, an empty tmpfs
-    replaces the private ancestor, and the prefix is mounted back at the same path, so the
-    unprivileged user reaches Python but nothing else that was in the private folder.
-    """
+def _expose_python() -> None:
+    """Make the interpreter's prefix reachable for the unprivileged user when a parent folder is private (mode 0700)."""
     for prefix in sorted({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}):
         private = next((a for a in reversed(prefix.parents) if a != Path("/") and not a.stat().st_mode & 0o001), None)
-        if private is None:
-            continue
-        stash = _stash(stash_root)
-        _mount("--bind", str(prefix), str(stash))
-        _mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(private))
-        prefix.mkdir(parents=True, exist_ok=True)
-        _mount("--bind", str(stash), str(prefix))
+        if private is not None:
+            _hide([str(private)], [str(prefix)])
 
 
 def _limit(memory_mib: int, cpu_seconds: int, file_mib: int, processes: int) -> None:
@@ -149,17 +137,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--processes", type=int, default=0)
     p.add_argument("--isolated", action="store_true", help="inside fresh namespaces: set up loopback and mounts")
     p.add_argument("--hide", action="append", default=[])
+    p.add_argument("--hide-broad", action="append", default=[],
+                   help="folders hidden first (e.g. /tmp, /home); --keep paths inside them are mounted back")
     p.add_argument("--keep", action="append", default=[])
-    p.add_argument("--stash", type=Path, default=Path(tempfile.gettempdir()), help="root-only folder for mount points")
     p.add_argument("--uid", type=int, default=-1, help="drop to this uid/gid after set-up (root only)")
     args = p.parse_args(argv)
     fd = args.report_fd
     try:
         if args.isolated:
             subprocess.run(["ip", "link", "set", "lo", "up"], check=True, capture_output=True)
-            _hide(args.hide, args.keep, args.stash)
+            _hide(args.hide_broad, args.keep)
+            _hide(args.hide, [])  # inside kept folders too (keys/ and specs/ inside the repository)
             if args.uid >= 0:
-                _expose_python(args.stash)
+                _expose_python()
         _limit(args.memory_mib, args.timeout + 5, args.file_mib, args.processes)
         if args.uid >= 0:
             os.setgroups([])

@@ -279,3 +279,15 @@ def test_reports_are_written_and_canvas_has_points_possible(demo, tmp_path):
     assert res["score"] == 7 and {t["name"] for t in res["tests"]} == {q.qid for q in spec.questions}
     assert "<table>" in (tmp_path / "students" / "s2" / "feedback.html").read_text()
     assert os.path.exists(tmp_path / "copy_flags.csv")
+
+
+def test_readme_grading_snippet_runs(tmp_path, monkeypatch):
+    """The student snippet in README "Grading" works on the committed default dataset."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Grading", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CRM_DATASET", raising=False)
+    exec(compile(code, "README.md", "exec"), {})
+    doc = json.loads((tmp_path / "submission.json").read_text(encoding="utf-8"))
+    assert doc["answers"]["ordering_customers"]["value"] > 0

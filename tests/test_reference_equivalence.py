@@ -1,0 +1,169 @@
+"""The readable reference model and the vectorized engine tell the same story (issue 4).
+
+Design: for every built-in scenario, 30 seeds x 2,000 customers x 52 weeks per implementation,
+with independent seeds (engine 0..29, reference 1000..1029: a seed gives both implementations
+the same people in week 0, so equal seeds would pair the samples). Per run, the summary
+statistics are, for each half year (weeks 1-26 and 27-52): the mean number of customers in each
+lifecycle stage, and revenue, terminations, acquisitions and notices summed over the weeks.
+Each statistic is compared with Welch's two-sample t-test; the family-wise error over all
+statistics of all scenarios is controlled with Holm's step-down procedure at alpha = 0.01.
+
+Power: the same test, with the reference's ``relationship.at_risk_base_hazard`` (the churn push)
+raised by 10% in two scenarios (retail and telecom), must reject in each of them.
+
+Cost: about 270 reference runs and 150 engine runs, spread over two processes; print the
+p-values with ``python -m pytest -s tests/test_reference_equivalence.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from simulations.config import builtin_names, load_scenario
+from simulations.model import STAGE_COLUMNS, CustomerLifecycleModel
+from simulations.reference import ReferenceModel
+
+CUSTOMERS, WEEKS, SEEDS = 2_000, 52, 30
+REFERENCE_SEED0 = 1000
+ALPHA = 0.01
+HALVES = ((1, 26), (27, 52))
+FLOWS = ("revenue", "terminations", "acquisitions", "notices")
+PERTURBED = ("retail", "telecom")
+PUSH = 1.10  # +10% endangerment hazard in the reference only
+
+
+def summarise(kpis: pd.DataFrame) -> dict[str, float]:
+    """Per-run summary: stage means and flow totals per half year."""
+    out: dict[str, float] = {}
+    for lo, hi in HALVES:
+        part = kpis[(kpis["week"] >= lo) & (kpis["week"] <= hi)]
+        for col in STAGE_COLUMNS:
+            out[f"{col} mean w{lo}-{hi}"] = float(part[col].mean())
+        for col in FLOWS:
+            out[f"{col} total w{lo}-{hi}"] = float(part[col].sum())
+    return out
+
+
+def run_one(job: tuple[str, str, int, dict]) -> dict[str, float]:
+    """One simulation (in a worker process)."""
+    implementation, scenario, seed, overrides = job
+    cls = ReferenceModel if implementation == "reference" else CustomerLifecycleModel
+    model = cls(scenario, customers=CUSTOMERS, seed=seed, **overrides)
+    model.run(WEEKS)
+    return summarise(model.kpi_frame())
+
+
+def push(scenario: str) -> dict[str, float]:
+    """Override raising the scenario's endangerment hazard by 10%."""
+    base = load_scenario(scenario).world.relationship.at_risk_base_hazard
+    return {"world__relationship__at_risk_base_hazard": base * PUSH}
+
+
+def welch(a: np.ndarray, b: np.ndarray) -> float:
+    """Welch's t-test p-value; constant samples: 1 if equal, 0 if not."""
+    if a.std() == 0 and b.std() == 0:
+        return 1.0 if a.mean() == b.mean() else 0.0
+    return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+
+
+def holm(pvalues: dict[str, float], alpha: float = ALPHA) -> list[str]:
+    """Names rejected by Holm's step-down procedure at family-wise level ``alpha``."""
+    ordered = sorted(pvalues.items(), key=lambda kv: kv[1])
+    m = len(ordered)
+    rejected = []
+    for i, (name, p) in enumerate(ordered):
+        if p > alpha / (m - i):
+            break
+        rejected.append(name)
+    return rejected
+
+
+def compare(reference: dict[str, list[dict]], engine: dict[str, list[dict]]) -> dict[str, float]:
+    """p-value per 'scenario: statistic' comparing the two implementations' runs."""
+    pvalues = {}
+    for scenario, ref_runs in reference.items():
+        ref, eng = pd.DataFrame(ref_runs), pd.DataFrame(engine[scenario])
+        for stat in ref.columns:
+            pvalues[f"{scenario}: {stat}"] = welch(ref[stat].to_numpy(), eng[stat].to_numpy())
+    return pvalues
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, dict[str, list[dict]]]:
+    """All simulations of this module, run once, on up to two processes."""
+    jobs = []
+    for scenario in builtin_names():
+        jobs += [("engine", scenario, s, {}) for s in range(SEEDS)]
+        jobs += [("reference", scenario, REFERENCE_SEED0 + s, {}) for s in range(SEEDS)]
+    for scenario in PERTURBED:
+        jobs += [("pushed", scenario, REFERENCE_SEED0 + s, push(scenario)) for s in range(SEEDS)]
+    workers = max(1, min(2, os.cpu_count() or 1))
+    with ProcessPoolExecutor(workers) as pool:
+        # the slow reference runs first, so the two processes finish together
+        order = sorted(range(len(jobs)), key=lambda i: jobs[i][0] == "engine")
+        results = dict(zip(order, pool.map(run_one, [jobs[i] for i in order], chunksize=2), strict=True))
+    out: dict[str, dict[str, list[dict]]] = {"engine": {}, "reference": {}, "pushed": {}}
+    for i, (kind, scenario, _, _) in enumerate(jobs):
+        out[kind].setdefault(scenario, []).append(results[i])
+    return out
+
+
+def test_reference_and_engine_agree_on_every_builtin_scenario(runs):
+    pvalues = compare(runs["reference"], runs["engine"])
+    assert {name.split(":")[0] for name in pvalues} == set(builtin_names())
+    worst = sorted(pvalues.items(), key=lambda kv: kv[1])[:8]
+    print(f"\n{len(pvalues)} statistics; smallest p-values (Holm, family-wise alpha {ALPHA}):")
+    for name, p in worst:
+        print(f"  p = {p:.4f}  {name}")
+    rejected = holm(pvalues)
+    assert not rejected, f"reference and engine differ (Welch + Holm, alpha {ALPHA}): {rejected}"
+
+
+def test_the_comparison_detects_a_ten_percent_higher_churn_push(runs):
+    reference = dict(runs["reference"])
+    reference.update(runs["pushed"])  # the same family of tests, with the pushed reference in two scenarios
+    pvalues = compare(reference, runs["engine"])
+    rejected = holm(pvalues)
+    print(f"\nwith at_risk_base_hazard x{PUSH} in the reference: {len(rejected)} rejections, e.g. {rejected[:4]}")
+    for scenario in PERTURBED:
+        assert any(name.startswith(f"{scenario}:") for name in rejected), f"no power in {scenario}"
+
+
+def test_week_zero_people_are_the_engines_people():
+    """Trait drawing is shared: on the same seed both implementations start from the same people."""
+    ref = ReferenceModel("telecom", customers=500, seed=3)
+    eng = CustomerLifecycleModel("telecom", customers=500, seed=3)
+    pop = eng.population
+    for name in ("stage", "satisfaction", "contract", "purchase_rate", "tier"):
+        np.testing.assert_allclose([getattr(c, name) for c in ref.people], getattr(pop, name))
+    assert [c.friends for c in ref.people] == pop.friends.tolist()
+
+
+def test_reference_is_reproducible_and_touches_no_global_state():
+    np.random.seed(0)  # noqa: NPY002 - checking that nothing touches the global state
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
+    a, b = ReferenceModel("retail", customers=400, seed=9), ReferenceModel("retail", customers=400, seed=9)
+    a.run(15)
+    b.run(15)
+    pd.testing.assert_frame_equal(a.kpi_frame(), b.kpi_frame())
+    assert (np.random.get_state()[1] == before).all()  # noqa: NPY002
+    c = ReferenceModel("retail", customers=400, seed=10)
+    c.run(15)
+    assert not a.kpi_frame().equals(c.kpi_frame())
+
+
+def test_reference_kpis_have_the_engines_names():
+    ref = ReferenceModel("bank-students", customers=300, seed=1)
+    ref.run(3)
+    eng = CustomerLifecycleModel("bank-students", customers=300, seed=1)
+    eng.run(3)
+    shared = {"week", *STAGE_COLUMNS, "revenue", "terminations", "acquisitions", "notices"}
+    assert shared <= set(ref.kpi_frame().columns) <= set(eng.kpi_frame().columns)
+    assert ref.kpi_frame()["week"].tolist() == [0, 1, 2, 3]
+    assert ref.kpi_frame()[list(STAGE_COLUMNS)].sum(axis=1).iloc[-1] == len(ref.people)

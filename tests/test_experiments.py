@@ -259,3 +259,28 @@ def test_cli_runs_reports_and_exits_2_with_a_message_on_bad_input(tmp_path, caps
     assert "e.yaml" in err and "unknown field 'policies.service.capcity'" in err and "Traceback" not in err
     assert main(["experiment", "report", str(tmp_path / "nothing")]) == 2
     assert "not an experiment output folder" in capsys.readouterr().err
+
+
+def test_runs_of_another_engine_are_neither_mixed_in_nor_resumed(tmp_path, monkeypatch):
+    import simulations.experiments.design as design
+    import simulations.experiments.runner as runner
+
+    exp = tiny(factors={"policies.marketing.retention.k": [50, 400]})
+    real = runner.run_one
+
+    def other_engine(task):
+        frame = real(task)
+        frame["engine"] = "0123456789ab"
+        return frame
+
+    monkeypatch.setattr(runner, "run_one", other_engine)
+    with pytest.raises(ExperimentError, match="a worker ran engine 0123456789ab"):
+        run_experiment(exp, tmp_path / "out", workers=1)
+    assert not list((tmp_path / "out/runs").glob("*.parquet"))
+    monkeypatch.setattr(runner, "run_one", real)
+    run_experiment(exp, tmp_path / "out", workers=1)
+    assert set(load_results(tmp_path / "out")["engine"]) == {design.ENGINE}
+
+    monkeypatch.setattr(design, "ENGINE", "fedcba987654")  # the simulation code changed since
+    with pytest.raises(ExperimentError, match="holds runs of a different experiment"):
+        run_experiment(exp, tmp_path / "out", workers=1)

@@ -290,9 +290,31 @@ def load_experiment(path: str | Path) -> Experiment:
     return experiment_from_dict(data, str(path), base_dir=path.parent)
 
 
+def _engine_hash() -> str:
+    """Hash of the engine's source (config, model, population, streams, mechanisms), taken at import.
+
+    Why: the package version is not bumped for every change of a mechanism, yet such a change
+    alters results. Putting this hash in the fingerprint stops a resume from mixing runs of two
+    engines, and a worker whose engine differs from the driver's is refused.
+    """
+    root = Path(__file__).resolve().parents[1]
+    files = [root / f"{name}.py" for name in ("config", "model", "population", "rng", "stages", "weeklog")]
+    files += sorted((root / "mechanisms").glob("*.py"))
+    digest = hashlib.sha256()
+    for f in files:
+        if f.is_file():
+            digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+#: The engine this process has loaded (see :func:`_engine_hash`).
+ENGINE = _engine_hash()
+
+
 def canonical(experiment: Experiment) -> dict[str, Any]:
     """Everything that determines the runs' results, as plain JSON data (the base scenario in full)."""
     return {
+        "engine": ENGINE,
         "scenario": experiment.base_scenario().model_dump(mode="json"),
         "factors": json.loads(json.dumps(experiment.factors, default=str)),
         "weeks": experiment.weeks,
@@ -306,7 +328,7 @@ def canonical(experiment: Experiment) -> dict[str, Any]:
 def fingerprint(experiment: Experiment) -> str:
     """Hash of :func:`canonical`: run files of a folder may be reused only under the same fingerprint.
 
-    Replications, name, goals and reference are left out on purpose: adding replications or
+    The engine's source hash is in; replications, name, goals and reference are left out on purpose: adding replications or
     changing how results are read must not throw finished runs away.
     """
     text = json.dumps(canonical(experiment), sort_keys=True, separators=(",", ":"))

@@ -32,6 +32,7 @@ import pandas as pd
 
 from simulations.config import Scenario, with_overrides
 from simulations.experiments.design import (
+    ENGINE,
     DesignPoint,
     Experiment,
     ExperimentError,
@@ -51,7 +52,7 @@ RUNS_FOLDER = "runs"
 #: Columns that identify a run in every output row, before the factor columns.
 ID_COLUMNS: tuple[str, ...] = ("experiment", "run_id", "point", "point_label", "replication", "seed", "root_seed", "scenario")
 #: Columns after the metrics.
-TAIL_COLUMNS: tuple[str, ...] = ("stopped", "error", "version")
+TAIL_COLUMNS: tuple[str, ...] = ("stopped", "error", "version", "engine")
 
 Sink = Callable[[pd.DataFrame], None]
 
@@ -106,6 +107,7 @@ def run_one(task: RunTask) -> pd.DataFrame:
     frame["stopped"] = stopped
     frame["error"] = pd.array([error] * n, dtype="string")
     frame["version"] = __version__
+    frame["engine"] = ENGINE
     return frame
 
 
@@ -218,6 +220,11 @@ class Sweep:
             progress: Callable[[int], None] | None = None) -> SweepSummary:
         """Execute the pending runs (local processes, or Dask at ``scheduler``), then combine results."""
         def sink(frame: pd.DataFrame) -> None:
+            if frame["engine"].iloc[0] != ENGINE:
+                raise ExperimentError(
+                    f"a worker ran engine {frame['engine'].iloc[0]}, this driver has {ENGINE}: the simulation code "
+                    "differs (install the same version everywhere, or restart workers after changing the code); "
+                    "finished runs are kept")
             self.write_run(frame)
             if progress is not None:
                 progress(1)
@@ -285,7 +292,7 @@ def experiment_record(experiment: Experiment) -> dict[str, Any]:
 
     spec = experiment.model_dump(mode="json")
     spec["scenario"] = canonical(experiment)["scenario"]
-    return {"fingerprint": fingerprint(experiment), "version": __version__, "experiment": spec,
+    return {"fingerprint": fingerprint(experiment), "version": __version__, "engine": ENGINE, "experiment": spec,
             "varying": experiment.varying()}
 
 

@@ -111,7 +111,7 @@ def potential_value(data) -> pd.Series:
     rep = s[s["frequency"] > 0]
     gg = GammaGammaFitter(penalizer_coef=0.001).fit(rep["frequency"], rep["monetary_value"])
     step_rate = (1 + ANNUAL_RATE) ** (4 / 52) - 1
-    clv = gg.customer_lifetime_value(bg, s, horizon=CLV_WEEKS, step=4, discount_rate=step_rate)
+    clv = gg.customer_lifetime_value(bg, s, horizon=CLV_WEEKS, step=4, discount_rate=step_rate).fillna(0.0)
     return clv.reindex(data["customers"]["customer_id"].astype(str), fill_value=0.0)
 
 
@@ -149,7 +149,7 @@ def solution(data) -> dict:
     bg = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["recency"], summary["T"])
     repeat = summary[summary["frequency"] > 0]
     gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
-    clv = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1)
+    clv = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1).fillna(0.0)
     potential = clv.reindex(ids, fill_value=0.0)
 
     def tercile(v):

@@ -3,8 +3,9 @@
 Why these questions: in a non-contractual business churn is never observed, only silence. Students
 first treat "13 weeks without an order" as a lapse and estimate survival by tenure with Kaplan-Meier
 (a reproduce question whose classic mistake, ignoring censoring, is detected); then they fit BG/NBD
-and Gamma-Gamma and are judged against the answer key: P(alive) by AUC against who is truly still a
-customer, CLV by rank correlation with the true expected discounted margin, and the mean CLV per
+and Gamma-Gamma, contrast BG/NBD's P(alive) with a "silence test" (the chance of a silence this long
+for a customer still buying at their own rate), and are judged against the answer key: P(alive) by
+AUC against who is truly still a customer, CLV by rank correlation with the true expected discounted margin, and the mean CLV per
 customer (with its standard error) within 30% of the truth: the models are approximations of the
 simulated behaviour, so the tolerance is about getting units, margin and discounting right.
 """
@@ -90,9 +91,14 @@ def _fits(data):
 
 
 def p_alive(data) -> pd.Series:
-    """BG/NBD probability alive of every ordering customer."""
-    s, bg, _ = _fits(data)
-    return pd.Series(bg.conditional_probability_alive(s["frequency"], s["recency"], s["T"]), index=s.index)
+    """Chance of a silence this long for a customer still buying at their own rate: exp(-rate * weeks silent).
+
+    rate = (repeat purchases + 1) / (age in weeks + 1). In the simulated retail world this ranks who is
+    still a customer better than BG/NBD's P(alive), whose dropout happens only right after a purchase.
+    """
+    s = _summary(data)
+    rate = (s["frequency"] + 1) / (s["T"] + 1)
+    return np.exp(-rate * (s["T"] - s["recency"]))
 
 
 def p_dead(data) -> pd.Series:
@@ -111,7 +117,7 @@ def clv(data, margin: float | None = None) -> pd.Series:
     s, bg, gg = _fits(data)
     rate = (1 + ANNUAL_RATE) ** (4 / 52) - 1
     return gg.customer_lifetime_value(bg, s, horizon=CLV_WEEKS, step=4, discount_rate=rate,
-                                      margin=_margin(data) if margin is None else margin)
+                                      margin=_margin(data) if margin is None else margin).fillna(0.0)
 
 
 def clv_inverse(data) -> pd.Series:
@@ -157,7 +163,9 @@ def solution(data) -> dict:
     gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
     margin = load_scenario(data.metadata["scenario"]).world.costs.gross_margin
     values = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1, margin=margin)
-    alive = bg.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
+    values = values.fillna(0.0)  # a degenerate fit (no dropout seen) gives NaN
+    rate = (summary["frequency"] + 1) / (summary["T"] + 1)
+    alive = np.exp(-rate * (summary["T"] - summary["recency"]))
     return {
         "retention_26": float(km.survival_function_at_times([26]).iloc[0]),
         "p_alive": pd.Series(alive, index=summary.index),
@@ -171,13 +179,10 @@ def _ordering(data) -> pd.Index:
     return pd.Index(_orders(data)["customer_id"].unique())
 
 
-LEAVING = ("at-risk", "terminating", "dormant", "lost")
-
-
 def _truth_alive(keys, data) -> pd.Series:
-    """1 for customers still in the relationship and not on their way out at the end (true stage)."""
+    """1 for customers still in the relationship at the end (not dormant or lost)."""
     t = keys["truth_customers"].set_index(keys["truth_customers"]["customer_id"].astype(str))
-    return (~t.loc[_ordering(data), "true_stage"].astype(str).isin(LEAVING)).astype(float)
+    return t.loc[_ordering(data), "alive"].astype(float)
 
 
 def _truth_clv(keys, data) -> pd.Series:
@@ -202,8 +207,8 @@ SPEC = LabSpec(
                  misconceptions=(Misconception("censoring", retention_26_naive,
                                                "customers who joined under 26 weeks before the end are censored, not lost"),)),
         Question("p_alive", "predictions",
-                 "Give every ordering customer the probability that they are still alive at the end: still a customer and not "
-                 "on the way out (graded against the true stage: at-risk, terminating, dormant and lost count as not alive).",
+                 "Give every ordering customer the probability that they are still alive (a customer, not dormant or lost) at "
+                 "the end. Graded by how well it ranks the truly alive above the others (AUC).",
                  mode="relative", points=2.0, checks={"ids": "customers", "range": [0, 1]}, reference=p_alive,
                  truth=_truth_alive, params={"full_at": 0.9, "baseline_metric": 0.5},
                  misconceptions=(Misconception("inverted", p_dead, "your probabilities seem to be of being dead, not alive"),)),

@@ -38,8 +38,6 @@ DATASET = None  # None: your dataset ($CRM_DATASET, ./data) or the lab's default
 import inspect
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 
 from graders import Lab
 from simulations.config import load_scenario

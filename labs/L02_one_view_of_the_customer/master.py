@@ -125,10 +125,10 @@ lab.check("billing_phone_matches")
 cust = customers.assign(email_std=std_email(customers["email"]), phone_std=std_phone(customers["phone"]))
 by_email = cust.dropna(subset=["email_std"]).drop_duplicates("email_std", keep=False).set_index("email_std")["customer_id"]
 by_phone = cust.dropna(subset=["phone_std"]).drop_duplicates("phone_std", keep=False).set_index("phone_std")["customer_id"]
-known = dict(zip(crosswalk["source_system"] + ":" + crosswalk["source_id"], crosswalk["customer_id"]))
+known = dict(zip(crosswalk["source_system"] + ":" + crosswalk["source_id"], crosswalk["customer_id"], strict=True))
 records["customer_id"] = records["key"].map(known).fillna(records["email"].map(by_email)).fillna(records["phone"].map(by_phone))
 unlinked = records[records["customer_id"].isna()]
-links = dict(zip(records["key"], records["customer_id"].fillna("unlinked:" + records["key"])))
+links = dict(zip(records["key"], records["customer_id"].fillna("unlinked:" + records["key"]), strict=True))
 people = records["customer_id"].nunique() + unlinked["email"].fillna(unlinked["phone"]).fillna(unlinked["key"]).nunique()
 print(f"linked {records['customer_id'].notna().mean():.1%} of records")
 # END SOLUTION

@@ -85,7 +85,7 @@ tier = pd.cut(rank, [0, 0.01, 0.05, 0.2, 1.0], labels=["top 1%", "next 4%", "nex
 pyramid = pd.DataFrame({"customers": tier.value_counts(), "revenue": revenue.groupby(tier, observed=True).sum()})
 pyramid["revenue share"] = pyramid["revenue"] / pyramid["revenue"].sum()
 pyramid.loc["no orders"] = [len(customers) - len(revenue), 0.0, 0.0]
-pyramid
+pyramid.round(3)
 
 # %% [markdown]
 # ## 3. RFM
@@ -121,7 +121,7 @@ bg = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["rece
 repeat = summary[summary["frequency"] > 0]
 gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
 potential = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1)
-potential = potential.reindex(ids, fill_value=0.0)
+potential = potential.fillna(0.0).reindex(ids, fill_value=0.0)  # NaN: the fit saw no dropout at all
 helpers.value_matrix(current, potential)
 
 # %% [markdown]

@@ -101,15 +101,32 @@ gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["mon
 summary.describe().round(2)
 
 # %% [markdown]
-# **Q2.** Give every ordering customer P(alive). Plot it against weeks since the last order first.
+# BG/NBD lets a customer drop out only right after a purchase. A simpler "silence test" asks: if this
+# customer were still buying at their own rate, how likely is a silence as long as the one we see?
+# With rate = (repeat purchases + 1) / (age + 1) per week, that chance is exp(-rate × weeks silent).
+# Compare the two on a plot.
 
 # %%
-alive = pd.Series(bg.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"]),
-                  index=summary.index)
-plt.scatter(summary["T"] - summary["recency"], alive, s=4, alpha=0.4)
-plt.xlabel("weeks since last order")
-plt.ylabel("P(alive)")
+bg_alive = pd.Series(bg.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"]),
+                     index=summary.index)
+silent = summary["T"] - summary["recency"]
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), sharey=True)
+axes[0].scatter(silent, bg_alive, s=4, alpha=0.4)
+axes[0].set(xlabel="weeks since last order", ylabel="probability", title="BG/NBD P(alive)")
+rate = (summary["frequency"] + 1) / (summary["T"] + 1)
+silence_test = np.exp(-rate * silent)
+axes[1].scatter(silent, silence_test, s=4, alpha=0.4)
+axes[1].set(xlabel="weeks since last order", title="silence test")
 plt.show()
+
+# %% [markdown]
+# **Q2.** Give every ordering customer the probability that they are still alive (not dormant or lost).
+# Graded by how well it ranks the truly alive above the others.
+
+# %%
+# BEGIN SOLUTION
+alive = silence_test
+# END SOLUTION
 
 # %% tags=["answer"]
 p_alive = alive
@@ -129,6 +146,7 @@ print("gross margin", margin)
 # %%
 # BEGIN SOLUTION
 values = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1, margin=margin)
+values = values.fillna(0.0)  # NaN only when the fit saw no dropout at all (tiny samples)
 mean_clv = float(values.mean())
 se_clv = float(values.std() / np.sqrt(len(values)))
 print(f"mean CLV {mean_clv:.2f} ± {1.96 * se_clv:.2f}")
@@ -152,12 +170,15 @@ lab.check("churn_observed")
 # %% [markdown]
 # ## 5. Reflection (not auto-graded)
 # Your standard error covers the spread across customers. Which uncertainty does it leave out? Would
-# you report the customer base's worth to the CFO as one number?
+# you report the customer base's worth to the CFO as one number? And which P(alive) did you submit, and why
+# might BG/NBD's assumption about WHEN customers drop out not fit this business?
 #
 # <!-- BEGIN SOLUTION -->
 # It ignores the uncertainty of the fitted parameters and of the model itself (BG/NBD assumes constant
 # buying rates and dropout only after purchases). Report a range, e.g. from a bootstrap over customers
-# with refitting, and state the assumptions (horizon, margin, discount rate).
+# with refitting, and state the assumptions (horizon, margin, discount rate). BG/NBD assumes dropout
+# happens only right after a purchase; customers who drift away slowly (dissatisfaction, competitors)
+# are better caught by how unusual their silence is for their own buying rate.
 # <!-- END SOLUTION -->
 
 # %%

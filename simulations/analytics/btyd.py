@@ -164,11 +164,12 @@ class BetaGeoFitter:
             T: time from the first purchase to the end of observation.
             weights: customers each row stands for (aggregated data); default 1.
             last_period_purchases: for period data in which a dropout takes effect only at the
-                end of a period (the sandbox's weekly engine: a customer who decides to leave
-                still completes that week's orders), the repeat purchases in the last period with
-                purchases; ``recency`` is then the END of that period. The likelihood stays exact
-                for such data (the continuous one overstates a and b when heavy buyers place
-                several orders in their last week). Default ``None``: continuous-time BG/NBD.
+                end of a period (a customer who decides to leave still completes that period's
+                orders), the repeat purchases in the last period with purchases; ``recency`` is
+                then the END of that period. The likelihood stays exact for such data (the
+                continuous one overstates a and b when heavy buyers place several orders in their
+                last period). Default ``None``: continuous-time BG/NBD, which fits the sandbox's
+                BTYD mode (there a dropout happens right after the purchase it follows).
         """
         x, t_x, big_t = check_rfm(frequency, recency, T)
         w = np.ones_like(x) if weights is None else as_float_array(weights, "weights", minimum=0)

@@ -48,6 +48,20 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray, max_k: int = 50) -> np
     return counts
 
 
+def dropouts(pop: Population, orders: np.ndarray, first: np.ndarray, u_drop: np.ndarray) -> np.ndarray:
+    """BG/NBD dropout: who dies this week, with their orders cut at the purchase after which they die.
+
+    After each repeat purchase a customer drops out with probability p, so the number of purchases
+    until dropout is geometric: one uniform says after which of this week's purchases it happens.
+    Purchases after that one never take place, which keeps weekly data faithful to BG/NBD.
+    """
+    p = np.clip(pop.dropout_p, 1e-12, 1.0 - 1e-9)
+    until_death = np.ceil(np.log(np.maximum(u_drop, 1e-12)) / np.log1p(-p))
+    dead = np.flatnonzero((orders > 0) & ~first & (until_death <= orders))
+    orders[dead] = until_death[dead].astype(orders.dtype)
+    return dead
+
+
 def weekly_rate(pop: Population, world: World, policies: Policies) -> np.ndarray:
     """Expected orders this week per customer (0 for non-customers)."""
     if world.btyd.enabled:
@@ -79,6 +93,7 @@ def respond(
     orders = poisson_from_uniform(weekly_rate(pop, world, policies), u_orders)
     first = pop.signup_week == week
     orders[first] = np.maximum(orders[first], 1)
+    dead = dropouts(pop, orders, first, u_drop) if u_drop is not None else np.empty(0, dtype=np.int64)
 
     t = world.traits
     pop.value_multiplier += t.potential_growth * (pop.potential - pop.value_multiplier)
@@ -99,9 +114,6 @@ def respond(
         growing = (pop.stage == Stage.GROWTH) & (orders > 0) & (pop.categories < t.categories)
         pop.categories[growing & (u_cross < CROSS_BUY_RATE)] += 1
     else:
-        repeat = (orders > 0) & ~first
-        p_drop = 1.0 - (1.0 - pop.dropout_p) ** orders
-        dead = np.flatnonzero(repeat & (u_drop < p_drop))
         pop.stage[dead] = Stage.LOST
         pop.weeks_in_stage[dead] = 0
         pop.churn_week[dead] = week

@@ -207,6 +207,13 @@ class Customer(mesa.Agent):
             orders = max(orders, 1)  # a new customer has just made the first purchase
         if orders == 0:
             return
+        dies = False
+        if world.btyd.enabled and not first:
+            # BG/NBD: after each repeat purchase the customer may "die"; purchases until then are geometric
+            p = min(max(self.dropout_p, 1e-12), 1.0 - 1e-9)
+            until_death = math.ceil(math.log(max(dice.random(), 1e-12)) / math.log1p(-p))
+            if until_death <= orders:
+                orders, dies = until_death, True
         sd = t.order_noise_sd
         noise = math.exp(sd * logistic_noise(dice.random())) / logistic_lognormal_mean(sd)
         spend = orders * self.spend_mean * self.value_multiplier * noise * pol.pricing.price_index
@@ -220,8 +227,8 @@ class Customer(mesa.Agent):
         if not world.btyd.enabled:
             if self.stage == GROWTH and self.categories < t.categories and dice.random() < CROSS_BUY_RATE:
                 self.categories += 1
-        elif not first and dice.random() < 1.0 - (1.0 - self.dropout_p) ** orders:
-            self.stage, self.weeks_in_stage = LOST, 0  # BG/NBD: after a purchase, the customer may "die"
+        elif dies:
+            self.stage, self.weeks_in_stage = LOST, 0  # dropped out right after its last purchase
             self.churn_week, self.churn_cause = week, DROPOUT
             model.firm.count("terminations")
 

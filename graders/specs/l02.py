@@ -74,12 +74,14 @@ def raw_email_link(data) -> pd.Series:
 
 
 def distinct_people(data) -> int:
-    """People behind the records: linked customers, plus unlinked records grouped by e-mail or phone."""
+    """Customers found in the source systems: distinct customer ids among the linked records."""
     links = link(data)
-    linked = links[~links.str.startswith("unlinked:")]
-    rec = records(data).set_index("key").loc[links.index[links.str.startswith("unlinked:")]]
-    extra = rec["email"].fillna(rec["phone"]).fillna(pd.Series(rec.index, index=rec.index))
-    return int(linked.nunique() + extra.nunique())
+    return int(links[~links.str.startswith("unlinked:")].nunique())
+
+
+def crosswalk_people(data) -> int:
+    """Wrong: only the customers the partial crosswalk already names."""
+    return int(data["crosswalk"]["customer_id"].nunique())
 
 
 def record_count(data) -> int:
@@ -136,8 +138,7 @@ def solution(data) -> dict:
     xw = data["crosswalk"]
     known = dict(zip(xw["source_system"] + ":" + xw["source_id"], xw["customer_id"], strict=True))
     rec["customer_id"] = rec["key"].map(known).fillna(rec["email"].map(by_email)).fillna(rec["phone"].map(by_phone))
-    unlinked = rec[rec["customer_id"].isna()]
-    people = rec["customer_id"].nunique() + unlinked["email"].fillna(unlinked["phone"]).fillna(unlinked["key"]).nunique()
+    people = rec["customer_id"].nunique()
     billing = phone(data["billing_accounts"]["phone"]).dropna()
     return {
         "distinct_people": int(people),
@@ -164,11 +165,14 @@ SPEC = LabSpec(
     keys_needed=("truth_crosswalk",),
     questions=(
         Question("distinct_people", "scalar",
-                 "How many distinct people stand behind the records of the three source systems "
-                 "(billing_accounts, service_contacts, marketing_leads)? Graded against the true count (within 5%).",
+                 "Every record of the three source systems (billing_accounts, service_contacts, marketing_leads) belongs "
+                 "to a customer of the customers table. How many distinct customers appear in them? Graded against the "
+                 "true count (within 5%).",
                  mode="close_to_truth", points=2.0, checks={"range": [0, None], "integer": True}, truth=_truth_people,
                  params={"atol": 0.5, "rtol": 0.05},
                  misconceptions=(Misconception("records", record_count, "you seem to count records, not people"),
+                                 Misconception("crosswalk", crosswalk_people,
+                                               "the crosswalk is partial: link the other records too before counting"),
                                  Misconception("raw_emails", raw_email_count,
                                                "addresses that differ only in case or spaces belong to the same person"))),
         Question("record_links", "partition",
@@ -201,6 +205,7 @@ SPEC = LabSpec(
     wrong_methods={
         "count_records": ("distinct_people", record_count),
         "count_raw_emails": ("distinct_people", raw_email_count),
+        "count_crosswalk_only": ("distinct_people", crosswalk_people),
         "crosswalk_only": ("record_links", crosswalk_only),
         "raw_email_links": ("record_links", raw_email_link),
         "shared_emails_raw": ("shared_emails", shared_emails_raw),

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graders import datasets, keys, scoring
+from graders import datasets, keys, scoring, specs
 from graders.scoring.modes import as_answer
 from graders.specs.base import LabSpec
 
 PASS_TARGET, FAIL_TARGET = 0.99, 0.95
-Provider = Callable[[int, Path], tuple[Path, Path]]
 
 
 @dataclass
@@ -62,26 +60,25 @@ class Validation:
         return "\n".join(lines)
 
 
-def _generate(args: tuple[str, int, int, int, str]) -> tuple[Path, Path]:
-    scenario, seed, customers, weeks, folder = args
+def _generate(scenario: str, seed: int, customers: int, weeks: int, dirty: bool, folder: Path) -> tuple[Path, Path]:
+    """One dataset + key for ``seed`` in ``folder`` (reused when an earlier validation made it)."""
     from simulations.recording import generate_dataset
 
-    home = Path(folder) / f"{scenario}-{customers}x{weeks}-s{seed}"
+    home = Path(folder) / f"{scenario}-{customers}x{weeks}-{'dirty' if dirty else 'clean'}-s{seed}"
     out, key = home / "data", home / "keys"
-    if (out / "metadata.json").is_file() and (key / "metadata.json").is_file():
-        return out, key  # cached by an earlier validation in the same run
-    generate_dataset(scenario, customers=customers, weeks=weeks, seed=seed, out=out, keys=key, dirty=False, force=True)
+    if not ((out / "metadata.json").is_file() and (key / "metadata.json").is_file()):
+        generate_dataset(scenario, customers=customers, weeks=weeks, seed=seed, out=out, keys=key, dirty=dirty, force=True)
     return out, key
 
 
-def generated(spec: LabSpec, seeds: list[int], folder: Path, *, customers: int, weeks: int, workers: int
-              ) -> list[tuple[Path, Path]]:
-    """Generate one small dataset + key per seed with the simulator, in parallel (cached in ``folder``)."""
-    jobs = [(spec.scenario, s, customers, weeks, str(folder)) for s in seeds]
-    if workers <= 1:
-        return [_generate(j) for j in jobs]
-    with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(_generate, jobs))
+def _seed_job(job: tuple[str, int, int, int, str]) -> Validation:
+    """Generate (or reuse) one seed's dataset and check the registered spec on it (runs in a worker process)."""
+    lab_id, seed, customers, weeks, folder = job
+    spec = specs.get(lab_id)
+    data_dir, keys_dir = _generate(spec.scenario, seed, customers, weeks, spec.dirty, Path(folder))
+    result = Validation(lab_id, 1)
+    check_one(spec, data_dir, keys_dir, result)
+    return result
 
 
 def check_one(spec: LabSpec, data_dir: Path, keys_dir: Path, result: Validation) -> None:
@@ -107,19 +104,29 @@ def check_one(spec: LabSpec, data_dir: Path, keys_dir: Path, result: Validation)
 
 
 def validate(spec: LabSpec, seeds: int = 50, *, customers: int = 800, weeks: int = 104, workers: int = 2,
-             cache: Path | None = None, provider: Callable[[list[int], Path], list[tuple[Path, Path]]] | None = None
-             ) -> Validation:
-    """Run the spec's solution and wrong methods over ``seeds`` generated datasets (seeds 1..N)."""
-    seed_list = list(range(1, seeds + 1))
+             cache: Path | None = None) -> Validation:
+    """Run the spec's solution and wrong methods over ``seeds`` generated datasets (seeds 1..N), ``workers`` at a time.
+
+    The spec must be registered (``graders.specs.REGISTRY``): worker processes look it up by id.
+    Datasets are generated from ``spec.scenario`` (dirty variant when ``spec.dirty``) and cached
+    in ``cache`` (default: a temporary folder removed afterwards).
+    """
     result = Validation(spec.lab_id, seeds)
     for q in spec.questions:
         result.solution_pass[q.qid] += 0
     for name in spec.wrong_methods:
         result.wrong_fail[name] += 0
     with tempfile.TemporaryDirectory(prefix="crm-validate-") as tmp:
-        folder = Path(cache or tmp)
-        pairs = (provider(seed_list, folder) if provider else
-                 generated(spec, seed_list, folder, customers=customers, weeks=weeks, workers=workers))
-        for data_dir, keys_dir in pairs:
-            check_one(spec, data_dir, keys_dir, result)
+        jobs = [(spec.lab_id, seed, customers, weeks, str(cache or tmp)) for seed in range(1, seeds + 1)]
+        if workers <= 1:
+            parts = [_seed_job(j) for j in jobs]
+        else:
+            with ProcessPoolExecutor(workers) as pool:
+                parts = list(pool.map(_seed_job, jobs))
+    for part in parts:
+        for q, n in part.solution_pass.items():
+            result.solution_pass[q] += n
+        for w, n in part.wrong_fail.items():
+            result.wrong_fail[w] += n
+        result.errors.extend(part.errors)
     return result

@@ -106,6 +106,7 @@ class LabSpec:
     wrong_methods: Mapping[str, tuple[str, Method]] = field(default_factory=dict)
     keys_needed: tuple[str, ...] = ("truth_customers",)
     scenario: str = "retail"  # the scenario ``grade validate`` generates datasets from
+    dirty: bool = False  # whether those datasets include the dirty source-system tables
 
     def __post_init__(self) -> None:
         qids = [q.qid for q in self.questions]

@@ -33,6 +33,7 @@ GRADERS = Path(__file__).resolve().parent
 INSTRUCTOR_PATHS = (GRADERS / "specs", GRADERS / "scoring", GRADERS / "keys.py", GRADERS / "validate.py",
                     GRADERS.parent / "keys")  # the repository's answer keys of the committed datasets
 MAX_SUBMISSION_BYTES = 16 << 20
+MAX_NOTEBOOK_BYTES = 64 << 20
 #: where stray files (other datasets' keys, other users' data) usually are; hidden whole, except what the run needs
 BROAD_PATHS = ("/tmp", "/var/tmp", "/dev/shm", "/home", "/root", "/mnt", "/media", "/srv", "/work", "/opt")
 
@@ -122,6 +123,8 @@ def read_answers(path: Path, questions: dict[str, str]) -> RunResult:
 
 def _check_notebook(path: Path) -> str | None:
     """Why ``path`` is not a runnable notebook, or None."""
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        return f"{path.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB"
     try:
         nb = nbformat.read(str(path), as_version=4)
         nbformat.validate(nb)

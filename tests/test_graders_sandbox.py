@@ -33,6 +33,8 @@ EXPECTED = {
     "huge_output": (0, "huge_output", "more than"),
     "reads_keys": (3, "ok", ""),  # the keys were not found: only the questions answerable without them count
     "patches_grader": (0, "ok", ""),  # patching the checker inside the notebook changes nothing in stage B
+    "eats_memory": (0, "crashed", "MemoryError"),  # beyond the 2 GiB address-space limit
+    "checks_network": (7, "ok", ""),  # passes only where the only network interface is loopback
     "invalid_json": (0, "invalid_json", "not valid JSON"),
     "not_a_notebook": (0, "not_a_notebook", "not a valid Jupyter notebook"),
 }

@@ -57,7 +57,7 @@ class Experiment(BaseModel):
     replications: int = Field(10, ge=1, le=100_000, description="runs per design point, paired by seed")
     weeks: int = Field(104, ge=1, le=2000, description="time limit in weeks")
     stop: str | None = Field(None, description="optional stop condition over KPI names, e.g. 'customers_active < 100'")
-    metrics: tuple[str, ...] = Field(("profit", "customers_active"), min_length=1,
+    metrics: tuple[str, ...] = Field(("cumulative_profit", "customers_active"), min_length=1,
                                      description="KPI columns to record; 'cumulative_<kpi>' sums a KPI over weeks")
     every: Literal["week", "end"] = Field("end", description="record metrics every week or only at the end")
     seed: int = Field(0, ge=0, description="root seed; replication seeds are spawned from it")

@@ -133,9 +133,16 @@ def plot_over_time(results: pd.DataFrame, metric: str, reference: int, goal: str
     return diffs
 
 
+def _number(v: float) -> str:
+    """Money in whole units with thousands separators, shares and p-values with four significant digits."""
+    if abs(v) >= 1e4:
+        return f"{v:,.0f}"
+    return f"{v:,.2f}" if abs(v) >= 10 else f"{v:.4g}"
+
+
 def _table(df: pd.DataFrame, max_rows: int = 60) -> str:
     shown = df.head(max_rows)
-    text = shown.to_html(index=False, float_format=lambda v: f"{v:,.4g}", na_rep="", border=0, classes="t")
+    text = shown.to_html(index=False, float_format=_number, na_rep="", border=0, classes="t")
     if len(df) > max_rows:
         text += f"<p>(first {max_rows} of {len(df)} rows; all rows in the CSV file)</p>"
     return text

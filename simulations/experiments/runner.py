@@ -280,7 +280,8 @@ def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | No
                    retry_failed: bool = False, progress: Callable[[int], None] | None = None) -> SweepSummary:
     """Run (or resume) a sweep into ``out``: ``runs/*.parquet``, ``results.parquet``, ``experiment.json``.
 
-    ``workers``: local processes (default: the machine's cores; 1 runs in this process).
+    ``workers``: local processes (default: the machine's cores; 1 runs in this process). Worker
+    processes start by fork server, so a script must call this under ``if __name__ == "__main__":``.
     ``scheduler``: address of a Dask scheduler (``tcp://host:8786``); then ``workers`` is ignored.
     """
     return prepare_sweep(experiment, out, retry_failed).run(workers, scheduler, progress)

@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"crm-sandbox: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("crm-sandbox: interrupted; nothing was moved into the output folder", file=sys.stderr)
+        print("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)",
+              file=sys.stderr)
         return 130
 
 

@@ -162,6 +162,7 @@ SPEC = LabSpec(
     lab_id="L02",
     title="L02 One view of the customer",
     default_dataset="retail-default",
+    dirty=True,
     keys_needed=("truth_crosswalk",),
     questions=(
         Question("distinct_people", "scalar",

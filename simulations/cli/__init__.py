@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from simulations import __version__
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as err:
         print(f"crm-sandbox: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into a reader that stopped early (e.g. `| head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)",
               file=sys.stderr)

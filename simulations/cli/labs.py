@@ -9,7 +9,6 @@ import argparse
 from pathlib import Path
 
 from simulations.errors import UserError
-from simulations.labs import release
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print one line per lab."""
+    from simulations.labs import release  # lazy: jupytext takes seconds to import
+
     labs = release.list_labs()
     if not labs:
         raise UserError(f"{release.LABS_DIR}: no labs found")
@@ -41,6 +42,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Release and report what was written."""
+    from simulations.labs import release  # lazy: jupytext takes seconds to import
+
     files = release.release(args.out, args.lab, force=args.force)
     students = sorted({f.parent.name for f in files if f.parent.parent.name == "student"})
     print(f"released {len(students)} lab(s) into {args.out}: {', '.join(students)}")
@@ -51,6 +54,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Sync or check the master pairs."""
+    from simulations.labs import release  # lazy: jupytext takes seconds to import
+
     stale = release.sync(check=args.check)
     for path in stale:
         print(("out of date: " if args.check else "rewrote: ") + str(path.relative_to(release.REPO)))

@@ -25,13 +25,16 @@ from pathlib import Path
 
 import nbformat
 
+import simulations
 from simulations.errors import UserError
 
 NOBODY = 65534
 GRADERS = Path(__file__).resolve().parent
-#: instructor-side code hidden from the notebook (specs hold reference methods and choice answers)
+SIMULATIONS = Path(simulations.__file__).resolve().parent
+#: instructor-side code and data hidden from the notebook, even when the package is visible: specs hold reference
+#: methods and choice answers; the repository's keys/ (and its git history) hold the committed datasets' truth
 INSTRUCTOR_PATHS = (GRADERS / "specs", GRADERS / "scoring", GRADERS / "keys.py", GRADERS / "validate.py",
-                    GRADERS.parent / "keys")  # the repository's answer keys of the committed datasets
+                    GRADERS.parent / "keys", GRADERS.parent / ".git")
 MAX_SUBMISSION_BYTES = 16 << 20
 MAX_NOTEBOOK_BYTES = 64 << 20
 #: where stray files (other datasets' keys, other users' data) usually are; hidden whole, except what the run needs
@@ -186,7 +189,7 @@ def _run(notebook: Path, dataset: Path, questions: dict[str, str], limits: Limit
            "--report-fd", str(write_fd), "--timeout", str(limits.timeout), "--memory-mib", str(limits.memory_mib),
            "--file-mib", str(limits.file_mib), "--output-cap", str(limits.output_cap)]
     if isolate:
-        keep = {workdir, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), GRADERS.parent}
+        keep = {workdir, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), GRADERS, SIMULATIONS}
         broad = [p for p in (*BROAD_PATHS, str(scratch)) if Path(p).is_dir()]
         cmd = ["unshare", *_unshare_flags(), *cmd, "--isolated",
                *[a for p in broad for a in ("--hide-broad", p)], *[a for p in sorted(keep) for a in ("--keep", str(p))],

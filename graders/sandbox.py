@@ -139,7 +139,7 @@ def _check_notebook(path: Path) -> str | None:
 def _env(workdir: Path, data: Path) -> dict[str, str]:
     """A minimal environment: no keys paths, no credentials, single-threaded maths libraries."""
     bindir = str(Path(sys.executable).parent)
-    env = {"PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
+    env = {"PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(workdir), "LANG": "C.UTF-8",
            "CRM_DATASET": str(data), "IPYTHONDIR": str(workdir / ".ipython"), "MPLBACKEND": "Agg",
            "MPLCONFIGDIR": str(workdir / ".matplotlib"), "JUPYTER_RUNTIME_DIR": str(workdir / ".jupyter"),
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(GRADERS.parent)}

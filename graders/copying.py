@@ -57,7 +57,8 @@ def detect(spec: LabSpec, answers: dict[str, dict | None], dataset_of: dict[str,
             continue
         claim = (claimed or {}).get(student)
         if claim and claim != own:
-            flags.append(CopyFlag(student, owner.get(claim, "(unknown dataset)"), 0, 0,
+            other = _matches(spec, given, prepared[claim]) if claim in prepared else 0
+            flags.append(CopyFlag(student, owner.get(claim, "(unknown dataset)"), _matches(spec, given, prepared[own]), other,
                                   f"submission.json names dataset {claim}, not the student's own {own}"))
             continue
         if not datasets_differ:

@@ -16,20 +16,13 @@ import numpy as np
 import pandas as pd
 
 from graders.specs.base import LabSpec, Misconception, Question
+from graders.specs.common import observation_end as _end
+from graders.specs.common import orders as _orders
 
 RECENCY_WEEKS = 26
 VALUE_WEEKS = 26
 
 
-def _orders(data) -> pd.DataFrame:
-    orders = data["orders"][["customer_id", "order_ts", "amount"]].copy()
-    orders["customer_id"] = orders["customer_id"].astype(str)
-    orders["order_ts"] = pd.to_datetime(orders["order_ts"])
-    return orders
-
-
-def _end(data) -> pd.Timestamp:
-    return pd.Timestamp(data.metadata["end_date"]) + pd.Timedelta(days=1)
 
 
 def _customer_ids(data) -> pd.Index:

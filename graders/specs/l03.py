@@ -16,21 +16,14 @@ import numpy as np
 import pandas as pd
 
 from graders.specs.base import LabSpec, Misconception, Question
+from graders.specs.common import observation_end as _end
+from graders.specs.common import orders as _orders
 
 CURRENT_WEEKS = 52
 CLV_WEEKS = 104
 ANNUAL_RATE = 0.10
 
 
-def _orders(data) -> pd.DataFrame:
-    o = data["orders"][["customer_id", "order_ts", "amount"]].copy()
-    o["customer_id"] = o["customer_id"].astype(str)
-    o["order_ts"] = pd.to_datetime(o["order_ts"])
-    return o
-
-
-def _end(data) -> pd.Timestamp:
-    return pd.Timestamp(data.metadata["end_date"]) + pd.Timedelta(days=1)
 
 
 def _revenue(data) -> np.ndarray:

@@ -41,3 +41,11 @@ def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
 def test_required_top_level_folders_exist():
     for name in ("simulations", "labs", "cases", "datasets", "graders", "tests"):
         assert (REPO / name).is_dir(), name
+
+
+def test_the_tree_is_ruff_clean():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(REPO)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]

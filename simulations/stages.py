@@ -35,6 +35,10 @@ class Stage(IntEnum):
         return STAGE_LABELS[self][1]
 
 
+#: Plain-int aliases for hot vectorized code: on Python 3.11 every ``Stage.X`` lookup goes through
+#: the enum machinery, which costs more than the numpy comparison it feeds at 10,000 customers.
+PROSPECT, NEW, GROWTH, MATURITY, AT_RISK, TERMINATING, DORMANT, WON_BACK, LOST = (int(s) for s in Stage)
+
 STAGE_LABELS: dict[Stage, tuple[str, str]] = {
     Stage.PROSPECT: ("prospect", "开拓期"),
     Stage.NEW: ("new", "社会化期"),
@@ -61,7 +65,7 @@ ACTIVE_STAGES: tuple[Stage, ...] = (
 
 def is_active(stage: np.ndarray) -> np.ndarray:
     """Mask of customers in an active stage (faster than ``np.isin`` on millions of int8 codes)."""
-    return ((stage >= Stage.NEW) & (stage <= Stage.TERMINATING)) | (stage == Stage.WON_BACK)
+    return ((stage >= NEW) & (stage <= TERMINATING)) | (stage == WON_BACK)
 
 
 #: Stages from which a relationship can become endangered (at-risk can occur at any stage).

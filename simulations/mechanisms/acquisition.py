@@ -15,7 +15,7 @@ import numpy as np
 from simulations.config import ACQUISITION_CHANNELS, Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import ACQ_INITIAL, ACQ_REFERRAL, Population
-from simulations.stages import Stage
+from simulations.stages import AT_RISK, GROWTH, MATURITY, NEW, PROSPECT, WON_BACK
 from simulations.weeklog import WeekLog
 
 PROMOTER_SATISFACTION = 0.6
@@ -29,20 +29,20 @@ def seed_customer_base(pop: Population, world: World, rng: np.random.Generator) 
     ids = np.flatnonzero(is_customer)
     k = ids.size
     stages = rng.choice(
-        [Stage.NEW, Stage.GROWTH, Stage.MATURITY, Stage.AT_RISK], size=k, p=[0.08, 0.32, 0.55, 0.05]
+        [NEW, GROWTH, MATURITY, AT_RISK], size=k, p=[0.08, 0.32, 0.55, 0.05]
     ).astype(np.int8)
     tenure = np.where(
-        stages == Stage.NEW,
+        stages == NEW,
         rng.integers(1, world.relationship.new_weeks + 1, k),
         world.relationship.new_weeks + rng.integers(0, 3 * world.relationship.growth_weeks, k),
     )
     pop.stage[ids] = stages
-    pop.prev_stage[ids] = np.where(stages == Stage.AT_RISK, Stage.MATURITY, stages)
+    pop.prev_stage[ids] = np.where(stages == AT_RISK, MATURITY, stages)
     pop.signup_week[ids] = -tenure
     pop.entered_week[ids] = -tenure
     pop.weeks_in_stage[ids] = np.minimum(tenure, rng.integers(1, 30, k))
     pop.acquisition_channel[ids] = ACQ_INITIAL
-    pop.categories[ids] = np.minimum(1 + rng.poisson(np.where(stages == Stage.NEW, 0.0, 1.0)), world.traits.categories)
+    pop.categories[ids] = np.minimum(1 + rng.poisson(np.where(stages == NEW, 0.0, 1.0)), world.traits.categories)
     pop.commitment[ids] = np.minimum(world.relationship.commitment_growth * tenure, 0.6)
     pop.last_purchase_week[ids] = -rng.integers(1, 9, k)
     fixed = pop.contract[ids] >= 2
@@ -81,7 +81,7 @@ def respond(
     u_refer = rng.random(n, dtype=np.float32)
     u_wom = rng.random(n, dtype=np.float32)
 
-    prospect = pop.stage == Stage.PROSPECT
+    prospect = pop.stage == PROSPECT
     attract = attraction(world, policies, mods, product_quality)
     per_channel = reach(policies, mods) * min(policies.acquisition.conversion * attract, 1.0)
     p_marketing = 1.0 - np.prod(1.0 - per_channel)
@@ -89,7 +89,7 @@ def respond(
 
     # word of mouth: delighted customers recommend the firm to one acquaintance
     rel = world.relationship
-    active = (pop.stage >= Stage.NEW) & (pop.stage <= Stage.MATURITY) | (pop.stage == Stage.WON_BACK)
+    active = (pop.stage >= NEW) & (pop.stage <= MATURITY) | (pop.stage == WON_BACK)
     delight = np.clip((pop.satisfaction - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION), 0, 1)
     bonus = 1.0 + min(policies.acquisition.referral_bonus / 50.0, 2.0)
     lift = np.where(pop.community_member & policies.community.enabled, 1.0 + policies.community.referral_lift, 1.0)
@@ -132,8 +132,8 @@ def respond(
 
 def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int) -> None:
     """Turn prospects into new customers (socialization stage, 社会化期)."""
-    pop.stage[ids] = Stage.NEW
-    pop.prev_stage[ids] = Stage.NEW
+    pop.stage[ids] = NEW
+    pop.prev_stage[ids] = NEW
     pop.weeks_in_stage[ids] = 0
     pop.signup_week[ids] = week
     pop.cycles[ids] += 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from simulations.config import World
 from simulations.population import Population
-from simulations.stages import Stage, is_active
+from simulations.stages import PROSPECT, is_active
 from simulations.weeklog import WeekLog
 
 WEEKS_PER_MONTH = 52 / 12
@@ -19,7 +19,7 @@ def close_week(pop: Population, world: World, log: WeekLog) -> dict[str, float]:
     """Bill recurring fees, then total revenue, margin, costs and profit for the week."""
     fees = 0.0
     if world.contracts.enabled:
-        billed = is_active(pop.stage) & (pop.stage != Stage.PROSPECT)
+        billed = is_active(pop.stage) & (pop.stage != PROSPECT)
         fees = float(pop.monthly_fee[billed].sum()) / WEEKS_PER_MONTH
     revenue = log.counts.get("revenue_orders", 0.0) + fees
     margin = revenue * world.costs.gross_margin

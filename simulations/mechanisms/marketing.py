@@ -16,7 +16,7 @@ from simulations.config import CONTACT_CHANNELS, Campaign, Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
 from simulations.rng import unit_logistic
-from simulations.stages import Stage, is_active
+from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK, is_active
 from simulations.weeklog import WeekLog
 
 CAMPAIGN_TYPES: tuple[str, ...] = ("acquisition", "onboarding", "cross_sell", "retention", "win_back")
@@ -40,7 +40,7 @@ def risk_score(pop: Population, world: World, week: int, noise: np.ndarray) -> n
 
 def uplift_score(pop: Population, noise: np.ndarray) -> np.ndarray:
     """The firm's uplift model: a noisy estimate of how much an offer would help this customer."""
-    at_risk = (pop.stage == Stage.AT_RISK) | (pop.stage == Stage.TERMINATING)
+    at_risk = (pop.stage == AT_RISK) | (pop.stage == TERMINATING)
     truth = np.where(at_risk, pop.responsiveness, 0.0) - 0.3 * pop.sleeping_dog
     return (truth + 0.35 * pop.uplift_noise + 0.15 * noise).astype(np.float32)
 
@@ -103,16 +103,16 @@ def respond(
 
     waves: list[tuple[str, Campaign, np.ndarray]] = []
     if _due(m.onboarding, week):
-        fresh = (pop.stage == Stage.NEW) & (pop.weeks_in_stage < m.onboarding.every_weeks)
+        fresh = (pop.stage == NEW) & (pop.weeks_in_stage < m.onboarding.every_weeks)
         waves.append(("onboarding", m.onboarding, np.flatnonzero(fresh)))
     if _due(m.cross_sell, week):
         waves.append(("cross_sell", m.cross_sell, np.flatnonzero(
-            ((pop.stage == Stage.GROWTH) | (pop.stage == Stage.MATURITY)) & (pop.categories < world.traits.categories))))
+            ((pop.stage == GROWTH) | (pop.stage == MATURITY)) & (pop.categories < world.traits.categories))))
     treated, control = select_retention(pop, policies, world, week, u_assign, noise)
     if treated.size or control.size:
         waves.append(("retention", m.retention, treated))
     if _due(m.win_back, week):
-        waves.append(("win_back", m.win_back, np.flatnonzero(pop.stage == Stage.DORMANT)))
+        waves.append(("win_back", m.win_back, np.flatnonzero(pop.stage == DORMANT)))
 
     for kind, campaign, targets in waves:
         channel = CONTACT_CHANNELS.index(campaign.channel)
@@ -156,16 +156,16 @@ def _respond_to(
     if kind == "win_back":
         yes = uu < 0.08 * pop.responsiveness[ids] * strength
         back = ids[yes]
-        pop.stage[back] = Stage.WON_BACK
+        pop.stage[back] = WON_BACK
         pop.weeks_in_stage[back] = 0
         pop.cycles[back] += 1
         pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
         return yes, np.where(yes, c.offer * monthly[ids], 0.0)
     # retention: endangered customers may accept; others pocket the discount or resent the contact
-    endangered = (stage == Stage.AT_RISK) | (stage == Stage.TERMINATING)
+    endangered = (stage == AT_RISK) | (stage == TERMINATING)
     accept = endangered & (uu < np.minimum(pop.responsiveness[ids] * strength, 0.95))
     saved = ids[accept]
-    pop.stage[saved] = np.where(pop.stage[saved] == Stage.TERMINATING, Stage.MATURITY, pop.prev_stage[saved])
+    pop.stage[saved] = np.where(pop.stage[saved] == TERMINATING, MATURITY, pop.prev_stage[saved])
     pop.weeks_in_stage[saved] = 0
     pop.notice_week[saved] = -1
     pop.satisfaction[saved] += 0.12

@@ -15,7 +15,7 @@ from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import CAUSES, Population
 from simulations.rng import logistic_lognormal_mean, unit_logistic
-from simulations.stages import Stage
+from simulations.stages import GROWTH, LOST, MATURITY, NEW
 from simulations.weeklog import WeekLog
 
 #: Relative buying by stage: growth buys most; at-risk and terminating customers buy less.
@@ -65,7 +65,7 @@ def dropouts(pop: Population, orders: np.ndarray, first: np.ndarray, u_drop: np.
 def weekly_rate(pop: Population, world: World, policies: Policies) -> np.ndarray:
     """Expected orders this week per customer (0 for non-customers)."""
     if world.btyd.enabled:
-        alive = (pop.stage >= Stage.NEW) & (pop.stage <= Stage.MATURITY)
+        alive = (pop.stage >= NEW) & (pop.stage <= MATURITY)
         return np.where(alive, pop.purchase_rate, 0.0).astype(np.float32)
     rate = pop.purchase_rate * STAGE_BUYING[pop.stage]
     rate = rate * (0.4 + 1.2 * pop.satisfaction)
@@ -111,10 +111,10 @@ def respond(
     pop.last_purchase_week[buyers] = week
 
     if not world.btyd.enabled:
-        growing = (pop.stage == Stage.GROWTH) & (orders > 0) & (pop.categories < t.categories)
+        growing = (pop.stage == GROWTH) & (orders > 0) & (pop.categories < t.categories)
         pop.categories[growing & (u_cross < CROSS_BUY_RATE)] += 1
     else:
-        pop.stage[dead] = Stage.LOST
+        pop.stage[dead] = LOST
         pop.weeks_in_stage[dead] = 0
         pop.churn_week[dead] = week
         pop.churn_cause[dead] = DROPOUT

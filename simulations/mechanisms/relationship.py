@@ -17,7 +17,7 @@ import numpy as np
 from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import CAUSES, Population
-from simulations.stages import Stage
+from simulations.stages import AT_RISK, DORMANT, GROWTH, LOST, MATURITY, NEW, TERMINATING, WON_BACK
 from simulations.weeklog import WeekLog
 
 SERVICE, COMPETITOR, PRICE, DISENGAGEMENT = (CAUSES.index(c) for c in ("service", "competitor", "price", "disengagement"))
@@ -32,33 +32,37 @@ def update_feelings(pop: Population, world: World, mods: Modifiers, product_qual
     np.clip(pop.satisfaction, 0.0, 1.0, out=pop.satisfaction)
     pop.trust += rel.trust_rate * (pop.satisfaction - pop.trust)
     np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
-    customer = (pop.stage >= Stage.NEW) & (pop.stage <= Stage.MATURITY)
+    customer = (pop.stage >= NEW) & (pop.stage <= MATURITY)
     pop.commitment[customer] += rel.commitment_growth
     np.clip(pop.commitment, 0.0, 1.0, out=pop.commitment)
     pop.shock[:] = 0.0
 
 
-def endangerment_hazard(pop: Population, world: World, policies: Policies, mods: Modifiers, week: int) -> np.ndarray:
-    """Weekly probability that a relationship becomes endangered (before lock-in)."""
+def endangerment_hazard(
+    pop: Population, world: World, policies: Policies, mods: Modifiers, week: int, ids: np.ndarray | None = None
+) -> np.ndarray:
+    """Weekly probability that a relationship becomes endangered (before lock-in), for ``ids`` or everyone."""
+    rows = slice(None) if ids is None else ids
     rel, comp = world.relationship, world.competitor
     price_gap = (policies.pricing.price_index / comp.price_index) ** policies.pricing.price_sensitivity
     pull = comp.attractiveness * mods.competitor_pull * price_gap
-    tenure = np.maximum(week - pop.signup_week, 0)
+    tenure = np.maximum(week - pop.signup_week[rows], 0)
     fragile = 1.0 + rel.tenure_hazard_decay * np.exp(-tenure / 26.0)
-    drive = np.exp(rel.at_risk_sensitivity * (rel.at_risk_threshold - pop.satisfaction))
-    h = rel.at_risk_base_hazard * drive * (0.5 + pull) * fragile * (1.0 - 0.6 * pop.commitment) * (1.5 - pop.trust)
+    drive = np.exp(rel.at_risk_sensitivity * (rel.at_risk_threshold - pop.satisfaction[rows]))
+    h = rel.at_risk_base_hazard * drive * (0.5 + pull) * fragile * (1.0 - 0.6 * pop.commitment[rows]) * (1.5 - pop.trust[rows])
     return np.clip(h, 0.0, 0.9).astype(np.float32)
 
 
-def lock_in(pop: Population, world: World, week: int) -> np.ndarray:
-    """How much a running fixed-term contract holds a customer (0: free to leave)."""
+def lock_in(pop: Population, world: World, week: int, ids: np.ndarray | None = None) -> np.ndarray:
+    """How much a running fixed-term contract holds a customer (0: free to leave), for ``ids`` or everyone."""
+    rows = slice(None) if ids is None else ids
     if not world.contracts.enabled:
-        return np.zeros(pop.n, dtype=np.float32)
-    running = (pop.contract >= 2) & (pop.contract_end_week > week)
+        return np.zeros(pop.n if ids is None else len(ids), dtype=np.float32)
+    running = (pop.contract[rows] >= 2) & (pop.contract_end_week[rows] > week)
     return np.where(running, world.contracts.lock_in_strength, 0.0).astype(np.float32)
 
 
-def _move(pop: Population, ids: np.ndarray, stage: Stage) -> None:
+def _move(pop: Population, ids: np.ndarray, stage: int) -> None:
     pop.stage[ids] = stage
     pop.weeks_in_stage[ids] = 0
 
@@ -86,48 +90,51 @@ def respond(
         _socialize_and_grow(pop, world)
         return
 
-    hold = lock_in(pop, world, week)
+    # hazards are computed only for those who can move (prospects, most of the market, cannot)
     stage = pop.stage
-    endangerable = (stage == Stage.NEW) | (stage == Stage.GROWTH) | (stage == Stage.MATURITY) | (stage == Stage.WON_BACK)
-    h = endangerment_hazard(pop, world, policies, mods, week) * (1.0 - 0.5 * hold)
-    to_risk = np.flatnonzero(endangerable & (u < h))
+    able = np.flatnonzero(((stage >= NEW) & (stage <= MATURITY)) | (stage == WON_BACK))
+    h = endangerment_hazard(pop, world, policies, mods, week, able) * (1.0 - 0.5 * lock_in(pop, world, week, able))
+    hit = u[able] < h
+    to_risk = able[hit]
     pop.prev_stage[to_risk] = stage[to_risk]
     low_sat = pop.satisfaction[to_risk] < rel.at_risk_threshold
     serviced = pop.complaints[to_risk] > 0.5
-    tempted = u[to_risk] < 0.7 * h[to_risk]  # given u < h, u / h is uniform: 70% competitor, 30% price
+    tempted = u[to_risk] < 0.7 * h[hit]  # given u < h, u / h is uniform: 70% competitor, 30% price
     cause = np.where(serviced, SERVICE, np.where(low_sat, DISENGAGEMENT, np.where(tempted, COMPETITOR, PRICE)))
     pop.risk_cause[to_risk] = cause
-    _move(pop, to_risk, Stage.AT_RISK)
+    _move(pop, to_risk, AT_RISK)
 
     # endangered customers settle or decide to leave (not in the week they became endangered)
-    at_risk = (stage == Stage.AT_RISK) & (pop.weeks_in_stage > 1)
-    p_settle = np.where(pop.satisfaction > rel.at_risk_threshold, rel.recovery_rate * (0.5 + pop.trust), 0.0)
-    settle = at_risk & (u < p_settle)
-    settled = np.flatnonzero(settle)
+    ar = np.flatnonzero((stage == AT_RISK) & (pop.weeks_in_stage > 1))
+    sat, uu = pop.satisfaction[ar], u[ar]
+    p_settle = np.where(sat > rel.at_risk_threshold, rel.recovery_rate * (0.5 + pop.trust[ar]), 0.0)
+    settle = uu < p_settle
+    settled = ar[settle]
     pop.stage[settled] = pop.prev_stage[settled]
     pop.weeks_in_stage[settled] = 0
-    gap = np.clip(rel.at_risk_threshold + 0.15 - pop.satisfaction, 0.0, 1.0)
-    p_decide = rel.decision_rate * (0.5 + 3.0 * gap) * (1.0 - hold) * (1.0 - 0.5 * pop.commitment)
+    gap = np.clip(rel.at_risk_threshold + 0.15 - sat, 0.0, 1.0)
+    p_decide = rel.decision_rate * (0.5 + 3.0 * gap) * (1.0 - lock_in(pop, world, week, ar)) * (1.0 - 0.5 * pop.commitment[ar])
     # a fixed-term contract that ends this week forces the decision
-    renewal = (pop.contract >= 2) & (pop.contract_end_week == week)
-    p_decide = np.where(renewal, np.maximum(p_decide, 0.5), p_decide)
-    u_rest = (u - p_settle) / np.maximum(1.0 - p_settle, 1e-6)  # uniform again among those who did not settle
-    deciders = np.flatnonzero(at_risk & ~settle & (u_rest < p_decide))
-    _move(pop, deciders, Stage.TERMINATING)
+    renewing = (pop.contract[ar] >= 2) & (pop.contract_end_week[ar] == week)
+    p_decide = np.where(renewing, np.maximum(p_decide, 0.5), p_decide)
+    u_rest = (uu - p_settle) / np.maximum(1.0 - p_settle, 1e-6)  # uniform again among those who did not settle
+    deciders = ar[~settle & (u_rest < p_decide)]
+    _move(pop, deciders, TERMINATING)
     pop.notice_week[deciders] = week
     log.add("notices", customer=deciders.astype(np.int32), contract=pop.contract[deciders])
     log.count("notices", deciders.size)
 
     # contracts renew at the end of their term unless a notice is running
-    renew = np.flatnonzero(renewal & (pop.stage != Stage.TERMINATING))
+    renewal = (pop.contract >= 2) & (pop.contract_end_week == week) if world.contracts.enabled else np.zeros(pop.n, bool)
+    renew = np.flatnonzero(renewal & (pop.stage != TERMINATING))
     pop.contract_end_week[renew] += np.where(pop.contract[renew] == 2, 52, 104).astype(np.int32)
 
     # terminating relationships end: notice runs out, or buying fades into dormancy
-    terminating = pop.stage == Stage.TERMINATING
+    terminating = pop.stage == TERMINATING
     notice_done = (pop.contract > 0) & (week - pop.notice_week >= world.contracts.notice_weeks)
     lapsed = (pop.contract == 0) & (pop.weeks_in_stage >= rel.lapse_weeks)
     ended = np.flatnonzero(terminating & (notice_done | lapsed) & (pop.weeks_in_stage > 0))
-    _move(pop, ended, Stage.DORMANT)
+    _move(pop, ended, DORMANT)
     pop.churn_week[ended] = week
     pop.churn_cause[ended] = pop.risk_cause[ended]
     pop.notice_week[ended] = -1
@@ -135,13 +142,13 @@ def respond(
     log.count("terminations", ended.size)
 
     # dormant: spontaneous return, or loss after too long
-    dormant = pop.stage == Stage.DORMANT
+    dormant = pop.stage == DORMANT
     back = np.flatnonzero(dormant & (pop.weeks_in_stage > 1) & (u < rel.spontaneous_return))
-    _move(pop, back, Stage.WON_BACK)
+    _move(pop, back, WON_BACK)
     pop.cycles[back] += 1
     pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
-    lost = np.flatnonzero((pop.stage == Stage.DORMANT) & (pop.weeks_in_stage >= rel.dormant_to_lost_weeks))
-    _move(pop, lost, Stage.LOST)
+    lost = np.flatnonzero((pop.stage == DORMANT) & (pop.weeks_in_stage >= rel.dormant_to_lost_weeks))
+    _move(pop, lost, LOST)
     log.count("winbacks_spontaneous", back.size)
     log.count("losses", lost.size)
 
@@ -152,10 +159,10 @@ def _socialize_and_grow(pop: Population, world: World) -> None:
     """New and won-back customers move to growth; growth matures when buying saturates."""
     rel = world.relationship
     stage = pop.stage
-    grow = ((stage == Stage.NEW) | (stage == Stage.WON_BACK)) & (pop.weeks_in_stage >= rel.new_weeks)
-    _move(pop, np.flatnonzero(grow), Stage.GROWTH)
-    mature = (stage == Stage.GROWTH) & (
+    grow = ((stage == NEW) | (stage == WON_BACK)) & (pop.weeks_in_stage >= rel.new_weeks)
+    _move(pop, np.flatnonzero(grow), GROWTH)
+    mature = (stage == GROWTH) & (
         (pop.weeks_in_stage >= rel.growth_weeks) | ((pop.categories >= world.traits.categories) & (pop.weeks_in_stage >= 8))
     )
-    _move(pop, np.flatnonzero(mature), Stage.MATURITY)
+    _move(pop, np.flatnonzero(mature), MATURITY)
 

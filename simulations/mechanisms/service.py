@@ -14,7 +14,7 @@ import numpy as np
 from simulations.config import SERVICE_CHANNELS, Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
-from simulations.stages import Stage, is_active
+from simulations.stages import is_active
 from simulations.weeklog import WeekLog
 
 #: Minutes of waiting at utilisation 0.5, by service channel (phone, e-mail, chat).
@@ -120,4 +120,4 @@ def service_level(counts: dict[str, float]) -> float:
     return counts.get("tickets_within_target", 0.0) / live if live else 1.0
 
 
-__all__ = ["REASONS", "respond", "service_level", "Stage"]
+__all__ = ["REASONS", "respond", "service_level"]

@@ -58,17 +58,19 @@ def run_reference(scenario: str, customers: int, weeks: int, seed: int) -> None:
 def speedups(rows: list[Measurement], fast: str = "vectorized", slow: str = "reference") -> dict[int, float]:
     """Customers -> how many times more customer-weeks per second ``fast`` ran than ``slow``.
 
-    Only population sizes at which both ran count (same scenario); weeks may differ, since the
-    rate is per customer-week.
+    Only population sizes at which both ran count (same scenario). Runs over the same number of
+    weeks are compared where they exist (later weeks hold more active customers and cost more);
+    otherwise the rates per customer-week of different horizons are compared.
     """
-    rates: dict[tuple[str, str, int], float] = {}
-    for m in rows:
-        rates[(m.implementation, m.scenario, m.customers)] = m.customer_weeks_per_second
     out: dict[int, float] = {}
-    for (impl, scenario, n), rate in rates.items():
-        other = rates.get((slow, scenario, n))
-        if impl == fast and other:
-            out[n] = round(rate / other, 1)
+    for m in rows:
+        if m.implementation != fast:
+            continue
+        peers = [s for s in rows if s.implementation == slow and s.scenario == m.scenario and s.customers == m.customers]
+        same = [s for s in peers if s.weeks == m.weeks]
+        if same or (peers and m.customers not in out):
+            other = (same or peers)[-1]
+            out[m.customers] = round(m.customer_weeks_per_second / other.customer_weeks_per_second, 1)
     return dict(sorted(out.items()))
 
 

@@ -24,25 +24,30 @@ FLAG_SCORE = 0.5
 WASTED_OFFER_TAKE_UP = 0.01
 
 
-def risk_score(pop: Population, world: World, week: int, noise: np.ndarray) -> np.ndarray:
+def risk_score(pop: Population, world: World, week: int, noise: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
     """The firm's early-warning score (higher: more likely leaving), from recorded behaviour.
 
     Uses recency relative to the customer's own buying rhythm and recent complaints, plus a
-    noisy signal of true dissatisfaction standing for the firm's churn model.
+    noisy signal of true dissatisfaction standing for the firm's churn model. ``noise`` is one
+    value per person; the score is computed for ``ids`` (default: everyone).
     """
-    expected_gap = 1.0 / np.maximum(pop.purchase_rate, 0.01)
-    recency = np.where(pop.last_purchase_week >= 0, week - pop.last_purchase_week, 52)
+    rows = slice(None) if ids is None else ids
+    expected_gap = 1.0 / np.maximum(pop.purchase_rate[rows], 0.01)
+    last = pop.last_purchase_week[rows]
+    recency = np.where(last >= 0, week - last, 52)
     overdue = np.clip(recency / expected_gap - 1.0, 0, 5)
-    signal = 3.0 * (world.relationship.at_risk_threshold + 0.1 - pop.satisfaction)
-    z = -1.5 + 0.4 * overdue + 0.8 * pop.complaints + signal + 0.8 * noise
+    signal = 3.0 * (world.relationship.at_risk_threshold + 0.1 - pop.satisfaction[rows])
+    z = -1.5 + 0.4 * overdue + 0.8 * pop.complaints[rows] + signal + 0.8 * noise[rows]
     return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
 
-def uplift_score(pop: Population, noise: np.ndarray) -> np.ndarray:
-    """The firm's uplift model: a noisy estimate of how much an offer would help this customer."""
-    at_risk = (pop.stage == AT_RISK) | (pop.stage == TERMINATING)
-    truth = np.where(at_risk, pop.responsiveness, 0.0) - 0.3 * pop.sleeping_dog
-    return (truth + 0.35 * pop.uplift_noise + 0.15 * noise).astype(np.float32)
+def uplift_score(pop: Population, noise: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
+    """The firm's uplift model: a noisy estimate of how much an offer would help ``ids`` (default: everyone)."""
+    rows = slice(None) if ids is None else ids
+    stage = pop.stage[rows]
+    at_risk = (stage == AT_RISK) | (stage == TERMINATING)
+    truth = np.where(at_risk, pop.responsiveness[rows], 0.0) - 0.3 * pop.sleeping_dog[rows]
+    return (truth + 0.35 * pop.uplift_noise[rows] + 0.15 * noise[rows]).astype(np.float32)
 
 
 def top_k(score: np.ndarray, k: int) -> np.ndarray:
@@ -74,9 +79,12 @@ def select_retention(
         return empty, empty
     candidates = np.flatnonzero(is_active(pop.stage))
     if r.targeting in ("uplift", "top_k"):
-        scorer = uplift_score(pop, noise) if r.targeting == "uplift" else risk_score(pop, world, week, noise)
-        return candidates[top_k(scorer[candidates], r.k)], empty
-    score = risk_score(pop, world, week, noise)[candidates]
+        if r.targeting == "uplift":
+            score = uplift_score(pop, noise, candidates)
+        else:
+            score = risk_score(pop, world, week, noise, candidates)
+        return candidates[top_k(score, r.k)], empty
+    score = risk_score(pop, world, week, noise, candidates)
     flagged = candidates[score > FLAG_SCORE]
     if r.targeting == "all":
         return flagged, empty
@@ -98,7 +106,6 @@ def respond(
     u_resp, u_assign, u_noise = rng.random((3, n), dtype=np.float32)
     noise = unit_logistic(u_noise)
     m = policies.marketing
-    monthly_spend = pop.spend_mean * pop.purchase_rate * 4.345 + pop.monthly_fee
     pop.fatigue *= np.float32(0.75)
 
     waves: list[tuple[str, Campaign, np.ndarray]] = []
@@ -117,7 +124,7 @@ def respond(
     for kind, campaign, targets in waves:
         channel = CONTACT_CHANNELS.index(campaign.channel)
         ids = _reachable(pop, targets, channel, m.respect_channel_preferences)
-        responded, offer_cost = _respond_to(kind, campaign, pop, ids, u_resp, monthly_spend, world)
+        responded, offer_cost = _respond_to(kind, campaign, pop, ids, u_resp, world)
         disliked = pop.disliked_channel[ids] == channel
         pop.shock[ids] -= np.where(disliked, 0.05, 0.0).astype(np.float32)
         pop.fatigue[ids] += 1.0
@@ -139,9 +146,10 @@ def respond(
 
 
 def _respond_to(
-    kind: str, c: Campaign, pop: Population, ids: np.ndarray, u: np.ndarray, monthly: np.ndarray, world: World
+    kind: str, c: Campaign, pop: Population, ids: np.ndarray, u: np.ndarray, world: World
 ) -> tuple[np.ndarray, np.ndarray]:
     """Apply one wave's effect; return who responded and what their offers cost."""
+    monthly = pop.spend_mean[ids] * pop.purchase_rate[ids] * 4.345 + pop.monthly_fee[ids]  # a month's value
     stage = pop.stage[ids]
     uu = u[ids]
     strength = 0.5 + 3.0 * c.offer
@@ -152,7 +160,7 @@ def _respond_to(
     if kind == "cross_sell":
         yes = uu < 0.04 * strength
         pop.categories[ids[yes]] += 1
-        return yes, np.where(yes, c.offer * monthly[ids], 0.0)
+        return yes, np.where(yes, c.offer * monthly, 0.0)
     if kind == "win_back":
         yes = uu < 0.08 * pop.responsiveness[ids] * strength
         back = ids[yes]
@@ -160,7 +168,7 @@ def _respond_to(
         pop.weeks_in_stage[back] = 0
         pop.cycles[back] += 1
         pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
-        return yes, np.where(yes, c.offer * monthly[ids], 0.0)
+        return yes, np.where(yes, c.offer * monthly, 0.0)
     # retention: endangered customers may accept; others pocket the discount or resent the contact
     endangered = (stage == AT_RISK) | (stage == TERMINATING)
     accept = endangered & (uu < np.minimum(pop.responsiveness[ids] * strength, 0.95))
@@ -174,4 +182,4 @@ def _respond_to(
     pop.shock[ids[backfire]] -= 0.25
     wasted = ~endangered & ~pop.sleeping_dog[ids] & (uu < WASTED_OFFER_TAKE_UP)
     took = accept | wasted
-    return took, np.where(took, c.offer * monthly[ids], 0.0)
+    return took, np.where(took, c.offer * monthly, 0.0)

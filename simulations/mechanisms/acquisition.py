@@ -89,14 +89,16 @@ def respond(
 
     # word of mouth: delighted customers recommend the firm to one acquaintance
     rel = world.relationship
-    active = (pop.stage >= NEW) & (pop.stage <= MATURITY) | (pop.stage == WON_BACK)
-    delight = np.clip((pop.satisfaction - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION), 0, 1)
+    active = np.flatnonzero((pop.stage >= NEW) & (pop.stage <= MATURITY) | (pop.stage == WON_BACK))
+    delight = np.clip((pop.satisfaction[active] - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION), 0, 1)
     bonus = 1.0 + min(policies.acquisition.referral_bonus / 50.0, 2.0)
-    lift = np.where(pop.community_member & policies.community.enabled, 1.0 + policies.community.referral_lift, 1.0)
+    member = pop.community_member[active] & policies.community.enabled
+    lift = np.where(member, 1.0 + policies.community.referral_lift, 1.0)
     p_refer = rel.referral_rate * delight * bonus * lift * mods.referral
-    referrers = np.flatnonzero(active & (u_refer < p_refer))
+    refer = u_refer[active] < p_refer
+    referrers = active[refer]
     # given u < p, u / p is again uniform: it picks which acquaintance hears the recommendation
-    slot = np.minimum((u_refer[referrers] / p_refer[referrers] * pop.degree).astype(np.int32), max(pop.degree - 1, 0))
+    slot = np.minimum((u_refer[referrers] / p_refer[refer] * pop.degree).astype(np.int32), max(pop.degree - 1, 0))
     by_wom = np.zeros(n, dtype=bool)
     referred_by = np.full(n, -1, dtype=np.int32)
     if referrers.size and pop.degree:

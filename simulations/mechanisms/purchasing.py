@@ -97,10 +97,12 @@ def respond(
 
     t = world.traits
     pop.value_multiplier += t.potential_growth * (pop.potential - pop.value_multiplier)
-    noise = np.exp(t.order_noise_sd * unit_logistic(u_spend)) / logistic_lognormal_mean(t.order_noise_sd)
-    spend = orders * pop.spend_mean * pop.value_multiplier * noise * np.float32(policies.pricing.price_index)
-    spend = spend * (1.0 + 0.2 * (pop.categories - 1))
     buyers = np.flatnonzero(orders > 0)
+    noise = np.exp(t.order_noise_sd * unit_logistic(u_spend[buyers])) / logistic_lognormal_mean(t.order_noise_sd)
+    spent = orders[buyers] * pop.spend_mean[buyers] * pop.value_multiplier[buyers] * noise
+    spent = spent * np.float32(policies.pricing.price_index) * (1.0 + 0.2 * (pop.categories[buyers] - 1))
+    spend = np.zeros(n, dtype=spent.dtype)
+    spend[buyers] = spent
 
     pop.week_orders[:] = orders
     pop.week_spend[:] = spend

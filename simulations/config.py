@@ -321,13 +321,15 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
 
 
-def _format_validation_error(err: ValidationError, source: str) -> str:
-    lines = [f"{source}: invalid scenario"]
+def format_validation_error(err: ValidationError, source: str, what: str = "scenario") -> str:
+    """One line per problem: the source, the dotted field, the value given and what is allowed."""
+    lines = [f"{source}: invalid {what}"]
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
         value = e.get("input")
         shown = repr(value) if not isinstance(value, dict) else "{...}"
-        lines.append(f"  field {loc} = {shown}: {e['msg']}")
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"  field {loc} = {shown}: {msg}")
     return "\n".join(lines)
 
 
@@ -338,7 +340,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_format_validation_error(err, source)) from None
+        raise ScenarioError(format_validation_error(err, source)) from None
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:

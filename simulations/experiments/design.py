@@ -25,7 +25,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from simulations.config import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from simulations.config import Scenario, ScenarioError, format_validation_error, load_scenario, scenario_from_dict
 from simulations.errors import UserError
 from simulations.experiments.stopping import StopCondition, known_names
 
@@ -202,15 +202,6 @@ def replication_seeds(root_seed: int, replications: int) -> list[int]:
 
 
 # ------------------------------------------------------------------------------- loading
-def _format_validation_error(err: ValidationError, source: str) -> str:
-    lines = [f"{source}: invalid experiment"]
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        value = e.get("input")
-        shown = repr(value) if not isinstance(value, dict) else "{...}"
-        msg = e["msg"].removeprefix("Value error, ")
-        lines.append(f"  field {loc} = {shown}: {msg}")
-    return "\n".join(lines)
 
 
 def _resolve_scenario(spec: str | dict[str, Any], base_dir: Path | None, source: str) -> Scenario:
@@ -249,7 +240,7 @@ def experiment_from_dict(data: Any, source: str = "<experiment>", base_dir: Path
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as err:
-        raise ExperimentError(_format_validation_error(err, source)) from None
+        raise ExperimentError(format_validation_error(err, source, "experiment")) from None
     for name in exp.factors:
         _check_field_path(name, source)
     exp._base = _resolve_scenario(exp.scenario, base_dir, source)

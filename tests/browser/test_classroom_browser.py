@@ -136,7 +136,8 @@ def test_three_teams_two_rounds_event_kill_and_resume(tmp_path: Path) -> None:
             for page, phone in zip(teams, (450, 300, 600), strict=True):
                 page.click(".crm-refresh")
                 page.wait_for_selector(".crm-team-header:has-text('round 1 is open')")
-                assert "practice" in page.inner_text(".crm-results")
+                # widgets update one message at a time: wait for the table, not only the header
+                page.wait_for_selector(".crm-results:has-text('practice')")
                 _submit(page, phone)
             boss.click(".crm-refresh")
             boss.wait_for_selector(".crm-submissions:has-text('3 of 3 teams have submitted')")
@@ -145,15 +146,17 @@ def test_three_teams_two_rounds_event_kill_and_resume(tmp_path: Path) -> None:
             for page in teams:
                 page.click(".crm-refresh")
                 page.wait_for_selector(".crm-team-header:has-text('round 2 is open')")
-                assert "network outage" in page.inner_text(".crm-news")
-                assert "round 1" in page.inner_text(".crm-results")
+                page.wait_for_selector(".crm-news:has-text('network outage')")
+                page.wait_for_selector(".crm-results:has-text('round 1')")
             _submit(teams[2], 350)
             boss.click(".crm-advance")
             boss.wait_for_selector(".crm-status:has-text('Round 3 is open')")
+            boss.wait_for_selector(".crm-leaderboard:has-text('rounds 1-2')")
             board = boss.inner_text(".crm-leaderboard")
             assert "rounds 1-2" in board and all(f"Team {i}" in board for i in (1, 2, 3))
             teams[0].click(".crm-refresh")
             teams[0].wait_for_selector(".crm-team-header:has-text('round 3 is open')")
+            teams[0].wait_for_selector(".crm-results:has-text('round 2')")
             before = teams[0].inner_text(".crm-results")
             assert "Team 2" not in before and "round 2" in before
             _submit(teams[0], 420)  # submitted in round 3, then the server dies

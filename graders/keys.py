@@ -31,7 +31,7 @@ def load(folder: str | Path, needed: tuple[str, ...] = ("truth_customers",)) -> 
         if not path.is_file():
             raise UserError(f"{path}: missing (this lab's grading needs {name})")
         tables[name] = pd.read_parquet(path)
-    return Tables(tables, metadata, folder)
+    return Tables(folder, metadata, tables)
 
 
 def check_pair(data: Tables, keys: Tables, student: str) -> None:

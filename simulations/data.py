@@ -8,6 +8,7 @@ producing a wrong analysis later.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,17 @@ REPO = Path(__file__).resolve().parents[1]
 DATASETS_DIR = REPO / "datasets"
 
 
-class Dataset:
-    """A dataset folder: ``.metadata`` (dict) and ``.tables`` (name -> DataFrame), also as ``ds.orders`` / ``ds["orders"]``."""
+class Dataset(Mapping):
+    """A dataset: ``.metadata`` (dict) and ``.tables`` (name -> DataFrame), also as ``ds.orders`` / ``ds["orders"]``.
 
-    def __init__(self, path: Path, metadata: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
+    A read-only mapping of table names to frames, so graders and labs can iterate it; answer
+    keys, which are not dataset folders, use the same class.
+    """
+
+    def __init__(self, path: Path | None, metadata: Mapping[str, Any] | None, tables: Mapping[str, pd.DataFrame]) -> None:
         self.path = path
-        self.metadata = metadata
-        self.tables = tables
+        self.metadata = dict(metadata or {})
+        self.tables = dict(tables)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         try:
@@ -40,6 +45,17 @@ class Dataset:
         if name in tables:
             return tables[name]
         raise AttributeError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def __len__(self) -> int:
+        return len(self.tables)
+
+    @property
+    def dataset_id(self) -> str:
+        """The dataset's fingerprint from ``metadata.json`` (ties a submission to its data)."""
+        return str(self.metadata.get("dataset_id", ""))
 
     def __repr__(self) -> str:
         return f"Dataset({self.metadata.get('dataset_id')}, {len(self.tables)} tables from {self.path})"

@@ -259,6 +259,8 @@ def test_cli_runs_reports_and_exits_2_with_a_message_on_bad_input(tmp_path, caps
     assert "e.yaml" in err and "unknown field 'policies.service.capcity'" in err and "Traceback" not in err
     assert main(["experiment", "report", str(tmp_path / "nothing")]) == 2
     assert "not an experiment output folder" in capsys.readouterr().err
+    assert main(["experiment", "bench", str(file), "--replications", "0"]) == 2
+    assert "--replications must be at least 1, got 0" in capsys.readouterr().err
 
 
 def test_runs_of_another_engine_are_neither_mixed_in_nor_resumed(tmp_path, monkeypatch):

@@ -217,8 +217,12 @@ class Sweep:
                 os.unlink(tmp)
 
     def run(self, workers: int | None = None, scheduler: str | None = None,
-            progress: Callable[[int], None] | None = None) -> SweepSummary:
-        """Execute the pending runs (local processes, or Dask at ``scheduler``), then combine results."""
+            progress: Callable[[int], None] | None = None, tune_workers: bool = True) -> SweepSummary:
+        """Execute the pending runs (local processes, or Dask at ``scheduler``), then combine results.
+
+        ``tune_workers``: on Dask, give the workers glibc's adaptive malloc thresholds back
+        (:mod:`simulations.experiments.allocator`); False leaves the cluster untouched.
+        """
         def sink(frame: pd.DataFrame) -> None:
             if frame["engine"].iloc[0] != ENGINE:
                 raise ExperimentError(
@@ -233,7 +237,8 @@ class Sweep:
             if scheduler:
                 from simulations.experiments.dask_runner import run_on_dask
 
-                run_on_dask(self.pending, scheduler, sink, key_prefix=f"crm-{fingerprint(self.experiment)}")
+                run_on_dask(self.pending, scheduler, sink, key_prefix=f"crm-{fingerprint(self.experiment)}",
+                            tune_workers=tune_workers)
             else:
                 run_locally(self.pending, workers, sink)
         results = combine_runs(self.folder, self.tasks)
@@ -277,14 +282,16 @@ def prepare_sweep(experiment: Experiment, out: str | Path, retry_failed: bool = 
 
 
 def run_experiment(experiment: Experiment, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
-                   retry_failed: bool = False, progress: Callable[[int], None] | None = None) -> SweepSummary:
+                   retry_failed: bool = False, progress: Callable[[int], None] | None = None,
+                   tune_workers: bool = True) -> SweepSummary:
     """Run (or resume) a sweep into ``out``: ``runs/*.parquet``, ``results.parquet``, ``experiment.json``.
 
     ``workers``: local processes (default: the machine's cores; 1 runs in this process). Worker
     processes start by fork server, so a script must call this under ``if __name__ == "__main__":``.
     ``scheduler``: address of a Dask scheduler (``tcp://host:8786``); then ``workers`` is ignored.
+    ``tune_workers``: see :meth:`Sweep.run`.
     """
-    return prepare_sweep(experiment, out, retry_failed).run(workers, scheduler, progress)
+    return prepare_sweep(experiment, out, retry_failed).run(workers, scheduler, progress, tune_workers)
 
 
 def experiment_record(experiment: Experiment) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import html
 import io
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -57,6 +58,35 @@ def query_param(name: str) -> str:
 def _html(text: str) -> str:
     paragraphs = [p.strip() for p in str(text).split("\n\n") if p.strip()]
     return "".join(f"<p>{html.escape(' '.join(p.split()))}</p>" for p in paragraphs)
+
+
+def _error(text: str) -> str:
+    """A message in the red bold every page uses for refusals and failures."""
+    return f"<b style='color:#b00'>{html.escape(text)}</b>"
+
+
+def _gated_page(heading: str, credential: w.Widget, label: str, button_css: str, page: str,
+                action: Callable[[], None]) -> tuple[w.VBox, w.HTML, w.VBox]:
+    """Both pages open the same way: heading, reload hint, a credential field with its button, a status line.
+
+    Returns the page widget, the status line and the (empty) content box that ``action`` fills
+    once the credential is accepted. CSS classes (``crm-join``, ``crm-team-content``...) are
+    what the browser tests find.
+    """
+    title = w.HTML(f"<h2>{html.escape(heading)}</h2>")
+    title.add_class("crm-title")
+    hint = w.HTML(f"<p style='color:#a15c00'>{html.escape(RELOAD_HINT)}</p>")
+    hint.add_class("crm-reload-hint")
+    button = w.Button(description=label, button_style="primary")
+    button.add_class(button_css)
+    button.on_click(lambda _: action())
+    status = w.HTML("")
+    status.add_class(f"{button_css}-status")
+    content = w.VBox([])
+    content.add_class(f"crm-{page}-content")
+    widget = w.VBox([title, hint, w.HBox([credential, button]), status, content])
+    widget.add_class(f"crm-{page}-page")
+    return widget, status, content
 
 
 def _fmt(metric: str, value: float) -> str:
@@ -151,21 +181,10 @@ class TeamPage:
         self.team_no = 0
         self.submission_id = uuid.uuid4().hex
         self._loading = False
-        title = w.HTML(f"<h2>{html.escape(self.case.title)}</h2>")
-        title.add_class("crm-title")
-        hint = w.HTML(f"<p style='color:#a15c00'>{html.escape(RELOAD_HINT)}</p>")
-        hint.add_class("crm-reload-hint")
         self.code = w.Text(value=code or "", placeholder="join code from your instructor", description="Join code")
         self.code.add_class("crm-join-code")
-        join = w.Button(description="Join team", button_style="primary")
-        join.add_class("crm-join")
-        join.on_click(lambda _: self.join())
-        self.join_status = w.HTML("")
-        self.join_status.add_class("crm-join-status")
-        self.content = w.VBox([])
-        self.content.add_class("crm-team-content")
-        self.widget = w.VBox([title, hint, w.HBox([self.code, join]), self.join_status, self.content])
-        self.widget.add_class("crm-team-page")
+        self.widget, self.join_status, self.content = _gated_page(
+            self.case.title, self.code, "Join team", "crm-join", "team", self.join)
         if self.code.value:
             self.join()
 
@@ -175,7 +194,7 @@ class TeamPage:
         try:
             team = self.store.join(self.code.value)
         except UserError as err:
-            self.join_status.value = f"<b style='color:#b00'>{html.escape(str(err))}</b>"
+            self.join_status.value = _error(str(err))
             return
         self.token, self.team_no = team.token, team.team
         self.join_status.value = f"<b>Joined as {html.escape(team.name)}.</b>"
@@ -260,7 +279,7 @@ class TeamPage:
         left = self.case.budget_per_week - used
         colour = "#070" if left >= 0 else "#b00"
         self.budget.value = (f"<b style='color:{colour}'>Budget: {used:,.0f} used, {left:,.0f} {self.case.currency} "
-                             f"left per week</b>" + (f"<br><b style='color:#b00'>{html.escape(problem)}</b>" if problem else ""))
+                             f"left per week</b>" + ("<br>" + _error(problem) if problem else ""))
         return ok
 
     def refresh(self) -> None:
@@ -301,14 +320,14 @@ class TeamPage:
     def submit(self) -> None:
         """Validate and save the decisions for the open round (idempotent per form state)."""
         if not self._show_budget():
-            self.form_status.value = "<b style='color:#b00'>Not submitted: fix the decisions above.</b>"
+            self.form_status.value = _error("Not submitted: fix the decisions above.")
             return
         decisions = self.case.validate_decisions(self._values())
         info = self.store.info()
         try:
             revision = self.store.submit(self.token, info.current_round, self.submission_id, decisions, role=self.role.value)
         except UserError as err:
-            self.form_status.value = f"<b style='color:#b00'>{html.escape(str(err))}</b>"
+            self.form_status.value = _error(str(err))
             return
         self.form_status.value = (f"<b>Submitted for {_round_name(info.current_round)} (version {revision}).</b> "
                                   "You can change it until the round closes.")
@@ -320,7 +339,7 @@ class TeamPage:
         try:
             self.memo_result.value = f"<pre>{html.escape(memo_report(checks))}</pre>"
         except UserError as err:
-            self.memo_result.value = f"<b style='color:#b00'>{html.escape(str(err))}</b>"
+            self.memo_result.value = _error(str(err))
 
 
 class InstructorPage:
@@ -330,21 +349,10 @@ class InstructorPage:
         self.store = Store(session_folder(folder))
         self.case: Case = session_case(self.store)
         self.token = ""
-        title = w.HTML(f"<h2>Instructor: {html.escape(self.case.title)}</h2>")
-        title.add_class("crm-title")
-        hint = w.HTML(f"<p style='color:#a15c00'>{html.escape(RELOAD_HINT)}</p>")
-        hint.add_class("crm-reload-hint")
         self.key = w.Password(value=key or "", description="Instructor key")
         self.key.add_class("crm-key")
-        unlock = w.Button(description="Unlock", button_style="primary")
-        unlock.add_class("crm-unlock")
-        unlock.on_click(lambda _: self.unlock())
-        self.unlock_status = w.HTML("")
-        self.unlock_status.add_class("crm-unlock-status")
-        self.content = w.VBox([])
-        self.content.add_class("crm-instructor-content")
-        self.widget = w.VBox([title, hint, w.HBox([self.key, unlock]), self.unlock_status, self.content])
-        self.widget.add_class("crm-instructor-page")
+        self.widget, self.unlock_status, self.content = _gated_page(
+            f"Instructor: {self.case.title}", self.key, "Unlock", "crm-unlock", "instructor", self.unlock)
         if self.key.value:
             self.unlock()
 
@@ -353,7 +361,7 @@ class InstructorPage:
         try:
             self.store.check_instructor(self.key.value)
         except UserError as err:
-            self.unlock_status.value = f"<b style='color:#b00'>{html.escape(str(err))}</b>"
+            self.unlock_status.value = _error(str(err))
             return
         self.token = self.key.value.strip()
         self.unlock_status.value = "<b>Unlocked.</b>"
@@ -370,7 +378,7 @@ class InstructorPage:
         try:
             action()
         except UserError as err:
-            self.message.value = f"<b style='color:#b00'>{html.escape(str(err))}</b>"
+            self.message.value = _error(str(err))
         finally:
             button.disabled = False
         self.refresh()

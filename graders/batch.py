@@ -22,7 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graders import copying, datasets, keys, reports, sandbox, scoring, specs
+from graders import copying, datasets, intake, keys, reports, sandbox, scoring, specs
+from graders.journal import Journal, fingerprint
+from graders.journal import folder_for as journal_folder
 from graders.sandbox import Limits, RunResult
 from simulations.errors import UserError
 from simulations.outputs import check_writable, staged_folder
@@ -36,6 +38,7 @@ class Student:
     folder: Path
     dataset: Path | None
     keys: Path | None
+    refused: str = ""  # why the submission folder is not accepted (a symlink, a device, an oversize file...)
 
 
 @dataclass
@@ -60,30 +63,48 @@ def _per_student(root: Path | None, sid: str) -> Path | None:
 
 
 def find_students(submissions: Path, data_root: Path | None, keys_root: Path) -> list[Student]:
-    """Every student folder under ``submissions``, paired with their dataset and key folders."""
+    """Every entry under ``submissions`` (plain folders accepted, anything else refused), with its data and key."""
     if not submissions.is_dir():
         raise UserError(f"--submissions {submissions}: not a folder (expected SUBMISSIONS/<student_id>/...)")
     if not keys_root.is_dir():
         raise UserError(f"--keys {keys_root}: not a folder (expected KEYS/<student_id>/ or one keys folder)")
-    folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not folders:
+    entries = intake.scan(submissions)
+    if not entries:
         raise UserError(f"--submissions {submissions}: no student folders (expected SUBMISSIONS/<student_id>/...)")
-    return [Student(p.name, p, _per_student(data_root, p.name), _per_student(keys_root, p.name)) for p in folders]
+    return [Student(e.sid, e.folder, _per_student(data_root, e.sid), _per_student(keys_root, e.sid), e.refused)
+            for e in entries]
 
 
 def stage_a(spec: specs.LabSpec, students: list[Student], *, limits: Limits, isolate: bool, hide: tuple[Path, ...],
-            workers: int, progress: Callable[[], None] | None = None) -> dict[str, RunResult]:
-    """Run every submission in its sandbox, ``workers`` at a time; returns student -> result."""
+            workers: int, progress: Callable[[], None] | None = None, journal: Journal | None = None
+            ) -> dict[str, RunResult]:
+    """Run every submission in its sandbox, ``workers`` at a time; returns student -> result.
+
+    With a ``journal``, a student whose result is journalled from the same inputs is not run
+    again, and every new result is journalled as soon as it is known.
+    """
     questions = {q.qid: q.kind for q in spec.questions}
     scratch = Path(tempfile.mkdtemp(prefix="crm-grade-"))
     os.chmod(scratch, 0o711)
 
+    def run(st: Student) -> RunResult:
+        if st.refused:
+            return RunResult("refused", st.refused)
+        if st.dataset is None:
+            return RunResult("sandbox_error", "no dataset found for this student")
+        digest = fingerprint(spec.lab_id, st.folder, st.dataset, limits, isolate) if journal else ""
+        done = journal.get(st.sid, digest) if journal else None
+        if done is not None:
+            return done
+        result = sandbox.run_submission(st.folder, st.dataset, questions, limits=limits, isolate=isolate,
+                                        hide=hide, scratch=scratch)
+        if journal:
+            journal.put(st.sid, digest, result)
+        return result
+
     def one(st: Student) -> tuple[str, RunResult]:
         try:
-            if st.dataset is None:
-                return st.sid, RunResult("sandbox_error", "no dataset found for this student")
-            return st.sid, sandbox.run_submission(st.folder, st.dataset, questions, limits=limits, isolate=isolate,
-                                                  hide=hide, scratch=scratch)
+            return st.sid, run(st)
         except Exception as err:  # one broken submission must not stop the batch
             return st.sid, RunResult("sandbox_error", f"the grader could not run this submission ({type(err).__name__})")
         finally:
@@ -99,26 +120,46 @@ def stage_a(spec: specs.LabSpec, students: list[Student], *, limits: Limits, iso
 
 def stage_b(spec: specs.LabSpec, students: list[Student], runs: dict[str, RunResult]
             ) -> tuple[dict[str, scoring.SubmissionScore], dict[str, dict], dict[str, str]]:
-    """Score every run's answers against its key; prepares each dataset once. Returns scores, prepared, dataset ids."""
-    cache: dict[tuple[str, str], tuple[datasets.Tables, dict]] = {}
+    """Score every run's answers against its key; prepares each dataset once. Returns scores, prepared, dataset ids.
+
+    A student whose data or key cannot be opened or scored gets an empty score with the reason and
+    run status ``grading_error``; the others are scored as usual.
+    """
+    cache: dict[tuple[str, str], tuple[datasets.Tables, dict] | Exception] = {}
     scores, dataset_of, prepared_by_id = {}, {}, {}
     for st in students:
         run = runs[st.sid]
-        reason = run.reason
         if st.keys is None or st.dataset is None:
             scores[st.sid] = scoring.score(spec, None, {}, reason="no answer key or dataset found for this student")
             continue
         ck = (str(st.dataset.resolve()), str(st.keys.resolve()))
-        if ck not in cache:
-            data = datasets.load(st.dataset)
-            key = keys.load(st.keys, spec.keys_needed)
-            keys.check_pair(data, key, st.sid)
-            cache[ck] = (data, scoring.prepare(spec, data, key))
-        data, prepared = cache[ck]
+        try:
+            if ck not in cache:
+                cache[ck] = _prepare(spec, st)
+            if isinstance(cache[ck], Exception):
+                raise cache[ck]
+            data, prepared = cache[ck]
+            scores[st.sid] = scoring.score(spec, run.answers, prepared, data, reason=run.reason)
+        except Exception as err:  # one student's data, key or answers must not stop the class being graded
+            cache.setdefault(ck, err)
+            why = str(err) if isinstance(err, UserError) else f"{type(err).__name__}: {err}"
+            scores[st.sid] = scoring.score(spec, None, {}, reason=f"could not be scored ({why[:300]})")
+            runs[st.sid] = RunResult("grading_error", scores[st.sid].reason, dataset_id=run.dataset_id)
+            continue
         dataset_of[st.sid] = data.dataset_id or ck[0]
         prepared_by_id[dataset_of[st.sid]] = prepared
-        scores[st.sid] = scoring.score(spec, run.answers, prepared, data, reason=reason)
     return scores, prepared_by_id, dataset_of
+
+
+def _prepare(spec: specs.LabSpec, st: Student) -> tuple[datasets.Tables, dict] | Exception:
+    """A student's dataset and its prepared references, or the error that prevented them (cached per pair)."""
+    try:
+        data = datasets.load(st.dataset)
+        key = keys.load(st.keys, spec.keys_needed)
+        keys.check_pair(data, key, st.sid)
+        return data, scoring.prepare(spec, data, key)
+    except Exception as err:  # reported on each student who shares this data and key
+        return err
 
 
 def grade(lab_id: str, submissions: Path, keys_root: Path, out: Path, *, data_root: Path | None = None,
@@ -132,10 +173,14 @@ def grade(lab_id: str, submissions: Path, keys_root: Path, out: Path, *, data_ro
     if data_root is None:
         data_root = datasets.resolve(spec.default_dataset)
     students = find_students(submissions, Path(data_root), keys_root)
+    journal = Journal(journal_folder(out))
+    journal.open()  # made before any notebook starts, so every sandbox hides it
     hide = tuple(p.resolve() for p in (keys_root, submissions, out, Path(data_root)) if p.exists())
+    hide += (journal.folder.resolve(),)
     t0 = time.perf_counter()
     tick = progress(len(students)) if progress else None
-    runs = stage_a(spec, students, limits=limits, isolate=isolate, hide=hide, workers=workers, progress=tick)
+    runs = stage_a(spec, students, limits=limits, isolate=isolate, hide=hide, workers=workers, progress=tick,
+                   journal=journal)
     t1 = time.perf_counter()
     scores, prepared, dataset_of = stage_b(spec, students, runs)
     claimed = {sid: r.dataset_id for sid, r in runs.items()}
@@ -147,4 +192,5 @@ def grade(lab_id: str, submissions: Path, keys_root: Path, out: Path, *, data_ro
                "mean_total": round(sum(s.total for s in scores.values()) / max(1, len(scores)), 4)}
     with staged_folder(out) as stage:
         reports.write_all(stage, spec, scores, statuses, flags, summary)
+    journal.remove()
     return GradeRun(scores, runs, flags, {"stage_a_s": t1 - t0, "stage_b_s": t2 - t1})

@@ -33,7 +33,7 @@ def _matches(spec: LabSpec, answers: dict[str, Any], prepared: dict[str, dict]) 
         if q.mode == "reproduce" and isinstance(ans, dict) and ref is not None:
             try:
                 count += same(q.kind, ans.get("value"), ref["value"], q.params)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, ArithmeticError, KeyError):  # a malformed answer matches nothing
                 continue
     return count
 

@@ -25,7 +25,7 @@ def _number(value: Any, what: str) -> float:
         raise AnswerError(f"{what}: expected a number, got a bool")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float
         raise AnswerError(f"{what}: expected a number, got {type(value).__name__}") from None
     if not math.isfinite(number):
         raise AnswerError(f"{what}: expected a finite number, got {number}")

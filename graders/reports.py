@@ -3,6 +3,10 @@
 Why one module: every output is built from the same ``SubmissionScore`` list, and all of them
 show messages only; expected values and tolerances never reach a file a student receives
 (feedback and results.json). Copy flags go only to the instructor's ``copy_flags.csv``.
+
+Everything a student controls (exception messages, ids echoed in a message, folder names) is
+untrusted text: it is stripped of control characters everywhere, escaped for HTML and Markdown,
+and a CSV cell starting with ``= + - @`` gets a leading ``'`` so no spreadsheet runs it as a formula.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -18,9 +23,35 @@ from graders.copying import CopyFlag
 from graders.scoring import SubmissionScore
 from graders.specs.base import LabSpec
 
+#: ANSI escape sequences (colours, cursor moves) and every other control character but none of the text
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: inline Markdown punctuation (text is never at a line start, so list and heading markers need no escape)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~])")
+
 
 def _points(x: float) -> str:
     return f"{x:g}"
+
+
+def plain(text: object) -> str:
+    """Student-controlled text as one safe line: ANSI codes, control and bidi-override characters removed."""
+    return _CONTROL.sub(" ", _ANSI.sub("", str(text))).strip()
+
+
+def cell(text: object) -> str:
+    """A CSV cell a spreadsheet will not run: plain text, and a leading ``= + - @`` made literal with ``'``."""
+    value = plain(text)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def md(text: object) -> str:
+    """Plain text that Markdown renders literally: HTML escaped, Markdown punctuation backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(plain(text), quote=True))
+
+
+def _html(text: object) -> str:
+    return html.escape(plain(text), quote=True)
 
 
 def gradebook(path: Path, spec: LabSpec, scores: dict[str, SubmissionScore], statuses: dict[str, str]) -> None:
@@ -31,8 +62,8 @@ def gradebook(path: Path, spec: LabSpec, scores: dict[str, SubmissionScore], sta
         w.writerow(["student", *qids, "total", "max_total", "status", "reason"])
         for student, s in sorted(scores.items()):
             by = {q.qid: q.points for q in s.questions}
-            w.writerow([student, *[_points(by.get(q, 0.0)) for q in qids], _points(s.total), _points(s.max_total),
-                        statuses.get(student, ""), s.reason])
+            w.writerow([cell(student), *[_points(by.get(q, 0.0)) for q in qids], _points(s.total), _points(s.max_total),
+                        cell(statuses.get(student, "")), cell(s.reason)])
 
 
 def canvas(path: Path, spec: LabSpec, scores: dict[str, SubmissionScore]) -> None:
@@ -44,38 +75,39 @@ def canvas(path: Path, spec: LabSpec, scores: dict[str, SubmissionScore]) -> Non
         w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
         w.writerow(["    Points Possible", "", "", "", "", _points(max_total)])
         for student, s in sorted(scores.items()):
-            w.writerow([student, "", student, student, "", _points(s.total)])
+            w.writerow([cell(student), "", cell(student), cell(student), "", _points(s.total)])
 
 
 def results_json(s: SubmissionScore, status: str) -> dict:
     """Gradescope's autograder ``results.json`` shape: score, output, one test per question."""
-    return {"score": s.total, "output": s.reason or "graded", "extra_data": {"lab": s.lab, "run_status": status},
-            "tests": [{"name": q.qid, "score": q.points, "max_score": q.max_points, "output": q.message,
+    return {"score": s.total, "output": plain(s.reason) or "graded", "output_format": "text",
+            "extra_data": {"lab": s.lab, "run_status": status},
+            "tests": [{"name": q.qid, "score": q.points, "max_score": q.max_points, "output": plain(q.message),
                        "status": "passed" if q.status == "correct" else "failed", "visibility": "visible"}
                       for q in s.questions]}
 
 
 def feedback_markdown(spec: LabSpec, student: str, s: SubmissionScore) -> str:
     """The student's feedback: points and messages per question (no expected values)."""
-    lines = [f"# {spec.lab_id}: {spec.title}", "", f"Student: {student}", "",
+    lines = [f"# {spec.lab_id}: {spec.title}", "", f"Student: {md(student)}", "",
              f"**Score: {_points(s.total)} / {_points(s.max_total)}**", ""]
     if s.reason:
-        lines += [f"Note: {s.reason}", ""]
+        lines += [f"Note: {md(s.reason)}", ""]
     lines += ["| question | points | feedback |", "|---|---|---|"]
     for q in s.questions:
-        lines.append(f"| {q.qid} | {_points(q.points)} / {_points(q.max_points)} | {q.message.replace('|', '/')} |")
+        lines.append(f"| {md(q.qid)} | {_points(q.points)} / {_points(q.max_points)} | {md(q.message)} |")
     return "\n".join(lines) + "\n"
 
 
 def feedback_html(spec: LabSpec, student: str, s: SubmissionScore) -> str:
     """The same feedback as a self-contained HTML page."""
-    rows = "".join(f"<tr><td>{html.escape(q.qid)}</td><td>{_points(q.points)} / {_points(q.max_points)}</td>"
-                   f"<td>{html.escape(q.message)}</td></tr>" for q in s.questions)
-    note = f"<p>Note: {html.escape(s.reason)}</p>" if s.reason else ""
+    rows = "".join(f"<tr><td>{_html(q.qid)}</td><td>{_points(q.points)} / {_points(q.max_points)}</td>"
+                   f"<td>{_html(q.message)}</td></tr>" for q in s.questions)
+    note = f"<p>Note: {_html(s.reason)}</p>" if s.reason else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(spec.lab_id)} feedback</title>"
             "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}td,th{border:1px solid #ccc;padding:.3em}"
             "table{border-collapse:collapse}</style></head><body>"
-            f"<h1>{html.escape(spec.lab_id)}: {html.escape(spec.title)}</h1><p>Student: {html.escape(student)}</p>"
+            f"<h1>{html.escape(spec.lab_id)}: {html.escape(spec.title)}</h1><p>Student: {_html(student)}</p>"
             f"<p><b>Score: {_points(s.total)} / {_points(s.max_total)}</b></p>{note}"
             f"<table><tr><th>question</th><th>points</th><th>feedback</th></tr>{rows}</table></body></html>\n")
 
@@ -97,5 +129,5 @@ def write_all(folder: Path, spec: LabSpec, scores: dict[str, SubmissionScore], s
         w = csv.writer(f)
         w.writerow(["student", "fits_student", "own_matches", "other_matches", "detail"])
         for flag in flags:
-            w.writerow(list(asdict(flag).values()))
+            w.writerow([cell(v) if isinstance(v, str) else v for v in asdict(flag).values()])
     (folder / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 import simulations
+from graders import answers, intake
 from simulations.errors import UserError
 
 NOBODY = 65534
@@ -35,7 +36,7 @@ SIMULATIONS = Path(simulations.__file__).resolve().parent
 #: methods and choice answers; the repository's keys/ (and its git history) hold the committed datasets' truth
 INSTRUCTOR_PATHS = (GRADERS / "specs", GRADERS / "scoring", GRADERS / "keys.py", GRADERS / "validate.py",
                     GRADERS.parent / "keys", GRADERS.parent / ".git")
-MAX_SUBMISSION_BYTES = 16 << 20
+MAX_SUBMISSION_BYTES = answers.MAX_SUBMISSION_BYTES
 MAX_NOTEBOOK_BYTES = 64 << 20
 #: where stray files (other datasets' keys, other users' data) usually are; hidden whole, except what the run needs
 BROAD_PATHS = ("/tmp", "/var/tmp", "/dev/shm", "/home", "/root", "/mnt", "/media", "/srv", "/work", "/opt")
@@ -109,30 +110,31 @@ def find_entry(folder: Path) -> Path | None:
 
 
 def read_answers(path: Path, questions: dict[str, str]) -> RunResult:
-    """Parse a ``submission.json`` and keep only declared question ids with the declared kind."""
+    """Parse a ``submission.json`` (never through a symlink) and keep only declared questions, each validated."""
     try:
-        if path.stat().st_size > MAX_SUBMISSION_BYTES:
-            return RunResult("invalid_json", f"submission.json is larger than {MAX_SUBMISSION_BYTES >> 20} MiB")
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        return RunResult("invalid_json", f"submission.json is not valid JSON ({type(err).__name__})")
-    if not isinstance(doc, dict) or not isinstance(doc.get("answers"), dict):
-        return RunResult("invalid_json", "submission.json has no 'answers' object (write it with lab.submit())")
-    answers = {q: a for q, a in doc["answers"].items()
-               if q in questions and isinstance(a, dict) and a.get("kind") == questions[q]}
-    dataset_id = doc.get("dataset_id") if isinstance(doc.get("dataset_id"), str) else None
-    return RunResult("ok", "", answers=answers, dataset_id=dataset_id)
+        raw = intake.read_plain(path, MAX_SUBMISSION_BYTES)
+    except OSError as err:
+        return RunResult("invalid_json", f"submission.json cannot be read ({err.strerror or err})")
+    return answers_from_bytes(raw, questions)
 
 
-def _check_notebook(path: Path) -> str | None:
-    """Why ``path`` is not a runnable notebook, or None."""
-    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        return f"{path.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB"
+def answers_from_bytes(raw: bytes, questions: dict[str, str]) -> RunResult:
+    """The run result of a submission document's bytes: its cleaned answers, or ``invalid_json`` with the reason."""
     try:
-        nb = nbformat.read(str(path), as_version=4)
+        doc = answers.parse(raw)
+    except answers.SubmissionError as err:
+        return RunResult("invalid_json", str(err))
+    cleaned, dataset_id = answers.clean(doc, questions)
+    return RunResult("ok", "", answers=cleaned, dataset_id=dataset_id)
+
+
+def _check_notebook(raw: bytes, name: str) -> str | None:
+    """Why the bytes of notebook ``name`` are not a runnable notebook, or None."""
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
         nbformat.validate(nb)
     except Exception as err:  # nbformat raises many types for bad files
-        return f"{path.name} is not a valid Jupyter notebook ({type(err).__name__})"
+        return f"{name} is not a valid Jupyter notebook ({type(err).__name__})"
     return None
 
 
@@ -157,7 +159,11 @@ def run_notebook(notebook: Path, dataset: Path, questions: dict[str, str], *, li
     output folders); ``scratch`` is where per-run folders are made (hidden from other runs).
     """
     started = time.monotonic()
-    problem = _check_notebook(notebook)
+    try:
+        raw = intake.read_plain(notebook, MAX_NOTEBOOK_BYTES)
+    except OSError as err:
+        return RunResult("not_a_notebook", f"{notebook.name} cannot be read ({err.strerror or err})")
+    problem = _check_notebook(raw, notebook.name)
     if problem:
         return RunResult("not_a_notebook", problem)
     own_scratch = scratch is None
@@ -165,21 +171,21 @@ def run_notebook(notebook: Path, dataset: Path, questions: dict[str, str], *, li
     os.chmod(scratch, 0o711)
     base = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
     try:
-        return _run(notebook, dataset, questions, limits, isolate, hide, scratch, base, started)
+        return _run(notebook.name, raw, dataset, questions, limits, isolate, hide, scratch, base, started)
     finally:
         shutil.rmtree(base, ignore_errors=True)
         if own_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _run(notebook: Path, dataset: Path, questions: dict[str, str], limits: Limits, isolate: bool,
+def _run(name: str, raw: bytes, dataset: Path, questions: dict[str, str], limits: Limits, isolate: bool,
          hide: tuple[Path, ...], scratch: Path, base: Path, started: float) -> RunResult:
     os.chmod(base, 0o711)
     workdir = base / "work"
     workdir.mkdir()
     shutil.copytree(dataset, workdir / "data")
-    target = workdir / notebook.name
-    shutil.copyfile(notebook, target)
+    target = workdir / name
+    target.write_bytes(raw)
     drop = isolate and os.geteuid() == 0
     if drop:
         for path in [workdir, *workdir.rglob("*")]:

@@ -66,6 +66,8 @@ def _typed(kind: str, raw: Any) -> dict:
     """Re-validate a submitted answer: only well-typed JSON of the declared kind is scored."""
     if not isinstance(raw, dict) or raw.get("kind") != kind:
         raise AnswerError(f"expected a {kind} answer")
+    if "invalid" in raw:  # graders.answers found it malformed when the submission was read
+        raise AnswerError(str(raw["invalid"]))
     return normalize(kind, raw.get("value"), se=raw.get("se"), ci=raw.get("ci"))
 
 

@@ -75,7 +75,7 @@ def find_students(submissions: Path, data_root: Path | None, keys_root: Path) ->
             for e in entries]
 
 
-def stage_a(spec: specs.LabSpec, students: list[Student], *, limits: Limits, isolate: bool, hide: tuple[Path, ...],
+def stage_a(spec: specs.LabSpec, students: list[Student], *, limits: Limits, isolate: bool | str, hide: tuple[Path, ...],
             workers: int, progress: Callable[[], None] | None = None, journal: Journal | None = None
             ) -> dict[str, RunResult]:
     """Run every submission in its sandbox, ``workers`` at a time; returns student -> result.
@@ -188,7 +188,7 @@ def grade(lab_id: str, submissions: Path, keys_root: Path, out: Path, *, data_ro
     t2 = time.perf_counter()
     statuses = {sid: r.status for sid, r in runs.items()}
     summary = {"lab": spec.lab_id, "students": len(students), "statuses": dict(Counter(statuses.values())),
-               "isolation": "on" if isolate else "off", "copy_flags": len(flags),
+               "isolation": isolate or "off", "copy_flags": len(flags),
                "mean_total": round(sum(s.total for s in scores.values()) / max(1, len(scores)), 4)}
     with staged_folder(out) as stage:
         reports.write_all(stage, spec, scores, statuses, flags, summary)

@@ -28,7 +28,7 @@ def folder_for(out: Path) -> Path:
     return out.parent / f".{out.name}.journal"
 
 
-def fingerprint(lab: str, folder: Path, dataset: Path | None, limits: Limits, isolate: bool) -> str:
+def fingerprint(lab: str, folder: Path, dataset: Path | None, limits: Limits, isolate: bool | str) -> str:
     """A digest of everything a stage-A result depends on (file contents, not modification times)."""
     h = hashlib.sha256(json.dumps([lab, dataclasses.asdict(limits), isolate, str(dataset)]).encode())
     for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and not p.is_symlink()):

@@ -2,12 +2,14 @@
 
 Why a separate program: everything here runs with the student's code next to it, so it must
 hold nothing worth stealing. The trusted parent (``graders.sandbox``) starts it inside fresh
-namespaces (``unshare``); this program then, while still (namespace-)root, brings up only the
-loopback of its empty network namespace, hides the given folders (answer keys, other students'
-work, instructor specs) under empty tmpfs mounts, sets resource limits, drops to an unprivileged
-user and runs the notebook with nbclient. Answers leave only as the ``submission.json`` that the
-notebook's ``lab.submit()`` wrote in the working folder; how the run ended leaves as one JSON line
-on a file descriptor that the kernel does not inherit, so student code cannot forge it.
+namespaces (``graders.sandbox_backends``: bubblewrap, or the built-in ``unshare`` backend) and
+hands it its settings as JSON on a file descriptor, so its command line (``/proc/1/cmdline``)
+names no host path. While still (namespace-)root it finishes the set-up the backend left to it
+(with the built-in backend: loopback, hiding folders, the private ``/tmp``, ``/run`` and
+``/dev/shm``), caps SysV shared memory, sets resource limits, drops to the sandbox's own uid and
+runs the notebook with nbclient in ``/tmp/work``. Answers leave only through the report
+descriptor, which the kernel does not inherit: one JSON line saying how the run ended, then the
+bytes of the ``submission.json`` the notebook wrote (read without following links, size-capped).
 
 Exit codes (read by the parent): 0 ran to the end, 10 a cell raised, 11 the kernel died,
 12 output cap exceeded, 13 set-up of the sandbox failed.
@@ -20,19 +22,28 @@ import json
 import os
 import re
 import resource
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 OK, CELL_ERROR, DEAD_KERNEL, OUTPUT_FLOOD, SETUP_FAILED = 0, 10, 11, 12, 13
+#: the notebook's folder inside the sandbox, on the size-limited private /tmp
+WORKDIR = Path("/tmp/work")
+MAX_SUBMISSION_BYTES = 16 << 20
 
 
-def _report(fd: int, status: str, reason: str) -> None:
-    """Write the one-line result to the parent's private pipe."""
+def _report(fd: int, status: str, reason: str, submission: bytes = b"") -> None:
+    """Write the result line, then the submission's bytes, to the parent's private pipe."""
     if fd < 0:
         return
+    line = json.dumps({"status": status, "reason": reason[:2000], "submission_bytes": len(submission)}) + "\n"
     try:
-        os.write(fd, (json.dumps({"status": status, "reason": reason[:2000]}) + "\n").encode())
+        os.write(fd, line.encode())
+        view = memoryview(submission)
+        while view:
+            view = view[os.write(fd, view):]
     except OSError:
         pass
 
@@ -42,25 +53,37 @@ def _mount(*args: str) -> None:
     subprocess.run(["mount", *args], check=True, capture_output=True)
 
 
-def _bind_fd(fd: int, target: Path) -> None:
-    """Bind-mount the folder open as ``fd`` (O_PATH) onto ``target``, even when its old path is now hidden."""
-    target.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "--no-canonicalize", "--bind", f"/proc/self/fd/{fd}", str(target)],
-                   check=True, capture_output=True, pass_fds=(fd,))
+def _bind_fd(fd: int, target: Path, read_only: bool = False) -> None:
+    """Bind-mount the file or folder open as ``fd`` (O_PATH) onto ``target``, even when its old path is now hidden."""
+    source = f"/proc/self/fd/{fd}"
+    if stat.S_ISDIR(os.fstat(fd).st_mode):
+        target.mkdir(parents=True, exist_ok=True)
+    else:
+        target.touch(exist_ok=True)
+    subprocess.run(["mount", "--no-canonicalize", "--bind", source, str(target)], check=True, capture_output=True,
+                   pass_fds=(fd,))
+    if read_only:
+        _mount("-o", "remount,bind,ro", str(target))
 
 
-def _hide(paths: list[str], keep: list[str]) -> None:
+def _tmpfs(path: str, size: str, mode: str) -> None:
+    """A fresh, empty, size-capped tmpfs on ``path``."""
+    _mount("-t", "tmpfs", "-o", f"size={size},mode={mode},nosuid,nodev", "tmpfs", path)
+
+
+def _hide(paths: list[str], keep: list[str], private: dict[str, tuple[str, str]] | None = None) -> None:
     """Cover each existing path with an empty root-owned tmpfs (folders) or /dev/null (files).
 
-    ``keep`` folders inside a hidden one (this run's working folder, the Python installation, the
-    package) are opened first and mounted back at the same place afterwards.
+    ``private`` gives the size and mode of the tmpfs for paths the notebook may write to (/tmp,
+    /dev/shm, /run); ``keep`` folders inside a hidden one (the Python installation, the package)
+    are opened first and mounted back at the same place afterwards.
     """
     held = [(Path(raw), os.open(raw, os.O_PATH | os.O_DIRECTORY)) for raw in keep if Path(raw).is_dir()]
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            _mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(path))
-        elif path.exists():
+        if path.is_dir() and not path.is_symlink():
+            _tmpfs(str(path), *(private or {}).get(raw, ("64k", "0755")))
+        elif path.exists() and not path.is_symlink():
             _mount("--bind", "/dev/null", str(path))
     for path, fd in held:
         if not path.is_dir():
@@ -76,6 +99,34 @@ def _expose_python() -> None:
             _hide([str(private)], [str(prefix)])
 
 
+def _builtin_setup(cfg: dict) -> None:
+    """What bubblewrap would have done: loopback, hidden folders, private /tmp /run /dev/shm, the notebook and data."""
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True, capture_output=True)
+    data = os.open(cfg["dataset"], os.O_PATH | os.O_DIRECTORY)
+    notebook = os.open(cfg["inbox_notebook"], os.O_PATH | os.O_NOFOLLOW)
+    private = {"/tmp": (f"{cfg['disk_mib']}m", "1777"), "/dev/shm": (f"{cfg['shm_mib']}m", "1777"), "/run": ("1m", "0755")}
+    _hide([*private, *cfg["hide_broad"]], cfg["keep"], private)
+    _hide(cfg["hide"], [])  # inside kept folders too (keys/ and specs/ inside the repository)
+    os.mkdir("/run/lock", 0o1777)
+    WORKDIR.mkdir()
+    _bind_fd(data, WORKDIR / "data", read_only=True)
+    _bind_fd(notebook, Path(cfg["notebook"]), read_only=True)
+    os.close(data)
+    os.close(notebook)
+    if cfg["uid"] >= 0:
+        _expose_python()
+
+
+def _cap_sysv(shm_mib: int) -> None:
+    """Bound SysV shared memory in this (private) IPC namespace, which the address-space limit does not count."""
+    pages = max(1, (shm_mib << 20) // resource.getpagesize())
+    for name, value in (("shmall", pages), ("shmmax", shm_mib << 20), ("shmmni", 64)):
+        try:
+            Path(f"/proc/sys/kernel/{name}").write_text(str(value))
+        except OSError:
+            pass  # not permitted here (no IPC namespace of our own): the namespace's defaults stay
+
+
 def _limit(memory_mib: int, cpu_seconds: int, file_mib: int, processes: int) -> None:
     """Resource limits inherited by the kernel (address space, CPU time, file size, processes, no core dumps)."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_mib << 20, memory_mib << 20))
@@ -86,7 +137,27 @@ def _limit(memory_mib: int, cpu_seconds: int, file_mib: int, processes: int) -> 
         resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
 
-def _execute(notebook: Path, workdir: Path, timeout: int, output_cap: int, fd: int) -> int:
+def _drop(uid: int) -> None:
+    """Become the sandbox's own unprivileged user (no groups); the process also becomes non-dumpable."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+def _read_submission(workdir: Path) -> bytes:
+    """The notebook's submission.json, if it is a plain file (no symlink) of at most 16 MiB; else empty."""
+    try:
+        fd = os.open(workdir / "submission.json", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return b""
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return b""
+        data = f.read(MAX_SUBMISSION_BYTES + 1)
+    return data if len(data) <= MAX_SUBMISSION_BYTES else b""
+
+
+def _execute(notebook: Path, workdir: Path, timeout: int, output_cap: int, fd: int) -> tuple[int, str, str]:
     """Run every cell with nbclient; stop at the first error; count output bytes and stop a flood."""
     import nbformat
     from nbclient import NotebookClient
@@ -100,11 +171,20 @@ def _execute(notebook: Path, workdir: Path, timeout: int, output_cap: int, fd: i
         def output(self, outs, msg, display_id, cell_index):  # noqa: D102 (nbclient hook)
             self.seen += len(json.dumps(msg.get("content", {}), default=str))
             if self.seen > output_cap:
-                _report(fd, "huge_output", f"the notebook printed more than {output_cap // 1024} KiB of output")
+                _report(fd, "huge_output", f"the notebook printed more than {output_cap // 1024} KiB of output",
+                        _read_submission(workdir))
                 os._exit(OUTPUT_FLOOD)
             return None
 
-    nb = nbformat.read(str(notebook), as_version=4)
+    with open(notebook, encoding="utf-8") as f:
+        nb = nbformat.reads(f.read(), as_version=4, capture_validation_error={})  # validated by the parent already
+    def out_of_time() -> None:  # answers submitted before the wall-clock limit still count
+        _report(fd, "timeout", f"the notebook did not finish within {timeout} s", _read_submission(workdir))
+        os._exit(CELL_ERROR)
+
+    watchdog = threading.Timer(timeout, out_of_time)
+    watchdog.daemon = True
+    watchdog.start()
     client = CappedClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
                           resources={"metadata": {"path": str(workdir)}})
     try:
@@ -112,55 +192,46 @@ def _execute(notebook: Path, workdir: Path, timeout: int, output_cap: int, fd: i
     except CellExecutionError as err:
         lines = [ln for ln in str(err).strip().splitlines() if ln.strip()]
         last = re.sub(r"\x1b\[[0-9;]*m", "", lines[-1]) if lines else "a cell raised an error"
-        _report(fd, "crashed", f"a cell raised {last}")
-        return CELL_ERROR
+        return CELL_ERROR, "crashed", f"a cell raised {last}"
     except DeadKernelError:
-        _report(fd, "crashed", "the notebook's kernel died (memory limit, os._exit or a crash)")
-        return DEAD_KERNEL
+        return DEAD_KERNEL, "crashed", "the notebook's kernel died (memory limit, os._exit or a crash)"
     except TimeoutError:
-        _report(fd, "timeout", f"a cell ran longer than {timeout} s")
-        return CELL_ERROR
-    _report(fd, "ok", "the notebook ran to the end")
-    return OK
+        return CELL_ERROR, "timeout", f"a cell ran longer than {timeout} s"
+    finally:
+        watchdog.cancel()
+    return OK, "ok", "the notebook ran to the end"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Set up the sandbox from the command line, then execute the notebook."""
+    """Read the settings from ``--config-fd``, finish the sandbox, execute the notebook, report."""
     p = argparse.ArgumentParser(prog="python -m graders.sandbox_child")
-    p.add_argument("notebook", type=Path)
-    p.add_argument("--workdir", type=Path, required=True)
-    p.add_argument("--report-fd", type=int, default=-1)
-    p.add_argument("--timeout", type=int, default=600)
-    p.add_argument("--memory-mib", type=int, default=2048)
-    p.add_argument("--file-mib", type=int, default=64)
-    p.add_argument("--output-cap", type=int, default=1 << 20)
-    p.add_argument("--processes", type=int, default=0)
-    p.add_argument("--isolated", action="store_true", help="inside fresh namespaces: set up loopback and mounts")
-    p.add_argument("--hide", action="append", default=[])
-    p.add_argument("--hide-broad", action="append", default=[],
-                   help="folders hidden first (e.g. /tmp, /home); --keep paths inside them are mounted back")
-    p.add_argument("--keep", action="append", default=[])
-    p.add_argument("--uid", type=int, default=-1, help="drop to this uid/gid after set-up (root only)")
+    p.add_argument("--config-fd", type=int, required=True, help="file descriptor holding the run's settings as JSON")
     args = p.parse_args(argv)
-    fd = args.report_fd
+    with os.fdopen(args.config_fd, "rb") as f:
+        cfg = json.loads(f.read())
+    fd = cfg["report_fd"]
+    if fd >= 0:
+        os.set_inheritable(fd, False)  # the kernel (student code) must never hold the report channel
+    workdir = Path(cfg["workdir"])
     try:
-        if args.isolated:
-            subprocess.run(["ip", "link", "set", "lo", "up"], check=True, capture_output=True)
-            _hide(args.hide_broad, args.keep)
-            _hide(args.hide, [])  # inside kept folders too (keys/ and specs/ inside the repository)
-            if args.uid >= 0:
-                _expose_python()
-        _limit(args.memory_mib, args.timeout + 5, args.file_mib, args.processes)
-        if args.uid >= 0:
-            os.setgroups([])
-            os.setgid(args.uid)
-            os.setuid(args.uid)
-        os.chdir(args.workdir)
+        if cfg["setup"] == "builtin":
+            _builtin_setup(cfg)
+        if cfg["setup"] != "none":
+            _cap_sysv(cfg["shm_mib"])
+        if cfg["uid"] >= 0:
+            os.chmod(workdir, 0o700)
+            os.chown(workdir, cfg["uid"], cfg["uid"])
+        _limit(cfg["memory_mib"], cfg["timeout"] + 5, cfg["file_mib"], cfg["processes"])
+        if cfg["uid"] >= 0:
+            _drop(cfg["uid"])
+        os.chdir(workdir)
     except (OSError, subprocess.CalledProcessError) as err:
         detail = getattr(err, "stderr", b"") or b""
         _report(fd, "sandbox_error", f"sandbox set-up failed: {err} {detail.decode(errors='replace').strip()}")
         return SETUP_FAILED
-    return _execute(args.notebook, args.workdir, args.timeout, args.output_cap, fd)
+    code, status, reason = _execute(Path(cfg["notebook"]), workdir, cfg["timeout"], cfg["output_cap"], fd)
+    _report(fd, status, reason, _read_submission(workdir))
+    return code
 
 
 if __name__ == "__main__":

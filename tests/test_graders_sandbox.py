@@ -13,7 +13,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from graders import batch, datasets, sandbox
+from graders import batch, datasets, sandbox, sandbox_backends
 from graders.scoring.modes import as_answer
 from graders.specs import get
 from simulations.cli import main
@@ -47,15 +47,15 @@ def _build_module():
     return module
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Grade every fixture (plus a copier) once, with isolation, two at a time."""
-    ok, why = sandbox.isolation_available()
+@pytest.fixture(scope="module", params=sandbox_backends.BACKENDS)
+def graded(request, tmp_path_factory):
+    """Grade every fixture (plus a copier) once per sandbox backend, two at a time."""
+    ok, why = sandbox.isolation_available(request.param)
     if not ok:
         if IN_CI:
-            pytest.fail(f"isolation unavailable in CI: {why}")
+            pytest.fail(f"isolation ({request.param}) unavailable in CI: {why}")
         pytest.skip(why)
-    root = tmp_path_factory.mktemp("grading")
+    root = tmp_path_factory.mktemp(f"grading-{request.param}")
     own_data, own_keys = generate_pair(root / "gen-a", seed=11)
     other_data, other_keys = generate_pair(root / "gen-b", seed=12)
     subs, data_root, keys_root = root / "submissions", root / "datasets", root / "keys"
@@ -75,7 +75,7 @@ def graded(tmp_path_factory):
         shutil.copytree(src_keys, keys_root / sid)
     out = root / "out"
     run = batch.grade("DEMO", subs, keys_root, out, data_root=data_root, workers=2,
-                      limits=sandbox.Limits(timeout=TIMEOUT), isolation="required")
+                      limits=sandbox.Limits(timeout=TIMEOUT), isolation=request.param)
     print(f"\nstage A {run.timings['stage_a_s']:.1f} s for {len(run.runs)} submissions, stage B {run.timings['stage_b_s']:.2f} s")
     return run, out, root
 
@@ -140,7 +140,7 @@ def test_outputs_never_contain_expected_values(graded):
 
 
 def test_cli_refuses_without_isolation(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(sandbox, "isolation_available", lambda: (False, "unshare is missing"))
+    monkeypatch.setattr(sandbox, "isolation_available", lambda backend="auto": (False, "unshare is missing"))
     (tmp_path / "subs" / "s1").mkdir(parents=True)
     (tmp_path / "keys").mkdir()
     code = main(["grade", "--lab", "DEMO", "--submissions", str(tmp_path / "subs"), "--keys", str(tmp_path / "keys"),

@@ -22,8 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=2, help="submissions run in parallel (default 2)")
     p.add_argument("--timeout", type=int, default=600, help="wall-clock seconds per notebook (default 600)")
     p.add_argument("--memory", type=int, default=2048, help="MiB of address space per notebook (default 2048)")
-    p.add_argument("--isolation", choices=("required", "none"), default="required",
-                   help="required (default): refuse to grade without network/mount/PID namespaces; "
+    p.add_argument("--isolation", choices=("required", "bwrap", "builtin", "none"), default="required",
+                   help="required (default): sandbox every notebook with bubblewrap if installed, else the built-in "
+                        "unshare backend, and refuse to grade without either; bwrap / builtin: that backend only; "
                         "none: run notebooks without a sandbox (a warning is printed)")
     p.set_defaults(func=cmd_grade)
     actions = p.add_subparsers(dest="grade_action", metavar="validate")

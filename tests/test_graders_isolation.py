@@ -1,0 +1,98 @@
+"""Each notebook runs alone, on both sandbox backends: the attacks of a hostile class, as fixture notebooks.
+
+One batch per backend (bubblewrap and the built-in ``unshare`` backend) grades: a notebook that
+leaves answers in /run/lock, /dev/shm, /tmp, its home, SysV and POSIX shared memory, and one
+that looks for them; one that tries every UNIX socket it can find (the test listens on /run,
+/tmp and an abstract name on the host); one that collects every command line and environment in
+its /proc; one that forks up to its process limit and holds it while another needs processes;
+one that fills its disk. The host's /run/lock, /dev/shm and ``ipcs`` must be the same after.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from graders import batch, sandbox, sandbox_backends
+from tests.conftest import IN_CI, REPO
+from tests.test_graders_support import generate_pair
+
+FIXTURES = REPO / "tests" / "fixtures" / "submissions"
+ATTACKS = ("leaves_traces", "reads_traces", "reaches_sockets", "reads_cmdlines", "holds_processes", "needs_processes",
+           "fills_disk", "passes_all")
+LIMITS = sandbox.Limits(timeout=90, processes=96, disk_mib=128)
+
+
+def _host_state() -> dict[str, object]:
+    ipcs = subprocess.run(["ipcs"], capture_output=True, text=True, check=True).stdout
+    return {"/run/lock": sorted(p.name for p in Path("/run/lock").iterdir()),
+            "/dev/shm": sorted(p.name for p in Path("/dev/shm").iterdir() if not p.name.startswith("sem.mp-")),
+            "ipcs": ipcs, "/tmp crm-grade-*": sorted(p.name for p in Path("/tmp").glob("crm-grade-*"))}
+
+
+@pytest.fixture(scope="module", params=sandbox_backends.BACKENDS)
+def graded(request, tmp_path_factory):
+    backend = request.param
+    ok, why = sandbox.isolation_available(backend)
+    if not ok:
+        if IN_CI:
+            pytest.fail(f"sandbox backend {backend} unavailable in CI: {why}")
+        pytest.skip(why)
+    root = tmp_path_factory.mktemp(f"isolation-{backend}")
+    data, keys = generate_pair(root / "gen", seed=11)
+    subs = root / "submissions"
+    for name in ATTACKS:
+        shutil.copytree(FIXTURES / name, subs / name)
+    listeners = []
+    for address in ("/run/crm-grader-test.sock", "/tmp/crm-grader-test.sock", "\0crm-grader-test"):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(address)
+        s.listen()
+        listeners.append(s)
+    before = _host_state()
+    try:
+        run = batch.grade("DEMO", subs, keys, root / "out", data_root=data, workers=2, limits=LIMITS, isolation=backend)
+    finally:
+        for s in listeners:
+            s.close()
+        for path in ("/run/crm-grader-test.sock", "/tmp/crm-grader-test.sock"):
+            Path(path).unlink(missing_ok=True)
+    return run, before, _host_state(), root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ATTACKS)
+def test_attack_is_contained_and_gets_its_honest_mark(graded, name):
+    run, *_ = graded
+    result, score = run.runs[name], run.scores[name]
+    expected = 5 if name == "reads_cmdlines" else 7  # it hands in what it saw instead of the churn answer
+    assert result.status == "ok", result.reason + result.log[-2000:]
+    assert score.total == expected, [(q.qid, q.points, q.message) for q in score.questions]
+
+
+@pytest.mark.slow
+def test_nothing_is_left_on_the_host(graded):
+    _, before, after, _ = graded
+    assert after == before
+
+
+@pytest.mark.slow
+def test_no_host_path_appears_in_any_command_line_or_environment(graded):
+    run, _, _, root = graded
+    seen = run.runs["reads_cmdlines"].answers["churned"]["value"]
+    assert any("graders.sandbox_child" in s for s in seen), seen  # it did see the runner's own command line
+    leaked = [s for s in seen if str(root) in s or "crm-grade-" in s or "/keys" in s or "submissions" in s]
+    assert not leaked
+
+
+def test_backend_choice_prefers_bubblewrap_and_refuses_an_unknown_one(monkeypatch):
+    monkeypatch.setattr(sandbox_backends, "available", lambda name: (name == "bwrap", name))
+    assert sandbox_backends.choose() == ("bwrap", "bwrap")
+    monkeypatch.setattr(sandbox_backends, "available", lambda name: (name == "builtin", f"{name} here"))
+    assert sandbox_backends.choose() == ("builtin", "builtin here")
+    assert sandbox_backends.choose("bwrap") == (None, "bwrap here")
+    assert sandbox_backends.choose("docker")[0] is None

@@ -176,7 +176,7 @@ def grade(lab_id: str, submissions: Path, keys_root: Path, out: Path, *, data_ro
     journal = Journal(journal_folder(out))
     journal.open()  # made before any notebook starts, so every sandbox hides it
     hide = tuple(p.resolve() for p in (keys_root, submissions, out, Path(data_root)) if p.exists())
-    hide += (journal.folder.resolve(),)
+    hide += (journal.folder.resolve(), specs.folder().resolve())  # the course folder of --spec, wherever it is
     t0 = time.perf_counter()
     tick = progress(len(students)) if progress else None
     runs = stage_a(spec, students, limits=limits, isolate=isolate, hide=hide, workers=workers, progress=tick,

@@ -42,7 +42,7 @@ SIMULATIONS = Path(simulations.__file__).resolve().parent
 #: instructor-side code and data hidden from the notebook, even when the package is visible: specs hold reference
 #: methods and choice answers; the repository's keys/ (and its git history) hold the committed datasets' truth
 INSTRUCTOR_PATHS = (GRADERS / "specs", GRADERS / "scoring", GRADERS / "keys.py", GRADERS / "validate.py",
-                    GRADERS.parent / "keys", GRADERS.parent / ".git")
+                    GRADERS.parent / "instructor", GRADERS.parent / "keys", GRADERS.parent / ".git")
 MAX_SUBMISSION_BYTES = answers.MAX_SUBMISSION_BYTES
 MAX_NOTEBOOK_BYTES = intake.MAX_FILE_BYTES
 #: sandbox uids (root only): one per concurrent run, so RLIMIT_NPROC is counted per sandbox, not for all of them
@@ -77,6 +77,7 @@ class RunResult:
     dataset_id: str | None = None
     seconds: float = 0.0
     log: str = field(default="", repr=False)
+    cpu_seconds: float = 0.0  # CPU time of the runner and its kernel inside the sandbox, as the runner reported it
 
 
 def isolation_available(backend: str = "auto") -> tuple[bool, str]:
@@ -271,17 +272,17 @@ def _run(name: str, raw: bytes, dataset: Path, questions: dict[str, str], limits
     reader.join(timeout=30)
     with open(log_path, "rb") as f:
         log_text = f.read(16384).decode(errors="replace")
-    status, reason, submission = _outcome(b"".join(received), proc.returncode, killed, limits)
+    status, reason, submission, cpu = _outcome(b"".join(received), proc.returncode, killed, limits)
     if status == "sandbox_error":
-        return RunResult(status, reason, log=log_text)
+        return RunResult(status, reason, log=log_text, cpu_seconds=cpu)
     if not submission:
         why = "the notebook did not write submission.json (call lab.submit() at the end)"
         return RunResult(status if status != "ok" else "no_submission", f"{reason}; {why}" if status != "ok" else why,
-                         log=log_text)
+                         log=log_text, cpu_seconds=cpu)
     result = answers_from_bytes(submission, questions)
     if result.status == "ok":
         result.status, result.reason = status, reason if status != "ok" else ""
-    result.log = log_text
+    result.log, result.cpu_seconds = log_text, cpu
     return result
 
 
@@ -297,20 +298,21 @@ def _drain(fd: int, into: list[bytes]) -> None:
         os.close(fd)
 
 
-def _outcome(report: bytes, returncode: int, killed: bool, limits: Limits) -> tuple[str, str, bytes]:
-    """Status, reason and submission bytes from the child's private report, its exit code and the wall clock."""
+def _outcome(report: bytes, returncode: int, killed: bool, limits: Limits) -> tuple[str, str, bytes, float]:
+    """Status, reason, submission bytes and CPU seconds from the child's private report, its exit code and the clock."""
     line, _, rest = report.partition(b"\n")
     try:
         head = json.loads(line)
         size = int(head.get("submission_bytes", 0))
-        return str(head["status"]), str(head["reason"]), rest[:size] if len(rest) >= size else b""
+        return (str(head["status"]), str(head["reason"]), rest[:size] if len(rest) >= size else b"",
+                float(head.get("cpu_seconds", 0.0)))
     except (ValueError, KeyError, TypeError, AttributeError):
         pass
     if killed:
-        return "timeout", f"the notebook did not finish within {limits.timeout} s", b""
+        return "timeout", f"the notebook did not finish within {limits.timeout} s", b"", 0.0
     if returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
-        return "timeout", f"the notebook used more than {limits.timeout} s of CPU", b""
-    return "crashed", f"the notebook's runner stopped unexpectedly (exit status {returncode})", b""
+        return "timeout", f"the notebook used more than {limits.timeout} s of CPU", b"", 0.0
+    return "crashed", f"the notebook's runner stopped unexpectedly (exit status {returncode})", b"", 0.0
 
 
 def run_submission(folder: Path, dataset: Path, questions: dict[str, str], **kwargs) -> RunResult:

@@ -38,7 +38,10 @@ def _report(fd: int, status: str, reason: str, submission: bytes = b"") -> None:
     """Write the result line, then the submission's bytes, to the parent's private pipe."""
     if fd < 0:
         return
-    line = json.dumps({"status": status, "reason": reason[:2000], "submission_bytes": len(submission)}) + "\n"
+    used = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(u.ru_utime + u.ru_stime for u in used)  # the runner and the kernels it waited for
+    line = json.dumps({"status": status, "reason": reason[:2000], "submission_bytes": len(submission),
+                       "cpu_seconds": round(cpu, 3)}) + "\n"
     try:
         os.write(fd, line.encode())
         view = memoryview(submission)
@@ -159,6 +162,9 @@ def _read_submission(workdir: Path) -> bytes:
 
 def _execute(notebook: Path, workdir: Path, timeout: int, output_cap: int, fd: int) -> tuple[int, str, str]:
     """Run every cell with nbclient; stop at the first error; count output bytes and stop a flood."""
+    # jsonschema (imported by nbformat) loads optional format checkers at import; rfc3987_syntax alone costs about
+    # 1 s of CPU per notebook and checks IRI formats that the notebook schema never uses: make it unavailable here
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, DeadKernelError
@@ -177,7 +183,7 @@ def _execute(notebook: Path, workdir: Path, timeout: int, output_cap: int, fd: i
             return None
 
     with open(notebook, encoding="utf-8") as f:
-        nb = nbformat.reads(f.read(), as_version=4, capture_validation_error={})  # validated by the parent already
+        nb = nbformat.reads(f.read(), as_version=4, capture_validation_error={})  # the parent validated it already
     def out_of_time() -> None:  # answers submitted before the wall-clock limit still count
         _report(fd, "timeout", f"the notebook did not finish within {timeout} s", _read_submission(workdir))
         os._exit(CELL_ERROR)

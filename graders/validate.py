@@ -107,7 +107,7 @@ def validate(spec: LabSpec, seeds: int = 50, *, customers: int = 800, weeks: int
              cache: Path | None = None) -> Validation:
     """Run the spec's solution and wrong methods over ``seeds`` generated datasets (seeds 1..N), ``workers`` at a time.
 
-    The spec must be registered (``graders.specs.REGISTRY``): worker processes look it up by id.
+    The spec must be in the instructor folder (``graders.specs.folder()``): worker processes look it up by id.
     Datasets are generated from ``spec.scenario`` (dirty variant when ``spec.dirty``) and cached
     in ``cache`` (default: a temporary folder removed afterwards).
     """

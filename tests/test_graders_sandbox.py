@@ -157,3 +157,18 @@ def test_cli_reports_missing_arguments_and_unknown_lab(capsys, tmp_path):
     assert main(["grade", "--lab", "NOPE", "--submissions", str(tmp_path), "--keys", str(tmp_path),
                  "--out", str(tmp_path / "o"), "--isolation", "none"]) == 2
     assert "no grading spec" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_grade_bench_prints_its_figures(capsys):
+    assert main(["grade", "bench", "--copies", "1", "--fixed-runs", "1", "--isolation", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "1 notebook(s), --workers 2, isolation none" in out and "statuses: 1 ok" in out
+    assert "fixed CPU cost per notebook (one empty cell):" in out and "load average" in out
+
+
+def test_grade_bench_and_spec_refuse_bad_input(capsys, tmp_path):
+    assert main(["grade", "bench", "--copies", "0"]) == 2
+    assert "--copies" in capsys.readouterr().err
+    assert main(["grade", "validate", "DEMO", "--spec", str(tmp_path / "absent")]) == 2
+    assert "not a folder" in capsys.readouterr().err

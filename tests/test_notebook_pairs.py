@@ -8,7 +8,8 @@ import pytest
 from .conftest import REPO
 
 SHIPPED = sorted(
-    p for folder in ("labs", "cases", "graders") for p in (REPO / folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+    p for folder in ("labs", "cases", "graders", "instructor") for p in (REPO / folder).rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
 )
 
 

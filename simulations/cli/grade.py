@@ -8,6 +8,17 @@ from pathlib import Path
 
 from simulations.errors import UserError
 
+SPEC_HELP = ("instructor folder with one <lab>.py spec per lab (reference solutions, wrong methods, tolerances; "
+             "default: the repository's instructor/specs)")
+
+
+def _use_spec(args: argparse.Namespace) -> None:
+    """Point the spec loader at ``--spec`` when given (specs are instructor files, not part of the package)."""
+    from graders import specs
+
+    if getattr(args, "spec", None) is not None:
+        specs.use(args.spec)
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``grade`` sub-command (and ``grade validate``)."""
@@ -15,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Grade: crm-sandbox grade --lab ID --submissions DIR --keys DIR --out DIR. "
                                    "Validate a spec: crm-sandbox grade validate ID [--seeds 50].")
     p.add_argument("--lab", help="lab id, e.g. DEMO or L03")
+    p.add_argument("--spec", type=Path, help=SPEC_HELP)
     p.add_argument("--submissions", type=Path, help="folder with one sub-folder per student (notebook or submission.json)")
     p.add_argument("--keys", type=Path, help="answer keys: KEYS/<student>/ per student, or one keys folder for everyone")
     p.add_argument("--out", type=Path, help="output folder (gradebook, Canvas CSV, results.json, feedback)")
@@ -27,14 +39,28 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "unshare backend, and refuse to grade without either; bwrap / builtin: that backend only; "
                         "none: run notebooks without a sandbox (a warning is printed)")
     p.set_defaults(func=cmd_grade)
-    actions = p.add_subparsers(dest="grade_action", metavar="validate")
+    actions = p.add_subparsers(dest="grade_action", metavar="{validate,bench}")
     v = actions.add_parser("validate", help="run the reference solution and known wrong methods over many seeds")
     v.add_argument("lab_id")
+    v.add_argument("--spec", type=Path, help=SPEC_HELP)
     v.add_argument("--seeds", type=int, default=50, help="generated datasets to validate on (default 50)")
     v.add_argument("--customers", type=int, default=800)
     v.add_argument("--weeks", type=int, default=104)
     v.add_argument("--workers", type=int, default=2, dest="validate_workers")
     v.set_defaults(func=cmd_validate)
+    b = actions.add_parser("bench", help="time grading N copies of a lab notebook; print wall time and CPU per notebook",
+                           description="Grade --copies copies of one notebook as 'crm-sandbox grade' would and print "
+                                       "the wall time, the CPU per notebook and the fixed CPU cost per notebook.")
+    b.add_argument("--lab", default="DEMO", help="lab id (default DEMO)")
+    b.add_argument("--spec", type=Path, help=SPEC_HELP)
+    b.add_argument("--notebook", type=Path, help="a solved notebook of the lab (default for DEMO: its worked example)")
+    b.add_argument("--copies", type=int, default=100, help="copies graded (default 100)")
+    b.add_argument("--workers", type=int, default=2, help="submissions run in parallel (default 2)")
+    b.add_argument("--datasets", type=Path, help="dataset folder (default: the lab's)")
+    b.add_argument("--keys", type=Path, help="its answer key (default: the repository's keys/<dataset>)")
+    b.add_argument("--isolation", choices=("required", "bwrap", "builtin", "none"), default="required")
+    b.add_argument("--fixed-runs", type=int, default=3, help="runs of an empty notebook for the fixed cost (default 3)")
+    b.set_defaults(func=cmd_bench)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -42,6 +68,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from graders import batch, sandbox
     from simulations.cli.progress import bar
 
+    _use_spec(args)
     missing = [f"--{n}" for n in ("lab", "submissions", "keys", "out") if getattr(args, n) is None]
     if missing:
         raise UserError(f"grade: missing {', '.join(missing)} (or use: crm-sandbox grade validate LAB)")
@@ -76,9 +103,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Print pass/fail rates; exit 1 when a target is missed."""
     from graders import specs, validate
 
+    _use_spec(args)
     if args.seeds < 1:
         raise UserError("--seeds must be >= 1")
     result = validate.validate(specs.get(args.lab_id), args.seeds, customers=args.customers, weeks=args.weeks,
                                workers=args.validate_workers)
     print(result.table())
     return 0 if result.ok else 1
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Print the grading benchmark's figures."""
+    from graders import bench
+
+    _use_spec(args)
+    result = bench.run(args.lab, copies=args.copies, workers=args.workers, notebook=args.notebook, data=args.datasets,
+                       keys=args.keys, isolation=args.isolation, fixed_runs=args.fixed_runs)
+    print("\n".join(result.lines()))
+    return 0

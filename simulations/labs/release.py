@@ -220,7 +220,8 @@ def grading_spec(lab_id: str) -> dict:
     spec = specs.get(lab_id)
     return {
         "lab": spec.lab_id, "title": spec.title, "default_dataset": spec.default_dataset,
-        "spec_module": specs.REGISTRY[spec.lab_id], "keys_needed": list(spec.keys_needed),
+        "spec_module": f"{specs.module_name(spec.lab_id)}.py (instructor/specs/, or the course folder of --spec)",
+        "keys_needed": list(spec.keys_needed),
         "questions": [{"qid": q.qid, "kind": q.kind, "mode": q.mode, "points": q.points, "prompt": q.prompt,
                        "checks": _jsonable(dict(q.checks)), "params": {k: _jsonable(v) for k, v in q.params.items()},
                        "misconceptions": [m.name for m in q.misconceptions]} for q in spec.questions],

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from graders.specs.base import LabSpec, Misconception, Question
-from graders.specs.common import observation_end as _end
-from graders.specs.common import orders as _orders
+
+from .common import observation_end as _end
+from .common import orders as _orders
 
 RECENCY_WEEKS = 26
 VALUE_WEEKS = 26

@@ -5,11 +5,15 @@ leaves answers in /run/lock, /dev/shm, /tmp, its home, SysV and POSIX shared mem
 that looks for them; one that tries every UNIX socket it can find (the test listens on /run,
 /tmp and an abstract name on the host); one that collects every command line and environment in
 its /proc; one that forks up to its process limit and holds it while another needs processes;
-one that fills its disk. The host's /run/lock, /dev/shm and ``ipcs`` must be the same after.
+one that fills its disk. The same batch holds the hand-made submission files (a 400-digit
+answer, 100,000 nested lists, HTML and formulas in ids), a symlinked folder and a FIFO, so the
+whole class of attacks goes through one run. The host's /run/lock, /dev/shm and ``ipcs`` must be
+the same after.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -25,6 +29,9 @@ FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 ATTACKS = ("leaves_traces", "reads_traces", "reaches_sockets", "reads_cmdlines", "holds_processes", "needs_processes",
            "fills_disk", "passes_all")
 LIMITS = sandbox.Limits(timeout=90, processes=96, disk_mib=128)
+#: entries never executed, added to the same batch: student -> (status, total)
+FILES = {"huge_integer": ("ok", 1), "deep_nesting": ("invalid_json", 0), "report_injection": ("ok", 1),
+         "linked_folder": ("refused", 0), "fifo": ("refused", 0)}
 
 
 def _host_state() -> dict[str, object]:
@@ -45,8 +52,11 @@ def graded(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"isolation-{backend}")
     data, keys = generate_pair(root / "gen", seed=11)
     subs = root / "submissions"
-    for name in ATTACKS:
+    for name in (*ATTACKS, "huge_integer", "deep_nesting", "report_injection"):
         shutil.copytree(FIXTURES / name, subs / name)
+    (subs / "linked_folder").symlink_to(subs / "passes_all")
+    (subs / "fifo").mkdir()
+    os.mkfifo(subs / "fifo" / "submission.json")
     listeners = []
     for address in ("/run/crm-grader-test.sock", "/tmp/crm-grader-test.sock", "\0crm-grader-test"):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -72,6 +82,15 @@ def test_attack_is_contained_and_gets_its_honest_mark(graded, name):
     expected = 5 if name == "reads_cmdlines" else 7  # it hands in what it saw instead of the churn answer
     assert result.status == "ok", result.reason + result.log[-2000:]
     assert score.total == expected, [(q.qid, q.points, q.message) for q in score.questions]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(FILES))
+def test_hostile_files_in_the_same_batch_get_their_rows(graded, name):
+    run, *_ = graded
+    status, total = FILES[name]
+    assert (run.runs[name].status, run.scores[name].total) == (status, total), run.runs[name].reason
+    assert len(run.scores) == len(ATTACKS) + len(FILES)
 
 
 @pytest.mark.slow

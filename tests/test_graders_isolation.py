@@ -3,12 +3,12 @@
 One batch per backend (bubblewrap and the built-in ``unshare`` backend) grades: a notebook that
 leaves answers in /run/lock, /dev/shm, /tmp, its home, SysV and POSIX shared memory, and one
 that looks for them; one that tries every UNIX socket it can find (the test listens on /run,
-/tmp and an abstract name on the host); one that collects every command line and environment in
-its /proc; one that forks up to its process limit and holds it while another needs processes;
-one that fills its disk. The same batch holds the hand-made submission files (a 400-digit
-answer, 100,000 nested lists, HTML and formulas in ids), a symlinked folder and a FIFO, so the
-whole class of attacks goes through one run. The host's /run/lock, /dev/shm and ``ipcs`` must be
-the same after.
+/tmp and an abstract name on the host; the notebook also reads /proc/net/unix); one that
+collects every command line and environment in its /proc; one that forks up to its process
+limit and holds it while another needs processes; one that fills its disk. The same batch holds
+the hand-made submission files (a 400-digit answer, 100,000 nested lists, HTML and formulas in
+ids), a symlinked folder and a FIFO, so the whole class of attacks goes through one run. The
+host's /run/lock, /dev/shm and ``ipcs`` must hold nothing new after it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,12 @@ FILES = {"huge_integer": ("ok", 1), "deep_nesting": ("invalid_json", 0), "report
          "linked_folder": ("refused", 0), "fifo": ("refused", 0)}
 
 
-def _host_state() -> dict[str, object]:
+def _host_state() -> dict[str, set[str]]:
+    """What a notebook could leave on the host: /run/lock, /dev/shm (without other programs' semaphores), SysV IPC."""
     ipcs = subprocess.run(["ipcs"], capture_output=True, text=True, check=True).stdout
-    return {"/run/lock": sorted(p.name for p in Path("/run/lock").iterdir()),
-            "/dev/shm": sorted(p.name for p in Path("/dev/shm").iterdir() if not p.name.startswith("sem.mp-")),
-            "ipcs": ipcs, "/tmp crm-grade-*": sorted(p.name for p in Path("/tmp").glob("crm-grade-*"))}
+    return {"/run/lock": {p.name for p in Path("/run/lock").iterdir()},
+            "/dev/shm": {p.name for p in Path("/dev/shm").iterdir() if not p.name.startswith("sem.mp-")},
+            "ipcs": {" ".join(line.split()[:3]) for line in ipcs.splitlines() if line.startswith("0x")}}
 
 
 @pytest.fixture(scope="module", params=sandbox_backends.BACKENDS)
@@ -57,20 +59,28 @@ def graded(request, tmp_path_factory):
     (subs / "linked_folder").symlink_to(subs / "passes_all")
     (subs / "fifo").mkdir()
     os.mkfifo(subs / "fifo" / "submission.json")
+    # host sockets for reaches_sockets to find (names unique to this run: other test workers may run a batch too)
+    tag = f"crm-grader-test-{os.getpid()}-{backend}"
+    paths = [Path(f"/run/{tag}.sock"), Path(f"/tmp/{tag}.sock")]
     listeners = []
-    for address in ("/run/crm-grader-test.sock", "/tmp/crm-grader-test.sock", "\0crm-grader-test"):
+    for address in (*map(str, paths), f"\0{tag}"):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.bind(address)
         s.listen()
         listeners.append(s)
+    scratch = root / "tmp"  # the batch's own temporary folders go here, to be checked afterwards
+    scratch.mkdir()
     before = _host_state()
     try:
-        run = batch.grade("DEMO", subs, keys, root / "out", data_root=data, workers=2, limits=LIMITS, isolation=backend)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(tempfile, "tempdir", str(scratch))
+            run = batch.grade("DEMO", subs, keys, root / "out", data_root=data, workers=2, limits=LIMITS,
+                              isolation=backend)
     finally:
         for s in listeners:
             s.close()
-        for path in ("/run/crm-grader-test.sock", "/tmp/crm-grader-test.sock"):
-            Path(path).unlink(missing_ok=True)
+        for path in paths:
+            path.unlink(missing_ok=True)
     return run, before, _host_state(), root
 
 
@@ -95,8 +105,9 @@ def test_hostile_files_in_the_same_batch_get_their_rows(graded, name):
 
 @pytest.mark.slow
 def test_nothing_is_left_on_the_host(graded):
-    _, before, after, _ = graded
-    assert after == before
+    _, before, after, root = graded
+    assert {place: after[place] - before[place] for place in before} == {place: set() for place in before}
+    assert not list((root / "tmp").iterdir())  # the batch's scratch and run folders are gone too
 
 
 @pytest.mark.slow

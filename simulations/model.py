@@ -29,6 +29,7 @@ from simulations.config import (
     load_scenario,
     with_overrides,
 )
+from simulations.firm import FirmView
 from simulations.mechanisms import (
     acquisition,
     community,
@@ -105,9 +106,13 @@ class CustomerLifecycleModel(mesa.Model):
         market = self.world.market
         self._inflow_per_week = market.prospect_inflow * market.customers
         self._inflow_due = 0.0
-        self.population = Population(capacity=int(market.customers * 1.1) + 16, degree=market.social_degree)
+        # sized once for the scenario's known inflow over its horizon, so growth never copies the arrays
+        expected = market.customers + self._inflow_per_week * market.weeks
+        self.population = Population(capacity=int(expected * 1.02) + 64, degree=market.social_degree)
         add_people(self.population, market.customers, self.world, self.streams.population, week=0)
         acquisition.seed_customer_base(self.population, self.world, self.streams.population)
+        self.firm = FirmView(self.policies.crm, self.world.contracts.enabled, self.population.capacity)
+        self.firm.open_books(acquisition.initial_records(self.population), self.population.n)
 
         self.kpi: dict[str, float] = {}
         self._update_kpis(WeekLog(week=0), {})
@@ -138,9 +143,10 @@ class CustomerLifecycleModel(mesa.Model):
         before = pop.stage.copy()
 
         acquisition.respond(pop, world, pol, mods, s.acquisition, log, week, self.product_quality)
-        marketing.respond(pop, world, pol, mods, s.marketing, log, week)
+        self.firm.sign_up(log, pop.n)
+        marketing.respond(pop, world, pol, mods, s.marketing, log, week, self.firm)
         purchasing.respond(pop, world, pol, mods, s.purchasing, log, week)
-        service.respond(pop, world, pol, mods, s.service, log, week)
+        service.respond(pop, world, pol, mods, s.service, log, week, self.firm.records.tier)
         loyalty.respond(pop, world, pol, mods, s.loyalty, log, week)
         adopted = community.respond(pop, world, pol, mods, s.community, log, week)
         self.product_quality = min(self.product_quality + adopted * world.community.quality_gain, 0.3)
@@ -150,6 +156,7 @@ class CustomerLifecycleModel(mesa.Model):
         log.add("transitions", customer=changed.astype(np.int32), from_stage=before[changed], to_stage=pop.stage[changed])
         np.add.at(self.flows, (before[changed], pop.stage[changed]), 1)
         money = economics.close_week(pop, world, log)
+        self.firm.record(log, pop.n)
         self._update_kpis(log, money)
         self.last_log = log
         if self.datacollector is not None:

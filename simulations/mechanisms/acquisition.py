@@ -61,7 +61,7 @@ def reach(policies: Policies, mods: Modifiers) -> np.ndarray:
 
 def attraction(world: World, policies: Policies, mods: Modifiers, product_quality: float) -> float:
     """How attractive the offer is to a prospect, relative to the competitor (1 = neutral)."""
-    price = (policies.pricing.price_index / world.competitor.price_index) ** -policies.pricing.price_sensitivity
+    price = (policies.pricing.price_index / world.competitor.price_index) ** -world.traits.price_sensitivity
     return float(price * mods.acquisition_conversion * (1.0 + product_quality) / (1.0 + 0.5 * world.competitor.attractiveness))
 
 
@@ -93,7 +93,7 @@ def respond(
     delight = np.clip((pop.satisfaction[active] - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION), 0, 1)
     bonus = 1.0 + min(policies.acquisition.referral_bonus / 50.0, 2.0)
     member = pop.community_member[active] & policies.community.enabled
-    lift = np.where(member, 1.0 + policies.community.referral_lift, 1.0)
+    lift = np.where(member, 1.0 + world.community.referral_lift, 1.0)
     p_refer = rel.referral_rate * delight * bonus * lift * mods.referral
     refer = u_refer[active] < p_refer
     referrers = active[refer]
@@ -125,11 +125,23 @@ def respond(
     start_relationship(pop, new_ids, world, week)
 
     log.add("acquisitions", customer=new_ids.astype(np.int32), channel=pop.acquisition_channel[new_ids],
-            referred_by=pop.referred_by[new_ids])
+            referred_by=pop.referred_by[new_ids], **signup_record(pop, new_ids))
     log.count("acquisitions", new_ids.size)
     log.count("acquisitions_referral", wom_ids.size)
     log.cost("acquisition", sum(policies.acquisition.budget.values()) + policies.acquisition.referral_bonus * wom_ids.size)
     return new_ids
+
+
+def signup_record(pop: Population, ids: np.ndarray) -> dict[str, np.ndarray]:
+    """What the sign-up form and the contract put in the firm's records (no hidden traits)."""
+    return {"tier": pop.tier[ids], "contract": pop.contract[ids], "contract_end_week": pop.contract_end_week[ids],
+            "consent": pop.consent[ids], "signup_week": pop.signup_week[ids]}
+
+
+def initial_records(pop: Population) -> dict[str, np.ndarray]:
+    """The firm's migrated records of its existing customers at week 0 (sign-up, contract, last order)."""
+    ids = np.flatnonzero(pop.stage != PROSPECT)
+    return {"customer": ids.astype(np.int32), **signup_record(pop, ids), "last_order_week": pop.last_purchase_week[ids]}
 
 
 def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int) -> None:

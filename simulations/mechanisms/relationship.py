@@ -16,6 +16,7 @@ import numpy as np
 
 from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
+from simulations.mechanisms.marketing import restart_contracts
 from simulations.population import CAUSES, Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, LOST, MATURITY, NEW, TERMINATING, WON_BACK
 from simulations.weeklog import WeekLog
@@ -44,7 +45,7 @@ def endangerment_hazard(
     """Weekly probability that a relationship becomes endangered (before lock-in), for ``ids`` or everyone."""
     rows = slice(None) if ids is None else ids
     rel, comp = world.relationship, world.competitor
-    price_gap = (policies.pricing.price_index / comp.price_index) ** policies.pricing.price_sensitivity
+    price_gap = (policies.pricing.price_index / comp.price_index) ** world.traits.price_sensitivity
     pull = comp.attractiveness * mods.competitor_pull * price_gap
     tenure = np.maximum(week - pop.signup_week[rows], 0)
     fragile = 1.0 + rel.tenure_hazard_decay * np.exp(-tenure / 26.0)
@@ -147,6 +148,7 @@ def respond(
     _move(pop, back, WON_BACK)
     pop.cycles[back] += 1
     pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
+    restart_contracts(pop, back, world, week, log)
     lost = np.flatnonzero((pop.stage == DORMANT) & (pop.weeks_in_stage >= rel.dormant_to_lost_weeks))
     _move(pop, lost, LOST)
     log.count("winbacks_spontaneous", back.size)

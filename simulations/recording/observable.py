@@ -10,6 +10,7 @@ buffers into tables, chunk by chunk, with their own seeded generators (never glo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -248,10 +249,7 @@ def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, l
     ended_week = last_week(rec, "terminations", pop.n)[rows]
     gone = (contract > 0) & np.isin(pop.stage[rows], (Stage.DORMANT, Stage.LOST)) & (ended_week >= 0)
     c_end = np.where(gone, ctx.day(ended_week, 6), np.where(has_end, ctx.day(end_week, 6), np.datetime64("NaT")))
-    disliked = pop.disliked_channel[rows]
-    u = rng.random((3, k))
-    consent = [(disliked != CONTACT_CHANNELS.index(ch)) & (u[i] < 0.85) | (u[i] < 0.1) for i, ch in
-               enumerate(("email", "phone", "sms"))]
+    consent = [(pop.consent[rows] >> CONTACT_CHANNELS.index(ch)) & 1 == 1 for ch in ("email", "phone", "sms", "app")]
     loyal = first_week(rec, "loyalty_joins", pop.n)[rows]
     community = first_week(rec, "community_joins", pop.n)[rows]
     return arrow("customers", {
@@ -267,49 +265,90 @@ def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, l
         "contract_end": c_end.astype("datetime64[D]"),
         "preferred_channel": np.array(CONTACT_CHANNELS)[pop.preferred_channel[rows]],
         "email_consent": consent[0], "phone_consent": consent[1], "sms_consent": consent[2],
+        "app_consent": consent[3],
         "loyalty_join_date": _nullable(ctx.day(np.maximum(loyal, 1)), loyal >= 0),
         "community_join_date": _nullable(ctx.day(np.maximum(community, 1), 3), community >= 0),
     })
 
 
-def _offer_lookup(rec: Recorder, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted (week, customer) keys of taken offers and the discount granted to each."""
-    c = rec.columns("contacts", ("customer", "offer_cost", "responded"))
-    took = c["responded"].astype(bool) & (c["offer_cost"] > 0) if c["week"].size else np.zeros(0, bool)
-    keys = c["week"][took].astype(np.int64) * (n + 1) + c["customer"][took]
-    uniq, inv = np.unique(keys, return_inverse=True)
-    return uniq, np.bincount(inv, weights=c["offer_cost"][took].astype(np.float64), minlength=uniq.size)
+@dataclass
+class Redemptions:
+    """Offers used on orders, keyed by (customer, week of the contact, campaign type): the responses.
+
+    Filled by :func:`build_orders` and read by :func:`build_contacts`, so a contact's ``responded``
+    and ``response_date`` are the order that used its offer, never a separate flag.
+    """
+
+    keys: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+    day: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, "datetime64[D]"))
+    discount: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
+
+    @staticmethod
+    def key(customer: np.ndarray, offer_week: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        """One integer per (customer, contact week, campaign type)."""
+        return (np.asarray(customer, np.int64) * 8 + np.asarray(kind, np.int64)) * 100_000 + np.asarray(offer_week, np.int64)
+
+    def add(self, keys: np.ndarray, day: np.ndarray, discount: np.ndarray) -> None:
+        """Append the redeeming orders of one chunk."""
+        self.keys = np.concatenate([self.keys, keys])
+        self.day = np.concatenate([self.day, day.astype("datetime64[D]")])
+        self.discount = np.concatenate([self.discount, discount])
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(found, first response day, total discount) for each key."""
+        order = np.lexsort((self.day, self.keys))
+        k, d = self.keys[order], self.day[order]
+        uniq, first = np.unique(k, return_index=True)
+        total = (np.bincount(np.searchsorted(uniq, k), weights=self.discount[order], minlength=uniq.size) if k.size
+                 else np.empty(0))
+        pos = np.clip(np.searchsorted(uniq, keys), 0, max(uniq.size - 1, 0))
+        found = (uniq[pos] == keys) if uniq.size else np.zeros(keys.size, bool)
+        day = d[first][pos] if uniq.size else np.full(keys.size, np.datetime64("NaT"), "datetime64[D]")
+        return found, day, np.where(found, total[pos] if uniq.size else 0.0, 0.0)
 
 
-def build_orders(ctx: Context, rec: Recorder, n: int) -> Iterator[pa.Table]:
-    """Orders, split from each customer-week's order count and spend, in chunks."""
-    o = rec.columns("orders", ("customer", "orders", "amount", "categories"))
+def build_orders(ctx: Context, rec: Recorder, camp: Campaigns, redemptions: Redemptions) -> Iterator[pa.Table]:
+    """Orders, split from each customer-week's order count and spend, in chunks.
+
+    A customer-week that used an offer carries its discount on its first order lines (up to their
+    amounts) and the offer's ``campaign_id``; an accepted cross-sell's first line is in the newly
+    opened category. Redeeming orders are noted in ``redemptions`` for the contacts table.
+    """
+    o = rec.columns("orders", ("customer", "orders", "amount", "categories", "campaign", "offer_week", "discount",
+                               "new_category"))
     rng = generator(ctx.seed, P_ORDERS)
     names = np.array((TELECOM_CATEGORIES if ctx.contracts else RETAIL_CATEGORIES)[: ctx.categories])
-    keys, discounts = _offer_lookup(rec, n)
     next_id = 0
     for lo in range(0, max(o["week"].size, 1), CHUNK_ROWS):
         sl = slice(lo, lo + CHUNK_ROWS)
         week, cust, count = o["week"][sl], o["customer"][sl].astype(np.int64), o["orders"][sl].astype(np.int64)
         spend, cats = o["amount"][sl].astype(np.float64), np.maximum(o["categories"][sl].astype(np.int64), 1)
+        kind, disc_row = o["campaign"][sl].astype(np.int64), o["discount"][sl].astype(np.float64)
         grp = np.repeat(np.arange(week.size), count)
         m = grp.size
         w = rng.gamma(2.0, 1.0, m)
         share = w / np.bincount(grp, weights=w, minlength=week.size)[grp]
         amount = np.round(spend[grp] * share, 2)
         first_of = np.r_[True, grp[1:] != grp[:-1]] if m else np.zeros(0, bool)
-        key = week.astype(np.int64) * (n + 1) + cust
-        pos = np.clip(np.searchsorted(keys, key), 0, max(keys.size - 1, 0))
-        disc_row = np.where((keys.size > 0) & (keys[pos] == key) if keys.size else np.zeros(key.size, bool),
-                            discounts[pos] if keys.size else 0.0, 0.0)
-        discount = np.where(first_of, np.round(np.minimum(disc_row[grp], amount), 2), 0.0)
-        category = names[((cust[grp] * 40503) % names.size + rng.integers(0, 1 << 20, m) % cats[grp]) % names.size]
+        before = np.cumsum(amount) - amount
+        before = before - (before[np.flatnonzero(first_of)][np.cumsum(first_of) - 1] if m else 0.0)
+        discount = np.round(np.clip(disc_row[grp] - before, 0.0, amount), 2)
+        pick = rng.integers(0, 1 << 20, m) % cats[grp]
+        pick = np.where(first_of & o["new_category"][sl].astype(bool)[grp], cats[grp] - 1, pick)
+        category = names[((cust[grp] * 40503) % names.size + pick) % names.size]
         ts = (ctx.day(week[grp], rng.integers(0, 7, m)).astype("datetime64[s]")
               + rng.integers(8 * 3600, 22 * 3600, m).astype("timedelta64[s]"))
+        used = kind[grp] >= 0
+        wave = camp.wave(o["offer_week"][sl].astype(np.int64)[grp][used], kind[grp][used])
+        campaign = np.full(m, "", dtype=object)
+        campaign[used] = wave
+        redemptions.add(Redemptions.key(cust[grp][used], o["offer_week"][sl][grp][used], kind[grp][used]),
+                        ts[used], discount[used])
         yield arrow("orders", {
             "order_id": ids("O", np.arange(next_id, next_id + m) + 1, 9),
             "customer_id": ctx.cid(cust[grp]), "order_ts": ts, "category": category,
-            "quantity": 1 + rng.poisson(0.5, m), "amount": amount, "discount": discount,
+            "quantity": 1 + rng.poisson(0.5, m), "amount": np.round(amount - discount, 2), "discount": discount,
+            "campaign_id": _nullable(campaign.astype(str), used),
             "channel": np.array(SALES_CHANNELS)[rng.choice(4, m, p=[0.45, 0.25, 0.25, 0.05])],
         })
         next_id += m
@@ -321,12 +360,21 @@ class Campaigns:
 
     table: pa.Table
     contact_campaign: np.ndarray
-    wave_ids: np.ndarray  # campaign_id of each (week, campaign type) wave, see wave_index
+    wave_ids: np.ndarray  # campaign_id of each (week, campaign type) wave, in the order of wave_keys
+    wave_keys: np.ndarray  # week * 8 + campaign type of each wave, sorted
+
+    def wave(self, week: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        """campaign_id of the waves of (contact week, campaign type) pairs."""
+        key = np.asarray(week, np.int64) * 8 + np.asarray(kind, np.int64)
+        pos = np.searchsorted(self.wave_keys, key)
+        if key.size and (pos.max() >= self.wave_keys.size or (self.wave_keys[pos] != key).any()):
+            raise RuntimeError("an order used an offer from a campaign wave with no contacts")
+        return self.wave_ids[pos]
 
 
 def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
     """Stage-campaign waves (one per week and type) and quarterly acquisition campaigns."""
-    c = rec.columns("contacts", ("customer", "campaign", "channel", "offer", "treated"))
+    c = rec.columns("contacts", ("customer", "campaign", "channel", "offer", "treated", "randomised"))
     wave_key = c["week"].astype(np.int64) * 8 + c["campaign"].astype(np.int64)
     waves, inverse = np.unique(wave_key, return_inverse=True)
     w_week, w_type = waves // 8, waves % 8
@@ -336,7 +384,7 @@ def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
     any_row = np.zeros(waves.size, dtype=np.int64)
     np.maximum.at(any_row, inverse, np.arange(inverse.size))
     ref = np.where(first_treated >= 0, first_treated, any_row)
-    control = np.bincount(inverse[~treated], minlength=waves.size) > 0
+    control = np.bincount(inverse[c["randomised"].astype(bool)], minlength=waves.size) > 0  # randomised waves
     contacts = np.bincount(inverse[treated], minlength=waves.size)
     budget = {ch: float(policies.acquisition.budget.get(ch, 0.0)) for ch in ACQUISITION_CHANNELS}
     quarters = np.arange(1, ctx.weeks + 1, 13)
@@ -349,7 +397,8 @@ def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
     number = np.empty(order.size, dtype=np.int64)
     number[order] = np.arange(order.size) + 1
     cid = ids("CMP", number, 5)
-    end = np.concatenate([ctx.day(a_week + a_len - 1, 6), ctx.day(w_week, 6)])
+    window = np.array([1] + [getattr(policies.marketing, t).response_weeks for t in CAMPAIGN_TYPES[1:]])
+    end = np.concatenate([ctx.day(a_week + a_len - 1, 6), ctx.day(w_week + window[w_type] - 1, 6)])
     table = arrow("campaigns", {
         "campaign_id": cid[order],
         "campaign_type": np.array(CAMPAIGN_TYPES)[kind][order],
@@ -364,7 +413,7 @@ def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
                             np.concatenate([np.ones(a_week.size, bool), np.zeros(waves.size, bool)])[order]),
         "contacts": np.concatenate([np.zeros(a_week.size, np.int64), contacts])[order],
     })
-    return Campaigns(table, cid[a_week.size:][inverse] if inverse.size else np.empty(0, str), cid[a_week.size:])
+    return Campaigns(table, cid[a_week.size:][inverse] if inverse.size else np.empty(0, str), cid[a_week.size:], waves)
 
 
 def contact_ids(rec: Recorder) -> np.ndarray:
@@ -372,32 +421,31 @@ def contact_ids(rec: Recorder) -> np.ndarray:
     return ids("M", np.arange(rec.rows("contacts")) + 1, 9)
 
 
-def build_contacts(ctx: Context, rec: Recorder, camp: Campaigns, contact_cost: dict[str, float]) -> Iterator[pa.Table]:
-    """Marketing contacts: one row per customer and wave, experiment controls included."""
-    c = rec.columns("contacts", ("customer", "campaign", "channel", "offer", "treated", "responded", "offer_cost"))
+def build_contacts(ctx: Context, rec: Recorder, camp: Campaigns, contact_cost: dict[str, float],
+                   redemptions: Redemptions) -> Iterator[pa.Table]:
+    """Marketing contacts: one row per customer and wave, experiment controls included.
+
+    ``responded`` is true when an order used the contact's offer within the campaign's response
+    window; ``response_date`` is that order's day and ``cost`` adds the discount it used.
+    """
+    c = rec.columns("contacts", ("customer", "campaign", "channel", "offer", "treated", "randomised"))
     all_ids = contact_ids(rec)
-    rng = generator(ctx.seed, P_CONTACTS)
     unit = np.array([contact_cost.get(ch, 0.0) for ch in CONTACT_CHANNELS])
-    experiment = np.zeros(c["week"].size, bool)
-    if c["week"].size:
-        wave = c["week"].astype(np.int64) * 8 + c["campaign"]
-        ctrl_waves = np.unique(wave[~c["treated"].astype(bool)])
-        experiment = np.isin(wave, ctrl_waves)
+    experiment = c["randomised"].astype(bool)  # the firm's own record of which waves it randomised
     for lo in range(0, max(c["week"].size, 1), CHUNK_ROWS):
         sl = slice(lo, lo + CHUNK_ROWS)
-        week, treated, responded = c["week"][sl], c["treated"][sl].astype(bool), c["responded"][sl].astype(bool)
-        m = week.size
+        week, treated = c["week"][sl], c["treated"][sl].astype(bool)
         channel = c["channel"][sl].astype(np.int64)
-        contact_day = ctx.day(week)
-        lag = rng.integers(0, 7, m)
+        found, day, used = redemptions.lookup(Redemptions.key(c["customer"][sl], week, c["campaign"][sl]))
+        responded = found & treated
         yield arrow("marketing_contacts", {
             "contact_id": all_ids[sl], "campaign_id": camp.contact_campaign[sl],
-            "customer_id": ctx.cid(c["customer"][sl]), "contact_date": contact_day,
+            "customer_id": ctx.cid(c["customer"][sl]), "contact_date": ctx.day(week),
             "channel": np.array(CONTACT_CHANNELS)[channel], "offer": c["offer"][sl].astype(np.float64).round(4),
-            "cost": np.round(np.where(treated, unit[channel], 0.0) + c["offer_cost"][sl], 2),
+            "cost": np.round(np.where(treated, unit[channel], 0.0) + np.where(responded, used, 0.0), 2),
             "assignment": np.where(experiment[sl], np.where(treated, "treatment", "control"), "targeted"),
             "responded": responded,
-            "response_date": _nullable((contact_day + lag.astype("timedelta64[D]")).astype("datetime64[D]"), responded),
+            "response_date": _nullable(day.astype("datetime64[D]"), responded),
         })
 
 

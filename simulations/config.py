@@ -79,6 +79,8 @@ class CustomerTraits(_Frozen):
     responsiveness_mean: float = _f(0.15, "mean probability an at-risk customer accepts a good offer", ge=0, le=1)
     sleeping_dog_share: float = _f(0.08, "share for whom a retention contact backfires", ge=0, le=1)
     patience_minutes: float = _f(6.0, "mean minutes a caller waits before abandoning", gt=0, le=600)
+    min_age: int = _f(16, "youngest age (years) at which a person can become a customer; stated birth years respect it",
+                      ge=0, le=100)
 
 
 class Contracts(_Frozen):

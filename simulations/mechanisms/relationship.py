@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulations.config import Policies, World
+from simulations.mechanisms.acquisition import log_contract_terms
 from simulations.mechanisms.events import Modifiers
 from simulations.population import CAUSES, Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, LOST, MATURITY, NEW, TERMINATING, WON_BACK
@@ -128,6 +129,8 @@ def respond(
     renewal = (pop.contract >= 2) & (pop.contract_end_week == week) if world.contracts.enabled else np.zeros(pop.n, bool)
     renew = np.flatnonzero(renewal & (pop.stage != TERMINATING))
     pop.contract_end_week[renew] += np.where(pop.contract[renew] == 2, 52, 104).astype(np.int32)
+    if renew.size:
+        log_contract_terms(pop, renew, week, log)
 
     # terminating relationships end: notice runs out, or buying fades into dormancy
     terminating = pop.stage == TERMINATING

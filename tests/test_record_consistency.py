@@ -1,0 +1,213 @@
+"""Generated records never contradict themselves (issue 12, point 3).
+
+Why: a student who finds an order placed before the customer signed up, a one-year contract that
+ran for 29 months, or a satisfaction survey sent before the complaint it follows up, stops
+trusting the data, or worse, learns to "clean" away facts. Every built-in scenario is generated at
+a small size with two seeds, and each invariant is counted as defects: the test names the defect
+and shows examples, and :func:`defects` gives the same counts for any dataset folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulations.config import builtin_names, load_scenario
+from simulations.data import Dataset, load
+from simulations.recording import generate_dataset
+from simulations.recording.dictionary import TABLES
+
+CUSTOMERS, WEEKS, SEEDS = 1_500, 60, (3, 4)
+#: Days a CSAT invitation may follow its ticket (the survey goes out within the week).
+CSAT_MAX_DAYS = 7
+#: Declared length of fixed terms, in calendar months.
+TERM_MONTHS = {"one-year": 12, "two-year": 24}
+#: Dated columns that must not precede the customer's signup (table -> (customer column, date column)).
+DATED: dict[str, tuple[str, str]] = {
+    "orders": ("customer_id", "order_ts"),
+    "marketing_contacts": ("customer_id", "contact_date"),
+    "service_tickets": ("customer_id", "opened_ts"),
+    "surveys": ("customer_id", "survey_date"),
+    "loyalty_ledger": ("customer_id", "entry_date"),
+    "community_ideas": ("author_id", "posted_date"),
+    "community_votes": ("voter_id", "vote_date"),
+    "contracts": ("customer_id", "start_date"),
+}
+
+
+def _day(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values).dt.normalize()
+
+
+def _signup(data: Dataset) -> pd.Series:
+    return _day(data.customers.set_index("customer_id")["signup_date"])
+
+
+def before_signup(data: Dataset) -> dict[str, pd.DataFrame]:
+    """Rows dated before their customer's signup day, per table (and the customers' join dates)."""
+    signup = _signup(data)
+    out: dict[str, pd.DataFrame] = {}
+    for name, (who, when) in DATED.items():
+        if name not in data.tables:
+            continue
+        df = data[name]
+        out[name] = df[_day(df[when]).to_numpy() < signup.reindex(df[who]).to_numpy()]
+    c = data.customers
+    for col in ("loyalty_join_date", "community_join_date", "contract_start"):
+        out[f"customers.{col}"] = c[_day(c[col]) < _day(c["signup_date"])]
+    return out
+
+
+def contract_defects(data: Dataset, notice_weeks: int) -> dict[str, pd.DataFrame]:
+    """Contracts that end before they start, run longer or shorter than their term, or break the notice period.
+
+    A fixed term ends the day before its 12- or 24-month anniversary; only a termination may end
+    it earlier, and a notice given late in the term keeps the service running until the notice
+    period is over (never longer).
+    """
+    k = data["contracts"].copy()
+    start, end, notice = _day(k.start_date), _day(k.end_date), _day(k.notice_date)
+    months = k.contract_type.map(TERM_MONTHS)
+    fixed = months.notna()
+    term_end = pd.Series(pd.NaT, index=k.index, dtype="datetime64[ns]")
+    term_end[fixed] = [s + pd.DateOffset(months=int(m)) - pd.Timedelta(days=1) for s, m in zip(start[fixed], months[fixed],
+                                                                                            strict=True)]
+    noticed = k.status.isin(["terminated", "notice_given"])
+    period = pd.Timedelta(days=7 * notice_weeks)
+    gap = (end - notice).dt.days
+    same = k.customer_id.eq(k.customer_id.shift(-1))
+    nxt = _day(k.start_date.shift(-1))
+    return {
+        "end_before_start": k[end < start],
+        "term_not_as_declared": k[fixed & ~noticed & (end != term_end)],
+        "term_overrun": k[fixed & noticed & (end > term_end) & (end > notice + period + pd.Timedelta(days=6))],
+        "fixed_without_end": k[fixed & end.isna()],
+        "ended_without_end_date": k[noticed & end.isna()],
+        "notice_not_before_end": k[notice.notna() & end.notna() & (notice >= end)],
+        "notice_before_start": k[notice < start],
+        "notice_period_too_short": k[noticed & (gap < 7 * notice_weeks)],
+        "termination_without_notice": k[noticed & notice.isna()],
+        "notice_on_running_term": k[notice.notna() & ~noticed],
+        "terms_overlap": k[same & (nxt <= end)],
+        "renewal_not_next_day": k[k.status.isin(["renewed", "expired"]) & ~(same & (nxt == end + pd.Timedelta(days=1)))],
+        "term_after_running_term": k[same & k.status.isin(["active", "notice_given"])],
+    }
+
+
+def survey_defects(data: Dataset) -> dict[str, pd.DataFrame]:
+    """CSAT invitations before their ticket or long after it; NPS invitations to people not (or no longer) customers."""
+    s = data.surveys
+    t = data.service_tickets.set_index("ticket_id")
+    csat = s[s.kind == "csat"]
+    days = (_day(csat.survey_date).to_numpy() - _day(t.opened_ts.reindex(csat.ticket_id)).to_numpy()) / np.timedelta64(1, "D")
+    nps = s[s.kind == "nps"]
+    out = {"csat_before_ticket": csat[days < 0], "csat_late": csat[days > CSAT_MAX_DAYS],
+           "csat_without_ticket": csat[~csat.ticket_id.isin(t.index)]}
+    if "contracts" in data.tables:
+        # a contract customer whose every contract is terminated is no longer a customer after the last end
+        k = data.contracts
+        gone = k.groupby("customer_id").agg(all_ended=("status", lambda x: (x == "terminated").all()),
+                                            last_end=("end_date", "max"))
+        gone = _day(gone.last_end[gone.all_ended])
+        out["nps_after_contract_end"] = nps[_day(nps.survey_date).to_numpy() > gone.reindex(nps.customer_id).to_numpy()]
+    return out
+
+
+def age_defects(data: Dataset, min_age: int) -> pd.DataFrame:
+    """Customers who may have been younger than ``min_age`` at signup (birth year only: assume a late birthday)."""
+    c = data.customers
+    return c[_day(c.signup_date).dt.year - c.birth_year - 1 < min_age]
+
+
+def undocumented_values(data: Dataset) -> dict[str, set[str]]:
+    """Values of categorical columns (those whose dictionary entry lists its values) missing from the list."""
+    out: dict[str, set[str]] = {}
+    for name, df in data.tables.items():
+        for col in TABLES[name].columns:
+            if getattr(col, "values", ()):
+                extra = set(df[col.name].dropna().astype(str)) - set(col.values)
+                if extra:
+                    out[f"{name}.{col.name}"] = extra
+    return out
+
+
+def defects(folder: Path | str, scenario: str) -> dict[str, int]:
+    """Counts of every defect in a dataset folder (zero everywhere when the records are consistent)."""
+    spec = load_scenario(scenario)
+    data = load(folder)
+    counts = {f"before_signup.{k}": len(v) for k, v in before_signup(data).items()}
+    if "contracts" in data.tables:
+        counts |= {f"contracts.{k}": len(v) for k, v in contract_defects(data, spec.world.contracts.notice_weeks).items()}
+        k = data.contracts[data.contracts.status == "terminated"]
+        counts["contracts.distinct_notice_to_end_days"] = (_day(k.end_date) - _day(k.notice_date)).dt.days.nunique()
+    counts |= {f"surveys.{k}": len(v) for k, v in survey_defects(data).items()}
+    min_age = getattr(spec.world.traits, "min_age", 16)
+    counts["customers.under_min_age"] = len(age_defects(data, min_age))
+    counts["dictionary.undocumented_values"] = sum(len(v) for v in undocumented_values(data).values())
+    return counts
+
+
+CASES = [(name, seed) for name in builtin_names() for seed in SEEDS]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{n}-{s}" for n, s in CASES])
+def case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Dataset]]:
+    name, seed = request.param
+    folder = tmp_path_factory.mktemp(f"{name}-{seed}") / "ds"
+    generate_dataset(name, CUSTOMERS, WEEKS, seed, folder)
+    yield name, load(folder)
+
+
+def _show(bad: dict[str, pd.DataFrame]) -> str:
+    return "; ".join(f"{k}: {len(v)} rows, e.g. {v.head(2).to_dict('records')}" for k, v in bad.items() if len(v))
+
+
+def test_nothing_dated_before_signup(case: tuple[str, Dataset]) -> None:
+    _, data = case
+    bad = before_signup(data)
+    assert not any(len(v) for v in bad.values()), _show(bad)
+    assert data.orders.shape[0] and data.service_tickets.shape[0], "the check must see orders and tickets"
+
+
+def test_contracts_keep_their_terms_and_notice_periods(case: tuple[str, Dataset]) -> None:
+    name, data = case
+    spec = load_scenario(name)
+    if not spec.world.contracts.enabled:
+        assert "contracts" not in data.tables
+        return
+    bad = contract_defects(data, spec.world.contracts.notice_weeks)
+    assert not any(len(v) for v in bad.values()), _show(bad)
+    k = data.contracts
+    ended = k[(k.status == "terminated") & k.notice_date.notna()]
+    gap = (_day(ended.end_date) - _day(ended.notice_date)).dt.days
+    assert len(ended) >= 10 and gap.nunique() >= 4, f"days from notice to end should vary, got {gap.value_counts().to_dict()}"
+    assert set(k.status) >= {"active", "terminated", "renewed"}
+    latest = k.groupby("customer_id").tail(1).set_index("customer_id")
+    c = data.customers.set_index("customer_id").loc[latest.index]
+    assert (c.contract_type == latest.contract_type).all() and (_day(c.contract_start) == _day(latest.start_date)).all()
+
+
+def test_surveys_follow_their_trigger(case: tuple[str, Dataset]) -> None:
+    _, data = case
+    bad = survey_defects(data)
+    assert not any(len(v) for v in bad.values()), _show(bad)
+
+
+def test_customers_are_old_enough_at_signup(case: tuple[str, Dataset]) -> None:
+    name, data = case
+    min_age = load_scenario(name).world.traits.min_age
+    young = age_defects(data, min_age)
+    assert young.empty, f"{len(young)} customers younger than {min_age} at signup, e.g. {young.head(3).to_dict('records')}"
+    age = _day(data.customers.signup_date).dt.year - data.customers.birth_year
+    assert age.max() <= 100 and age.std() > 5
+
+
+def test_every_categorical_value_is_documented(case: tuple[str, Dataset]) -> None:
+    _, data = case
+    listed = [f"{t}.{c.name}" for t in data.tables for c in TABLES[t].columns if c.values]
+    assert len(listed) >= 15, "the dictionary should list the values of the categorical columns"
+    assert undocumented_values(data) == {}

@@ -9,17 +9,23 @@ and shows examples, and :func:`defects` gives the same counts for any dataset fo
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from simulations.config import builtin_names, load_scenario
+from simulations.config import CONTRACT_TYPES, builtin_names, load_scenario
 from simulations.data import Dataset, load
 from simulations.recording import generate_dataset
+from simulations.recording.contracts import contract_history
 from simulations.recording.dictionary import TABLES
+from simulations.recording.observable import Context
+from simulations.recording.recorder import Recorder
+from simulations.stages import Stage
 
 CUSTOMERS, WEEKS, SEEDS = 1_500, 60, (3, 4)
 #: Days a CSAT invitation may follow its ticket (the survey goes out within the week).
@@ -211,3 +217,58 @@ def test_every_categorical_value_is_documented(case: tuple[str, Dataset]) -> Non
     listed = [f"{t}.{c.name}" for t in data.tables for c in TABLES[t].columns if c.values]
     assert len(listed) >= 15, "the dictionary should list the values of the categorical columns"
     assert undocumented_values(data) == {}
+
+
+def test_contract_terms_are_replayed_from_what_happened() -> None:
+    """The replay rules on a hand-made history: overrun by a late notice, renewal, return, expiry, pending notice."""
+    weeks, nw = 60, 4
+    one, two, m2m = (CONTRACT_TYPES.index(t) for t in ("one-year", "two-year", "month-to-month"))
+    rec = Recorder(np.random.default_rng(0))
+    stage = np.full((weeks + 1, 5), int(Stage.MATURITY), np.int8)
+    stage[58:, 0] = Stage.DORMANT
+    stage[14:20, 2] = Stage.DORMANT
+    stage[20:, 2] = Stage.WON_BACK
+
+    def signed(week: int, customer: int, kind: int, start: int, end: int) -> None:
+        rec.add("contract_terms", week, customer=np.array([customer]), contract=np.array([kind]),
+                start_week=np.array([start]), end_week=np.array([end]))
+
+    signed(0, 3, one, -40, 12)  # initial base: a one-year term that began 40 weeks before the data
+    signed(2, 0, one, 2, 54)
+    signed(2, 1, one, 2, 54)
+    signed(3, 2, m2m, 3, -1)
+    signed(5, 4, two, 5, 109)
+    signed(54, 1, one, 54, 106)  # renewal
+    for week, customer in ((54, 0), (10, 2), (11, 3), (58, 4)):
+        rec.add("notices", week, customer=np.array([customer]))
+    for week, customer in ((58, 0), (14, 2)):
+        rec.add("terminations", week, customer=np.array([customer]))
+    rec.stages, rec.weeks = [stage[w] for w in range(1, weeks + 1)], list(range(1, weeks + 1))
+    pop = SimpleNamespace(n=5, contract=np.array([one, one, m2m, one, two]), stage=stage[weeks].copy(),
+                          notice_week=np.array([-1, -1, -1, -1, 58]), monthly_fee=np.full(5, 30.0))
+    pop.stage[4] = Stage.TERMINATING
+    ctx = Context(start=dt.date(2024, 1, 1), weeks=weeks, seed=1, n_people=5, customers=np.arange(5), contracts=True,
+                  categories=5, signup_week=np.array([2, 2, 3, -60, 5]))
+    h = contract_history(ctx, pop, rec, nw)
+    day = pd.to_datetime(np.array([h.start, h.end, h.notice]).T.ravel().astype("datetime64[D]")).to_numpy().reshape(-1, 3)
+    rows = pd.DataFrame({"customer": h.customer, "kind": h.contract, "status": h.status, "start": day[:, 0],
+                         "end": np.where(h.end >= 0, day[:, 1], np.datetime64("NaT")),
+                         "notice": np.where(h.notice >= 0, day[:, 2], np.datetime64("NaT"))})
+    by = {c: g.reset_index(drop=True) for c, g in rows.groupby("customer")}
+    year = pd.DateOffset(years=1)
+    # a notice in the renewal week: no renewal, service runs past the term until the notice period is over
+    (late,) = by[0].itertuples()
+    assert late.status == "terminated" and late.end > late.start + year - pd.Timedelta(days=1)
+    assert 28 <= (late.end - late.notice).days <= 34 and late.start == ctx.signup_day(np.array([0]))[0]
+    # a renewal starts the day after the term it renews
+    assert list(by[1].status) == ["renewed", "active"] and by[1].start[1] == by[1].end[0] + pd.Timedelta(days=1)
+    assert by[1].end[1] == by[1].start[1] + year - pd.Timedelta(days=1)
+    # a return after a termination: a new month-to-month contract, after the old one ended
+    assert list(by[2].status) == ["terminated", "active"] and list(by[2].kind) == [m2m, m2m]
+    assert by[2].start[1] > by[2].end[0] and pd.isna(by[2].end[1])
+    # the initial base's term ran out while a notice was pending; the notice was withdrawn: expired, then month-to-month
+    assert list(by[3].status) == ["expired", "active"] and by[3].notice.isna().all() and by[3].kind[1] == m2m
+    assert by[3].start[0] < pd.Timestamp(ctx.start) and by[3].start[1] == by[3].end[0] + pd.Timedelta(days=1)
+    # a notice still running at the end of the data: the planned last day of service, the notice period later
+    (pending,) = by[4].itertuples()
+    assert pending.status == "notice_given" and (pending.end - pending.notice).days == 7 * nw

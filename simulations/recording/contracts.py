@@ -155,6 +155,12 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
     rng = generator(ctx.seed, P_CONTRACTS)
     u_notice, u_end, u_back = rng.integers(0, 7, end_c.size), rng.random(end_c.size), rng.integers(0, 7, end_c.size)
     u_pending = rng.integers(0, 7, pop.n)
+    # the loop below reads Python lists: indexing numpy arrays one scalar at a time is several times slower
+    t_kind, t_start, t_end = (terms[k].astype(np.int64).tolist() for k in ("contract", "start_week", "end_week"))
+    u_notice_l, u_end_l, u_back_l = u_notice.tolist(), u_end.tolist(), u_back.tolist()
+    signup_weeks, signup_offsets = ctx.signup_week.tolist(), ctx.signup_offset.tolist()
+    pending = np.where(pop.stage == Stage.TERMINATING, pop.notice_week, -1).tolist()  # notice running at the end
+    u_pending_l = u_pending.tolist()
 
     # one timeline per customer: (week, order, index); in a week, a termination comes before a signing
     events: dict[int, list[tuple[int, int, int]]] = {}
@@ -172,10 +178,10 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
     out: list[tuple[int, int, int, int, int, str]] = []
     for c in sorted(events):
         t = _Timeline(c, out)
-        signup_w, signup_off = int(ctx.signup_week[c]), int(ctx.signup_offset[c])
+        signup_w, signup_off = signup_weeks[c], signup_offsets[c]
         for week, order, i in sorted(events[c]):
             if order == 1:  # a signing, a renewal, or a contract of the initial base
-                kind, start_w, end_wk = int(terms["contract"][i]), int(terms["start_week"][i]), int(terms["end_week"][i])
+                kind, start_w, end_wk = t_kind[i], t_start[i], t_end[i]
                 if t.open and t.end_week == week:
                     start = t.term_end + 1
                     t.close("renewed", t.term_end)
@@ -190,19 +196,19 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
                 t.expire_before(n_week)
                 if not t.open:
                     continue
-                notice = max(day(n_week, int(u_notice[i])), t.start)
+                notice = max(day(n_week, u_notice_l[i]), t.start)
                 a = min(max(notice - day(n_week, 0), 0), 6)
-                b = a + int(u_end[i] * (7 - a))
+                b = a + int(u_end_l[i] * (7 - a))
                 t.close("terminated", max(day(week, b), notice + 7 * notice_weeks), notice)
             elif (c, week) not in logged and not t.open:  # a return after a termination, with no logged signing
-                t.begin(MONTH_TO_MONTH, day(week, int(u_back[i])), -1)
+                t.begin(MONTH_TO_MONTH, day(week, u_back_l[i]), -1)
         if not t.open:
             continue
         # the state at the end of the data: a notice may be running, a fixed term may have run out
-        n_week = int(pop.notice_week[c]) if int(pop.stage[c]) == Stage.TERMINATING else -1
+        n_week = pending[c]
         t.expire_before(n_week if n_week >= 0 else ctx.weeks + 1)
         if n_week >= 0:
-            notice = max(day(n_week, int(u_pending[c])), t.start)
+            notice = max(day(n_week, u_pending_l[c]), t.start)
             t.close("notice_given", notice + 7 * lag, notice)  # the planned last day of service
         else:
             t.close("active", t.term_end)

@@ -258,14 +258,6 @@ def first_week(rec: Recorder, kind: str, n: int) -> np.ndarray:
     return np.where(out == np.iinfo(np.int32).max, -1, out)
 
 
-def last_week(rec: Recorder, kind: str, n: int) -> np.ndarray:
-    """Last week each population row appears in event ``kind`` (-1: never)."""
-    c = rec.columns(kind, ("customer",))
-    out = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(out, c["customer"].astype(np.int64), c["week"].astype(np.int64))
-    return out
-
-
 def birth_years(signup: np.ndarray, min_age: int, rng: np.random.Generator) -> np.ndarray:
     """Stated birth years: age at signup about 42 +- 14, never below ``min_age`` whatever the birthday.
 

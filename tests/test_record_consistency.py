@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from simulations.config import CONTRACT_TYPES, builtin_names, load_scenario
@@ -272,3 +273,14 @@ def test_contract_terms_are_replayed_from_what_happened() -> None:
     # a notice still running at the end of the data: the planned last day of service, the notice period later
     (pending,) = by[4].itertuples()
     assert pending.status == "notice_given" and (pending.end - pending.notice).days == 7 * nw
+
+
+def test_answer_keys_use_documented_values(tmp_path: Path) -> None:
+    """Instructors read the keys' categories (true stage, churn cause, segment) against the keys dictionary too."""
+    generate_dataset("telecom", CUSTOMERS, WEEKS, SEEDS[0], tmp_path / "ds", tmp_path / "keys", dirty=False, clv_runs=1)
+    for name in ("truth_customers", "truth_weekly_stage"):
+        df = pq.read_table(tmp_path / "keys" / f"{name}.parquet").to_pandas()
+        for col in TABLES[name].columns:
+            if col.values:
+                seen = set(df[col.name].dropna().astype(str))
+                assert seen and seen <= set(col.values), f"{name}.{col.name}: {seen - set(col.values)} undocumented"

@@ -230,21 +230,23 @@ def test_contract_terms_are_replayed_from_what_happened() -> None:
     stage[14:20, 2] = Stage.DORMANT
     stage[20:, 2] = Stage.WON_BACK
 
-    def signed(week: int, customer: int, kind: int, start: int, end: int) -> None:
+    def signed(week: int, customer: int, kind: int, start: int, end: int, renewal: bool = False) -> None:
         rec.add("contract_terms", week, customer=np.array([customer]), contract=np.array([kind]),
-                start_week=np.array([start]), end_week=np.array([end]))
+                start_week=np.array([start]), end_week=np.array([end]), renewal=np.array([renewal]))
 
     signed(0, 3, one, -40, 12)  # initial base: a one-year term that began 40 weeks before the data
     signed(2, 0, one, 2, 54)
     signed(2, 1, one, 2, 54)
     signed(3, 2, m2m, 3, -1)
     signed(5, 4, two, 5, 109)
-    signed(54, 1, one, 54, 106)  # renewal
+    signed(54, 1, one, 54, 106, renewal=True)
+    signed(30, 2, one, 30, 82, renewal=True)  # the engine rolls on an ended contract: not a contract of the records
     for week, customer in ((54, 0), (10, 2), (11, 3), (58, 4)):
         rec.add("notices", week, customer=np.array([customer]))
     for week, customer in ((58, 0), (14, 2)):
         rec.add("terminations", week, customer=np.array([customer]))
-    rec.stages, rec.weeks = [stage[w] for w in range(1, weeks + 1)], list(range(1, weeks + 1))
+    # the population grows: customer 2 (signed in week 3) is not in the stages of weeks 1 and 2
+    rec.stages, rec.weeks = [stage[w][: 2 if w < 3 else 5] for w in range(1, weeks + 1)], list(range(1, weeks + 1))
     pop = SimpleNamespace(n=5, contract=np.array([one, one, m2m, one, two]), stage=stage[weeks].copy(),
                           notice_week=np.array([-1, -1, -1, -1, 58]), monthly_fee=np.full(5, 30.0))
     pop.stage[4] = Stage.TERMINATING

@@ -147,15 +147,16 @@ def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int
     term = np.where(pop.contract[ids] == 2, 52, 104)
     pop.contract_end_week[ids] = np.where(fixed, week + term, -1)
     if world.contracts.enabled:
-        log_contract_terms(pop, ids, week, log)
+        log_contract_terms(pop, ids, week, log, renewal=False)
 
 
-def log_contract_terms(pop: Population, ids: np.ndarray, week: int, log: WeekLog) -> None:
+def log_contract_terms(pop: Population, ids: np.ndarray, week: int, log: WeekLog, renewal: bool) -> None:
     """Note contracts that start this week (a signing or a renewal): customer, type, start and end week.
 
-    Keys of ``contract_terms``: ``customer``, ``contract`` (index in CONTRACT_TYPES), ``start_week``
-    and ``end_week`` (last week of the fixed term; -1 for month-to-month). Draws nothing.
+    Keys of ``contract_terms``: ``customer``, ``contract`` (index in CONTRACT_TYPES), ``start_week``,
+    ``end_week`` (last week of the fixed term; -1 for month-to-month) and ``renewal``. Draws nothing.
     """
     signed = ids[pop.contract[ids] > 0]
     log.add("contract_terms", customer=signed.astype(np.int32), contract=pop.contract[signed].copy(),
-            start_week=np.full(signed.size, week, np.int32), end_week=pop.contract_end_week[signed].copy())
+            start_week=np.full(signed.size, week, np.int32), end_week=pop.contract_end_week[signed].copy(),
+            renewal=np.full(signed.size, renewal))

@@ -130,7 +130,7 @@ def respond(
     renew = np.flatnonzero(renewal & (pop.stage != TERMINATING))
     pop.contract_end_week[renew] += np.where(pop.contract[renew] == 2, 52, 104).astype(np.int32)
     if renew.size:
-        log_contract_terms(pop, renew, week, log)
+        log_contract_terms(pop, renew, week, log, renewal=True)
 
     # terminating relationships end: notice runs out, or buying fades into dormancy
     terminating = pop.stage == TERMINATING

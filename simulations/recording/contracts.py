@@ -54,7 +54,7 @@ def observe_start(model: Any, rec: Recorder) -> None:
     term = np.where(kind == CONTRACT_TYPES.index("one-year"), 52, 104)
     start = np.where((kind >= 2) & (end >= 0), end - term, pop.signup_week[rows])
     rec.add("contract_terms", 0, customer=rows.astype(np.int32), contract=kind.copy(), start_week=start.astype(np.int32),
-            end_week=np.where(kind >= 2, end, -1).astype(np.int32))
+            end_week=np.where(kind >= 2, end, -1).astype(np.int32), renewal=np.zeros(rows.size, bool))
 
 
 def add_months(day: int, months: int) -> int:
@@ -100,10 +100,8 @@ def _returns(rec: Recorder, customer: np.ndarray, week: np.ndarray) -> np.ndarra
     out = np.full(customer.size, -1, np.int64)
     gone = (Stage.DORMANT, Stage.LOST)
     for w, stage in zip(rec.weeks, rec.stages, strict=True):
-        open_ = (out < 0) & (week < w)
-        if open_.any():
-            back = open_ & ~np.isin(stage[np.minimum(customer, stage.size - 1)], gone)
-            out[back] = w
+        waiting = np.flatnonzero((out < 0) & (week < w))  # terminated earlier, so present in this week's stages
+        out[waiting[~np.isin(stage[customer[waiting]], gone)]] = w
     return out
 
 
@@ -143,7 +141,7 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
     def day(week: int, offset: int) -> int:
         return base + 7 * (week - 1) + offset
 
-    terms = rec.columns("contract_terms", ("customer", "contract", "start_week", "end_week"))
+    terms = rec.columns("contract_terms", ("customer", "contract", "start_week", "end_week", "renewal"))
     term_c, term_w = terms["customer"].astype(np.int64).tolist(), terms["week"].astype(np.int64).tolist()
     ended = rec.columns("terminations", ("customer",))
     end_c, end_w = ended["customer"].astype(np.int64), ended["week"].astype(np.int64)
@@ -157,6 +155,7 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
     u_pending = rng.integers(0, 7, pop.n)
     # the loop below reads Python lists: indexing numpy arrays one scalar at a time is several times slower
     t_kind, t_start, t_end = (terms[k].astype(np.int64).tolist() for k in ("contract", "start_week", "end_week"))
+    t_renewal = terms["renewal"].astype(bool).tolist()
     u_notice_l, u_end_l, u_back_l = u_notice.tolist(), u_end.tolist(), u_back.tolist()
     signup_weeks, signup_offsets = ctx.signup_week.tolist(), ctx.signup_offset.tolist()
     pending = np.where(pop.stage == Stage.TERMINATING, pop.notice_week, -1).tolist()  # notice running at the end
@@ -173,7 +172,7 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
     notice_weeks_of: dict[int, list[int]] = {}
     for c, w in zip(notices["customer"].astype(np.int64).tolist(), notices["week"].astype(np.int64).tolist(), strict=True):
         notice_weeks_of.setdefault(c, []).append(w)
-    logged = set(zip(term_c, term_w, strict=True))
+    signings = {(c, w) for c, w, r in zip(term_c, term_w, t_renewal, strict=True) if not r}
 
     out: list[tuple[int, int, int, int, int, str]] = []
     for c in sorted(events):
@@ -182,12 +181,16 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
         for week, order, i in sorted(events[c]):
             if order == 1:  # a signing, a renewal, or a contract of the initial base
                 kind, start_w, end_wk = t_kind[i], t_start[i], t_end[i]
-                if t.open and t.end_week == week:
+                if t_renewal[i]:
+                    # the engine also rolls on the end week of contracts that ended (dormant customers'):
+                    # only a running fixed term that ends this week is renewed
+                    if not (t.open and t.end_week == week):
+                        continue
                     start = t.term_end + 1
                     t.close("renewed", t.term_end)
                 else:
                     start = day(start_w, signup_off if (start_w == signup_w or week == 0) else 0)
-                    if t.open:  # a new signing replaces a running contract
+                    if t.open:  # a new signing replaces the running contract
                         t.close("renewed", start - 1)
                 t.begin(kind, start, end_wk)
             elif order == 0:  # a termination: the last notice given at least the notice period before ran out
@@ -200,7 +203,7 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
                 a = min(max(notice - day(n_week, 0), 0), 6)
                 b = a + int(u_end_l[i] * (7 - a))
                 t.close("terminated", max(day(week, b), notice + 7 * notice_weeks), notice)
-            elif (c, week) not in logged and not t.open:  # a return after a termination, with no logged signing
+            elif (c, week) not in signings and not t.open:  # a return after a termination, with no logged signing
                 t.begin(MONTH_TO_MONTH, day(week, u_back_l[i]), -1)
         if not t.open:
             continue

@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulations.config import CONTRACT_TYPES
-from simulations.recording.observable import P_CONTRACTS, Context, _nullable, arrow, generator, ids
+from simulations.recording.observable import P_CONTRACTS, Context, arrow, generator, ids
 from simulations.recording.recorder import Recorder
 from simulations.stages import Stage
 
@@ -38,7 +38,8 @@ MONTH_TO_MONTH = CONTRACT_TYPES.index("month-to-month")
 TERM_MONTHS: dict[int, int] = {CONTRACT_TYPES.index("one-year"): 12, CONTRACT_TYPES.index("two-year"): 24}
 #: Engine weeks of each fixed term (as in ``mechanisms.relationship.CONTRACT_TERM_WEEKS``).
 TERM_WEEKS: dict[int, int] = {CONTRACT_TYPES.index("one-year"): 52, CONTRACT_TYPES.index("two-year"): 104}
-STATUSES: tuple[str, ...] = ("active", "notice_given", "terminated", "renewed", "expired")
+#: Day number meaning "no date" (day numbers count from 1970-01-01 and may be negative).
+NO_DAY = int(np.iinfo(np.int64).min)
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -51,10 +52,10 @@ def observe_start(model: Any, rec: Recorder) -> None:
     pop = model.population
     rows = np.flatnonzero((pop.stage != Stage.PROSPECT) & (pop.contract > 0))
     kind, end = pop.contract[rows], pop.contract_end_week[rows]
-    term = np.where(kind == CONTRACT_TYPES.index("one-year"), 52, 104)
-    start = np.where((kind >= 2) & (end >= 0), end - term, pop.signup_week[rows])
+    term = np.array([TERM_WEEKS.get(k, 0) for k in range(len(CONTRACT_TYPES))])[kind]
+    start = np.where((term > 0) & (end >= 0), end - term, pop.signup_week[rows])
     rec.add("contract_terms", 0, customer=rows.astype(np.int32), contract=kind.copy(), start_week=start.astype(np.int32),
-            end_week=np.where(kind >= 2, end, -1).astype(np.int32), renewal=np.zeros(rows.size, bool))
+            end_week=np.where(term > 0, end, -1).astype(np.int32), renewal=np.zeros(rows.size, bool))
 
 
 def add_months(day: int, months: int) -> int:
@@ -67,7 +68,7 @@ def add_months(day: int, months: int) -> int:
 
 @dataclass
 class ContractHistory:
-    """Every contract term: population row, type (CONTRACT_TYPES index), days (since 1970; -1: none) and status."""
+    """Every contract term: population row, type (CONTRACT_TYPES index), days (since 1970; NO_DAY: none) and status."""
 
     customer: np.ndarray
     contract: np.ndarray
@@ -77,22 +78,22 @@ class ContractHistory:
     status: np.ndarray
 
     def latest(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Type, start day and end day of each row's latest contract (type 0 and -1 days: none)."""
-        kind, start, end = (np.zeros(rows.size, np.int64), np.full(rows.size, -1, np.int64),
-                            np.full(rows.size, -1, np.int64))
+        """Type, start date and end date of each of the sorted ``rows``' latest contract (type 0 and NaT: none)."""
+        kind, start, end = (np.zeros(rows.size, np.int64), np.full(rows.size, NO_DAY, np.int64),
+                            np.full(rows.size, NO_DAY, np.int64))
         if self.customer.size:
             last = np.r_[self.customer[1:] != self.customer[:-1], True]  # rows are grouped by customer, in time order
             pos = np.searchsorted(rows, self.customer[last])
             kind[pos], start[pos], end[pos] = self.contract[last], self.start[last], self.end[last]
-        return kind, start, end
+        return kind, as_dates(start), as_dates(end)
 
     def first_start(self, rows: np.ndarray) -> np.ndarray:
-        """Start day of each row's first contract (-1: none)."""
-        out = np.full(rows.size, -1, np.int64)
+        """Start date of each of the sorted ``rows``' first contract (NaT: none)."""
+        out = np.full(rows.size, NO_DAY, np.int64)
         if self.customer.size:
             first = np.r_[True, self.customer[1:] != self.customer[:-1]]
             out[np.searchsorted(rows, self.customer[first])] = self.start[first]
-        return out
+        return as_dates(out)
 
 
 def _returns(rec: Recorder, customer: np.ndarray, week: np.ndarray) -> np.ndarray:
@@ -111,7 +112,8 @@ class _Timeline:
     def __init__(self, customer: int, out: list[tuple[int, int, int, int, int, str]]) -> None:
         self.customer = customer
         self.out = out
-        self.kind = self.start = self.term_end = self.end_week = -1
+        self.kind = self.end_week = -1
+        self.start = self.term_end = NO_DAY
         self.open = False
 
     def begin(self, kind: int, start: int, end_week: int) -> None:
@@ -119,10 +121,10 @@ class _Timeline:
         months = TERM_MONTHS.get(kind)
         self.kind, self.start, self.open = kind, start, True
         self.end_week = end_week if months else -1
-        self.term_end = add_months(start, months) - 1 if months else -1
+        self.term_end = add_months(start, months) - 1 if months else NO_DAY
 
-    def close(self, status: str, end: int, notice: int = -1) -> None:
-        """Close the open term with ``status``, its last day and the notice day (-1: none)."""
+    def close(self, status: str, end: int, notice: int = NO_DAY) -> None:
+        """Close the open term with ``status``, its last day and the notice day (NO_DAY: none)."""
         self.out.append((self.customer, self.kind, self.start, end, notice, status))
         self.open = False
 
@@ -223,8 +225,9 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
     return ContractHistory(*(np.array(x, dtype=np.int64) for x in cols[:5]), np.array(cols[5]))
 
 
-def _dates(days: np.ndarray) -> pa.Array:
-    return _nullable(days.astype("datetime64[D]"), days >= 0)
+def as_dates(days: np.ndarray) -> np.ndarray:
+    """Dates of day numbers (days since 1970-01-01), NaT (written as null) where NO_DAY."""
+    return np.where(days == NO_DAY, np.datetime64("NaT"), days.astype("datetime64[D]"))
 
 
 def build_contracts(ctx: Context, pop: Any, history: ContractHistory) -> pa.Table:
@@ -232,6 +235,6 @@ def build_contracts(ctx: Context, pop: Any, history: ContractHistory) -> pa.Tabl
     return arrow("contracts", {
         "contract_id": ids("K", np.arange(history.customer.size) + 1, 7), "customer_id": ctx.cid(history.customer),
         "contract_type": np.array(CONTRACT_TYPES)[history.contract],
-        "start_date": _dates(history.start), "end_date": _dates(history.end), "notice_date": _dates(history.notice),
+        "start_date": as_dates(history.start), "end_date": as_dates(history.end), "notice_date": as_dates(history.notice),
         "monthly_fee": np.round(pop.monthly_fee[history.customer].astype(np.float64), 2), "status": history.status,
     })

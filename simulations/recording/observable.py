@@ -286,7 +286,7 @@ def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, l
     rng = generator(ctx.seed, P_IDENTITY + 100)
     first = contracts.first_start(rows)
     signup = ctx.signup_day(rows)
-    signup = np.where(first >= 0, np.minimum(signup, first.astype("datetime64[D]")), signup)
+    signup = np.where(np.isnat(first), signup, np.minimum(signup, first))
     birth = birth_years(signup, min_age, rng)
     acq = pop.acquisition_channel[rows]
     ref = pop.referred_by[rows]
@@ -306,8 +306,7 @@ def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, l
         "referred_by": _nullable(ctx.cid(np.maximum(ref, 0)), ref >= 0),
         "tier": np.array(TIERS)[pop.tier[rows]],
         "contract_type": np.array(CONTRACT_TYPES)[contract],
-        "contract_start": _nullable(c_start.astype("datetime64[D]"), c_start >= 0),
-        "contract_end": _nullable(c_end.astype("datetime64[D]"), c_end >= 0),
+        "contract_start": c_start, "contract_end": c_end,
         "preferred_channel": np.array(CONTACT_CHANNELS)[pop.preferred_channel[rows]],
         "email_consent": consent[0], "phone_consent": consent[1], "sms_consent": consent[2],
         "loyalty_join_date": _nullable(ctx.not_before_signup(np.maximum(loyal, 1), rows, 0), loyal >= 0),

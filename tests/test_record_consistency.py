@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,11 +23,13 @@ import pytest
 
 from simulations.config import CONTRACT_TYPES, builtin_names, load_scenario
 from simulations.data import Dataset, load
+from simulations.model import CustomerLifecycleModel
 from simulations.recording import generate_dataset
 from simulations.recording.contracts import as_dates, contract_history
 from simulations.recording.dictionary import TABLES
 from simulations.recording.observable import Context
 from simulations.recording.recorder import Recorder
+from simulations.recording.truth import ExperimentReplayer, _snapshot
 from simulations.stages import Stage
 
 CUSTOMERS, WEEKS, SEEDS = 1_500, 60, (3, 4)
@@ -293,3 +296,22 @@ def test_contract_records_are_reproducible(tmp_path: Path) -> None:
         generate_dataset("telecom", 800, 40, SEEDS[1], tmp_path / run, dirty=False)
     for name in ("contracts", "customers", "orders", "surveys", "service_tickets"):
         assert filecmp.cmp(tmp_path / "a" / f"{name}.parquet", tmp_path / "b" / f"{name}.parquet", shallow=False), name
+
+
+def test_experiment_replay_covers_customers_who_join_in_the_replayed_week() -> None:
+    """``generate --keys`` crashed (IndexError) when someone who signed up in a replayed week was flagged.
+
+    The treatment-effect replay must give an outcome to everyone present in the replayed week,
+    newcomers of that week included: the outcome arrays cover the population after the week.
+    """
+    model = CustomerLifecycleModel("retail", customers=400, seed=2, collect=False,
+                                   policies__marketing__retention__targeting="random")
+    model.run(model.policies.marketing.retention.every_weeks - 1)
+    before = model.population.n
+    replayer = ExperimentReplayer(horizon=52, window=2)
+    flagged, churn, spend = replayer._replay(_snapshot(model), 0.0)
+    after = pickle.loads(_snapshot(model))
+    after.step()
+    assert after.population.n > before, "people enter the market every week"
+    assert churn.size == spend.size == after.population.n and flagged.size
+    assert (spend[before:] >= 0).all()

@@ -27,14 +27,12 @@ from simulations.model import CustomerLifecycleModel
 from simulations.recording import generate_dataset
 from simulations.recording.contracts import as_dates, contract_history
 from simulations.recording.dictionary import TABLES
-from simulations.recording.observable import Context
+from simulations.recording.observable import CSAT_DELAY_DAYS, Context
 from simulations.recording.recorder import Recorder
 from simulations.recording.truth import ExperimentReplayer, _snapshot
 from simulations.stages import Stage
 
 CUSTOMERS, WEEKS, SEEDS = 1_500, 60, (3, 4)
-#: Days a CSAT invitation may follow its ticket (the survey goes out within the week).
-CSAT_MAX_DAYS = 7
 #: Declared length of fixed terms, in calendar months.
 TERM_MONTHS = {"one-year": 12, "two-year": 24}
 #: Dated columns that must not precede the customer's signup (table -> (customer column, date column)).
@@ -116,7 +114,7 @@ def survey_defects(data: Dataset) -> dict[str, pd.DataFrame]:
     csat = s[s.kind == "csat"]
     days = (_day(csat.survey_date).to_numpy() - _day(t.opened_ts.reindex(csat.ticket_id)).to_numpy()) / np.timedelta64(1, "D")
     nps = s[s.kind == "nps"]
-    out = {"csat_before_ticket": csat[days < 0], "csat_late": csat[days > CSAT_MAX_DAYS],
+    out = {"csat_before_ticket": csat[days < 0], "csat_late": csat[days > CSAT_DELAY_DAYS],
            "csat_without_ticket": csat[~csat.ticket_id.isin(t.index)]}
     if "contracts" in data.tables:
         # a contract customer whose every contract is terminated is no longer a customer after the last end

@@ -86,6 +86,8 @@ class CustomerTraits(_Frozen):
     onboarding_lift: float = _f(
         0.5, "relative lift of a new customer's buying while they hold an onboarding coupon (chosen: a welcome "
         "offer roughly doubles early repeat buying in published onboarding tests; 0.5 is conservative)", ge=0, le=5)
+    min_age: int = _f(16, "youngest age (years) at which a person can become a customer; stated birth years respect it",
+                      ge=0, le=100)
 
 
 class Contracts(_Frozen):

@@ -122,7 +122,7 @@ def respond(
     if wom_ids.size:
         pop.referred_by[wom_ids] = referred_by[wom_ids]
         pop.satisfaction[wom_ids] += 0.03  # a friend's recommendation sets expectations warmly
-    start_relationship(pop, new_ids, world, week)
+    start_relationship(pop, new_ids, world, week, log)
 
     log.add("acquisitions", customer=new_ids.astype(np.int32), channel=pop.acquisition_channel[new_ids],
             referred_by=pop.referred_by[new_ids], **signup_record(pop, new_ids))
@@ -144,8 +144,12 @@ def initial_records(pop: Population) -> dict[str, np.ndarray]:
     return {"customer": ids.astype(np.int32), **signup_record(pop, ids), "last_order_week": pop.last_purchase_week[ids]}
 
 
-def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int) -> None:
-    """Turn prospects into new customers (socialization stage, 社会化期)."""
+def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int, log: WeekLog) -> None:
+    """Turn prospects into new customers (socialization stage, 社会化期).
+
+    Contract customers sign their contract now; the signing is noted in the week's log
+    (``contract_terms``) so the billing records are written from what happened, not from the end state.
+    """
     pop.stage[ids] = NEW
     pop.prev_stage[ids] = NEW
     pop.weeks_in_stage[ids] = 0
@@ -154,3 +158,17 @@ def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int
     fixed = pop.contract[ids] >= 2
     term = np.where(pop.contract[ids] == 2, 52, 104)
     pop.contract_end_week[ids] = np.where(fixed, week + term, -1)
+    if world.contracts.enabled:
+        log_contract_terms(pop, ids, week, log, renewal=False)
+
+
+def log_contract_terms(pop: Population, ids: np.ndarray, week: int, log: WeekLog, renewal: bool) -> None:
+    """Note contracts that start this week (a signing or a renewal): customer, type, start and end week.
+
+    Keys of ``contract_terms``: ``customer``, ``contract`` (index in CONTRACT_TYPES), ``start_week``,
+    ``end_week`` (last week of the fixed term; -1 for month-to-month) and ``renewal``. Draws nothing.
+    """
+    signed = ids[pop.contract[ids] > 0]
+    log.add("contract_terms", customer=signed.astype(np.int32), contract=pop.contract[signed].copy(),
+            start_week=np.full(signed.size, week, np.int32), end_week=pop.contract_end_week[signed].copy(),
+            renewal=np.full(signed.size, renewal))

@@ -20,6 +20,7 @@ import numpy as np
 
 from simulations.config import CONTACT_CHANNELS, Campaign, Policies, World
 from simulations.firm import FirmView
+from simulations.mechanisms.acquisition import log_contract_terms
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK
@@ -209,3 +210,4 @@ def restart_contracts(pop: Population, ids: np.ndarray, world: World, week: int,
     pop.contract_end_week[ids] = np.where(fixed, week + term, -1)
     log.add("reactivations", customer=ids.astype(np.int32), contract=pop.contract[ids],
             contract_end_week=pop.contract_end_week[ids])
+    log_contract_terms(pop, ids, week, log, renewal=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulations.config import Policies, World
+from simulations.mechanisms.acquisition import log_contract_terms
 from simulations.mechanisms.events import Modifiers
 from simulations.mechanisms.marketing import restart_contracts
 from simulations.population import CAUSES, Population
@@ -129,6 +130,8 @@ def respond(
     renewal = (pop.contract >= 2) & (pop.contract_end_week == week) if world.contracts.enabled else np.zeros(pop.n, bool)
     renew = np.flatnonzero(renewal & (pop.stage != TERMINATING))
     pop.contract_end_week[renew] += np.where(pop.contract[renew] == 2, 52, 104).astype(np.int32)
+    if renew.size:
+        log_contract_terms(pop, renew, week, log, renewal=True)
 
     # terminating relationships end: notice runs out, or buying fades into dormancy
     terminating = pop.stage == TERMINATING

@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -25,8 +26,11 @@ from simulations.mechanisms.marketing import CAMPAIGN_TYPES
 from simulations.mechanisms.service import REASONS
 from simulations.recording.dictionary import TABLES
 from simulations.recording.recorder import Recorder
-from simulations.stages import ACTIVE_STAGES, Stage
+from simulations.stages import ACTIVE_STAGES
 from simulations.weeklog import WeekLog
+
+if TYPE_CHECKING:
+    from simulations.recording.contracts import ContractHistory
 
 LOCALES: tuple[str, ...] = ("en_US", "zh_CN")
 CHUNK_ROWS = 250_000
@@ -38,8 +42,10 @@ TELECOM_CATEGORIES = ("data add-on", "device", "accessories", "roaming", "stream
 SALES_CHANNELS = ("web", "app", "store", "phone")
 LOYALTY_TIERS = ("basic", "silver", "gold")
 ACQ_NAMES = (*ACQUISITION_CHANNELS, "referral", "initial_base")
+#: Largest delay in days between a ticket and its CSAT invitation (sent the same day or a few days later).
+CSAT_DELAY_DAYS = 3
 # purposes of the write-time generators (children of the dataset seed)
-P_IDENTITY, P_ORDERS, P_CONTACTS, P_TICKETS, P_LOYALTY, P_IDEAS, P_DIRTY, P_SURVEYS = range(8)
+P_IDENTITY, P_ORDERS, P_CONTACTS, P_TICKETS, P_LOYALTY, P_IDEAS, P_DIRTY, P_SURVEYS, P_SIGNUP, P_CONTRACTS = range(10)
 
 
 def generator(seed: int, purpose: int) -> np.random.Generator:
@@ -87,7 +93,8 @@ def observe_week(model: object, log: WeekLog, rec: Recorder) -> None:
     n = pop.n
     u_invite, u_resp, z = rng.random(n), rng.random(n), rng.standard_normal(n)
     if week % NPS_EVERY_WEEKS == 0:
-        active = np.isin(pop.stage, ACTIVE_STAGES)
+        # customers of this very week have no relationship to rate yet: only earlier signups are invited
+        active = np.isin(pop.stage, ACTIVE_STAGES) & (pop.signup_week < week)
         invited = np.flatnonzero(active & (u_invite < NPS_INVITE_SHARE))
         s = sat[invited].astype(np.float64)
         responded = u_resp[invited] < np.clip(0.04 + 0.4 * s, 0.0, 1.0)
@@ -106,7 +113,13 @@ def observe_week(model: object, log: WeekLog, rec: Recorder) -> None:
 # ---------------------------------------------------------------------------------- the builders
 @dataclass
 class Context:
-    """What every builder needs: dates, id widths, the seed, and the customers of the dataset."""
+    """What every builder needs: dates, id widths, the seed, and the customers of the dataset.
+
+    Events are simulated by the week, but records carry days. Each person gets one signup day
+    within the signup week, drawn once from the dataset seed (``signup_offset``), and every builder
+    dates events through :meth:`event_day` or :meth:`not_before_signup`, so nothing in the signup
+    week is dated before the signup day.
+    """
 
     start: dt.date
     weeks: int
@@ -115,6 +128,11 @@ class Context:
     customers: np.ndarray  # population rows that are customers in the dataset (ever signed up)
     contracts: bool
     categories: int
+    signup_week: np.ndarray  # signup week of every population row (the engine's, -1 for prospects)
+    signup_offset: np.ndarray = dataclasses.field(init=False)  # day (0-6) of the signup within the signup week, per row
+
+    def __post_init__(self) -> None:
+        self.signup_offset = generator(self.seed, P_SIGNUP).integers(0, 7, self.n_people)
 
     @property
     def width(self) -> int:
@@ -129,6 +147,24 @@ class Context:
         """Calendar day of a day ``offset`` (0-6) within simulated week ``week`` (1 = first week)."""
         base = np.datetime64(self.start, "D")
         return base + (7 * (np.asarray(week, dtype=np.int64) - 1) + np.asarray(offset, dtype=np.int64)).astype("timedelta64[D]")
+
+    def first_offset(self, week: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Earliest day (0-6) an event of population ``rows`` may have in ``week``: the signup day in the signup week."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return np.where(np.asarray(week) == self.signup_week[rows], self.signup_offset[rows], 0)
+
+    def signup_day(self, rows: np.ndarray) -> np.ndarray:
+        """Signup day of population ``rows`` (as the engine knows it)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return self.day(self.signup_week[rows], self.signup_offset[rows])
+
+    def event_day(self, week: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A random day in ``week`` for events of ``rows``, never before the signup day (one draw per event)."""
+        return self.day(week, rng.integers(self.first_offset(week, rows), 7))
+
+    def not_before_signup(self, week: np.ndarray, rows: np.ndarray, offset: np.ndarray | int) -> np.ndarray:
+        """Day ``offset`` of ``week``, moved to the signup day if that is later (fixed-day events such as mailings)."""
+        return self.day(week, np.maximum(offset, self.first_offset(week, rows)))
 
 
 def arrow(name: str, data: dict[str, object]) -> pa.Table:
@@ -222,33 +258,38 @@ def first_week(rec: Recorder, kind: str, n: int) -> np.ndarray:
     return np.where(out == np.iinfo(np.int32).max, -1, out)
 
 
-def last_week(rec: Recorder, kind: str, n: int) -> np.ndarray:
-    """Last week each population row appears in event ``kind`` (-1: never)."""
-    c = rec.columns(kind, ("customer",))
-    out = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(out, c["customer"].astype(np.int64), c["week"].astype(np.int64))
-    return out
+def birth_years(signup: np.ndarray, min_age: int, rng: np.random.Generator) -> np.ndarray:
+    """Stated birth years: age at signup about 42 +- 14, never below ``min_age`` whatever the birthday.
+
+    Age is drawn at signup (not at the end of the data), so customers of the initial base who signed
+    up years earlier were adults then too. Ages below the minimum are redrawn by reflection, which
+    avoids a spike at the youngest age that clipping would make.
+    """
+    k = signup.size
+    young = min_age + 1  # the birthday may come late in the signup year
+    age = rng.normal(42.0, 14.0, k)
+    age = np.where(age < young, 2 * young - age, age)
+    age = np.clip(np.rint(age), young, max(90, young)).astype(np.int64)
+    return signup.astype("datetime64[Y]").astype(np.int64) + 1970 - age
 
 
-def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, locale: str) -> pa.Table:
-    """The customer master table, one row per customer of the dataset."""
+def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, locale: str, min_age: int,
+                    contracts: ContractHistory) -> pa.Table:
+    """The customer master table, one row per customer of the dataset.
+
+    The signup date is the engine's signup day, or the start of the first contract if that is
+    earlier (an initial-base customer whose running fixed term began before the engine's tenure).
+    Contract columns repeat the customer's latest contract term.
+    """
     rows = ctx.customers
-    k = rows.size
     rng = generator(ctx.seed, P_IDENTITY + 100)
-    end_year = (ctx.start + dt.timedelta(weeks=ctx.weeks)).year
-    birth = end_year - np.clip(np.rint(rng.normal(42, 14, k)), 18, 90).astype(np.int64)
-    signup = ctx.day(pop.signup_week[rows], rng.integers(0, 7, k))
+    first = contracts.first_start(rows)
+    signup = ctx.signup_day(rows)
+    signup = np.where(np.isnat(first), signup, np.minimum(signup, first))
+    birth = birth_years(signup, min_age, rng)
     acq = pop.acquisition_channel[rows]
     ref = pop.referred_by[rows]
-    contract = pop.contract[rows]
-    fixed = contract >= 2
-    term = np.where(contract == 2, 52, 104)
-    end_week = pop.contract_end_week[rows]
-    has_end = fixed & (end_week >= 0)
-    start_week = np.where(has_end, np.maximum(end_week - term, pop.signup_week[rows]), pop.signup_week[rows])
-    ended_week = last_week(rec, "terminations", pop.n)[rows]
-    gone = (contract > 0) & np.isin(pop.stage[rows], (Stage.DORMANT, Stage.LOST)) & (ended_week >= 0)
-    c_end = np.where(gone, ctx.day(ended_week, 6), np.where(has_end, ctx.day(end_week, 6), np.datetime64("NaT")))
+    contract, c_start, c_end = contracts.latest(rows)
     consent = [(pop.consent[rows] >> CONTACT_CHANNELS.index(ch)) & 1 == 1 for ch in ("email", "phone", "sms", "app")]
     loyal = first_week(rec, "loyalty_joins", pop.n)[rows]
     community = first_week(rec, "community_joins", pop.n)[rows]
@@ -261,13 +302,12 @@ def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, l
         "referred_by": _nullable(ctx.cid(np.maximum(ref, 0)), ref >= 0),
         "tier": np.array(TIERS)[pop.tier[rows]],
         "contract_type": np.array(CONTRACT_TYPES)[contract],
-        "contract_start": _nullable(ctx.day(start_week).astype("datetime64[D]"), contract > 0),
-        "contract_end": c_end.astype("datetime64[D]"),
+        "contract_start": c_start, "contract_end": c_end,
         "preferred_channel": np.array(CONTACT_CHANNELS)[pop.preferred_channel[rows]],
         "email_consent": consent[0], "phone_consent": consent[1], "sms_consent": consent[2],
         "app_consent": consent[3],
-        "loyalty_join_date": _nullable(ctx.day(np.maximum(loyal, 1)), loyal >= 0),
-        "community_join_date": _nullable(ctx.day(np.maximum(community, 1), 3), community >= 0),
+        "loyalty_join_date": _nullable(ctx.not_before_signup(np.maximum(loyal, 1), rows, 0), loyal >= 0),
+        "community_join_date": _nullable(ctx.not_before_signup(np.maximum(community, 1), rows, 3), community >= 0),
     })
 
 
@@ -336,7 +376,7 @@ def build_orders(ctx: Context, rec: Recorder, camp: Campaigns, redemptions: Rede
         pick = rng.integers(0, 1 << 20, m) % cats[grp]
         pick = np.where(first_of & o["new_category"][sl].astype(bool)[grp], cats[grp] - 1, pick)
         category = names[((cust[grp] * 40503) % names.size + pick) % names.size]
-        ts = (ctx.day(week[grp], rng.integers(0, 7, m)).astype("datetime64[s]")
+        ts = (ctx.event_day(week[grp], cust[grp], rng).astype("datetime64[s]")
               + rng.integers(8 * 3600, 22 * 3600, m).astype("timedelta64[s]"))
         used = kind[grp] >= 0
         wave = camp.wave(o["offer_week"][sl].astype(np.int64)[grp][used], kind[grp][used])
@@ -438,15 +478,22 @@ def build_contacts(ctx: Context, rec: Recorder, camp: Campaigns, contact_cost: d
         channel = c["channel"][sl].astype(np.int64)
         found, day, used = redemptions.lookup(Redemptions.key(c["customer"][sl], week, c["campaign"][sl]))
         responded = found & treated
+        contact_day = ctx.not_before_signup(week, c["customer"][sl], 0)
         yield arrow("marketing_contacts", {
             "contact_id": all_ids[sl], "campaign_id": camp.contact_campaign[sl],
-            "customer_id": ctx.cid(c["customer"][sl]), "contact_date": ctx.day(week),
+            "customer_id": ctx.cid(c["customer"][sl]), "contact_date": contact_day,
             "channel": np.array(CONTACT_CHANNELS)[channel], "offer": c["offer"][sl].astype(np.float64).round(4),
             "cost": np.round(np.where(treated, unit[channel], 0.0) + np.where(responded, used, 0.0), 2),
             "assignment": np.where(experiment[sl], np.where(treated, "treatment", "control"), "targeted"),
             "responded": responded,
             "response_date": _nullable(day.astype("datetime64[D]"), responded),
         })
+
+
+def ticket_days(ctx: Context, rec: Recorder) -> np.ndarray:
+    """Day each buffered ticket was opened: shared by the tickets and their CSAT invitations."""
+    t = rec.columns("tickets", ("customer",))
+    return ctx.event_day(t["week"], t["customer"], generator(ctx.seed, P_TICKETS + 100))
 
 
 def build_tickets(ctx: Context, rec: Recorder) -> Iterator[pa.Table]:
@@ -457,11 +504,12 @@ def build_tickets(ctx: Context, rec: Recorder) -> Iterator[pa.Table]:
     if s["week"].size != t["week"].size:
         raise RuntimeError("csat observations are not aligned with tickets")
     rng = generator(ctx.seed, P_TICKETS)
+    days = ticket_days(ctx, rec)
     for lo in range(0, max(t["week"].size, 1), CHUNK_ROWS):
         sl = slice(lo, lo + CHUNK_ROWS)
         week = t["week"][sl]
         m = week.size
-        ts = (ctx.day(week, rng.integers(0, 7, m)).astype("datetime64[s]")
+        ts = (days[sl].astype("datetime64[s]")
               + rng.integers(7 * 3600, 21 * 3600, m).astype("timedelta64[s]"))
         answered = s["responded"][sl].astype(bool)
         yield arrow("service_tickets", {
@@ -477,7 +525,11 @@ def build_tickets(ctx: Context, rec: Recorder) -> Iterator[pa.Table]:
 
 
 def build_surveys(ctx: Context, rec: Recorder) -> pa.Table:
-    """Survey invitations: quarterly NPS and CSAT after tickets, answered or not."""
+    """Survey invitations: quarterly NPS and CSAT after tickets, answered or not.
+
+    A CSAT invitation goes out on the day of its ticket or up to ``CSAT_DELAY_DAYS`` later; NPS
+    invitations go out on the first day of the survey week (to customers who signed up earlier).
+    """
     nps = rec.columns("nps", ("customer", "responded", "score"))
     s = rec.columns("csat", ("surveyed", "responded", "score"))
     t = rec.columns("tickets", ("customer",))
@@ -489,11 +541,13 @@ def build_surveys(ctx: Context, rec: Recorder) -> pa.Table:
     score = np.concatenate([nps["score"], s["score"][rows] if rows.size else np.empty(0)]).astype(np.int64)
     ticket = np.concatenate([np.full(nps["week"].size, ""), ids("T", rows + 1, 9)])
     rng = generator(ctx.seed, P_SURVEYS)
-    offset = np.where(kind == "nps", 0, rng.integers(1, 7, week.size))
-    order = np.argsort(week, kind="stable")
+    opened = ticket_days(ctx, rec)[rows] if rows.size else np.empty(0, "datetime64[D]")
+    delay = rng.integers(0, CSAT_DELAY_DAYS + 1, rows.size).astype("timedelta64[D]")
+    date = np.concatenate([ctx.not_before_signup(nps["week"], nps["customer"], 0), opened + delay]).astype("datetime64[D]")
+    order = np.argsort(date, kind="stable")
     return arrow("surveys", {
         "survey_id": ids("S", np.arange(week.size) + 1, 8), "customer_id": ctx.cid(cust[order]),
-        "survey_date": ctx.day(week, offset)[order], "kind": kind[order],
+        "survey_date": date[order], "kind": kind[order],
         "score": _nullable(score[order], responded[order]), "responded": responded[order],
         "ticket_id": _nullable(ticket[order], (kind == "csat")[order]),
     })
@@ -525,7 +579,7 @@ def build_ideas(ctx: Context, rec: Recorder) -> tuple[pa.Table, pa.Table]:
     adopted, responded = i["adopted"].astype(bool), i["responded"].astype(bool)
     idea_ids = ids("I", np.arange(k) + 1, 7)
     ideas = arrow("community_ideas", {
-        "idea_id": idea_ids, "author_id": ctx.cid(i["author"]), "posted_date": ctx.day(i["week"], rng.integers(0, 7, k)),
+        "idea_id": idea_ids, "author_id": ctx.cid(i["author"]), "posted_date": ctx.event_day(i["week"], i["author"], rng),
         "category": np.array(IDEA_CATEGORIES)[cat], "title": title, "votes": i["votes"].astype(np.int64),
         "status": np.where(adopted, "adopted", np.where(responded, "answered", "open")), "firm_response": responded,
         "reward": i["reward"].astype(np.float64),
@@ -559,24 +613,3 @@ def build_loyalty(ctx: Context, rec: Recorder) -> Iterator[pa.Table]:
             "points": np.round(points, 2), "tier": tiers[after[src]],
         })
         next_id += m
-
-
-def build_contracts(ctx: Context, pop: object, rec: Recorder, customers: pa.Table) -> pa.Table:
-    """Contracts of a contract scenario: type, term, notice and status (what the billing system knows)."""
-    rows = ctx.customers
-    has = pop.contract[rows] > 0
-    r = rows[has]
-    notice = last_week(rec, "notices", pop.n)[r]
-    ended = last_week(rec, "terminations", pop.n)[r]
-    stage = pop.stage[r]
-    terminated = np.isin(stage, (Stage.DORMANT, Stage.LOST)) & (ended >= 0)
-    status = np.where(terminated, "terminated", np.where(stage == Stage.TERMINATING, "notice_given", "active"))
-    show_notice = (notice >= 0) & (terminated | (stage == Stage.TERMINATING))
-    return arrow("contracts", {
-        "contract_id": ids("K", np.arange(r.size) + 1, 7), "customer_id": ctx.cid(r),
-        "contract_type": np.array(CONTRACT_TYPES)[pop.contract[r]],
-        "start_date": customers.column("contract_start").filter(pa.array(has)),
-        "end_date": customers.column("contract_end").filter(pa.array(has)),
-        "notice_date": _nullable(ctx.day(np.maximum(notice, 1)).astype("datetime64[D]"), show_notice),
-        "monthly_fee": np.round(pop.monthly_fee[r].astype(np.float64), 2), "status": status,
-    })

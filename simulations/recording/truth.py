@@ -83,18 +83,25 @@ class ExperimentReplayer:
                            "churn_u": churn_u[flagged], "spend_t": spend_t[flagged], "spend_u": spend_u[flagged]})
 
     def _replay(self, snap: bytes, share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Flagged customers of the replayed week, and churn and spend of everyone present in that week.
+
+        People who enter the market and sign up during the replayed week can be flagged too, so the
+        outcomes cover the population after that week (arrivals do not depend on the policy, so both
+        replays have the same people).
+        """
         clone = pickle.loads(snap)
         clone.set_policies({"marketing.retention.treat_share": share})
         start_spend = clone.population.total_spend.copy()
         clone.step()
+        n = clone.population.n
         c = clone.last_log.tables.get("contacts")
         flagged = np.sort(c["customer"][c["campaign"] == RETENTION].astype(np.int64)) if c else np.empty(0, np.int64)
         clone.set_policies({"marketing.retention.targeting": "none"})
         clone.run(self.window - 1)
         pop = clone.population
-        spent = pop.total_spend.copy()
-        spent[: start_spend.size] -= start_spend  # people who entered during the replay started from nothing
-        return flagged, np.isin(pop.stage, ENDED), spent
+        before = np.zeros(n)
+        before[: start_spend.size] = start_spend
+        return flagged, np.isin(pop.stage[:n], ENDED), pop.total_spend[:n] - before
 
     def frame(self) -> dict[str, np.ndarray]:
         """All replayed waves as concatenated arrays."""

@@ -1,10 +1,12 @@
 """The firm as one agent: it applies the policies and does what needs everybody at once.
 
 Why a separate agent: some decisions are the firm's, not a customer's, and need the whole
-customer base at one moment. The firm ranks customers by an early-warning score to pick whom to
-call (top-k), counts the week's service demand to know how long the queues are, answers posted
+customer base at one moment. The firm writes what its customers do into its records and reads
+them through the CRM software the engine's firm also runs (``simulations.firm.FirmView``:
+perceived stages, a churn model refitted on its own history), picks whom to call from those
+records alone, counts the week's service demand to know how long the queues are, answers posted
 ideas and improves the product, and keeps the week's books. It reads the same scenario policies
-and module constants as the vectorized engine; the formulas are re-told here for scalars.
+and module constants as the vectorized engine; the campaign rules are re-told here per customer.
 """
 
 from __future__ import annotations

@@ -48,14 +48,14 @@ from simulations.weeklog import WeekLog
 
 STAGE_COLUMNS: tuple[str, ...] = tuple(f"n_{s.name.lower()}" for s in Stage)
 KPI_COLUMNS: tuple[str, ...] = (
-    "week", *STAGE_COLUMNS, "customers_active", "acquisitions", "acquisitions_referral", "notices",
+    "week", *STAGE_COLUMNS, "customers_active", "acquisitions", "acquisitions_referral", "endangerments", "notices",
     "terminations", "losses", "winbacks", "revenue", "gross_margin", "cost_acquisition", "cost_marketing",
     "cost_service", "cost_loyalty", "cost_community", "cost_total", "profit", "mean_satisfaction",
     "service_level", "mean_wait_minutes", "tickets", "complaints", "contacts_retention", "ideas",
     "ideas_adopted", "loyalty_members", "community_members", "product_quality",
 )
 #: KPI columns that summarise hidden truth (latent satisfaction, true stages): instructors only.
-HIDDEN_KPIS: frozenset[str] = frozenset({*STAGE_COLUMNS, "mean_satisfaction"})
+HIDDEN_KPIS: frozenset[str] = frozenset({*STAGE_COLUMNS, "mean_satisfaction", "endangerments"})
 
 
 def _read_kpi(name: str, model: CustomerLifecycleModel) -> float:
@@ -184,6 +184,7 @@ class CustomerLifecycleModel(mesa.Model):
             customers_active=n_active,
             acquisitions=c.get("acquisitions", 0.0),
             acquisitions_referral=c.get("acquisitions_referral", 0.0),
+            endangerments=c.get("endangerments", 0.0),
             notices=c.get("notices", 0.0),
             terminations=c.get("terminations", 0.0),
             losses=c.get("losses", 0.0),

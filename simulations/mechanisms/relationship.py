@@ -105,6 +105,7 @@ def respond(
     cause = np.where(serviced, SERVICE, np.where(low_sat, DISENGAGEMENT, np.where(tempted, COMPETITOR, PRICE)))
     pop.risk_cause[to_risk] = cause
     _move(pop, to_risk, AT_RISK)
+    log.count("endangerments", to_risk.size)
 
     # endangered customers settle or decide to leave (not in the week they became endangered)
     ar = np.flatnonzero((stage == AT_RISK) & (pop.weeks_in_stage > 1))

@@ -393,6 +393,7 @@ class Customer(mesa.Agent):
                 else:
                     self.risk_cause = COMPETITOR if rnd() < 0.7 else PRICE
                 self.stage, self.weeks_in_stage = AT_RISK, 0
+                firm.count("endangerments")
         elif self.stage == AT_RISK and self.weeks_in_stage > 1:
             if self.satisfaction > rel.at_risk_threshold and rnd() < rel.recovery_rate * (0.5 + self.trust):
                 self.stage, self.weeks_in_stage = self.prev_stage, 0  # settles back where it was

@@ -268,6 +268,7 @@ class Firm(mesa.Agent):
             customers_active=active,
             acquisitions=b["acquisitions"],
             acquisitions_referral=b["acquisitions_referral"],
+            endangerments=b["endangerments"],
             notices=b["notices"],
             terminations=b["terminations"],
             losses=b["losses"],

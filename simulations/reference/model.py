@@ -34,7 +34,7 @@ from simulations.stages import Stage
 
 #: KPI columns the reference reports (same names and definitions as the engine's ``kpi_frame``).
 REFERENCE_KPIS: tuple[str, ...] = (
-    "week", *(f"n_{s.name.lower()}" for s in Stage), "customers_active", "acquisitions", "acquisitions_referral",
+    "week", *(f"n_{s.name.lower()}" for s in Stage), "customers_active", "acquisitions", "acquisitions_referral", "endangerments",
     "notices", "terminations", "losses", "winbacks", "revenue", "mean_satisfaction", "tickets", "complaints",
     "ideas", "ideas_adopted", "loyalty_members", "community_members", "product_quality",
 )

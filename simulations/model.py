@@ -73,6 +73,8 @@ class CustomerLifecycleModel(mesa.Model):
         customers: people at the start (overrides ``world.market.customers``).
         seed: root of the random stream tree.
         collect: record weekly KPIs with Mesa's ``DataCollector``.
+        weeks: how long the model will run, if known (default: the scenario's horizon). Only sizes the
+            population's arrays once for the known inflow; a longer run still works (arrays grow).
         **overrides: dotted scenario fields with ``__`` for ``.``, e.g.
             ``policies__service__key_account_desk=False`` (so ``mesa.batch_run`` can sweep them).
     """
@@ -84,6 +86,7 @@ class CustomerLifecycleModel(mesa.Model):
         customers: int | None = None,
         seed: int = 0,
         collect: bool = True,
+        weeks: int | None = None,
         **overrides: Any,
     ) -> None:
         spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -107,7 +110,7 @@ class CustomerLifecycleModel(mesa.Model):
         self._inflow_per_week = market.prospect_inflow * market.customers
         self._inflow_due = 0.0
         # sized once for the scenario's known inflow over its horizon, so growth never copies the arrays
-        expected = market.customers + self._inflow_per_week * market.weeks
+        expected = market.customers + self._inflow_per_week * (market.weeks if weeks is None else weeks)
         self.population = Population(capacity=int(expected * 1.02) + 64, degree=market.social_degree)
         add_people(self.population, market.customers, self.world, self.streams.population, week=0)
         acquisition.seed_customer_base(self.population, self.world, self.streams.population)
@@ -296,6 +299,6 @@ def run_scenario(
     **overrides: Any,
 ) -> CustomerLifecycleModel:
     """Build a model and run it for ``weeks`` (default: the scenario's own horizon)."""
-    model = CustomerLifecycleModel(scenario, customers=customers, seed=seed, **overrides)
+    model = CustomerLifecycleModel(scenario, customers=customers, seed=seed, weeks=weeks, **overrides)
     model.run(weeks if weeks is not None else model.world.market.weeks, progress=progress)
     return model

@@ -152,7 +152,7 @@ def generate_dataset(
         spec = with_overrides(spec, overrides)
     from simulations.model import CustomerLifecycleModel
 
-    model = CustomerLifecycleModel(spec, customers=customers, seed=seed, collect=False)
+    model = CustomerLifecycleModel(spec, customers=customers, seed=seed, collect=False, weeks=weeks)
     spec = model.spec
     n_start, horizon = spec.world.market.customers, weeks or spec.world.market.weeks
     rec = Recorder(model.streams.recording, hooks=(obs.observe_week,))

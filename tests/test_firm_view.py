@@ -143,3 +143,13 @@ def test_population_arrays_are_sized_once_for_the_scenarios_inflow():
     capacity = model.population.capacity
     model.run(load_scenario("telecom").world.market.weeks)
     assert model.population.capacity == capacity, "the population grew past its reservation and was copied"
+
+
+def test_contacts_go_only_to_channels_the_customer_consented_to(made):
+    data, _ = made
+    contacts = pd.read_parquet(data / "marketing_contacts.parquet")
+    customers = pd.read_parquet(data / "customers.parquet").set_index("customer_id")
+    sent = contacts[contacts["assignment"] != "control"]
+    consent = customers.reindex(sent["customer_id"])
+    ok = np.array([consent[f"{ch}_consent"].iloc[i] for i, ch in enumerate(sent["channel"])], dtype=bool)
+    assert len(sent) > 100 and ok.all(), f"{(~ok).sum()} contacts on channels without consent"

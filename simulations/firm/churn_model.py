@@ -20,8 +20,10 @@ FEATURES: tuple[str, ...] = (
 #: usual gap overdue, or with a recent complaint, scores about 0.4; a long contract term left lowers it
 PRIOR_COEF = np.array([-2.0, 1.5, -0.3, -0.1, 1.5, 0.2, 0.1, -1.0, -0.3])
 RIDGE = 1.0
-MAX_FIT_ROWS = 200_000
+MAX_FIT_ROWS = 30_000  # ample for nine coefficients; thinning keeps a quarterly refit cheap at a million
 IRLS_STEPS = 12
+#: largest change of any coefficient in one Newton step (keeps early steps from overshooting)
+MAX_STEP = 2.0
 
 
 def design(features: np.ndarray) -> np.ndarray:
@@ -30,7 +32,7 @@ def design(features: np.ndarray) -> np.ndarray:
 
 
 def fit_logistic(features: np.ndarray, label: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
-    """Ridge-penalised logistic regression by damped Newton steps (iteratively reweighted least squares).
+    """Ridge-penalised logistic regression by Newton steps (iteratively reweighted least squares).
 
     The ridge keeps coefficients finite when a feature separates the classes perfectly (it can:
     lapsing is defined by silence, and silence is a feature).
@@ -46,33 +48,24 @@ def fit_logistic(features: np.ndarray, label: np.ndarray, start: np.ndarray | No
     penalty = RIDGE * np.eye(x.shape[1])
     penalty[0, 0] = 0.0
 
-    def objective(b: np.ndarray) -> float:  # penalised log-likelihood (to be maximised)
-        z = np.clip(x @ b, -30, 30)
-        return float(y @ z - np.logaddexp(0.0, z).sum() - 0.5 * b @ penalty @ b)
-
     beta = fallback
-    best = objective(beta)
     for _ in range(IRLS_STEPS):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
         w = np.maximum(p * (1 - p), 1e-6)
         grad = x.T @ (y - p) - penalty @ beta
         step = np.linalg.solve((x * w[:, None]).T @ x + penalty, grad)
-        for _ in range(20):  # damped Newton: halve the step until the objective improves
-            value = objective(beta + step)
-            if value >= best:
-                break
-            step = step / 2.0
-        else:
-            break
-        beta, best = beta + step, value
-        if np.abs(step).max() < 1e-6:
+        largest = np.abs(step).max()
+        if largest > MAX_STEP:  # a trust region instead of a line search: no extra passes over the data
+            step = step * (MAX_STEP / largest)
+        beta = beta + step
+        if largest < 1e-4:
             break
     return beta
 
 
 def predict(coef: np.ndarray, features: np.ndarray) -> np.ndarray:
     """Probability of churning within the horizon, per row of ``features``."""
-    z = design(features) @ coef
+    z = features @ coef[1:].astype(np.float32) + np.float32(coef[0])
     return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(np.float32)
 
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from simulations.weeklog import WeekLog
 
-#: weekly decay of the firm's running counts of tickets, complaints and contacts (about a quarter's memory)
+#: weekly decay of the firm's running counts of tickets, complaints and contacts (about a quarter's memory);
+#: counts are kept as sums of DECAY ** -week (float64 holds them for about 6,000 weeks)
 DECAY = 0.9
 
 #: "never" for week fields that can legitimately be negative (history before week 0)
@@ -31,9 +32,10 @@ FIELDS: dict[str, tuple[str, float]] = {
     "n_orders": ("int32", 0),
     "spend_total": ("float64", 0.0),
     "categories_bought": ("int8", 0),
-    "tickets_recent": ("float32", 0.0),
-    "complaints_recent": ("float32", 0.0),
-    "contacts_recent": ("float32", 0.0),
+    # decayed counts, stored as sums of DECAY ** -week so that no weekly pass over everyone is needed
+    "tickets_weighted": ("float64", 0.0),
+    "complaints_weighted": ("float64", 0.0),
+    "contacts_weighted": ("float64", 0.0),
     "notice_week": ("int32", -1),  # a running termination notice (-1: none)
     "ended_week": ("int32", -1),  # the contract's service ended (termination processed)
     "returned_week": ("int32", -1),  # came back after a recorded end or a long silence
@@ -89,14 +91,19 @@ class CustomerRecords:
             self.first_order_week[c] = last
             self.n_orders[c] = np.where(last > NEVER, 1, 0)
 
-    def record(self, log: WeekLog, n_people: int) -> None:
+    def recent(self, name: str, ids: np.ndarray, week: int) -> np.ndarray:
+        """Decayed count of ``tickets``, ``complaints`` or ``contacts`` of ``ids`` as of the end of ``week``.
+
+        Each event weighs ``DECAY ** (week - event week)``: about a quarter's memory.
+        """
+        return (getattr(self, f"{name}_weighted")[ids] * DECAY ** float(week)).astype(np.float32)
+
+    def record(self, log: WeekLog, n_people: int, contracts: bool = True) -> None:
         """Fold one week's recorded events into the ledger (sign-ups are opened as they happen)."""
         week = log.week
         self.ensure(n_people)
-        self.tickets_recent *= np.float32(DECAY)
-        self.complaints_recent *= np.float32(DECAY)
-        self.contacts_recent *= np.float32(DECAY)
         t = log.tables
+        weight = DECAY ** -float(week)
         if "orders" in t:
             o = t["orders"]
             c = o["customer"].astype(np.int64)
@@ -109,14 +116,16 @@ class CustomerRecords:
             self.offers_used[c[used]] += 1
         if "tickets" in t:
             c = t["tickets"]["customer"].astype(np.int64)
-            np.add.at(self.tickets_recent, c, 1.0)
-            np.add.at(self.complaints_recent, c, t["tickets"]["complaint"].astype(np.float32))
+            self.tickets_weighted[c] += weight  # one ticket per customer and week: plain indexing adds once each
+            self.complaints_weighted[c] += weight * t["tickets"]["complaint"]
         if "contacts" in t:
             k = t["contacts"]
             reached = k["treated"].astype(bool)
             c = k["customer"][reached].astype(np.int64)
-            np.add.at(self.contacts_recent, c, 1.0)
-            np.add.at(self.offers, c[k["offer"][reached] > 0], 1)
+            ids, times = np.unique(c, return_counts=True)  # a customer can be in several waves of a week
+            self.contacts_weighted[ids] += weight * times
+            ids, times = np.unique(c[k["offer"][reached] > 0], return_counts=True)
+            self.offers[ids] += times.astype(np.int32)
         if "notices" in t:
             self.notice_week[t["notices"]["customer"].astype(np.int64)] = week
         if "notice_withdrawals" in t:
@@ -136,6 +145,8 @@ class CustomerRecords:
         if "loyalty_joins" in t:
             self.loyalty_member[t["loyalty_joins"]["customer"].astype(np.int64)] = True
         # a fixed term that ran out without a notice renewed itself (the billing system rolls it on)
+        if not contracts:
+            return
         rolled = ((self.contract >= 2) & (self.contract_end_week >= 0) & (self.contract_end_week <= week)
                   & (self.ended_week < 0) & (self.notice_week < 0))
         if rolled.any():

@@ -56,6 +56,7 @@ class FirmView:
         self.coef = churn_model.PRIOR_COEF.copy()
         self.uplift_coef: tuple[np.ndarray, np.ndarray] | None = None
         self.typical_gap = DEFAULT_GAP_WEEKS
+        self._gap = np.empty(0, dtype=np.float32)
         self.base_rate = DEFAULT_BASE_RATE
         self.snapshots: list[Snapshot] = []
         self.experiments: list[Snapshot] = []
@@ -69,6 +70,7 @@ class FirmView:
         """Load the migrated customer base (sign-up dates, contracts, last order) at the start."""
         self.records.ensure(n_people)
         self.records.open_accounts(base, 0)
+        self._refresh_gap(slice(None))
         self._cache.clear()
 
     def sign_up(self, log: WeekLog, n_people: int) -> None:
@@ -89,8 +91,10 @@ class FirmView:
             c = orders["customer"].astype(np.int64)
             c = c[c < rec.n]
             returning = c[rec.known[c] & (rec.n_orders[c] > 0) & (log.week - rec.last_order_week[c] > self.lapse_after(c))]
-        rec.record(log, n_people)
+        rec.record(log, n_people, self.contracts)
         rec.returned_week[returning] = log.week
+        if orders is not None:
+            self._refresh_gap(orders["customer"].astype(np.int64))
         self.week = log.week + 1
         self._cache.clear()
         if self.week % self.rules.refit_weeks == 0:
@@ -104,16 +108,33 @@ class FirmView:
 
     # ------------------------------------------------------------------------------ reading
     def gap(self, ids: np.ndarray | slice) -> np.ndarray:
-        """Each customer's usual weeks between orders, shrunk toward the firm-wide typical gap."""
+        """Each customer's usual weeks between orders, shrunk toward the firm-wide typical gap.
+
+        Kept for everyone and refreshed only for the week's buyers (and for all when the firm's
+        typical gap changes at a refit), so reading it costs no pass over the whole base.
+        """
+        if self._gap.size < self.records.n:
+            self._gap = np.concatenate([self._gap, np.full(self.records.n - self._gap.size, self.typical_gap, np.float32)])
+        return self._gap[ids]
+
+    def _refresh_gap(self, ids: np.ndarray | slice) -> None:
         r = self.records
-        n = r.n_orders[ids].astype(np.float64)
-        span = np.where(n >= 2, r.last_order_week[ids] - r.first_order_week[ids], 0).astype(np.float64)
-        return (span + GAP_PRIOR_ORDERS * self.typical_gap) / (np.maximum(n - 1, 0) + GAP_PRIOR_ORDERS)
+        n = r.n_orders[ids].astype(np.float32)
+        span = np.where(n >= 2, r.last_order_week[ids] - r.first_order_week[ids], 0).astype(np.float32)
+        self.gap(slice(0, 0))  # make room for newcomers
+        self._gap[ids] = (span + np.float32(GAP_PRIOR_ORDERS * self.typical_gap)) / (
+            np.maximum(n - 1, 0) + np.float32(GAP_PRIOR_ORDERS))
 
     def lapse_after(self, ids: np.ndarray | slice) -> np.ndarray:
         """Weeks of silence after which the firm calls a non-contract customer lapsed (dormant)."""
         rules = self.rules
         return np.clip(rules.lapse_multiple * self.gap(ids), rules.min_lapse_weeks, rules.max_lapse_weeks)
+
+    def customers(self) -> np.ndarray:
+        """Ids of everyone the firm has recorded (cached until the records change)."""
+        if "customers" not in self._cache:
+            self._cache["customers"] = np.flatnonzero(self.records.known)
+        return self._cache["customers"]
 
     def base_stage(self, week: int) -> np.ndarray:
         """Perceived stage of everyone by the record rules, before the churn score is consulted."""
@@ -121,41 +142,64 @@ class FirmView:
         if key in self._cache:
             return self._cache[key]
         r, rules = self.records, self.rules
+        ids = self.customers()
+        tenure = week - r.signup_week[ids]
+        st = np.where(tenure < rules.growth_weeks, GROWTH, MATURITY).astype(np.int8)
+        st[tenure < rules.new_weeks] = NEW
+        returned = r.returned_week[ids]
+        st[(returned >= 0) & (week - returned < rules.new_weeks)] = WON_BACK
+        contract = r.contract[ids] > 0
+        silent = week - r.last_order_week[ids]
+        lapsed = ~contract & (silent > self.lapse_after(ids))
+        st[lapsed] = np.where(silent[lapsed] > rules.lost_weeks, LOST, DORMANT)
+        st[contract & (r.notice_week[ids] >= 0)] = TERMINATING
+        ended = r.ended_week[ids]
+        gone = contract & (ended >= 0)
+        st[gone] = np.where(week - ended[gone] > rules.lost_weeks, LOST, DORMANT)
         stage = np.full(r.n, PROSPECT, dtype=np.int8)
-        tenure = week - r.signup_week
-        stage[r.known] = np.where(tenure[r.known] < rules.growth_weeks, GROWTH, MATURITY)
-        stage[r.known & (tenure < rules.new_weeks)] = NEW
-        back = r.known & (r.returned_week >= 0) & (week - r.returned_week < rules.new_weeks)
-        stage[back] = WON_BACK
-        contract = r.known & (r.contract > 0)
-        silent = week - r.last_order_week
-        lapsed = r.known & ~contract & (silent > self.lapse_after(slice(None)))
-        stage[lapsed] = np.where(silent[lapsed] > rules.lost_weeks, LOST, DORMANT)
-        stage[contract & (r.notice_week >= 0)] = TERMINATING
-        ended = contract & (r.ended_week >= 0)
-        stage[ended] = np.where(week - r.ended_week[ended] > rules.lost_weeks, LOST, DORMANT)
+        stage[ids] = st
         self._cache[key] = stage
         return stage
 
     def active(self, week: int) -> np.ndarray:
         """Ids of customers the firm sees as current (not prospect, terminating, lapsed or lost)."""
-        s = self.base_stage(week)
-        return np.flatnonzero((s == NEW) | (s == GROWTH) | (s == MATURITY) | (s == WON_BACK))
+        s, ids = self.base_stage(week), self.customers()
+        st = s[ids]
+        return ids[(st == NEW) | (st == GROWTH) | (st == MATURITY) | (st == WON_BACK)]
 
     def features(self, week: int, ids: np.ndarray) -> np.ndarray:
-        """The churn model's inputs for ``ids`` at ``week`` (columns: ``churn_model.FEATURES``)."""
+        """The churn model's inputs for ``ids`` at ``week`` (columns: ``churn_model.FEATURES``).
+
+        Counts of tickets, complaints and contacts are as of the last recorded week (``week - 1``).
+        """
         r = self.records
-        silent = (week - r.last_order_week[ids]).astype(np.float64)
-        overdue = np.clip(silent / self.gap(ids) - 1.0, 0.0, 10.0)
-        term_left = np.where(r.contract[ids] >= 2, np.clip(r.contract_end_week[ids] - week, 0, 104) / 52.0, 0.0)
-        return np.column_stack([
-            overdue, np.log1p(r.n_orders[ids]), np.log1p(np.maximum(week - r.signup_week[ids], 0)),
-            r.complaints_recent[ids], r.tickets_recent[ids], r.contacts_recent[ids], term_left, r.loyalty_member[ids],
-        ]).astype(np.float32)
+        x = np.empty((ids.size, len(churn_model.FEATURES)), dtype=np.float32)
+        silent = week - r.last_order_week[ids]
+        x[:, 0] = np.clip(silent / self.gap(ids) - 1.0, 0.0, 10.0)
+        x[:, 1] = np.log1p(r.n_orders[ids])
+        x[:, 2] = np.log1p(np.maximum(week - r.signup_week[ids], 0))
+        x[:, 3] = r.recent("complaints", ids, week - 1)
+        x[:, 4] = r.recent("tickets", ids, week - 1)
+        x[:, 5] = r.recent("contacts", ids, week - 1)
+        x[:, 6] = np.where(r.contract[ids] >= 2, np.clip(r.contract_end_week[ids] - week, 0, 104) / 52.0, 0.0)
+        x[:, 7] = r.loyalty_member[ids]
+        return x
 
     def risk(self, week: int, ids: np.ndarray) -> np.ndarray:
-        """Churn-risk score (probability of lapsing or giving notice within the horizon) of ``ids``."""
-        return churn_model.predict(self.coef, self.features(week, ids))
+        """Churn-risk score (probability of lapsing or giving notice within the horizon) of ``ids``.
+
+        Scores of every current or terminating customer are computed once per week and cached:
+        the perceived stage and the retention ranking both read them.
+        """
+        key = ("risk", week)
+        if key not in self._cache:
+            s = self.base_stage(week)
+            scored = self.customers()
+            scored = scored[(s[scored] != DORMANT) & (s[scored] != LOST)]
+            cache = np.zeros(self.records.n, dtype=np.float32)
+            cache[scored] = churn_model.predict(self.coef, self.features(week, scored))
+            self._cache[key] = cache
+        return self._cache[key][ids]
 
     def uplift(self, week: int, ids: np.ndarray) -> np.ndarray:
         """Estimated fall in churn risk if ``ids`` get a retention offer (higher: better to call)."""
@@ -173,7 +217,8 @@ class FirmView:
         if key in self._cache:
             return self._cache[key]
         stage = self.base_stage(week).copy()
-        live = np.flatnonzero((stage == GROWTH) | (stage == MATURITY))  # new and returning customers belong to onboarding
+        live = self.customers()
+        live = live[(stage[live] == GROWTH) | (stage[live] == MATURITY)]  # new and returning customers belong to onboarding
         if live.size:
             base_odds = self.base_rate / (1.0 - self.base_rate)
             score = self.risk(week, live).astype(np.float64)
@@ -190,6 +235,7 @@ class FirmView:
         if several.any():
             gaps = (r.last_order_week[several] - r.first_order_week[several]) / (r.n_orders[several] - 1)
             self.typical_gap = float(max(np.median(gaps), 1.0))
+            self._refresh_gap(slice(None))
         now = self.base_stage(week)
         ended = np.isin(now, ENDED_STAGES)
         due = [s for s in self.snapshots if week - s.week >= horizon]

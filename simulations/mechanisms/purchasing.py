@@ -16,7 +16,7 @@ from simulations.mechanisms.events import Modifiers
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES, CROSS_SELL, ONBOARDING
 from simulations.population import CAUSES, Population
 from simulations.rng import logistic_lognormal_mean, unit_logistic
-from simulations.stages import GROWTH, LOST, MATURITY, NEW
+from simulations.stages import GROWTH, LOST, MATURITY, NEW, TERMINATING, WON_BACK
 from simulations.weeklog import WeekLog
 
 #: Relative buying by stage: growth buys most; at-risk and terminating customers buy less.
@@ -82,20 +82,28 @@ def redeem_offers(pop: Population, buyers: np.ndarray, spent: np.ndarray, week: 
     return campaign, discount, used & (kind == CROSS_SELL) & pop.offer_take[buyers]
 
 
-def weekly_rate(pop: Population, world: World, policies: Policies) -> np.ndarray:
-    """Expected orders this week per customer (0 for non-customers)."""
+def weekly_rate(pop: Population, world: World, policies: Policies, ids: np.ndarray | None = None) -> np.ndarray:
+    """Expected orders this week of ``ids`` (default: everyone; 0 for non-customers)."""
+    rows = slice(None) if ids is None else ids
+    stage = pop.stage[rows]
     if world.btyd.enabled:
-        alive = (pop.stage >= NEW) & (pop.stage <= MATURITY)
-        return np.where(alive, pop.purchase_rate, 0.0).astype(np.float32)
-    rate = pop.purchase_rate * STAGE_BUYING[pop.stage]
-    rate = rate * (0.4 + 1.2 * pop.satisfaction)
+        alive = (stage >= NEW) & (stage <= MATURITY)
+        return np.where(alive, pop.purchase_rate[rows], 0.0).astype(np.float32)
+    rate = pop.purchase_rate[rows] * STAGE_BUYING[stage]
+    rate = rate * (0.4 + 1.2 * pop.satisfaction[rows])
     rate = rate * np.float32(policies.pricing.price_index ** -world.traits.price_sensitivity)
-    rate = rate * (1.0 + 0.15 * (pop.categories - 1))
+    rate = rate * (1.0 + 0.15 * (pop.categories[rows] - 1))
     if policies.loyalty.enabled:
-        rate = rate * (1.0 + world.traits.loyalty_purchase_boost * (pop.loyalty_member + pop.loyalty_tier))
-    welcomed = pop.offer_kind == ONBOARDING
-    rate = rate * np.where(welcomed, np.float32(1.0 + world.traits.onboarding_lift), np.float32(1.0))
+        rate = rate * (1.0 + world.traits.loyalty_purchase_boost * (pop.loyalty_member[rows] + pop.loyalty_tier[rows]))
+    welcomed = np.flatnonzero(pop.offer_kind[rows] == ONBOARDING)
+    rate[welcomed] *= np.float32(1.0 + world.traits.onboarding_lift)
     return rate.astype(np.float32)
+
+
+def buying(pop: Population) -> np.ndarray:
+    """Ids of people who can buy this week: prospects, dormant and lost customers never do."""
+    stage = pop.stage
+    return np.flatnonzero((stage >= NEW) & (stage <= TERMINATING) | (stage == WON_BACK))
 
 
 def respond(
@@ -112,10 +120,15 @@ def respond(
     u_orders, u_spend, u_cross = rng.random((3, n), dtype=np.float32)
     u_drop = rng.random(n, dtype=np.float32) if world.btyd.enabled else None
 
-    expired = (pop.offer_kind >= 0) & (pop.offer_expiry < week)
-    pop.offer_kind[expired] = -1
-    orders = poisson_from_uniform(weekly_rate(pop, world, policies), u_orders)
-    first = (pop.signup_week == week) | pop.offer_take  # a first purchase, or an accepted offer used at once
+    holders = np.flatnonzero(pop.offer_kind >= 0)
+    pop.offer_kind[holders[pop.offer_expiry[holders] < week]] = -1  # offers that ran out
+    takers = np.flatnonzero(pop.offer_take)
+    # rates and counts only for people who can buy (STAGE_BUYING is 0 for the rest): same counts, less work
+    can_buy = buying(pop)
+    orders = np.zeros(n, dtype=np.int16)
+    orders[can_buy] = poisson_from_uniform(weekly_rate(pop, world, policies, can_buy), u_orders[can_buy])
+    first = pop.signup_week == week
+    first[takers] = True  # an accepted offer is used at once, like a first purchase
     orders[first] = np.maximum(orders[first], 1)
     dead = dropouts(pop, orders, first, u_drop) if u_drop is not None else np.empty(0, dtype=np.int64)
 
@@ -152,6 +165,6 @@ def respond(
             discount=discount, new_category=new_category)
     used = campaign >= 0
     pop.offer_kind[buyers[used]] = -1
-    pop.offer_take[:] = False
+    pop.offer_take[takers] = False
     log.count("orders", float(orders.sum()))
     log.count("revenue_orders", float(spend[buyers].sum()))

@@ -153,3 +153,19 @@ def test_contacts_go_only_to_channels_the_customer_consented_to(made):
     consent = customers.reindex(sent["customer_id"])
     ok = np.array([consent[f"{ch}_consent"].iloc[i] for i, ch in enumerate(sent["channel"])], dtype=bool)
     assert len(sent) > 100 and ok.all(), f"{(~ok).sum()} contacts on channels without consent"
+
+
+def test_the_churn_model_recovers_known_coefficients_and_stays_finite_when_a_feature_separates():
+    from simulations.firm.churn_model import FEATURES, auc, fit_logistic, predict
+
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((20_000, len(FEATURES))).astype(np.float32)
+    truth = np.array([-1.5, 1.0, -0.5, 0.0, 0.8, 0.0, 0.0, 0.3, 0.0])
+    y = rng.random(20_000) < 1 / (1 + np.exp(-(truth[0] + x @ truth[1:])))
+    coef = fit_logistic(x, y, start=np.zeros(len(FEATURES) + 1))
+    np.testing.assert_allclose(coef, truth, atol=0.08)
+    assert auc(predict(coef, x), y) > 0.75
+    separable = x[:, 0] > 0.5  # lapsing is defined by silence, and silence is a feature
+    coef = fit_logistic(x, separable, start=np.zeros(len(FEATURES) + 1))
+    assert np.isfinite(coef).all() and np.abs(coef).max() < 100
+    assert auc(predict(coef, x), separable) > 0.99

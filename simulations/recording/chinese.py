@@ -71,8 +71,8 @@ FEMALE_CHARS: tuple[tuple[str, str], ...] = (
     ("思", "si"), ("雨", "yu"), ("晓", "xiao"), ("小", "xiao"), ("文", "wen"), ("美", "mei"), ("春", "chun"),
     ("丹", "dan"), ("宁", "ning"), ("嘉", "jia"), ("玉", "yu"), ("凤", "feng"), ("秋", "qiu"), ("桂", "gui"),
 )
-#: Characters that lead a two-character given name (晓明, 小红, 一鸣) and are not drawn second.
-LEADING_ONLY = frozenset("晓小一")
+#: Characters that lead a two-character given name (晓明, 小红, 子轩) and never stand last or alone.
+LEADING_ONLY = frozenset("晓小一子思")
 #: Share of one-character given names (张伟, 王芳); the rest have two characters.
 SINGLE_GIVEN = 0.3
 
@@ -110,7 +110,6 @@ HOMOPHONES: dict[str, str] = {
     "嘉": "佳", "怡": "宜", "雯": "文", "璐": "露", "萍": "平", "兰": "蓝", "琴": "芹", "云": "芸", "月": "悦",
     "悦": "月", "明": "铭", "志": "智", "东": "冬", "春": "纯", "玉": "钰", "凤": "风",
 }
-FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 # Short names of the provinces whose full name is not simply the short name plus 省.
 _PROVINCE_SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏", "宁夏回族自治区": "宁夏",
                    "新疆维吾尔自治区": "新疆"}
@@ -158,6 +157,14 @@ def _pick(rng: np.random.Generator, table: tuple, k: int) -> np.ndarray:
     return rng.choice(len(table), k, p=w / w.sum())
 
 
+def _choose(pick: np.ndarray, forms: list[np.ndarray]) -> np.ndarray:
+    """``forms[pick[i]][i]`` for string arrays (``np.choose`` would need slow object arrays)."""
+    out = np.asarray(forms[0], dtype=np.str_)
+    for i, form in enumerate(forms[1:], start=1):
+        out = np.where(pick == i, form, out)
+    return out
+
+
 def _digits(rng: np.random.Generator, k: int, width: int) -> np.ndarray:
     """``k`` strings of ``width`` random digits (leading zeros kept)."""
     return np.strings.zfill(rng.integers(0, 10**width, k).astype(np.str_), width)
@@ -202,10 +209,10 @@ def chinese_identities(k: int, rng: np.random.Generator) -> ChineseIdentities:
             m, f = m[second[0]], f[second[1]]
         return np.where(female, f[draw % f.size], m[draw % m.size])
 
-    first = np.where(two, np.strings.add(given(g1, 0), given(g2, 0, True)), given(g1, 0))
-    first_py = np.where(two, np.strings.add(given(g1, 1), given(g2, 1, True)), given(g1, 1))
+    first = np.where(two, np.strings.add(given(g1, 0), given(g2, 0, True)), given(g1, 0, True))
+    first_py = np.where(two, np.strings.add(given(g1, 1), given(g2, 1, True)), given(g1, 1, True))
     initials = np.where(two, np.strings.add(np.strings.slice(given(g1, 1), 0, 1), np.strings.slice(given(g2, 1, True), 0, 1)),
-                        np.strings.slice(given(g1, 1), 0, 1))
+                        np.strings.slice(given(g1, 1, True), 0, 1))
 
     table = cities()
     where = rng.choice(table.city.size, k, p=table.weight / table.weight.sum())
@@ -237,7 +244,7 @@ def chinese_identities(k: int, rng: np.random.Generator) -> ChineseIdentities:
         np.strings.add(np.strings.add(first_py, last_py), two_digits),  # weizhang88
     ]
     style = rng.choice(len(styles), k, p=[0.24, 0.2, 0.06, 0.08, 0.06, 0.16, 0.12, 0.08])
-    handle = np.choose(style, [np.asarray(x, dtype=object) for x in styles]).astype(np.str_)
+    handle = _choose(style, styles)
     qq = np.strings.add(rng.integers(1, 10, k).astype(np.str_),
                         np.strings.slice(_digits(rng, k, 10), 0, rng.choice(np.arange(4, 11), k,
                                                                               p=[0.02, 0.05, 0.1, 0.18, 0.35, 0.28, 0.02])))
@@ -273,7 +280,12 @@ def homophone(values: np.ndarray, mask: np.ndarray, rng: np.random.Generator) ->
 
 def full_width(values: np.ndarray) -> np.ndarray:
     """Digits typed in the full-width form of a Chinese input method (１３８...)."""
-    return np.char.translate(np.asarray(values, dtype=np.str_), FULL_WIDTH)
+    arr = np.asarray(values, dtype=np.str_)
+    width = max(arr.dtype.itemsize // 4, 1)
+    codes = arr.astype(f"U{width}").view(np.uint32).reshape(-1, width).copy()
+    digit = (codes >= ord("0")) & (codes <= ord("9"))
+    codes[digit] += ord("０") - ord("0")
+    return codes.view(f"U{width}").reshape(arr.shape)
 
 
 def phone_variants(digits: np.ndarray, area: np.ndarray, landline: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -299,9 +311,7 @@ def phone_variants(digits: np.ndarray, area: np.ndarray, landline: np.ndarray, r
                np.strings.add(area, local), full_width(np.strings.add(np.strings.add(area, "-"), local))]
     pm = rng.choice(len(m_forms), m, p=[0.4, 0.15, 0.15, 0.1, 0.06, 0.1, 0.04])
     pl = rng.choice(len(l_forms), m, p=[0.35, 0.12, 0.1, 0.2, 0.06, 0.13, 0.04])
-    mob = np.choose(pm, [np.asarray(f, dtype=object) for f in m_forms])
-    land = np.choose(pl, [np.asarray(f, dtype=object) for f in l_forms])
-    return np.where(landline, land, mob).astype(np.str_)
+    return np.where(landline, _choose(pl, l_forms), _choose(pm, m_forms))
 
 
 def city_variants(city: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -313,4 +323,4 @@ def city_variants(city: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     forms = [city, bare, np.where(municipality, city, np.strings.add(province, city)),
              np.where(municipality, bare, np.strings.add(short, bare))]
     pick = rng.choice(len(forms), city.size, p=[0.6, 0.25, 0.08, 0.07])
-    return np.choose(pick, [np.asarray(f, dtype=object) for f in forms]).astype(np.str_)
+    return _choose(pick, forms)

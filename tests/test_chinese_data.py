@@ -67,6 +67,8 @@ def test_typos_are_chinese() -> None:
                                                                        np.array([False, True]), rng)}
     assert {"13812345678", "0571-13812345678", "87654321", "0571-87654321", "(0571)87654321"} <= forms
     assert any(re.search("[０-９]", f) for f in forms)
+    slips = set(chinese.email_slips(np.array(["li.na88@163.com"] * 500), rng))
+    assert {"li.na88@163.com", "li.na88＠163.com", "li。na88@163.com", "li.na88@163.com\u3000"} == slips
     cities = chinese.city_variants(np.array(["杭州市"] * 200 + ["北京市"] * 200), rng)
     assert {"杭州市", "杭州", "浙江省杭州市", "浙江杭州", "北京市", "北京"} == set(cities)
 

@@ -314,6 +314,18 @@ def phone_variants(digits: np.ndarray, area: np.ndarray, landline: np.ndarray, r
     return np.where(landline, _choose(pl, l_forms), _choose(pm, m_forms))
 
 
+def email_slips(email: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Input-method slips in e-mail addresses: full-width ＠, 。 for the dot, an ideographic space around it.
+
+    A Chinese input method left in Chinese mode turns ``@`` into ``＠`` and ``.`` into ``。``; the
+    space is trimmed by ordinary standardisation, the other two are not (NFKC repairs ``＠`` only).
+    """
+    u = rng.random(email.size)
+    out = np.where(u < 0.015, np.strings.replace(email, "@", "＠"), email)
+    out = np.where((u >= 0.015) & (u < 0.025), np.strings.replace(out, ".", "。", 1), out)
+    return np.where((u >= 0.025) & (u < 0.045), np.strings.add(out, "\u3000"), out)
+
+
 def city_variants(city: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A city as typed into an address field: 杭州市, 杭州 (市 dropped), 浙江省杭州市, 浙江杭州."""
     province = cities().province_of(city)

@@ -97,6 +97,8 @@ def build_dirty(ctx: Context, who: Identities, signup: np.ndarray, locale: str) 
         email = who.email[person]
         email = np.where(u[2] < 0.15, np.strings.upper(email), email)
         email = typo(email, u[3] < 0.03, rng)
+        if zh:
+            email = chinese.email_slips(email, zh_rng)
         later = (rng.integers(0, 400, m)).astype("timedelta64[D]")
         day = (signup[person] + np.where(np.r_[False, person[1:] == person[:-1]], later, 0)).astype("datetime64[D]")
         if zh:

@@ -24,6 +24,7 @@ from simulations.config import ACQUISITION_CHANNELS, CONTACT_CHANNELS, CONTRACT_
 from simulations.mechanisms.community import IDEA_CATEGORIES
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES
 from simulations.mechanisms.service import REASONS
+from simulations.recording import chinese
 from simulations.recording.dictionary import TABLES
 from simulations.recording.recorder import Recorder
 from simulations.stages import ACTIVE_STAGES
@@ -197,6 +198,8 @@ class Identities:
     email: np.ndarray
     city: np.ndarray
     gender: np.ndarray
+    area_code: np.ndarray | None = None  # zh_CN: telephone area code of the city (dirty copies use it)
+    landline: np.ndarray | None = None  # zh_CN: the phone is a landline (area code + local number)
 
 
 def identities(k: int, locale: str, seed: int) -> Identities:
@@ -204,9 +207,14 @@ def identities(k: int, locale: str, seed: int) -> Identities:
 
     Faker is slow per call (tens of microseconds), so a seeded instance draws pools of first names,
     last names, cities and e-mail domains once, and numpy combines them per customer: a million
-    identities take seconds, and the same seed gives the same people.
+    identities take seconds, and the same seed gives the same people. Chinese identities come from
+    :mod:`simulations.recording.chinese` instead (real cities, pinyin e-mails, domestic formats).
     """
     rng = generator(seed, P_IDENTITY)
+    if locale == "zh_CN":
+        zh = chinese.chinese_identities(k, rng)
+        return Identities(zh.first, zh.last, np.strings.add(zh.last, zh.first), zh.phone_digits, zh.phone, zh.email,
+                          zh.city, zh.gender, zh.area_code, zh.landline)
     fake = Faker(locale)
     fake.seed_instance(int(np.random.SeedSequence(entropy=seed, spawn_key=(0x0B5, 99)).generate_state(1)[0]))
     pool = 600
@@ -219,33 +227,30 @@ def identities(k: int, locale: str, seed: int) -> Identities:
     fi = rng.integers(0, pool, k)
     first = np.where(gender == "female", female[fi], male[fi])
     last = lasts[rng.integers(0, pool, k)]
-    if locale == "zh_CN":
-        name = np.strings.add(last, first)
-        handles = np.array([fake.user_name() for _ in range(2000)])
-        local = np.strings.add(handles[rng.integers(0, handles.size, k)], rng.integers(10, 9999, k).astype(np.str_))
-        digits = np.strings.add(rng.choice(np.array(["13", "15", "18", "17"]), k), np.strings.zfill(
-            rng.integers(0, 10**9, k).astype(np.str_), 9))
-        phone = np.strings.add("+86 ", np.strings.add(np.strings.add(np.strings.slice(digits, 0, 3), " "), np.strings.add(
-            np.strings.add(np.strings.slice(digits, 3, 7), " "), np.strings.slice(digits, 7, 11))))
-    else:
-        name = np.strings.add(np.strings.add(first, " "), last)
-        local = np.strings.add(np.strings.add(np.strings.lower(first), "."), np.strings.lower(last))
-        local = np.strings.replace(np.strings.replace(local, " ", ""), "'", "")
-        local = np.where(rng.random(k) < 0.5, np.strings.add(local, rng.integers(1, 99, k).astype(np.str_)), local)
-        digits = np.strings.add(rng.integers(201, 990, k).astype(np.str_), np.strings.zfill(
-            rng.integers(0, 10**7, k).astype(np.str_), 7))
-        phone = np.strings.add("+1 ", np.strings.add(np.strings.add(np.strings.slice(digits, 0, 3), "-"), np.strings.add(
-            np.strings.add(np.strings.slice(digits, 3, 6), "-"), np.strings.slice(digits, 6, 10))))
+    name = np.strings.add(np.strings.add(first, " "), last)
+    local = np.strings.add(np.strings.add(np.strings.lower(first), "."), np.strings.lower(last))
+    local = np.strings.replace(np.strings.replace(local, " ", ""), "'", "")
+    local = np.where(rng.random(k) < 0.5, np.strings.add(local, rng.integers(1, 99, k).astype(np.str_)), local)
+    digits = np.strings.add(rng.integers(201, 990, k).astype(np.str_), np.strings.zfill(
+        rng.integers(0, 10**7, k).astype(np.str_), 7))
+    phone = np.strings.add("+1 ", np.strings.add(np.strings.add(np.strings.slice(digits, 0, 3), "-"), np.strings.add(
+        np.strings.add(np.strings.slice(digits, 3, 6), "-"), np.strings.slice(digits, 6, 10))))
     email = np.strings.add(np.strings.add(local, "@"), domains[rng.integers(0, domains.size, k)])
     city = cities[rng.integers(0, cities.size, k)]
     return Identities(first, last, name, digits, phone, email, city, gender)
 
 
 def regions_for(cities: np.ndarray, locale: str, seed: int) -> np.ndarray:
-    """A state/province per city (each city name always in the same region)."""
+    """A state/province per city (each city name always in the same region).
+
+    Chinese cities come from the packaged table, so each gets its true province; Faker's US cities
+    are invented, so a seeded draw of states stands in for a real lookup.
+    """
+    if locale == "zh_CN":
+        return chinese.cities().province_of(np.asarray(cities))
     fake = Faker(locale)
     fake.seed_instance(int(np.random.SeedSequence(entropy=seed, spawn_key=(0x0B5, 98)).generate_state(1)[0]))
-    regions = np.array([fake.province() if locale == "zh_CN" else fake.state() for _ in range(40)])
+    regions = np.array([fake.state() for _ in range(40)])
     uniq, inverse = np.unique(cities, return_inverse=True)
     return regions[np.arange(uniq.size) % regions.size][inverse]
 

@@ -43,7 +43,7 @@ def run_vectorized(scenario: str, customers: int, weeks: int, seed: int) -> None
     """Run the vectorized engine without per-week data collection overhead beyond KPIs."""
     from simulations.model import CustomerLifecycleModel
 
-    model = CustomerLifecycleModel(scenario, customers=customers, seed=seed)
+    model = CustomerLifecycleModel(scenario, customers=customers, seed=seed, weeks=weeks)
     model.run(weeks)
 
 

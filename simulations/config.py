@@ -79,6 +79,15 @@ class CustomerTraits(_Frozen):
     responsiveness_mean: float = _f(0.15, "mean probability an at-risk customer accepts a good offer", ge=0, le=1)
     sleeping_dog_share: float = _f(0.08, "share for whom a retention contact backfires", ge=0, le=1)
     patience_minutes: float = _f(6.0, "mean minutes a caller waits before abandoning", gt=0, le=600)
+    price_sensitivity: float = _f(1.2, "elasticity of buying, switching and first purchase to our price", ge=0, le=10)
+    loyalty_purchase_boost: float = _f(0.08, "relative lift of a loyalty member's buying per tier step", ge=0, le=2)
+    channel_consent_share: float = _f(
+        0.85, "share of customers who consent to marketing on a channel they do not dislike (recorded at signup)", ge=0, le=1)
+    onboarding_lift: float = _f(
+        0.5, "relative lift of a new customer's buying while they hold an onboarding coupon (chosen: a welcome "
+        "offer roughly doubles early repeat buying in published onboarding tests; 0.5 is conservative)", ge=0, le=5)
+    min_age: int = _f(16, "youngest age (years) at which a person can become a customer; stated birth years respect it",
+                      ge=0, le=100)
 
 
 class Contracts(_Frozen):
@@ -162,6 +171,7 @@ class CommunityWorld(_Frozen):
     vote_rate: float = _f(0.05, "weekly chance a member votes on the week's ideas", ge=0, le=1)
     adoption_quality: float = _f(0.985, "idea quality quantile above which the firm can adopt", ge=0, le=1)
     quality_gain: float = _f(0.004, "satisfaction gain for everyone from one adopted idea", ge=0, le=0.2)
+    referral_lift: float = _f(0.5, "relative rise of referrals by community members", ge=0, le=10)
 
 
 class World(_Frozen):
@@ -197,6 +207,8 @@ class Campaign(_Frozen):
     channel: Literal["email", "phone", "sms", "app"] = _f("email", "contact channel")
     every_weeks: int = _f(4, "weeks between waves", ge=1, le=520)
     offer: float = _f(0.1, "discount or incentive as a share of a month's spend", ge=0, le=1)
+    response_weeks: int = _f(4, "weeks the offer's coupon stays valid: an order using it within them is the response",
+                             ge=1, le=52)
 
 
 class Retention(Campaign):
@@ -242,7 +254,6 @@ class Loyalty(_Frozen):
     reward_value: float = _f(5.0, "cost of one reward to the firm", ge=0, le=1e6)
     silver_spend: float = _f(400.0, "52-week spend for the silver tier", ge=0, le=1e9)
     gold_spend: float = _f(1200.0, "52-week spend for the gold tier", ge=0, le=1e9)
-    purchase_boost: float = _f(0.08, "relative lift of buying per tier step", ge=0, le=2)
     commitment_boost: float = _f(0.1, "commitment added on joining", ge=0, le=1)
 
 
@@ -252,14 +263,34 @@ class Community(_Frozen):
     enabled: bool = _f(False, "run an idea community")
     response_rate: float = _f(0.5, "share of ideas the firm answers", ge=0, le=1)
     reward: float = _f(200.0, "reward per adopted idea", ge=0, le=1e7)
-    referral_lift: float = _f(0.5, "relative rise of referrals by community members", ge=0, le=10)
 
 
 class Pricing(_Frozen):
     """Pricing."""
 
     price_index: float = _f(1.0, "our price relative to list (1 = list)", gt=0, le=5)
-    price_sensitivity: float = _f(1.2, "elasticity of buying to price", ge=0, le=10)
+
+
+class CrmRules(_Frozen):
+    """How the firm reads its own records: the CRM team's rules for perceived stages and scores.
+
+    The firm never sees satisfaction or true stages; it classifies customers from orders, tickets,
+    notices and contract dates with rules like these, which a CRM team writes down and tunes.
+    """
+
+    new_weeks: int = _f(8, "weeks after signup (or a return) in which the firm treats a customer as new", ge=1, le=520)
+    growth_weeks: int = _f(52, "tenure in weeks up to which an active customer counts as growing, mature after", ge=1, le=1040)
+    lapse_multiple: float = _f(
+        3.0, "a non-contract customer is lapsed (dormant) when the weeks since the last order exceed this many of "
+        "their own typical gaps between orders", gt=0, le=50)
+    min_lapse_weeks: int = _f(8, "never call a customer lapsed before this many weeks without an order", ge=1, le=520)
+    max_lapse_weeks: int = _f(52, "always call a customer lapsed after this many weeks without an order", ge=1, le=1040)
+    lost_weeks: int = _f(104, "weeks without an order (or after a contract ended) after which the firm writes a customer off",
+                         ge=1, le=2080)
+    at_risk_lift: float = _f(3.0, "flag an active customer at risk when the odds of their churn score are this many times "
+                             "the odds of the churn rate the firm last observed (scenarios differ in base churn)", ge=1, le=100)
+    horizon_weeks: int = _f(13, "the churn score predicts lapsing or notice within this many weeks", ge=1, le=104)
+    refit_weeks: int = _f(13, "weeks between refits of the churn model on outcomes the firm has observed", ge=1, le=520)
 
 
 class Policies(_Frozen):
@@ -271,6 +302,7 @@ class Policies(_Frozen):
     loyalty: Loyalty = Loyalty()
     community: Community = Community()
     pricing: Pricing = Pricing()
+    crm: CrmRules = CrmRules()
 
 
 class Event(_Frozen):
@@ -333,10 +365,33 @@ def format_validation_error(err: ValidationError, source: str, what: str = "scen
     return "\n".join(lines)
 
 
+#: Fields that describe customers, not decisions, and moved from ``policies`` to ``world``: a
+#: classroom team must not be able to change how customers react by editing its policy.
+MOVED_FIELDS: dict[str, str] = {
+    "policies.pricing.price_sensitivity": "world.traits.price_sensitivity",
+    "policies.loyalty.purchase_boost": "world.traits.loyalty_purchase_boost",
+    "policies.community.referral_lift": "world.community.referral_lift",
+}
+
+
+def _moved_field_error(dotted: str, source: str) -> ScenarioError | None:
+    new = MOVED_FIELDS.get(dotted)
+    if new is None:
+        return None
+    return ScenarioError(f"{source}: field {dotted} has moved to {new} (it describes customers, not a policy); "
+                         f"write it there instead")
+
+
 def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a mapping as a scenario; errors name the source, the field and the value."""
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: expected a mapping of scenario fields, got {type(data).__name__}")
+    for old in MOVED_FIELDS:
+        node: Any = data
+        for part in old.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            raise _moved_field_error(old, source)  # type: ignore[misc]
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
@@ -372,6 +427,9 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     """
     data = scenario.model_dump(mode="python")
     for dotted, value in overrides.items():
+        moved = _moved_field_error(dotted.replace("__", "."), f"override {dotted!r}")
+        if moved is not None:
+            raise moved
         parts = dotted.replace("__", ".").split(".")
         node = data
         for i, part in enumerate(parts[:-1]):

@@ -29,6 +29,7 @@ from simulations.config import (
     load_scenario,
     with_overrides,
 )
+from simulations.firm import FirmView
 from simulations.mechanisms import (
     acquisition,
     community,
@@ -47,14 +48,14 @@ from simulations.weeklog import WeekLog
 
 STAGE_COLUMNS: tuple[str, ...] = tuple(f"n_{s.name.lower()}" for s in Stage)
 KPI_COLUMNS: tuple[str, ...] = (
-    "week", *STAGE_COLUMNS, "customers_active", "acquisitions", "acquisitions_referral", "notices",
+    "week", *STAGE_COLUMNS, "customers_active", "acquisitions", "acquisitions_referral", "endangerments", "notices",
     "terminations", "losses", "winbacks", "revenue", "gross_margin", "cost_acquisition", "cost_marketing",
     "cost_service", "cost_loyalty", "cost_community", "cost_total", "profit", "mean_satisfaction",
     "service_level", "mean_wait_minutes", "tickets", "complaints", "contacts_retention", "ideas",
     "ideas_adopted", "loyalty_members", "community_members", "product_quality",
 )
 #: KPI columns that summarise hidden truth (latent satisfaction, true stages): instructors only.
-HIDDEN_KPIS: frozenset[str] = frozenset({*STAGE_COLUMNS, "mean_satisfaction"})
+HIDDEN_KPIS: frozenset[str] = frozenset({*STAGE_COLUMNS, "mean_satisfaction", "endangerments"})
 
 
 def _read_kpi(name: str, model: CustomerLifecycleModel) -> float:
@@ -72,6 +73,8 @@ class CustomerLifecycleModel(mesa.Model):
         customers: people at the start (overrides ``world.market.customers``).
         seed: root of the random stream tree.
         collect: record weekly KPIs with Mesa's ``DataCollector``.
+        weeks: how long the model will run, if known (default: the scenario's horizon). Only sizes the
+            population's arrays once for the known inflow; a longer run still works (arrays grow).
         **overrides: dotted scenario fields with ``__`` for ``.``, e.g.
             ``policies__service__key_account_desk=False`` (so ``mesa.batch_run`` can sweep them).
     """
@@ -83,6 +86,7 @@ class CustomerLifecycleModel(mesa.Model):
         customers: int | None = None,
         seed: int = 0,
         collect: bool = True,
+        weeks: int | None = None,
         **overrides: Any,
     ) -> None:
         spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -105,9 +109,13 @@ class CustomerLifecycleModel(mesa.Model):
         market = self.world.market
         self._inflow_per_week = market.prospect_inflow * market.customers
         self._inflow_due = 0.0
-        self.population = Population(capacity=int(market.customers * 1.1) + 16, degree=market.social_degree)
+        # sized once for the scenario's known inflow over its horizon, so growth never copies the arrays
+        expected = market.customers + self._inflow_per_week * (market.weeks if weeks is None else weeks)
+        self.population = Population(capacity=int(expected * 1.02) + 64, degree=market.social_degree)
         add_people(self.population, market.customers, self.world, self.streams.population, week=0)
         acquisition.seed_customer_base(self.population, self.world, self.streams.population)
+        self.firm = FirmView(self.policies.crm, self.world.contracts.enabled, self.population.capacity)
+        self.firm.open_books(acquisition.initial_records(self.population), self.population.n)
 
         self.kpi: dict[str, float] = {}
         self._update_kpis(WeekLog(week=0), {})
@@ -138,9 +146,10 @@ class CustomerLifecycleModel(mesa.Model):
         before = pop.stage.copy()
 
         acquisition.respond(pop, world, pol, mods, s.acquisition, log, week, self.product_quality)
-        marketing.respond(pop, world, pol, mods, s.marketing, log, week)
+        self.firm.sign_up(log, pop.n)
+        marketing.respond(pop, world, pol, mods, s.marketing, log, week, self.firm)
         purchasing.respond(pop, world, pol, mods, s.purchasing, log, week)
-        service.respond(pop, world, pol, mods, s.service, log, week)
+        service.respond(pop, world, pol, mods, s.service, log, week, self.firm.records.tier)
         loyalty.respond(pop, world, pol, mods, s.loyalty, log, week)
         adopted = community.respond(pop, world, pol, mods, s.community, log, week)
         self.product_quality = min(self.product_quality + adopted * world.community.quality_gain, 0.3)
@@ -150,6 +159,7 @@ class CustomerLifecycleModel(mesa.Model):
         log.add("transitions", customer=changed.astype(np.int32), from_stage=before[changed], to_stage=pop.stage[changed])
         np.add.at(self.flows, (before[changed], pop.stage[changed]), 1)
         money = economics.close_week(pop, world, log)
+        self.firm.record(log, pop.n)
         self._update_kpis(log, money)
         self.last_log = log
         if self.datacollector is not None:
@@ -177,6 +187,7 @@ class CustomerLifecycleModel(mesa.Model):
             customers_active=n_active,
             acquisitions=c.get("acquisitions", 0.0),
             acquisitions_referral=c.get("acquisitions_referral", 0.0),
+            endangerments=c.get("endangerments", 0.0),
             notices=c.get("notices", 0.0),
             terminations=c.get("terminations", 0.0),
             losses=c.get("losses", 0.0),
@@ -288,6 +299,6 @@ def run_scenario(
     **overrides: Any,
 ) -> CustomerLifecycleModel:
     """Build a model and run it for ``weeks`` (default: the scenario's own horizon)."""
-    model = CustomerLifecycleModel(scenario, customers=customers, seed=seed, **overrides)
+    model = CustomerLifecycleModel(scenario, customers=customers, seed=seed, weeks=weeks, **overrides)
     model.run(weeks if weeks is not None else model.world.market.weeks, progress=progress)
     return model

@@ -65,6 +65,13 @@ FIELDS: dict[str, tuple[str, float]] = {
     "fatigue": ("float32", 0.0),
     "complaints": ("float32", 0.0),
     "uplift_noise": ("float32", 0.0),
+    "consent": ("int8", 0),  # recorded at signup: bit c set = consents to marketing on CONTACT_CHANNELS[c]
+    # an offer the customer holds (a coupon from a campaign): what it is worth and until when
+    "offer_kind": ("int8", -1),  # campaign type code (marketing.CAMPAIGN_TYPES), -1: none
+    "offer_value": ("float32", 0.0),
+    "offer_week": ("int32", -1),  # week of the contact that gave it
+    "offer_expiry": ("int32", -1),  # last week it can be used
+    "offer_take": ("bool", False),  # accepted this week: the customer orders with it this week
     # programmes
     "loyalty_member": ("bool", False),
     "points": ("float32", 0.0),
@@ -72,6 +79,9 @@ FIELDS: dict[str, tuple[str, float]] = {
     "community_member": ("bool", False),
     "idea_rate": ("float32", 0.0),
 }
+
+#: Share of customers who consent to marketing on the one channel they dislike (ticked without caring).
+DISLIKED_CONSENT = 0.1
 
 #: Codes of ``acquisition_channel`` beyond the marketing channels.
 ACQ_REFERRAL = 4
@@ -159,6 +169,10 @@ def add_people(pop: Population, k: int, world: World, rng: np.random.Generator, 
     pop.preferred_channel[rows] = rng.integers(0, len(CONTACT_CHANNELS), k)
     dislike = rng.integers(0, len(CONTACT_CHANNELS), k)
     pop.disliked_channel[rows] = np.where(rng.random(k) < t.channel_dislike_share, dislike, -1)
+    u_consent = rng.random((len(CONTACT_CHANNELS), k))
+    channel_codes = np.arange(len(CONTACT_CHANNELS))[:, None]
+    p_consent = np.where(pop.disliked_channel[rows][None, :] == channel_codes, DISLIKED_CONSENT, t.channel_consent_share)
+    pop.consent[rows] = ((u_consent < p_consent) << channel_codes).sum(axis=0).astype(np.int8)
     pop.service_channel[rows] = rng.choice(len(SERVICE_CHANNELS), size=k, p=[0.5, 0.3, 0.2])
     pop.uplift_noise[rows] = rng.standard_normal(k)
     c = world.community

@@ -35,7 +35,7 @@ def simulate_to_folder(
 ) -> SimulationResult:
     """Run ``scenario`` and write ``kpis.parquet``, ``kpis.csv``, plots and ``report.html`` to ``out``."""
     check_writable(Path(out))
-    model = CustomerLifecycleModel(scenario, customers=customers, seed=seed)
+    model = CustomerLifecycleModel(scenario, customers=customers, seed=seed, weeks=weeks)
     model.run(weeks if weeks is not None else scenario.world.market.weeks, progress=progress)
     kpis = model.kpi_frame()
     with staged_folder(Path(out)) as stage:

@@ -4,7 +4,8 @@ Design: for every built-in scenario, 30 seeds x 2,000 customers x 52 weeks per i
 with independent seeds (engine 0..29, reference 1000..1029: a seed gives both implementations
 the same people in week 0, so equal seeds would pair the samples). Per run, the summary
 statistics are, for each half year (weeks 1-26 and 27-52): the mean number of customers in each
-lifecycle stage, and revenue, terminations, acquisitions and notices summed over the weeks.
+lifecycle stage, and revenue, terminations, acquisitions, notices and endangerments (moves into the
+at-risk stage, the flow the churn push acts on directly) summed over the weeks.
 Each statistic is compared with Welch's two-sample t-test; the family-wise error over all
 statistics of all scenarios is controlled with Holm's step-down procedure at alpha = 0.01.
 
@@ -33,7 +34,7 @@ CUSTOMERS, WEEKS, SEEDS = 2_000, 52, 30
 REFERENCE_SEED0 = 1000
 ALPHA = 0.01
 HALVES = ((1, 26), (27, 52))
-FLOWS = ("revenue", "terminations", "acquisitions", "notices")
+FLOWS = ("revenue", "terminations", "acquisitions", "notices", "endangerments")
 PERTURBED = ("retail", "telecom")
 PUSH = 1.10  # +10% endangerment hazard in the reference only
 
@@ -163,7 +164,7 @@ def test_reference_kpis_have_the_engines_names():
     ref.run(3)
     eng = CustomerLifecycleModel("bank-students", customers=300, seed=1)
     eng.run(3)
-    shared = {"week", *STAGE_COLUMNS, "revenue", "terminations", "acquisitions", "notices"}
+    shared = {"week", *STAGE_COLUMNS, "revenue", "terminations", "acquisitions", "notices", "endangerments"}
     assert shared <= set(ref.kpi_frame().columns) <= set(eng.kpi_frame().columns)
     assert ref.kpi_frame()["week"].tolist() == [0, 1, 2, 3]
     assert ref.kpi_frame()[list(STAGE_COLUMNS)].sum(axis=1).iloc[-1] == len(ref.people)

@@ -45,8 +45,8 @@ FLOW_KPIS: tuple[str, ...] = (
 #: Transaction tables a firm records (export: each team's world as a dataset for later labs).
 OBSERVABLE_TABLES: dict[str, tuple[str, ...]] = {
     "acquisitions": ("customer", "channel", "referred_by"),
-    "orders": ("customer", "orders", "amount", "categories"),
-    "contacts": ("customer", "campaign", "channel", "offer", "treated", "responded", "offer_cost"),
+    "orders": ("customer", "orders", "amount", "categories", "campaign", "offer_week", "discount"),
+    "contacts": ("customer", "campaign", "channel", "offer", "treated", "consented", "randomised"),
     "tickets": ("customer", "channel", "reason", "wait_minutes", "abandoned", "resolved", "first_contact_resolution",
                 "handling_minutes", "complaint", "key_account_desk", "recovered"),
     "loyalty_joins": ("customer",),

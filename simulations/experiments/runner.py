@@ -90,7 +90,7 @@ def run_one(task: RunTask) -> pd.DataFrame:
 
     try:
         spec = with_overrides(task.scenario, task.overrides) if task.overrides else task.scenario
-        model = CustomerLifecycleModel(spec, seed=task.seed, collect=True)
+        model = CustomerLifecycleModel(spec, seed=task.seed, collect=True, weeks=task.weeks)
         stopped = _run_until(model, task.weeks, StopCondition(task.stop) if task.stop else None)
         table = metric_table(model.kpi_frame(), task.metrics)
         if task.every == "end":

@@ -134,3 +134,18 @@ def value_matrix(current: pd.Series, potential: pd.Series) -> pd.DataFrame:
 
     frame = pd.DataFrame({"current": tercile(current), "potential": tercile(potential.reindex(current.index))})
     return pd.crosstab(frame["current"], frame["potential"]).reindex(index=["high", "mid", "low"])
+
+
+def glossary(lang: str | None = None) -> pd.DataFrame:
+    """The CRM glossary (English ↔ 中文) as a table: term, 中文, definition, 释义 (one source: simulations/glossary.yaml).
+
+    ``lang="zh"`` sorts by the Chinese term (pinyin order is not needed to look a word up in a
+    short table); the default keeps the glossary's own order, lifecycle stages first.
+    """
+    from simulations.glossary import terms
+
+    frame = pd.DataFrame([{"term": t.term, "中文": t.zh, "definition": t.definition, "释义": t.definition_zh,
+                           "group": t.group} for t in terms()])
+    if lang not in (None, "en", "zh"):
+        raise ValueError(f"glossary: lang must be 'en' or 'zh', not {lang!r}")
+    return frame.sort_values("中文", ignore_index=True) if lang == "zh" else frame

@@ -61,7 +61,7 @@ def reach(policies: Policies, mods: Modifiers) -> np.ndarray:
 
 def attraction(world: World, policies: Policies, mods: Modifiers, product_quality: float) -> float:
     """How attractive the offer is to a prospect, relative to the competitor (1 = neutral)."""
-    price = (policies.pricing.price_index / world.competitor.price_index) ** -policies.pricing.price_sensitivity
+    price = (policies.pricing.price_index / world.competitor.price_index) ** -world.traits.price_sensitivity
     return float(price * mods.acquisition_conversion * (1.0 + product_quality) / (1.0 + 0.5 * world.competitor.attractiveness))
 
 
@@ -93,7 +93,7 @@ def respond(
     delight = np.clip((pop.satisfaction[active] - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION), 0, 1)
     bonus = 1.0 + min(policies.acquisition.referral_bonus / 50.0, 2.0)
     member = pop.community_member[active] & policies.community.enabled
-    lift = np.where(member, 1.0 + policies.community.referral_lift, 1.0)
+    lift = np.where(member, 1.0 + world.community.referral_lift, 1.0)
     p_refer = rel.referral_rate * delight * bonus * lift * mods.referral
     refer = u_refer[active] < p_refer
     referrers = active[refer]
@@ -122,18 +122,34 @@ def respond(
     if wom_ids.size:
         pop.referred_by[wom_ids] = referred_by[wom_ids]
         pop.satisfaction[wom_ids] += 0.03  # a friend's recommendation sets expectations warmly
-    start_relationship(pop, new_ids, world, week)
+    start_relationship(pop, new_ids, world, week, log)
 
     log.add("acquisitions", customer=new_ids.astype(np.int32), channel=pop.acquisition_channel[new_ids],
-            referred_by=pop.referred_by[new_ids])
+            referred_by=pop.referred_by[new_ids], **signup_record(pop, new_ids))
     log.count("acquisitions", new_ids.size)
     log.count("acquisitions_referral", wom_ids.size)
     log.cost("acquisition", sum(policies.acquisition.budget.values()) + policies.acquisition.referral_bonus * wom_ids.size)
     return new_ids
 
 
-def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int) -> None:
-    """Turn prospects into new customers (socialization stage, 社会化期)."""
+def signup_record(pop: Population, ids: np.ndarray) -> dict[str, np.ndarray]:
+    """What the sign-up form and the contract put in the firm's records (no hidden traits)."""
+    return {"tier": pop.tier[ids], "contract": pop.contract[ids], "contract_end_week": pop.contract_end_week[ids],
+            "consent": pop.consent[ids], "signup_week": pop.signup_week[ids]}
+
+
+def initial_records(pop: Population) -> dict[str, np.ndarray]:
+    """The firm's migrated records of its existing customers at week 0 (sign-up, contract, last order)."""
+    ids = np.flatnonzero(pop.stage != PROSPECT)
+    return {"customer": ids.astype(np.int32), **signup_record(pop, ids), "last_order_week": pop.last_purchase_week[ids]}
+
+
+def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int, log: WeekLog) -> None:
+    """Turn prospects into new customers (socialization stage, 社会化期).
+
+    Contract customers sign their contract now; the signing is noted in the week's log
+    (``contract_terms``) so the billing records are written from what happened, not from the end state.
+    """
     pop.stage[ids] = NEW
     pop.prev_stage[ids] = NEW
     pop.weeks_in_stage[ids] = 0
@@ -142,3 +158,17 @@ def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int
     fixed = pop.contract[ids] >= 2
     term = np.where(pop.contract[ids] == 2, 52, 104)
     pop.contract_end_week[ids] = np.where(fixed, week + term, -1)
+    if world.contracts.enabled:
+        log_contract_terms(pop, ids, week, log, renewal=False)
+
+
+def log_contract_terms(pop: Population, ids: np.ndarray, week: int, log: WeekLog, renewal: bool) -> None:
+    """Note contracts that start this week (a signing or a renewal): customer, type, start and end week.
+
+    Keys of ``contract_terms``: ``customer``, ``contract`` (index in CONTRACT_TYPES), ``start_week``,
+    ``end_week`` (last week of the fixed term; -1 for month-to-month) and ``renewal``. Draws nothing.
+    """
+    signed = ids[pop.contract[ids] > 0]
+    log.add("contract_terms", customer=signed.astype(np.int32), contract=pop.contract[signed].copy(),
+            start_week=np.full(signed.size, week, np.int32), end_week=pop.contract_end_week[signed].copy(),
+            renewal=np.full(signed.size, renewal))

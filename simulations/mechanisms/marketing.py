@@ -1,11 +1,17 @@
 """Marketing by stage: onboarding, cross-/up-sell (拓展), retention offers (维系), win-back (恢复).
 
-Each stage gets its own campaign (the stage strategies of DOMAIN.md §1). The firm cannot see
-true stages or satisfaction: retention targeting ranks customers by an early-warning score
-built from what a CRM system records (recency, complaints, a noisy model score). The rule can
-be none, all flagged, top-k by risk, a randomized experiment (assignment recorded), or top-k
-by an uplift score. Contacts cost money; too many contacts, or a channel a customer dislikes,
-cost goodwill. Some customers are "sleeping dogs": contacting them makes leaving more likely.
+Each stage gets its own campaign (the stage strategies of DOMAIN.md §1). Whom to contact is the
+firm's decision, so it reads only the firm's view (:mod:`simulations.firm`): perceived stages,
+the churn-risk and uplift scores fitted on its records, recorded tenure, categories bought and
+channel consent. How a contacted customer reacts is the customer's own mechanism and may read
+their hidden state (responsiveness, whether they are really at risk, sleeping dogs).
+
+A contact hands the customer an offer (a coupon valid ``response_weeks``). Accepting is behaviour:
+the customer orders with the coupon (a cross-sell order opens a new category, a win-back order
+ends dormancy), the discount is booked as a marketing cost on that order, and the response in
+the data is that order. Onboarding's welcome coupon lifts buying while held. Contacts cost money;
+too many contacts, or a channel a customer dislikes, cost goodwill; contacting without consent is
+a recorded breach. Some customers are "sleeping dogs": a retention contact makes leaving likelier.
 """
 
 from __future__ import annotations
@@ -13,41 +19,19 @@ from __future__ import annotations
 import numpy as np
 
 from simulations.config import CONTACT_CHANNELS, Campaign, Policies, World
+from simulations.firm import FirmView
+from simulations.mechanisms.acquisition import log_contract_terms
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
-from simulations.rng import unit_logistic
-from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK, is_active
+from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK
 from simulations.weeklog import WeekLog
 
 CAMPAIGN_TYPES: tuple[str, ...] = ("acquisition", "onboarding", "cross_sell", "retention", "win_back")
-FLAG_SCORE = 0.5
+ONBOARDING, CROSS_SELL, RETENTION, WIN_BACK = 1, 2, 3, 4
 WASTED_OFFER_TAKE_UP = 0.01
-
-
-def risk_score(pop: Population, world: World, week: int, noise: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
-    """The firm's early-warning score (higher: more likely leaving), from recorded behaviour.
-
-    Uses recency relative to the customer's own buying rhythm and recent complaints, plus a
-    noisy signal of true dissatisfaction standing for the firm's churn model. ``noise`` is one
-    value per person; the score is computed for ``ids`` (default: everyone).
-    """
-    rows = slice(None) if ids is None else ids
-    expected_gap = 1.0 / np.maximum(pop.purchase_rate[rows], 0.01)
-    last = pop.last_purchase_week[rows]
-    recency = np.where(last >= 0, week - last, 52)
-    overdue = np.clip(recency / expected_gap - 1.0, 0, 5)
-    signal = 3.0 * (world.relationship.at_risk_threshold + 0.1 - pop.satisfaction[rows])
-    z = -1.5 + 0.4 * overdue + 0.8 * pop.complaints[rows] + signal + 0.8 * noise[rows]
-    return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
-
-
-def uplift_score(pop: Population, noise: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
-    """The firm's uplift model: a noisy estimate of how much an offer would help ``ids`` (default: everyone)."""
-    rows = slice(None) if ids is None else ids
-    stage = pop.stage[rows]
-    at_risk = (stage == AT_RISK) | (stage == TERMINATING)
-    truth = np.where(at_risk, pop.responsiveness[rows], 0.0) - 0.3 * pop.sleeping_dog[rows]
-    return (truth + 0.35 * pop.uplift_noise[rows] + 0.15 * noise[rows]).astype(np.float32)
+#: goodwill lost when contacted through a channel the customer dislikes / never consented to
+DISLIKED_SHOCK, NO_CONSENT_SHOCK = 0.05, 0.03
+CONTRACT_TERM_WEEKS = {2: 52, 3: 104}
 
 
 def top_k(score: np.ndarray, k: int) -> np.ndarray:
@@ -65,31 +49,51 @@ def _due(c: Campaign, week: int) -> bool:
     return c.enabled and week % c.every_weeks == 0
 
 
-def _reachable(pop: Population, ids: np.ndarray, channel: int, respect: bool) -> np.ndarray:
-    return ids[pop.disliked_channel[ids] != channel] if respect else ids
+def select_retention(firm: FirmView, policies: Policies, week: int, u_assign: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who gets a retention offer this wave, and (for experiments) the control group.
 
-
-def select_retention(
-    pop: Population, policies: Policies, world: World, week: int, u_assign: np.ndarray, noise: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Who gets a retention offer this wave, and (for experiments) the control group."""
+    Candidates are customers the firm sees as current or at risk, plus those whose notice runs
+    (the last chance to keep them). ``all`` and ``random`` take the flagged ones (perceived at risk
+    or terminating); ``top_k`` ranks every candidate by churn risk, ``uplift`` by estimated uplift.
+    """
     r = policies.marketing.retention
     empty = np.empty(0, dtype=np.int64)
     if not _due(r, week) or r.targeting == "none":
         return empty, empty
-    candidates = np.flatnonzero(is_active(pop.stage))
-    if r.targeting in ("uplift", "top_k"):
-        if r.targeting == "uplift":
-            score = uplift_score(pop, noise, candidates)
-        else:
-            score = risk_score(pop, world, week, noise, candidates)
+    perceived = firm.perceived(week)
+    candidates = np.flatnonzero(((perceived >= NEW) & (perceived <= TERMINATING)) | (perceived == WON_BACK))
+    if r.targeting == "uplift":
+        return candidates[top_k(firm.uplift(week, candidates), r.k)], empty
+    if r.targeting == "top_k":
+        score = np.where(perceived[candidates] == TERMINATING, 1.0, firm.risk(week, candidates))  # a notice is certain risk
         return candidates[top_k(score, r.k)], empty
-    score = risk_score(pop, world, week, noise, candidates)
-    flagged = candidates[score > FLAG_SCORE]
+    flagged = candidates[(perceived[candidates] == AT_RISK) | (perceived[candidates] == TERMINATING)]
     if r.targeting == "all":
         return flagged, empty
     treat = u_assign[flagged] < r.treat_share
     return flagged[treat], flagged[~treat]
+
+
+def wave_targets(firm: FirmView, policies: Policies, world: World, week: int,
+                 u_assign: np.ndarray) -> tuple[list[tuple[int, Campaign, np.ndarray]], np.ndarray]:
+    """The week's waves as (campaign type, campaign, ids) and the retention control group, from the firm's view."""
+    m, rec = policies.marketing, firm.records
+    waves: list[tuple[int, Campaign, np.ndarray]] = []
+    if _due(m.onboarding, week):
+        tenure = week - rec.signup_week  # the welcome goes out after the first purchase, for the second
+        waves.append((ONBOARDING, m.onboarding,
+                      np.flatnonzero(rec.known & (tenure >= 1) & (tenure < 1 + m.onboarding.every_weeks))))
+    if _due(m.cross_sell, week) or _due(m.win_back, week):
+        perceived = firm.perceived(week)
+        if _due(m.cross_sell, week):
+            growing = (perceived == GROWTH) | (perceived == MATURITY)
+            waves.append((CROSS_SELL, m.cross_sell, np.flatnonzero(growing & (rec.categories_bought < world.traits.categories))))
+    treated, control = select_retention(firm, policies, week, u_assign)
+    if treated.size or control.size:
+        waves.append((RETENTION, m.retention, treated))
+    if _due(m.win_back, week):
+        waves.append((WIN_BACK, m.win_back, np.flatnonzero(firm.perceived(week) == DORMANT)))
+    return waves, control
 
 
 def respond(
@@ -100,86 +104,110 @@ def respond(
     rng: np.random.Generator,
     log: WeekLog,
     week: int,
+    firm: FirmView,
 ) -> None:
-    """The firm contacts customers by stage; customers respond to offers (or resent them)."""
+    """The firm contacts customers it chose from its records; customers take offers (or resent them)."""
     n = pop.n
-    u_resp, u_assign, u_noise = rng.random((3, n), dtype=np.float32)
-    noise = unit_logistic(u_noise)
+    u_resp, u_assign = rng.random((2, n), dtype=np.float32)
     m = policies.marketing
     pop.fatigue *= np.float32(0.75)
-
-    waves: list[tuple[str, Campaign, np.ndarray]] = []
-    if _due(m.onboarding, week):
-        fresh = (pop.stage == NEW) & (pop.weeks_in_stage < m.onboarding.every_weeks)
-        waves.append(("onboarding", m.onboarding, np.flatnonzero(fresh)))
-    if _due(m.cross_sell, week):
-        waves.append(("cross_sell", m.cross_sell, np.flatnonzero(
-            ((pop.stage == GROWTH) | (pop.stage == MATURITY)) & (pop.categories < world.traits.categories))))
-    treated, control = select_retention(pop, policies, world, week, u_assign, noise)
-    if treated.size or control.size:
-        waves.append(("retention", m.retention, treated))
-    if _due(m.win_back, week):
-        waves.append(("win_back", m.win_back, np.flatnonzero(pop.stage == DORMANT)))
+    waves, control = wave_targets(firm, policies, world, week, u_assign)
+    if control.size:
+        firm.note_experiment(week, next(ids for kind, _, ids in waves if kind == RETENTION), control)
 
     for kind, campaign, targets in waves:
         channel = CONTACT_CHANNELS.index(campaign.channel)
-        ids = _reachable(pop, targets, channel, m.respect_channel_preferences)
-        responded, offer_cost = _respond_to(kind, campaign, pop, ids, u_resp, world)
+        consented = (firm.records.consent[targets] >> channel) & 1 == 1
+        ids = targets[consented] if m.respect_channel_preferences else targets
+        consented = consented[consented] if m.respect_channel_preferences else consented
+        took = _respond_to(kind, campaign, pop, ids, u_resp, world, week, log)
         disliked = pop.disliked_channel[ids] == channel
-        pop.shock[ids] -= np.where(disliked, 0.05, 0.0).astype(np.float32)
+        annoyed = np.where(disliked, DISLIKED_SHOCK, 0.0) + np.where(consented, 0.0, NO_CONSENT_SHOCK)
+        pop.shock[ids] -= annoyed.astype(np.float32)
         pop.fatigue[ids] += 1.0
-        cost = world.costs.contact_cost.get(campaign.channel, 0.0) * ids.size
-        log.cost("marketing", cost + offer_cost.sum())
-        log.add("contacts", customer=ids.astype(np.int32), campaign=np.full(ids.size, CAMPAIGN_TYPES.index(kind), np.int8),
+        log.cost("marketing", world.costs.contact_cost.get(campaign.channel, 0.0) * ids.size)
+        log.add("contacts", customer=ids.astype(np.int32), campaign=np.full(ids.size, kind, np.int8),
                 channel=np.full(ids.size, channel, np.int8), offer=np.full(ids.size, campaign.offer, np.float32),
-                treated=np.ones(ids.size, bool), responded=responded, offer_cost=offer_cost.astype(np.float32))
-        log.count(f"contacts_{kind}", ids.size)
-        log.count(f"responses_{kind}", int(responded.sum()))
-        if kind == "retention" and control.size:
-            log.add("contacts", customer=control.astype(np.int32), campaign=np.full(control.size, 3, np.int8),
+                treated=np.ones(ids.size, bool), accepted=took, consented=consented,
+                randomised=np.full(ids.size, kind == RETENTION and m.retention.targeting == "random"))
+        name = CAMPAIGN_TYPES[kind]
+        log.count(f"contacts_{name}", ids.size)
+        log.count(f"acceptances_{name}", int(took.sum()))
+        log.count("consent_breaches", int((~consented).sum()))
+        if kind == RETENTION and control.size:
+            log.add("contacts", customer=control.astype(np.int32), campaign=np.full(control.size, RETENTION, np.int8),
                     channel=np.full(control.size, channel, np.int8), offer=np.zeros(control.size, np.float32),
-                    treated=np.zeros(control.size, bool), responded=np.zeros(control.size, bool),
-                    offer_cost=np.zeros(control.size, np.float32))
+                    treated=np.zeros(control.size, bool), accepted=np.zeros(control.size, bool),
+                    consented=np.ones(control.size, bool), randomised=np.ones(control.size, bool))
 
     over = np.maximum(pop.fatigue - m.fatigue_limit, 0.0)
     pop.shock -= (0.02 * over).astype(np.float32)
 
 
-def _respond_to(
-    kind: str, c: Campaign, pop: Population, ids: np.ndarray, u: np.ndarray, world: World
-) -> tuple[np.ndarray, np.ndarray]:
-    """Apply one wave's effect; return who responded and what their offers cost."""
+def _give_offer(pop: Population, ids: np.ndarray, kind: int, c: Campaign, value: np.ndarray, week: int) -> None:
+    pop.offer_kind[ids] = kind
+    pop.offer_value[ids] = value
+    pop.offer_week[ids] = week
+    pop.offer_expiry[ids] = week + c.response_weeks - 1
+
+
+def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.ndarray, world: World,
+                week: int, log: WeekLog) -> np.ndarray:
+    """The contacted customers' reaction (their own mechanism); return who accepted the offer.
+
+    An accepting customer orders with the coupon this week (``offer_take``); purchasing records the
+    order, its discount and the campaign it answers.
+    """
     monthly = pop.spend_mean[ids] * pop.purchase_rate[ids] * 4.345 + pop.monthly_fee[ids]  # a month's value
     stage = pop.stage[ids]
     uu = u[ids]
     strength = 0.5 + 3.0 * c.offer
-    if kind == "onboarding":
+    _give_offer(pop, ids, kind, c, c.offer * monthly, week)
+    if kind == ONBOARDING:
         pop.shock[ids] += 0.02
         pop.trust[ids] += 0.02
-        return np.ones(ids.size, bool), np.zeros(ids.size)
-    if kind == "cross_sell":
+        return np.zeros(ids.size, bool)  # the welcome coupon is used (or not) on the customer's next order
+    if kind == CROSS_SELL:
         yes = uu < 0.04 * strength
         pop.categories[ids[yes]] += 1
-        return yes, np.where(yes, c.offer * monthly, 0.0)
-    if kind == "win_back":
-        yes = uu < 0.08 * pop.responsiveness[ids] * strength
+        pop.offer_take[ids[yes]] = True
+        return yes
+    if kind == WIN_BACK:
+        yes = (stage == DORMANT) & (uu < 0.08 * pop.responsiveness[ids] * strength)
         back = ids[yes]
         pop.stage[back] = WON_BACK
         pop.weeks_in_stage[back] = 0
         pop.cycles[back] += 1
         pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
-        return yes, np.where(yes, c.offer * monthly, 0.0)
+        pop.offer_take[back] = True
+        restart_contracts(pop, back, world, week, log)
+        return yes
     # retention: endangered customers may accept; others pocket the discount or resent the contact
     endangered = (stage == AT_RISK) | (stage == TERMINATING)
     accept = endangered & (uu < np.minimum(pop.responsiveness[ids] * strength, 0.95))
     saved = ids[accept]
+    withdrawn = saved[pop.stage[saved] == TERMINATING]
     pop.stage[saved] = np.where(pop.stage[saved] == TERMINATING, MATURITY, pop.prev_stage[saved])
     pop.weeks_in_stage[saved] = 0
-    pop.notice_week[saved] = -1
+    pop.notice_week[withdrawn] = -1
+    log.add("notice_withdrawals", customer=withdrawn.astype(np.int32))
     pop.satisfaction[saved] += 0.12
     pop.commitment[saved] += 0.05
     backfire = pop.sleeping_dog[ids] & ~accept & (uu < 0.5)
     pop.shock[ids[backfire]] -= 0.25
     wasted = ~endangered & ~pop.sleeping_dog[ids] & (uu < WASTED_OFFER_TAKE_UP)
     took = accept | wasted
-    return took, np.where(took, c.offer * monthly, 0.0)
+    pop.offer_take[ids[took]] = True
+    return took
+
+
+def restart_contracts(pop: Population, ids: np.ndarray, world: World, week: int, log: WeekLog) -> None:
+    """A returning contract customer signs a new term; the billing system records it (a reactivation)."""
+    if not world.contracts.enabled or ids.size == 0:
+        return
+    fixed = pop.contract[ids] >= 2
+    term = np.where(pop.contract[ids] == 2, 52, 104)
+    pop.contract_end_week[ids] = np.where(fixed, week + term, -1)
+    log.add("reactivations", customer=ids.astype(np.int32), contract=pop.contract[ids],
+            contract_end_week=pop.contract_end_week[ids])
+    log_contract_terms(pop, ids, week, log, renewal=False)

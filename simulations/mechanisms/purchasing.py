@@ -13,9 +13,10 @@ import numpy as np
 
 from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
+from simulations.mechanisms.marketing import CAMPAIGN_TYPES, CROSS_SELL, ONBOARDING
 from simulations.population import CAUSES, Population
 from simulations.rng import logistic_lognormal_mean, unit_logistic
-from simulations.stages import GROWTH, LOST, MATURITY, NEW
+from simulations.stages import GROWTH, LOST, MATURITY, NEW, TERMINATING, WON_BACK
 from simulations.weeklog import WeekLog
 
 #: Relative buying by stage: growth buys most; at-risk and terminating customers buy less.
@@ -62,18 +63,47 @@ def dropouts(pop: Population, orders: np.ndarray, first: np.ndarray, u_drop: np.
     return dead
 
 
-def weekly_rate(pop: Population, world: World, policies: Policies) -> np.ndarray:
-    """Expected orders this week per customer (0 for non-customers)."""
+def redeem_offers(pop: Population, buyers: np.ndarray, spent: np.ndarray, week: int,
+                  log: WeekLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Buyers who accepted an offer, or hold a welcome coupon, use it: the discount is the offer's cost.
+
+    Returns, per buyer, the campaign type answered (-1: none), the discount and whether the order
+    opens a new category (an accepted cross-sell).
+    """
+    kind = pop.offer_kind[buyers]
+    # a personal offer (cross-sell, retention, win-back) is used on the order that accepts it; the
+    # onboarding coupon waits for the new customer's next order within its window
+    used = (kind >= 0) & (pop.offer_expiry[buyers] >= week) & (pop.offer_take[buyers] | (kind == ONBOARDING))
+    discount = np.where(used, np.minimum(pop.offer_value[buyers], spent), 0.0).astype(np.float32)
+    log.cost("marketing", float(discount.sum()))
+    for code in np.unique(kind[used]):
+        log.count(f"responses_{CAMPAIGN_TYPES[code]}", int((kind[used] == code).sum()))
+    campaign = np.where(used, kind, -1).astype(np.int8)
+    return campaign, discount, used & (kind == CROSS_SELL) & pop.offer_take[buyers]
+
+
+def weekly_rate(pop: Population, world: World, policies: Policies, ids: np.ndarray | None = None) -> np.ndarray:
+    """Expected orders this week of ``ids`` (default: everyone; 0 for non-customers)."""
+    rows = slice(None) if ids is None else ids
+    stage = pop.stage[rows]
     if world.btyd.enabled:
-        alive = (pop.stage >= NEW) & (pop.stage <= MATURITY)
-        return np.where(alive, pop.purchase_rate, 0.0).astype(np.float32)
-    rate = pop.purchase_rate * STAGE_BUYING[pop.stage]
-    rate = rate * (0.4 + 1.2 * pop.satisfaction)
-    rate = rate * np.float32(policies.pricing.price_index ** -policies.pricing.price_sensitivity)
-    rate = rate * (1.0 + 0.15 * (pop.categories - 1))
+        alive = (stage >= NEW) & (stage <= MATURITY)
+        return np.where(alive, pop.purchase_rate[rows], 0.0).astype(np.float32)
+    rate = pop.purchase_rate[rows] * STAGE_BUYING[stage]
+    rate = rate * (0.4 + 1.2 * pop.satisfaction[rows])
+    rate = rate * np.float32(policies.pricing.price_index ** -world.traits.price_sensitivity)
+    rate = rate * (1.0 + 0.15 * (pop.categories[rows] - 1))
     if policies.loyalty.enabled:
-        rate = rate * (1.0 + policies.loyalty.purchase_boost * (pop.loyalty_member + pop.loyalty_tier))
+        rate = rate * (1.0 + world.traits.loyalty_purchase_boost * (pop.loyalty_member[rows] + pop.loyalty_tier[rows]))
+    welcomed = np.flatnonzero(pop.offer_kind[rows] == ONBOARDING)
+    rate[welcomed] *= np.float32(1.0 + world.traits.onboarding_lift)
     return rate.astype(np.float32)
+
+
+def buying(pop: Population) -> np.ndarray:
+    """Ids of people who can buy this week: prospects, dormant and lost customers never do."""
+    stage = pop.stage
+    return np.flatnonzero((stage >= NEW) & (stage <= TERMINATING) | (stage == WON_BACK))
 
 
 def respond(
@@ -90,8 +120,15 @@ def respond(
     u_orders, u_spend, u_cross = rng.random((3, n), dtype=np.float32)
     u_drop = rng.random(n, dtype=np.float32) if world.btyd.enabled else None
 
-    orders = poisson_from_uniform(weekly_rate(pop, world, policies), u_orders)
+    holders = np.flatnonzero(pop.offer_kind >= 0)
+    pop.offer_kind[holders[pop.offer_expiry[holders] < week]] = -1  # offers that ran out
+    takers = np.flatnonzero(pop.offer_take)
+    # rates and counts only for people who can buy (STAGE_BUYING is 0 for the rest): same counts, less work
+    can_buy = buying(pop)
+    orders = np.zeros(n, dtype=np.int16)
+    orders[can_buy] = poisson_from_uniform(weekly_rate(pop, world, policies, can_buy), u_orders[can_buy])
     first = pop.signup_week == week
+    first[takers] = True  # an accepted offer is used at once, like a first purchase
     orders[first] = np.maximum(orders[first], 1)
     dead = dropouts(pop, orders, first, u_drop) if u_drop is not None else np.empty(0, dtype=np.int64)
 
@@ -103,6 +140,7 @@ def respond(
     spent = spent * np.float32(policies.pricing.price_index) * (1.0 + 0.2 * (pop.categories[buyers] - 1))
     spend = np.zeros(n, dtype=spent.dtype)
     spend[buyers] = spent
+    campaign, discount, new_category = redeem_offers(pop, buyers, spent, week, log)
 
     pop.week_orders[:] = orders
     pop.week_spend[:] = spend
@@ -123,6 +161,10 @@ def respond(
         log.count("terminations", dead.size)
 
     log.add("orders", customer=buyers.astype(np.int32), orders=orders[buyers], amount=spend[buyers],
-            categories=pop.categories[buyers])
+            categories=pop.categories[buyers], campaign=campaign, offer_week=pop.offer_week[buyers],
+            discount=discount, new_category=new_category)
+    used = campaign >= 0
+    pop.offer_kind[buyers[used]] = -1
+    pop.offer_take[takers] = False
     log.count("orders", float(orders.sum()))
     log.count("revenue_orders", float(spend[buyers].sum()))

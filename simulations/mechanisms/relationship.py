@@ -15,7 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from simulations.config import Policies, World
+from simulations.mechanisms.acquisition import log_contract_terms
 from simulations.mechanisms.events import Modifiers
+from simulations.mechanisms.marketing import restart_contracts
 from simulations.population import CAUSES, Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, LOST, MATURITY, NEW, TERMINATING, WON_BACK
 from simulations.weeklog import WeekLog
@@ -44,7 +46,7 @@ def endangerment_hazard(
     """Weekly probability that a relationship becomes endangered (before lock-in), for ``ids`` or everyone."""
     rows = slice(None) if ids is None else ids
     rel, comp = world.relationship, world.competitor
-    price_gap = (policies.pricing.price_index / comp.price_index) ** policies.pricing.price_sensitivity
+    price_gap = (policies.pricing.price_index / comp.price_index) ** world.traits.price_sensitivity
     pull = comp.attractiveness * mods.competitor_pull * price_gap
     tenure = np.maximum(week - pop.signup_week[rows], 0)
     fragile = 1.0 + rel.tenure_hazard_decay * np.exp(-tenure / 26.0)
@@ -103,6 +105,7 @@ def respond(
     cause = np.where(serviced, SERVICE, np.where(low_sat, DISENGAGEMENT, np.where(tempted, COMPETITOR, PRICE)))
     pop.risk_cause[to_risk] = cause
     _move(pop, to_risk, AT_RISK)
+    log.count("endangerments", to_risk.size)
 
     # endangered customers settle or decide to leave (not in the week they became endangered)
     ar = np.flatnonzero((stage == AT_RISK) & (pop.weeks_in_stage > 1))
@@ -128,6 +131,8 @@ def respond(
     renewal = (pop.contract >= 2) & (pop.contract_end_week == week) if world.contracts.enabled else np.zeros(pop.n, bool)
     renew = np.flatnonzero(renewal & (pop.stage != TERMINATING))
     pop.contract_end_week[renew] += np.where(pop.contract[renew] == 2, 52, 104).astype(np.int32)
+    if renew.size:
+        log_contract_terms(pop, renew, week, log, renewal=True)
 
     # terminating relationships end: notice runs out, or buying fades into dormancy
     terminating = pop.stage == TERMINATING
@@ -147,6 +152,7 @@ def respond(
     _move(pop, back, WON_BACK)
     pop.cycles[back] += 1
     pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
+    restart_contracts(pop, back, world, week, log)
     lost = np.flatnonzero((pop.stage == DORMANT) & (pop.weeks_in_stage >= rel.dormant_to_lost_weeks))
     _move(pop, lost, LOST)
     log.count("winbacks_spontaneous", back.size)

@@ -48,8 +48,13 @@ def respond(
     rng: np.random.Generator,
     log: WeekLog,
     week: int,
+    firm_tier: np.ndarray,
 ) -> None:
-    """Customers who need help contact the firm; their experience moves satisfaction and trust."""
+    """Customers who need help contact the firm; their experience moves satisfaction and trust.
+
+    ``firm_tier`` is the tier in the firm's records (``FirmView.records.tier``): the desk a contact
+    is routed to is the firm's decision.
+    """
     n = pop.n
     u_need = rng.random(n, dtype=np.float32)
     # Details are drawn only for candidates: people whose draw is below the largest need probability
@@ -71,7 +76,7 @@ def respond(
     s = policies.service
     capacity = np.array([s.capacity.get(c, 0.0) for c in SERVICE_CHANNELS]) * mods.service_capacity
     channel = pop.service_channel[ids].astype(np.intp)
-    key = (pop.tier[ids] == 2) & s.key_account_desk
+    key = (firm_tier[ids] == 2) & s.key_account_desk  # routing reads the firm's records, not the person
     demand = np.bincount(channel[~key], minlength=len(SERVICE_CHANNELS)).astype(np.float64)
     rho = utilisation(demand, capacity)
     key_rho = float(utilisation(np.array([key.sum()], float), np.array([s.key_account_capacity * mods.service_capacity]))[0])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from simulations.recording import chinese
 from simulations.recording.observable import P_DIRTY, Context, Identities, _nullable, arrow, generator
 
 #: (system, table, share of customers present, duplicate rate, crosswalk coverage)
@@ -41,18 +42,13 @@ def typo(values: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> np.n
     return codes.view(f"U{width}").reshape(-1)
 
 
-def phone_variants(digits: np.ndarray, locale: str, rng: np.random.Generator) -> np.ndarray:
-    """The same numbers written four ways, picked at random per record."""
+def phone_variants(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The same US numbers written four ways, picked at random per record (Chinese ones: :func:`chinese.phone_variants`)."""
     s = np.strings.slice
-    if locale == "zh_CN":
-        dashed = np.strings.add(np.strings.add(s(digits, 0, 3), "-"), np.strings.add(s(digits, 3, 7), "-"))
-        forms = [digits, np.strings.add(dashed, s(digits, 7, 11)),
-                 np.strings.add("+86", digits), np.strings.add("0086 ", digits)]
-    else:
-        a, b, c = s(digits, 0, 3), s(digits, 3, 6), s(digits, 6, 10)
-        forms = [digits, np.strings.add(np.strings.add(np.strings.add("(", a), ") "), np.strings.add(np.strings.add(b, "-"), c)),
-                 np.strings.add(np.strings.add(np.strings.add(a, "."), np.strings.add(b, ".")), c),
-                 np.strings.add("+1", digits)]
+    a, b, c = s(digits, 0, 3), s(digits, 3, 6), s(digits, 6, 10)
+    forms = [digits, np.strings.add(np.strings.add(np.strings.add("(", a), ") "), np.strings.add(np.strings.add(b, "-"), c)),
+             np.strings.add(np.strings.add(np.strings.add(a, "."), np.strings.add(b, ".")), c),
+             np.strings.add("+1", digits)]
     pick = rng.integers(0, len(forms), digits.size)
     return np.choose(pick, [np.asarray(f, dtype=object) for f in forms]).astype(np.str_)
 
@@ -67,8 +63,15 @@ class DirtyData:
 
 
 def build_dirty(ctx: Context, who: Identities, signup: np.ndarray, locale: str) -> DirtyData:
-    """Scatter each customer over the source systems with duplicates, noise and gaps."""
+    """Scatter each customer over the source systems with duplicates, noise and gaps.
+
+    Chinese records get Chinese errors (homophone characters in names, Chinese phone and address
+    habits, see :mod:`simulations.recording.chinese`), drawn from their own generator so that the
+    English data stays exactly as before.
+    """
     rng = generator(ctx.seed, P_DIRTY)
+    zh = locale == "zh_CN"
+    zh_rng = generator(ctx.seed, P_DIRTY + 100)
     k = ctx.customers.size
     tables: dict[str, pa.Table] = {}
     cw_sys, cw_src, cw_cust, cw_known = [], [], [], []
@@ -83,17 +86,26 @@ def build_dirty(ctx: Context, who: Identities, signup: np.ndarray, locale: str) 
                                  np.strings.zfill(rng.choice(10**8, m, replace=False).astype(np.str_), 8))
         u = rng.random((6, m))
         first, last = who.first[person], who.last[person]
-        first = typo(first, u[0] < 0.06, rng)
-        last = typo(last, u[1] < 0.05, rng)
-        phone = phone_variants(who.phone_digits[person], locale, rng)
+        if zh:
+            first = chinese.homophone(first, u[0] < 0.06, zh_rng)
+            last = chinese.homophone(last, u[1] < 0.05, zh_rng)
+            phone = chinese.phone_variants(who.phone_digits[person], who.area_code[person], who.landline[person], zh_rng)
+        else:
+            first = typo(first, u[0] < 0.06, rng)
+            last = typo(last, u[1] < 0.05, rng)
+            phone = phone_variants(who.phone_digits[person], rng)
         email = who.email[person]
         email = np.where(u[2] < 0.15, np.strings.upper(email), email)
         email = typo(email, u[3] < 0.03, rng)
+        if zh:
+            email = chinese.email_slips(email, zh_rng)
         later = (rng.integers(0, 400, m)).astype("timedelta64[D]")
         day = (signup[person] + np.where(np.r_[False, person[1:] == person[:-1]], later, 0)).astype("datetime64[D]")
-        if locale == "zh_CN":
+        if zh:
             full = np.strings.add(last, first)
-            formal = full
+            # some systems pad two-character names to the width of three (王 芳)
+            formal = np.where((np.strings.str_len(full) == 2) & (zh_rng.random(m) < 0.3),
+                              np.strings.add(np.strings.add(last, " "), first), full)
         else:
             full = np.where(u[4] < 0.2, np.strings.upper(np.strings.add(np.strings.add(first, " "), last)),
                             np.strings.add(np.strings.add(first, " "), last))
@@ -102,10 +114,12 @@ def build_dirty(ctx: Context, who: Identities, signup: np.ndarray, locale: str) 
             tables[table] = arrow(table, {
                 "account_id": src_ids, "holder_name": np.where(u[5] < 0.4, formal, full),
                 "phone": _nullable(phone, rng.random(m) > 0.05), "email": _nullable(email, rng.random(m) > 0.2),
-                "city": _nullable(who.city[person], rng.random(m) > 0.1), "opened_date": day})
+                "city": _nullable(chinese.city_variants(who.city[person], zh_rng) if zh else who.city[person],
+                                  rng.random(m) > 0.1), "opened_date": day})
         elif table == "service_contacts":
-            short = first if locale != "zh_CN" else np.strings.add(last, "先生/女士")
-            spoken = np.strings.lower(full) if locale != "zh_CN" else full
+            # a caller who gives only a surname is noted with the polite form (张先生, 王女士)
+            short = first if not zh else np.strings.add(last, np.where(who.gender[person] == "female", "女士", "先生"))
+            spoken = np.strings.lower(full) if not zh else full
             tables[table] = arrow(table, {
                 "contact_ref": src_ids, "name": np.where(u[5] < 0.3, short, spoken),
                 "phone": _nullable(phone, rng.random(m) > 0.1), "email": _nullable(email, rng.random(m) > 0.35),

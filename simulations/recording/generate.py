@@ -25,6 +25,7 @@ from simulations import __version__
 from simulations.config import Scenario, load_scenario, with_overrides
 from simulations.errors import UserError
 from simulations.outputs import staged_folder
+from simulations.recording import contracts as contracts_mod
 from simulations.recording import dirty as dirty_mod
 from simulations.recording import observable as obs
 from simulations.recording import truth
@@ -151,10 +152,11 @@ def generate_dataset(
         spec = with_overrides(spec, overrides)
     from simulations.model import CustomerLifecycleModel
 
-    model = CustomerLifecycleModel(spec, customers=customers, seed=seed, collect=False)
+    model = CustomerLifecycleModel(spec, customers=customers, seed=seed, collect=False, weeks=weeks)
     spec = model.spec
     n_start, horizon = spec.world.market.customers, weeks or spec.world.market.weeks
     rec = Recorder(model.streams.recording, hooks=(obs.observe_week,))
+    contracts_mod.observe_start(model, rec)
     model.observers.append(rec)
     replayer = truth.ExperimentReplayer(horizon=horizon) if keys is not None else None
     if replayer is not None:
@@ -166,7 +168,8 @@ def generate_dataset(
     start = spec.world.market.start_date
     ever = np.flatnonzero(pop.stage != Stage.PROSPECT)
     ctx = obs.Context(start=start, weeks=horizon, seed=seed, n_people=pop.n, customers=ever,
-                      contracts=spec.world.contracts.enabled, categories=spec.world.traits.categories)
+                      contracts=spec.world.contracts.enabled, categories=spec.world.traits.categories,
+                      signup_week=pop.signup_week[: pop.n].copy())
     dataset_id = dataset_fingerprint(spec, seed, n_start, horizon, locale, dirty, assignment)
     names = [t.name for t in OBSERVABLE if (dirty or t.name not in DIRTY_TABLES)
              and (ctx.contracts or t.name not in CONTRACT_TABLES)]
@@ -181,12 +184,15 @@ def generate_dataset(
             if folder is not None:
                 folder.chmod(0o755)  # staging folders are private; the result should read like any folder
         who = obs.identities(ctx.customers.size, locale, seed)
-        customers_t = obs.build_customers(ctx, pop, rec, who, locale)
+        history = contracts_mod.contract_history(ctx, pop, rec, spec.world.contracts.notice_weeks)
+        customers_t = obs.build_customers(ctx, pop, rec, who, locale, spec.world.traits.min_age, history)
         write_table(ds, "customers", customers_t)
-        write_table(ds, "orders", obs.build_orders(ctx, rec, pop.n))
         camp = obs.build_campaigns(ctx, rec, model.policies)
+        redemptions = obs.Redemptions()
+        write_table(ds, "orders", obs.build_orders(ctx, rec, camp, redemptions))
         write_table(ds, "campaigns", camp.table)
-        write_table(ds, "marketing_contacts", obs.build_contacts(ctx, rec, camp, spec.world.costs.contact_cost))
+        write_table(ds, "marketing_contacts", obs.build_contacts(ctx, rec, camp, spec.world.costs.contact_cost,
+                                                                 redemptions))
         write_table(ds, "service_tickets", obs.build_tickets(ctx, rec))
         write_table(ds, "surveys", obs.build_surveys(ctx, rec))
         ideas, votes = obs.build_ideas(ctx, rec)
@@ -194,7 +200,7 @@ def generate_dataset(
         write_table(ds, "community_votes", votes)
         write_table(ds, "loyalty_ledger", obs.build_loyalty(ctx, rec))
         if ctx.contracts:
-            write_table(ds, "contracts", obs.build_contracts(ctx, pop, rec, customers_t))
+            write_table(ds, "contracts", contracts_mod.build_contracts(ctx, pop, history))
         messy = None
         if dirty:
             signup = customers_t.column("signup_date").to_numpy().astype("datetime64[D]")

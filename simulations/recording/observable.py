@@ -10,9 +10,11 @@ buffers into tables, chunk by chunk, with their own seeded generators (never glo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -22,10 +24,14 @@ from simulations.config import ACQUISITION_CHANNELS, CONTACT_CHANNELS, CONTRACT_
 from simulations.mechanisms.community import IDEA_CATEGORIES
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES
 from simulations.mechanisms.service import REASONS
+from simulations.recording import chinese
 from simulations.recording.dictionary import TABLES
 from simulations.recording.recorder import Recorder
-from simulations.stages import ACTIVE_STAGES, Stage
+from simulations.stages import ACTIVE_STAGES
 from simulations.weeklog import WeekLog
+
+if TYPE_CHECKING:
+    from simulations.recording.contracts import ContractHistory
 
 LOCALES: tuple[str, ...] = ("en_US", "zh_CN")
 CHUNK_ROWS = 250_000
@@ -37,8 +43,10 @@ TELECOM_CATEGORIES = ("data add-on", "device", "accessories", "roaming", "stream
 SALES_CHANNELS = ("web", "app", "store", "phone")
 LOYALTY_TIERS = ("basic", "silver", "gold")
 ACQ_NAMES = (*ACQUISITION_CHANNELS, "referral", "initial_base")
+#: Largest delay in days between a ticket and its CSAT invitation (sent the same day or a few days later).
+CSAT_DELAY_DAYS = 3
 # purposes of the write-time generators (children of the dataset seed)
-P_IDENTITY, P_ORDERS, P_CONTACTS, P_TICKETS, P_LOYALTY, P_IDEAS, P_DIRTY, P_SURVEYS = range(8)
+P_IDENTITY, P_ORDERS, P_CONTACTS, P_TICKETS, P_LOYALTY, P_IDEAS, P_DIRTY, P_SURVEYS, P_SIGNUP, P_CONTRACTS = range(10)
 
 
 def generator(seed: int, purpose: int) -> np.random.Generator:
@@ -86,7 +94,8 @@ def observe_week(model: object, log: WeekLog, rec: Recorder) -> None:
     n = pop.n
     u_invite, u_resp, z = rng.random(n), rng.random(n), rng.standard_normal(n)
     if week % NPS_EVERY_WEEKS == 0:
-        active = np.isin(pop.stage, ACTIVE_STAGES)
+        # customers of this very week have no relationship to rate yet: only earlier signups are invited
+        active = np.isin(pop.stage, ACTIVE_STAGES) & (pop.signup_week < week)
         invited = np.flatnonzero(active & (u_invite < NPS_INVITE_SHARE))
         s = sat[invited].astype(np.float64)
         responded = u_resp[invited] < np.clip(0.04 + 0.4 * s, 0.0, 1.0)
@@ -105,7 +114,13 @@ def observe_week(model: object, log: WeekLog, rec: Recorder) -> None:
 # ---------------------------------------------------------------------------------- the builders
 @dataclass
 class Context:
-    """What every builder needs: dates, id widths, the seed, and the customers of the dataset."""
+    """What every builder needs: dates, id widths, the seed, and the customers of the dataset.
+
+    Events are simulated by the week, but records carry days. Each person gets one signup day
+    within the signup week, drawn once from the dataset seed (``signup_offset``), and every builder
+    dates events through :meth:`event_day` or :meth:`not_before_signup`, so nothing in the signup
+    week is dated before the signup day.
+    """
 
     start: dt.date
     weeks: int
@@ -114,6 +129,11 @@ class Context:
     customers: np.ndarray  # population rows that are customers in the dataset (ever signed up)
     contracts: bool
     categories: int
+    signup_week: np.ndarray  # signup week of every population row (the engine's, -1 for prospects)
+    signup_offset: np.ndarray = dataclasses.field(init=False)  # day (0-6) of the signup within the signup week, per row
+
+    def __post_init__(self) -> None:
+        self.signup_offset = generator(self.seed, P_SIGNUP).integers(0, 7, self.n_people)
 
     @property
     def width(self) -> int:
@@ -128,6 +148,24 @@ class Context:
         """Calendar day of a day ``offset`` (0-6) within simulated week ``week`` (1 = first week)."""
         base = np.datetime64(self.start, "D")
         return base + (7 * (np.asarray(week, dtype=np.int64) - 1) + np.asarray(offset, dtype=np.int64)).astype("timedelta64[D]")
+
+    def first_offset(self, week: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Earliest day (0-6) an event of population ``rows`` may have in ``week``: the signup day in the signup week."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return np.where(np.asarray(week) == self.signup_week[rows], self.signup_offset[rows], 0)
+
+    def signup_day(self, rows: np.ndarray) -> np.ndarray:
+        """Signup day of population ``rows`` (as the engine knows it)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return self.day(self.signup_week[rows], self.signup_offset[rows])
+
+    def event_day(self, week: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A random day in ``week`` for events of ``rows``, never before the signup day (one draw per event)."""
+        return self.day(week, rng.integers(self.first_offset(week, rows), 7))
+
+    def not_before_signup(self, week: np.ndarray, rows: np.ndarray, offset: np.ndarray | int) -> np.ndarray:
+        """Day ``offset`` of ``week``, moved to the signup day if that is later (fixed-day events such as mailings)."""
+        return self.day(week, np.maximum(offset, self.first_offset(week, rows)))
 
 
 def arrow(name: str, data: dict[str, object]) -> pa.Table:
@@ -160,6 +198,8 @@ class Identities:
     email: np.ndarray
     city: np.ndarray
     gender: np.ndarray
+    area_code: np.ndarray | None = None  # zh_CN: telephone area code of the city (dirty copies use it)
+    landline: np.ndarray | None = None  # zh_CN: the phone is a landline (area code + local number)
 
 
 def identities(k: int, locale: str, seed: int) -> Identities:
@@ -167,9 +207,14 @@ def identities(k: int, locale: str, seed: int) -> Identities:
 
     Faker is slow per call (tens of microseconds), so a seeded instance draws pools of first names,
     last names, cities and e-mail domains once, and numpy combines them per customer: a million
-    identities take seconds, and the same seed gives the same people.
+    identities take seconds, and the same seed gives the same people. Chinese identities come from
+    :mod:`simulations.recording.chinese` instead (real cities, pinyin e-mails, domestic formats).
     """
     rng = generator(seed, P_IDENTITY)
+    if locale == "zh_CN":
+        zh = chinese.chinese_identities(k, rng)
+        return Identities(zh.first, zh.last, np.strings.add(zh.last, zh.first), zh.phone_digits, zh.phone, zh.email,
+                          zh.city, zh.gender, zh.area_code, zh.landline)
     fake = Faker(locale)
     fake.seed_instance(int(np.random.SeedSequence(entropy=seed, spawn_key=(0x0B5, 99)).generate_state(1)[0]))
     pool = 600
@@ -182,33 +227,30 @@ def identities(k: int, locale: str, seed: int) -> Identities:
     fi = rng.integers(0, pool, k)
     first = np.where(gender == "female", female[fi], male[fi])
     last = lasts[rng.integers(0, pool, k)]
-    if locale == "zh_CN":
-        name = np.strings.add(last, first)
-        handles = np.array([fake.user_name() for _ in range(2000)])
-        local = np.strings.add(handles[rng.integers(0, handles.size, k)], rng.integers(10, 9999, k).astype(np.str_))
-        digits = np.strings.add(rng.choice(np.array(["13", "15", "18", "17"]), k), np.strings.zfill(
-            rng.integers(0, 10**9, k).astype(np.str_), 9))
-        phone = np.strings.add("+86 ", np.strings.add(np.strings.add(np.strings.slice(digits, 0, 3), " "), np.strings.add(
-            np.strings.add(np.strings.slice(digits, 3, 7), " "), np.strings.slice(digits, 7, 11))))
-    else:
-        name = np.strings.add(np.strings.add(first, " "), last)
-        local = np.strings.add(np.strings.add(np.strings.lower(first), "."), np.strings.lower(last))
-        local = np.strings.replace(np.strings.replace(local, " ", ""), "'", "")
-        local = np.where(rng.random(k) < 0.5, np.strings.add(local, rng.integers(1, 99, k).astype(np.str_)), local)
-        digits = np.strings.add(rng.integers(201, 990, k).astype(np.str_), np.strings.zfill(
-            rng.integers(0, 10**7, k).astype(np.str_), 7))
-        phone = np.strings.add("+1 ", np.strings.add(np.strings.add(np.strings.slice(digits, 0, 3), "-"), np.strings.add(
-            np.strings.add(np.strings.slice(digits, 3, 6), "-"), np.strings.slice(digits, 6, 10))))
+    name = np.strings.add(np.strings.add(first, " "), last)
+    local = np.strings.add(np.strings.add(np.strings.lower(first), "."), np.strings.lower(last))
+    local = np.strings.replace(np.strings.replace(local, " ", ""), "'", "")
+    local = np.where(rng.random(k) < 0.5, np.strings.add(local, rng.integers(1, 99, k).astype(np.str_)), local)
+    digits = np.strings.add(rng.integers(201, 990, k).astype(np.str_), np.strings.zfill(
+        rng.integers(0, 10**7, k).astype(np.str_), 7))
+    phone = np.strings.add("+1 ", np.strings.add(np.strings.add(np.strings.slice(digits, 0, 3), "-"), np.strings.add(
+        np.strings.add(np.strings.slice(digits, 3, 6), "-"), np.strings.slice(digits, 6, 10))))
     email = np.strings.add(np.strings.add(local, "@"), domains[rng.integers(0, domains.size, k)])
     city = cities[rng.integers(0, cities.size, k)]
     return Identities(first, last, name, digits, phone, email, city, gender)
 
 
 def regions_for(cities: np.ndarray, locale: str, seed: int) -> np.ndarray:
-    """A state/province per city (each city name always in the same region)."""
+    """A state/province per city (each city name always in the same region).
+
+    Chinese cities come from the packaged table, so each gets its true province; Faker's US cities
+    are invented, so a seeded draw of states stands in for a real lookup.
+    """
+    if locale == "zh_CN":
+        return chinese.cities().province_of(np.asarray(cities))
     fake = Faker(locale)
     fake.seed_instance(int(np.random.SeedSequence(entropy=seed, spawn_key=(0x0B5, 98)).generate_state(1)[0]))
-    regions = np.array([fake.province() if locale == "zh_CN" else fake.state() for _ in range(40)])
+    regions = np.array([fake.state() for _ in range(40)])
     uniq, inverse = np.unique(cities, return_inverse=True)
     return regions[np.arange(uniq.size) % regions.size][inverse]
 
@@ -221,37 +263,39 @@ def first_week(rec: Recorder, kind: str, n: int) -> np.ndarray:
     return np.where(out == np.iinfo(np.int32).max, -1, out)
 
 
-def last_week(rec: Recorder, kind: str, n: int) -> np.ndarray:
-    """Last week each population row appears in event ``kind`` (-1: never)."""
-    c = rec.columns(kind, ("customer",))
-    out = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(out, c["customer"].astype(np.int64), c["week"].astype(np.int64))
-    return out
+def birth_years(signup: np.ndarray, min_age: int, rng: np.random.Generator) -> np.ndarray:
+    """Stated birth years: age at signup about 42 +- 14, never below ``min_age`` whatever the birthday.
+
+    Age is drawn at signup (not at the end of the data), so customers of the initial base who signed
+    up years earlier were adults then too. Ages below the minimum are redrawn by reflection, which
+    avoids a spike at the youngest age that clipping would make.
+    """
+    k = signup.size
+    young = min_age + 1  # the birthday may come late in the signup year
+    age = rng.normal(42.0, 14.0, k)
+    age = np.where(age < young, 2 * young - age, age)
+    age = np.clip(np.rint(age), young, max(90, young)).astype(np.int64)
+    return signup.astype("datetime64[Y]").astype(np.int64) + 1970 - age
 
 
-def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, locale: str) -> pa.Table:
-    """The customer master table, one row per customer of the dataset."""
+def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, locale: str, min_age: int,
+                    contracts: ContractHistory) -> pa.Table:
+    """The customer master table, one row per customer of the dataset.
+
+    The signup date is the engine's signup day, or the start of the first contract if that is
+    earlier (an initial-base customer whose running fixed term began before the engine's tenure).
+    Contract columns repeat the customer's latest contract term.
+    """
     rows = ctx.customers
-    k = rows.size
     rng = generator(ctx.seed, P_IDENTITY + 100)
-    end_year = (ctx.start + dt.timedelta(weeks=ctx.weeks)).year
-    birth = end_year - np.clip(np.rint(rng.normal(42, 14, k)), 18, 90).astype(np.int64)
-    signup = ctx.day(pop.signup_week[rows], rng.integers(0, 7, k))
+    first = contracts.first_start(rows)
+    signup = ctx.signup_day(rows)
+    signup = np.where(np.isnat(first), signup, np.minimum(signup, first))
+    birth = birth_years(signup, min_age, rng)
     acq = pop.acquisition_channel[rows]
     ref = pop.referred_by[rows]
-    contract = pop.contract[rows]
-    fixed = contract >= 2
-    term = np.where(contract == 2, 52, 104)
-    end_week = pop.contract_end_week[rows]
-    has_end = fixed & (end_week >= 0)
-    start_week = np.where(has_end, np.maximum(end_week - term, pop.signup_week[rows]), pop.signup_week[rows])
-    ended_week = last_week(rec, "terminations", pop.n)[rows]
-    gone = (contract > 0) & np.isin(pop.stage[rows], (Stage.DORMANT, Stage.LOST)) & (ended_week >= 0)
-    c_end = np.where(gone, ctx.day(ended_week, 6), np.where(has_end, ctx.day(end_week, 6), np.datetime64("NaT")))
-    disliked = pop.disliked_channel[rows]
-    u = rng.random((3, k))
-    consent = [(disliked != CONTACT_CHANNELS.index(ch)) & (u[i] < 0.85) | (u[i] < 0.1) for i, ch in
-               enumerate(("email", "phone", "sms"))]
+    contract, c_start, c_end = contracts.latest(rows)
+    consent = [(pop.consent[rows] >> CONTACT_CHANNELS.index(ch)) & 1 == 1 for ch in ("email", "phone", "sms", "app")]
     loyal = first_week(rec, "loyalty_joins", pop.n)[rows]
     community = first_week(rec, "community_joins", pop.n)[rows]
     return arrow("customers", {
@@ -263,53 +307,93 @@ def build_customers(ctx: Context, pop: object, rec: Recorder, who: Identities, l
         "referred_by": _nullable(ctx.cid(np.maximum(ref, 0)), ref >= 0),
         "tier": np.array(TIERS)[pop.tier[rows]],
         "contract_type": np.array(CONTRACT_TYPES)[contract],
-        "contract_start": _nullable(ctx.day(start_week).astype("datetime64[D]"), contract > 0),
-        "contract_end": c_end.astype("datetime64[D]"),
+        "contract_start": c_start, "contract_end": c_end,
         "preferred_channel": np.array(CONTACT_CHANNELS)[pop.preferred_channel[rows]],
         "email_consent": consent[0], "phone_consent": consent[1], "sms_consent": consent[2],
-        "loyalty_join_date": _nullable(ctx.day(np.maximum(loyal, 1)), loyal >= 0),
-        "community_join_date": _nullable(ctx.day(np.maximum(community, 1), 3), community >= 0),
+        "app_consent": consent[3],
+        "loyalty_join_date": _nullable(ctx.not_before_signup(np.maximum(loyal, 1), rows, 0), loyal >= 0),
+        "community_join_date": _nullable(ctx.not_before_signup(np.maximum(community, 1), rows, 3), community >= 0),
     })
 
 
-def _offer_lookup(rec: Recorder, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted (week, customer) keys of taken offers and the discount granted to each."""
-    c = rec.columns("contacts", ("customer", "offer_cost", "responded"))
-    took = c["responded"].astype(bool) & (c["offer_cost"] > 0) if c["week"].size else np.zeros(0, bool)
-    keys = c["week"][took].astype(np.int64) * (n + 1) + c["customer"][took]
-    uniq, inv = np.unique(keys, return_inverse=True)
-    return uniq, np.bincount(inv, weights=c["offer_cost"][took].astype(np.float64), minlength=uniq.size)
+@dataclass
+class Redemptions:
+    """Offers used on orders, keyed by (customer, week of the contact, campaign type): the responses.
+
+    Filled by :func:`build_orders` and read by :func:`build_contacts`, so a contact's ``responded``
+    and ``response_date`` are the order that used its offer, never a separate flag.
+    """
+
+    keys: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+    day: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, "datetime64[D]"))
+    discount: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
+
+    @staticmethod
+    def key(customer: np.ndarray, offer_week: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        """One integer per (customer, contact week, campaign type)."""
+        return (np.asarray(customer, np.int64) * 8 + np.asarray(kind, np.int64)) * 100_000 + np.asarray(offer_week, np.int64)
+
+    def add(self, keys: np.ndarray, day: np.ndarray, discount: np.ndarray) -> None:
+        """Append the redeeming orders of one chunk."""
+        self.keys = np.concatenate([self.keys, keys])
+        self.day = np.concatenate([self.day, day.astype("datetime64[D]")])
+        self.discount = np.concatenate([self.discount, discount])
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(found, first response day, total discount) for each key."""
+        order = np.lexsort((self.day, self.keys))
+        k, d = self.keys[order], self.day[order]
+        uniq, first = np.unique(k, return_index=True)
+        total = (np.bincount(np.searchsorted(uniq, k), weights=self.discount[order], minlength=uniq.size) if k.size
+                 else np.empty(0))
+        pos = np.clip(np.searchsorted(uniq, keys), 0, max(uniq.size - 1, 0))
+        found = (uniq[pos] == keys) if uniq.size else np.zeros(keys.size, bool)
+        day = d[first][pos] if uniq.size else np.full(keys.size, np.datetime64("NaT"), "datetime64[D]")
+        return found, day, np.where(found, total[pos] if uniq.size else 0.0, 0.0)
 
 
-def build_orders(ctx: Context, rec: Recorder, n: int) -> Iterator[pa.Table]:
-    """Orders, split from each customer-week's order count and spend, in chunks."""
-    o = rec.columns("orders", ("customer", "orders", "amount", "categories"))
+def build_orders(ctx: Context, rec: Recorder, camp: Campaigns, redemptions: Redemptions) -> Iterator[pa.Table]:
+    """Orders, split from each customer-week's order count and spend, in chunks.
+
+    A customer-week that used an offer carries its discount on its first order lines (up to their
+    amounts) and the offer's ``campaign_id``; an accepted cross-sell's first line is in the newly
+    opened category. Redeeming orders are noted in ``redemptions`` for the contacts table.
+    """
+    o = rec.columns("orders", ("customer", "orders", "amount", "categories", "campaign", "offer_week", "discount",
+                               "new_category"))
     rng = generator(ctx.seed, P_ORDERS)
     names = np.array((TELECOM_CATEGORIES if ctx.contracts else RETAIL_CATEGORIES)[: ctx.categories])
-    keys, discounts = _offer_lookup(rec, n)
     next_id = 0
     for lo in range(0, max(o["week"].size, 1), CHUNK_ROWS):
         sl = slice(lo, lo + CHUNK_ROWS)
         week, cust, count = o["week"][sl], o["customer"][sl].astype(np.int64), o["orders"][sl].astype(np.int64)
         spend, cats = o["amount"][sl].astype(np.float64), np.maximum(o["categories"][sl].astype(np.int64), 1)
+        kind, disc_row = o["campaign"][sl].astype(np.int64), o["discount"][sl].astype(np.float64)
         grp = np.repeat(np.arange(week.size), count)
         m = grp.size
         w = rng.gamma(2.0, 1.0, m)
         share = w / np.bincount(grp, weights=w, minlength=week.size)[grp]
         amount = np.round(spend[grp] * share, 2)
         first_of = np.r_[True, grp[1:] != grp[:-1]] if m else np.zeros(0, bool)
-        key = week.astype(np.int64) * (n + 1) + cust
-        pos = np.clip(np.searchsorted(keys, key), 0, max(keys.size - 1, 0))
-        disc_row = np.where((keys.size > 0) & (keys[pos] == key) if keys.size else np.zeros(key.size, bool),
-                            discounts[pos] if keys.size else 0.0, 0.0)
-        discount = np.where(first_of, np.round(np.minimum(disc_row[grp], amount), 2), 0.0)
-        category = names[((cust[grp] * 40503) % names.size + rng.integers(0, 1 << 20, m) % cats[grp]) % names.size]
-        ts = (ctx.day(week[grp], rng.integers(0, 7, m)).astype("datetime64[s]")
+        before = np.cumsum(amount) - amount
+        before = before - (before[np.flatnonzero(first_of)][np.cumsum(first_of) - 1] if m else 0.0)
+        discount = np.round(np.clip(disc_row[grp] - before, 0.0, amount), 2)
+        pick = rng.integers(0, 1 << 20, m) % cats[grp]
+        pick = np.where(first_of & o["new_category"][sl].astype(bool)[grp], cats[grp] - 1, pick)
+        category = names[((cust[grp] * 40503) % names.size + pick) % names.size]
+        ts = (ctx.event_day(week[grp], cust[grp], rng).astype("datetime64[s]")
               + rng.integers(8 * 3600, 22 * 3600, m).astype("timedelta64[s]"))
+        used = kind[grp] >= 0
+        wave = camp.wave(o["offer_week"][sl].astype(np.int64)[grp][used], kind[grp][used])
+        campaign = np.full(m, "", dtype=object)
+        campaign[used] = wave
+        redemptions.add(Redemptions.key(cust[grp][used], o["offer_week"][sl][grp][used], kind[grp][used]),
+                        ts[used], discount[used])
         yield arrow("orders", {
             "order_id": ids("O", np.arange(next_id, next_id + m) + 1, 9),
             "customer_id": ctx.cid(cust[grp]), "order_ts": ts, "category": category,
-            "quantity": 1 + rng.poisson(0.5, m), "amount": amount, "discount": discount,
+            "quantity": 1 + rng.poisson(0.5, m), "amount": np.round(amount - discount, 2), "discount": discount,
+            "campaign_id": _nullable(campaign.astype(str), used),
             "channel": np.array(SALES_CHANNELS)[rng.choice(4, m, p=[0.45, 0.25, 0.25, 0.05])],
         })
         next_id += m
@@ -321,12 +405,21 @@ class Campaigns:
 
     table: pa.Table
     contact_campaign: np.ndarray
-    wave_ids: np.ndarray  # campaign_id of each (week, campaign type) wave, see wave_index
+    wave_ids: np.ndarray  # campaign_id of each (week, campaign type) wave, in the order of wave_keys
+    wave_keys: np.ndarray  # week * 8 + campaign type of each wave, sorted
+
+    def wave(self, week: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        """campaign_id of the waves of (contact week, campaign type) pairs."""
+        key = np.asarray(week, np.int64) * 8 + np.asarray(kind, np.int64)
+        pos = np.searchsorted(self.wave_keys, key)
+        if key.size and (pos.max() >= self.wave_keys.size or (self.wave_keys[pos] != key).any()):
+            raise RuntimeError("an order used an offer from a campaign wave with no contacts")
+        return self.wave_ids[pos]
 
 
 def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
     """Stage-campaign waves (one per week and type) and quarterly acquisition campaigns."""
-    c = rec.columns("contacts", ("customer", "campaign", "channel", "offer", "treated"))
+    c = rec.columns("contacts", ("customer", "campaign", "channel", "offer", "treated", "randomised"))
     wave_key = c["week"].astype(np.int64) * 8 + c["campaign"].astype(np.int64)
     waves, inverse = np.unique(wave_key, return_inverse=True)
     w_week, w_type = waves // 8, waves % 8
@@ -336,7 +429,7 @@ def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
     any_row = np.zeros(waves.size, dtype=np.int64)
     np.maximum.at(any_row, inverse, np.arange(inverse.size))
     ref = np.where(first_treated >= 0, first_treated, any_row)
-    control = np.bincount(inverse[~treated], minlength=waves.size) > 0
+    control = np.bincount(inverse[c["randomised"].astype(bool)], minlength=waves.size) > 0  # randomised waves
     contacts = np.bincount(inverse[treated], minlength=waves.size)
     budget = {ch: float(policies.acquisition.budget.get(ch, 0.0)) for ch in ACQUISITION_CHANNELS}
     quarters = np.arange(1, ctx.weeks + 1, 13)
@@ -349,7 +442,8 @@ def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
     number = np.empty(order.size, dtype=np.int64)
     number[order] = np.arange(order.size) + 1
     cid = ids("CMP", number, 5)
-    end = np.concatenate([ctx.day(a_week + a_len - 1, 6), ctx.day(w_week, 6)])
+    window = np.array([1] + [getattr(policies.marketing, t).response_weeks for t in CAMPAIGN_TYPES[1:]])
+    end = np.concatenate([ctx.day(a_week + a_len - 1, 6), ctx.day(w_week + window[w_type] - 1, 6)])
     table = arrow("campaigns", {
         "campaign_id": cid[order],
         "campaign_type": np.array(CAMPAIGN_TYPES)[kind][order],
@@ -364,7 +458,7 @@ def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
                             np.concatenate([np.ones(a_week.size, bool), np.zeros(waves.size, bool)])[order]),
         "contacts": np.concatenate([np.zeros(a_week.size, np.int64), contacts])[order],
     })
-    return Campaigns(table, cid[a_week.size:][inverse] if inverse.size else np.empty(0, str), cid[a_week.size:])
+    return Campaigns(table, cid[a_week.size:][inverse] if inverse.size else np.empty(0, str), cid[a_week.size:], waves)
 
 
 def contact_ids(rec: Recorder) -> np.ndarray:
@@ -372,33 +466,39 @@ def contact_ids(rec: Recorder) -> np.ndarray:
     return ids("M", np.arange(rec.rows("contacts")) + 1, 9)
 
 
-def build_contacts(ctx: Context, rec: Recorder, camp: Campaigns, contact_cost: dict[str, float]) -> Iterator[pa.Table]:
-    """Marketing contacts: one row per customer and wave, experiment controls included."""
-    c = rec.columns("contacts", ("customer", "campaign", "channel", "offer", "treated", "responded", "offer_cost"))
+def build_contacts(ctx: Context, rec: Recorder, camp: Campaigns, contact_cost: dict[str, float],
+                   redemptions: Redemptions) -> Iterator[pa.Table]:
+    """Marketing contacts: one row per customer and wave, experiment controls included.
+
+    ``responded`` is true when an order used the contact's offer within the campaign's response
+    window; ``response_date`` is that order's day and ``cost`` adds the discount it used.
+    """
+    c = rec.columns("contacts", ("customer", "campaign", "channel", "offer", "treated", "randomised"))
     all_ids = contact_ids(rec)
-    rng = generator(ctx.seed, P_CONTACTS)
     unit = np.array([contact_cost.get(ch, 0.0) for ch in CONTACT_CHANNELS])
-    experiment = np.zeros(c["week"].size, bool)
-    if c["week"].size:
-        wave = c["week"].astype(np.int64) * 8 + c["campaign"]
-        ctrl_waves = np.unique(wave[~c["treated"].astype(bool)])
-        experiment = np.isin(wave, ctrl_waves)
+    experiment = c["randomised"].astype(bool)  # the firm's own record of which waves it randomised
     for lo in range(0, max(c["week"].size, 1), CHUNK_ROWS):
         sl = slice(lo, lo + CHUNK_ROWS)
-        week, treated, responded = c["week"][sl], c["treated"][sl].astype(bool), c["responded"][sl].astype(bool)
-        m = week.size
+        week, treated = c["week"][sl], c["treated"][sl].astype(bool)
         channel = c["channel"][sl].astype(np.int64)
-        contact_day = ctx.day(week)
-        lag = rng.integers(0, 7, m)
+        found, day, used = redemptions.lookup(Redemptions.key(c["customer"][sl], week, c["campaign"][sl]))
+        responded = found & treated
+        contact_day = ctx.not_before_signup(week, c["customer"][sl], 0)
         yield arrow("marketing_contacts", {
             "contact_id": all_ids[sl], "campaign_id": camp.contact_campaign[sl],
             "customer_id": ctx.cid(c["customer"][sl]), "contact_date": contact_day,
             "channel": np.array(CONTACT_CHANNELS)[channel], "offer": c["offer"][sl].astype(np.float64).round(4),
-            "cost": np.round(np.where(treated, unit[channel], 0.0) + c["offer_cost"][sl], 2),
+            "cost": np.round(np.where(treated, unit[channel], 0.0) + np.where(responded, used, 0.0), 2),
             "assignment": np.where(experiment[sl], np.where(treated, "treatment", "control"), "targeted"),
             "responded": responded,
-            "response_date": _nullable((contact_day + lag.astype("timedelta64[D]")).astype("datetime64[D]"), responded),
+            "response_date": _nullable(day.astype("datetime64[D]"), responded),
         })
+
+
+def ticket_days(ctx: Context, rec: Recorder) -> np.ndarray:
+    """Day each buffered ticket was opened: shared by the tickets and their CSAT invitations."""
+    t = rec.columns("tickets", ("customer",))
+    return ctx.event_day(t["week"], t["customer"], generator(ctx.seed, P_TICKETS + 100))
 
 
 def build_tickets(ctx: Context, rec: Recorder) -> Iterator[pa.Table]:
@@ -409,11 +509,12 @@ def build_tickets(ctx: Context, rec: Recorder) -> Iterator[pa.Table]:
     if s["week"].size != t["week"].size:
         raise RuntimeError("csat observations are not aligned with tickets")
     rng = generator(ctx.seed, P_TICKETS)
+    days = ticket_days(ctx, rec)
     for lo in range(0, max(t["week"].size, 1), CHUNK_ROWS):
         sl = slice(lo, lo + CHUNK_ROWS)
         week = t["week"][sl]
         m = week.size
-        ts = (ctx.day(week, rng.integers(0, 7, m)).astype("datetime64[s]")
+        ts = (days[sl].astype("datetime64[s]")
               + rng.integers(7 * 3600, 21 * 3600, m).astype("timedelta64[s]"))
         answered = s["responded"][sl].astype(bool)
         yield arrow("service_tickets", {
@@ -429,7 +530,11 @@ def build_tickets(ctx: Context, rec: Recorder) -> Iterator[pa.Table]:
 
 
 def build_surveys(ctx: Context, rec: Recorder) -> pa.Table:
-    """Survey invitations: quarterly NPS and CSAT after tickets, answered or not."""
+    """Survey invitations: quarterly NPS and CSAT after tickets, answered or not.
+
+    A CSAT invitation goes out on the day of its ticket or up to ``CSAT_DELAY_DAYS`` later; NPS
+    invitations go out on the first day of the survey week (to customers who signed up earlier).
+    """
     nps = rec.columns("nps", ("customer", "responded", "score"))
     s = rec.columns("csat", ("surveyed", "responded", "score"))
     t = rec.columns("tickets", ("customer",))
@@ -441,11 +546,13 @@ def build_surveys(ctx: Context, rec: Recorder) -> pa.Table:
     score = np.concatenate([nps["score"], s["score"][rows] if rows.size else np.empty(0)]).astype(np.int64)
     ticket = np.concatenate([np.full(nps["week"].size, ""), ids("T", rows + 1, 9)])
     rng = generator(ctx.seed, P_SURVEYS)
-    offset = np.where(kind == "nps", 0, rng.integers(1, 7, week.size))
-    order = np.argsort(week, kind="stable")
+    opened = ticket_days(ctx, rec)[rows] if rows.size else np.empty(0, "datetime64[D]")
+    delay = rng.integers(0, CSAT_DELAY_DAYS + 1, rows.size).astype("timedelta64[D]")
+    date = np.concatenate([ctx.not_before_signup(nps["week"], nps["customer"], 0), opened + delay]).astype("datetime64[D]")
+    order = np.argsort(date, kind="stable")
     return arrow("surveys", {
         "survey_id": ids("S", np.arange(week.size) + 1, 8), "customer_id": ctx.cid(cust[order]),
-        "survey_date": ctx.day(week, offset)[order], "kind": kind[order],
+        "survey_date": date[order], "kind": kind[order],
         "score": _nullable(score[order], responded[order]), "responded": responded[order],
         "ticket_id": _nullable(ticket[order], (kind == "csat")[order]),
     })
@@ -477,7 +584,7 @@ def build_ideas(ctx: Context, rec: Recorder) -> tuple[pa.Table, pa.Table]:
     adopted, responded = i["adopted"].astype(bool), i["responded"].astype(bool)
     idea_ids = ids("I", np.arange(k) + 1, 7)
     ideas = arrow("community_ideas", {
-        "idea_id": idea_ids, "author_id": ctx.cid(i["author"]), "posted_date": ctx.day(i["week"], rng.integers(0, 7, k)),
+        "idea_id": idea_ids, "author_id": ctx.cid(i["author"]), "posted_date": ctx.event_day(i["week"], i["author"], rng),
         "category": np.array(IDEA_CATEGORIES)[cat], "title": title, "votes": i["votes"].astype(np.int64),
         "status": np.where(adopted, "adopted", np.where(responded, "answered", "open")), "firm_response": responded,
         "reward": i["reward"].astype(np.float64),
@@ -511,24 +618,3 @@ def build_loyalty(ctx: Context, rec: Recorder) -> Iterator[pa.Table]:
             "points": np.round(points, 2), "tier": tiers[after[src]],
         })
         next_id += m
-
-
-def build_contracts(ctx: Context, pop: object, rec: Recorder, customers: pa.Table) -> pa.Table:
-    """Contracts of a contract scenario: type, term, notice and status (what the billing system knows)."""
-    rows = ctx.customers
-    has = pop.contract[rows] > 0
-    r = rows[has]
-    notice = last_week(rec, "notices", pop.n)[r]
-    ended = last_week(rec, "terminations", pop.n)[r]
-    stage = pop.stage[r]
-    terminated = np.isin(stage, (Stage.DORMANT, Stage.LOST)) & (ended >= 0)
-    status = np.where(terminated, "terminated", np.where(stage == Stage.TERMINATING, "notice_given", "active"))
-    show_notice = (notice >= 0) & (terminated | (stage == Stage.TERMINATING))
-    return arrow("contracts", {
-        "contract_id": ids("K", np.arange(r.size) + 1, 7), "customer_id": ctx.cid(r),
-        "contract_type": np.array(CONTRACT_TYPES)[pop.contract[r]],
-        "start_date": customers.column("contract_start").filter(pa.array(has)),
-        "end_date": customers.column("contract_end").filter(pa.array(has)),
-        "notice_date": _nullable(ctx.day(np.maximum(notice, 1)).astype("datetime64[D]"), show_notice),
-        "monthly_fee": np.round(pop.monthly_fee[r].astype(np.float64), 2), "status": status,
-    })

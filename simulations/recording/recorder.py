@@ -34,6 +34,7 @@ class Recorder:
         self.hooks = hooks
         self._buffers: dict[str, dict[str, list[np.ndarray]]] = {}
         self.stages: list[np.ndarray] = []
+        self.perceived: list[np.ndarray] = []
         self.kpis: list[dict[str, float]] = []
         self.weeks: list[int] = []
 
@@ -42,6 +43,8 @@ class Recorder:
         for kind, table in log.tables.items():
             self.add(kind, log.week, **table)
         self.stages.append(model.population.stage.copy())
+        # what the firm believes at the end of the week (its records through this week): it acts on it next week
+        self.perceived.append(model.firm.perceived(log.week + 1).copy())
         self.kpis.append(dict(model.kpi))
         self.weeks.append(log.week)
         for hook in self.hooks:
@@ -74,4 +77,4 @@ class Recorder:
     def nbytes(self) -> int:
         """Memory held by the buffers (for the benchmark report)."""
         total = sum(a.nbytes for buf in self._buffers.values() for arrs in buf.values() for a in arrs)
-        return total + sum(s.nbytes for s in self.stages)
+        return total + sum(s.nbytes for s in self.stages) + sum(s.nbytes for s in self.perceived)

@@ -83,17 +83,25 @@ class ExperimentReplayer:
                            "churn_u": churn_u[flagged], "spend_t": spend_t[flagged], "spend_u": spend_u[flagged]})
 
     def _replay(self, snap: bytes, share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Flagged customers of the replayed week, and churn and spend of everyone present in that week.
+
+        People who enter the market and sign up during the replayed week can be flagged too, so the
+        outcomes cover the population after that week (arrivals do not depend on the policy, so both
+        replays have the same people).
+        """
         clone = pickle.loads(snap)
         clone.set_policies({"marketing.retention.treat_share": share})
         start_spend = clone.population.total_spend.copy()
         clone.step()
+        n = clone.population.n
         c = clone.last_log.tables.get("contacts")
         flagged = np.sort(c["customer"][c["campaign"] == RETENTION].astype(np.int64)) if c else np.empty(0, np.int64)
         clone.set_policies({"marketing.retention.targeting": "none"})
         clone.run(self.window - 1)
         pop = clone.population
-        n = start_spend.size
-        return flagged, np.isin(pop.stage[:n], ENDED), pop.total_spend[:n] - start_spend
+        before = np.zeros(n)
+        before[: start_spend.size] = start_spend
+        return flagged, np.isin(pop.stage[:n], ENDED), pop.total_spend[:n] - before
 
     def frame(self) -> dict[str, np.ndarray]:
         """All replayed waves as concatenated arrays."""
@@ -181,7 +189,7 @@ def build_truth_customers(ctx: Context, model: Any, rec: Any, clv: np.ndarray) -
 
 
 def write_weekly_stage(path: Any, ctx: Context, rec: Any, weeks_per_group: int = 13) -> None:
-    """Weekly true stage of every customer from signup on, streamed in row groups of weeks."""
+    """Weekly true and perceived stage of every customer from signup on, streamed in row groups of weeks."""
     ids = pa.array(ctx.cid(np.arange(ctx.n_people)))
     labels = pa.array([STAGE_LABELS[s][0] for s in Stage])
     in_data = np.zeros(ctx.n_people + 1, dtype=bool)
@@ -189,17 +197,20 @@ def write_weekly_stage(path: Any, ctx: Context, rec: Any, weeks_per_group: int =
     schema = TABLES["truth_weekly_stage"].schema()
     with pq.ParquetWriter(path, schema, store_schema=False) as writer:
         for lo in range(0, len(rec.weeks), weeks_per_group):
-            parts_c, parts_w, parts_s = [], [], []
-            for w, stage in zip(rec.weeks[lo:lo + weeks_per_group], rec.stages[lo:lo + weeks_per_group], strict=True):
+            parts_c, parts_w, parts_s, parts_p = [], [], [], []
+            sl = slice(lo, lo + weeks_per_group)
+            for w, stage, seen in zip(rec.weeks[sl], rec.stages[sl], rec.perceived[sl], strict=True):
                 who = np.flatnonzero((stage != Stage.PROSPECT) & in_data[: stage.size])
                 parts_c.append(who)
                 parts_w.append(np.full(who.size, w, np.int64))
                 parts_s.append(stage[who])
+                parts_p.append(seen[who])
             cust = np.concatenate(parts_c)
             table = pa.Table.from_arrays([
                 pa.DictionaryArray.from_arrays(pa.array(cust.astype(np.int32)), ids).cast(pa.string()),
                 pa.array(np.concatenate(parts_w)),
                 pa.DictionaryArray.from_arrays(pa.array(np.concatenate(parts_s).astype(np.int32)), labels).cast(pa.string()),
+                pa.DictionaryArray.from_arrays(pa.array(np.concatenate(parts_p).astype(np.int32)), labels).cast(pa.string()),
             ], schema=schema)
             writer.write_table(table)
 

@@ -28,6 +28,8 @@ import mesa
 
 from simulations.mechanisms.acquisition import PROMOTER_SATISFACTION
 from simulations.mechanisms.economics import WEEKS_PER_MONTH
+from simulations.mechanisms.marketing import CAMPAIGN_TYPES as CAMPAIGNS
+from simulations.mechanisms.marketing import DISLIKED_SHOCK, NO_CONSENT_SHOCK, ONBOARDING, WASTED_OFFER_TAKE_UP
 from simulations.mechanisms.purchasing import CROSS_BUY_RATE, DROPOUT, STAGE_BUYING
 from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE
 from simulations.mechanisms.service import FCR_BASE, PATIENCE_SCALE, UNHAPPY_NEED
@@ -134,6 +136,8 @@ class Customer(mesa.Agent):
         self.cycles += 1
         self.contract_end_week = week + CONTRACT_TERM[self.contract] if self.contract >= 2 else -1
         self.model.firm.count("acquisitions")
+        self.model.firm.note("acquisitions", customer=self.number, tier=self.tier, contract=self.contract,
+                             contract_end_week=self.contract_end_week, consent=self.consent, signup_week=week)
 
     # ---------------------------------------------------------------------- 3. marketing
     def notice_marketing(self) -> None:
@@ -145,40 +149,68 @@ class Customer(mesa.Agent):
         contacts = firm.contacts.get(self.number)
         if contacts:
             mood = self.model.dice.marketing.random()
-            for kind, campaign, channel in contacts:
+            for kind, campaign, channel, consented in contacts:
                 self.answer(kind, campaign, mood)
                 if self.disliked_channel == channel:
-                    self.shock -= 0.05  # contacted through a channel this customer dislikes
+                    self.shock -= DISLIKED_SHOCK  # contacted through a channel this customer dislikes
+                if not consented:
+                    self.shock -= NO_CONSENT_SHOCK  # ... or never agreed to
                 self.fatigue += 1.0
         over = self.fatigue - firm.fatigue_limit
         if over > 0:
             self.shock -= 0.02 * over  # too many contacts cost goodwill
 
     def answer(self, kind: str, campaign: Any, mood: float) -> None:
-        """One contact: onboarding welcomes, cross-sell widens, win-back returns, retention saves."""
+        """One contact hands over an offer; accepting it means ordering with it this week.
+
+        Onboarding welcomes (its coupon waits for the next order); cross-sell widens the basket;
+        win-back brings a dormant customer back (a new contract where there are contracts);
+        retention saves an endangered customer (a running notice is withdrawn).
+        """
+        model = self.model
+        week = model.week
         strength = 0.5 + 3.0 * campaign.offer
+        monthly = self.spend_mean * self.purchase_rate * 4.345 + self.monthly_fee  # a month's value
+        self.offer_kind = CAMPAIGNS.index(kind)
+        self.offer_value = campaign.offer * monthly
+        self.offer_week, self.offer_expiry = week, week + campaign.response_weeks - 1
         if kind == "onboarding":
             self.shock += 0.02
             self.trust += 0.02
         elif kind == "cross_sell":
             if mood < 0.04 * strength:
                 self.categories += 1
+                self.offer_take = True
         elif kind == "win_back":
-            if mood < 0.08 * self.responsiveness * strength:
+            if self.stage == DORMANT and mood < 0.08 * self.responsiveness * strength:
                 self.stage, self.weeks_in_stage = WON_BACK, 0
                 self.cycles += 1
                 self.satisfaction = max(self.satisfaction, self.baseline)
+                self.offer_take = True
+                self.restart_contract(week)
         else:  # retention
             endangered = self.stage in (AT_RISK, TERMINATING)
             if endangered and mood < min(self.responsiveness * strength, 0.95):
+                if self.stage == TERMINATING:
+                    model.firm.note("notice_withdrawals", customer=self.number)
                 self.stage = MATURITY if self.stage == TERMINATING else self.prev_stage
                 self.weeks_in_stage = 0
                 self.notice_week = -1
                 self.satisfaction += 0.12
                 self.commitment += 0.05
+                self.offer_take = True
             elif self.sleeping_dog and mood < 0.5:
                 self.shock -= 0.25  # a "sleeping dog": being reminded makes leaving more likely
-            # (others may pocket the discount: a cost to the firm, no change in the relationship)
+            elif not endangered and not self.sleeping_dog and mood < WASTED_OFFER_TAKE_UP:
+                self.offer_take = True  # pockets the discount: a cost to the firm, no change in the relationship
+
+    def restart_contract(self, week: int) -> None:
+        """A returning contract customer signs a new term, which the billing system records."""
+        if not self.model.world.contracts.enabled:
+            return
+        self.contract_end_week = week + CONTRACT_TERM[self.contract] if self.contract >= 2 else -1
+        self.model.firm.note("reactivations", customer=self.number, contract=self.contract,
+                             contract_end_week=self.contract_end_week)
 
     # ----------------------------------------------------------------------- 4. buying
     def maybe_buy(self) -> None:
@@ -191,21 +223,27 @@ class Customer(mesa.Agent):
         if self.stage == PROSPECT:
             return
         self.spend_52 *= 51 / 52
-        first = self.signup_week == week
+        if self.offer_kind >= 0 and self.offer_expiry < week:
+            self.offer_kind = -1  # the offer ran out
+        first = self.signup_week == week or self.offer_take  # first purchase, or an accepted offer used at once
         if world.btyd.enabled:
             rate = self.purchase_rate if NEW <= self.stage <= MATURITY else 0.0
         else:
             rate = self.purchase_rate * BUYING[self.stage] * (0.4 + 1.2 * self.satisfaction)
             rate *= model.firm.price_effect * (1.0 + 0.15 * (self.categories - 1))
             if pol.loyalty.enabled:
-                rate *= 1.0 + pol.loyalty.purchase_boost * (self.loyalty_member + self.loyalty_tier)
+                rate *= 1.0 + self.model.world.traits.loyalty_purchase_boost * (self.loyalty_member + self.loyalty_tier)
+            if self.offer_kind == ONBOARDING:
+                rate *= 1.0 + t.onboarding_lift  # a welcome coupon in hand invites the second purchase
         if rate <= 0.0 and not first:
+            self.offer_take = False
             return
         dice = model.dice.purchasing
         orders = poisson(rate, dice.random())
         if first:
             orders = max(orders, 1)  # a new customer has just made the first purchase
         if orders == 0:
+            self.offer_take = False
             return
         dies = False
         if world.btyd.enabled and not first:
@@ -224,6 +262,12 @@ class Customer(mesa.Agent):
         self.spend_52 += spend
         self.last_purchase_week = week
         model.firm.book_revenue(spend)
+        used = self.offer_kind >= 0 and self.offer_expiry >= week and (self.offer_take or self.offer_kind == ONBOARDING)
+        model.firm.note("orders", customer=self.number, orders=orders, amount=spend, categories=self.categories,
+                        campaign=self.offer_kind if used else -1)
+        if used:
+            self.offer_kind = -1
+        self.offer_take = False
         if not world.btyd.enabled:
             if self.stage == GROWTH and self.categories < t.categories and dice.random() < CROSS_BUY_RATE:
                 self.categories += 1
@@ -272,6 +316,7 @@ class Customer(mesa.Agent):
             self.trust -= 0.06  # ... but trust is dented all the same
             self.complaints += 1.0
         firm.record_ticket(complaint)
+        firm.note("tickets", customer=self.number, complaint=complaint)
 
     # ------------------------------------------------------------------- 7. programmes
     def take_part(self) -> None:
@@ -285,6 +330,7 @@ class Customer(mesa.Agent):
             if not self.loyalty_member and self.signup_week == model.week and model.dice.loyalty.random() < p.join_rate:
                 self.loyalty_member = True
                 self.commitment += p.commitment_boost
+                model.firm.note("loyalty_joins", customer=self.number)
             if self.loyalty_member:
                 self.points += self.week_spend * p.points_per_currency
                 rewards = math.floor(self.points / p.redemption_points)
@@ -347,6 +393,7 @@ class Customer(mesa.Agent):
                 else:
                     self.risk_cause = COMPETITOR if rnd() < 0.7 else PRICE
                 self.stage, self.weeks_in_stage = AT_RISK, 0
+                firm.count("endangerments")
         elif self.stage == AT_RISK and self.weeks_in_stage > 1:
             if self.satisfaction > rel.at_risk_threshold and rnd() < rel.recovery_rate * (0.5 + self.trust):
                 self.stage, self.weeks_in_stage = self.prev_stage, 0  # settles back where it was
@@ -359,6 +406,7 @@ class Customer(mesa.Agent):
                     self.stage, self.weeks_in_stage = TERMINATING, 0
                     self.notice_week = week
                     firm.count("notices")
+                    firm.note("notices", customer=self.number)
 
         if self.contract >= 2 and self.contract_end_week == week and self.stage != TERMINATING:
             self.contract_end_week += CONTRACT_TERM[self.contract]  # renews unless notice was given
@@ -371,11 +419,13 @@ class Customer(mesa.Agent):
                 self.churn_week, self.churn_cause = week, self.risk_cause
                 self.notice_week = -1
                 firm.count("terminations")
+                firm.note("terminations", customer=self.number)
         elif self.stage == DORMANT:
             if self.weeks_in_stage > 1 and rnd() < rel.spontaneous_return:
                 self.stage, self.weeks_in_stage = WON_BACK, 0
                 self.cycles += 1
                 self.satisfaction = max(self.satisfaction, self.baseline)
+                self.restart_contract(week)
             elif self.weeks_in_stage >= rel.dormant_to_lost_weeks:
                 self.stage, self.weeks_in_stage = LOST, 0
                 firm.count("losses")

@@ -1,10 +1,12 @@
 """The firm as one agent: it applies the policies and does what needs everybody at once.
 
 Why a separate agent: some decisions are the firm's, not a customer's, and need the whole
-customer base at one moment. The firm ranks customers by an early-warning score to pick whom to
-call (top-k), counts the week's service demand to know how long the queues are, answers posted
+customer base at one moment. The firm writes what its customers do into its records and reads
+them through the CRM software the engine's firm also runs (``simulations.firm.FirmView``:
+perceived stages, a churn model refitted on its own history), picks whom to call from those
+records alone, counts the week's service demand to know how long the queues are, answers posted
 ideas and improves the product, and keeps the week's books. It reads the same scenario policies
-and module constants as the vectorized engine; the formulas are re-told here for scalars.
+and module constants as the vectorized engine; the campaign rules are re-told here per customer.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import mesa
+import numpy as np
 
 from simulations.config import ACQUISITION_CHANNELS, CONTACT_CHANNELS, SERVICE_CHANNELS
+from simulations.firm import FirmView
 from simulations.mechanisms import events
-from simulations.mechanisms.marketing import FLAG_SCORE
 from simulations.mechanisms.service import BASE_WAIT
-from simulations.reference.customer import ACTIVE, AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK, logistic_noise
+from simulations.reference.customer import ACTIVE, AT_RISK, DORMANT, GROWTH, MATURITY, TERMINATING, WON_BACK
 from simulations.stages import Stage
+from simulations.weeklog import WeekLog
 
 if TYPE_CHECKING:
     from simulations.reference.customer import Customer
@@ -52,7 +56,9 @@ class Firm(mesa.Agent):
         super().__init__(model)
         self.product_quality = 0.0
         self.mods = events.Modifiers()
-        self.contacts: dict[int, list[tuple[str, Any, int]]] = {}
+        self.contacts: dict[int, list[tuple[str, Any, int, bool]]] = {}
+        self.events: dict[str, dict[str, list[Any]]] = {}
+        self.view = FirmView(model.policies.crm, model.world.contracts.enabled)
         self.books: Counter[str] = Counter()
         self.stage_counts: Counter[int] = Counter()
 
@@ -63,15 +69,16 @@ class Firm(mesa.Agent):
         self.mods = mods = events.modifiers(self.model.events, week)
         self.books = Counter()
         self.contacts = {}
+        self.events = {}
         self.queue = [0] * len(SERVICE_CHANNELS)
         self.key_queue = 0
         self.ideas_adopted = 0
 
         comp, price = world.competitor, pol.pricing
-        self.price_effect = price.price_index ** -price.price_sensitivity
+        self.price_effect = price.price_index ** -world.traits.price_sensitivity
         relative_price = price.price_index / comp.price_index
-        self.competitor_pull = comp.attractiveness * mods.competitor_pull * relative_price**price.price_sensitivity
-        attract = (relative_price**-price.price_sensitivity * mods.acquisition_conversion
+        self.competitor_pull = comp.attractiveness * mods.competitor_pull * relative_price**world.traits.price_sensitivity
+        attract = (relative_price**-world.traits.price_sensitivity * mods.acquisition_conversion
                    * (1.0 + self.product_quality) / (1.0 + 0.5 * comp.attractiveness))
         a = pol.acquisition
         # advertising: each channel reaches a share of prospects, saturating in its budget
@@ -85,7 +92,7 @@ class Firm(mesa.Agent):
         # word of mouth
         rel = world.relationship
         self.p_recommend = rel.referral_rate * (1.0 + min(a.referral_bonus / 50.0, 2.0)) * mods.referral
-        self.community_referral_lift = 1.0 + pol.community.referral_lift if pol.community.enabled else 1.0
+        self.community_referral_lift = 1.0 + world.community.referral_lift if pol.community.enabled else 1.0
         self.p_recommendation_converts = min(rel.referral_conversion * attract, 1.0)
         self.fatigue_limit = pol.marketing.fatigue_limit
 
@@ -98,64 +105,94 @@ class Firm(mesa.Agent):
                 return i
         return len(self.channel_shares) - 1
 
+    # ---------------------------------------------------------------------- the records
+    def note(self, kind: str, **row: Any) -> None:
+        """Write one event into this week's records (what the firm's systems capture)."""
+        table = self.events.setdefault(kind, {})
+        for key, value in row.items():
+            table.setdefault(key, []).append(value)
+
+    def _week_log(self, week: int, kinds: tuple[str, ...] | None = None) -> WeekLog:
+        log = WeekLog(week=week)
+        for kind, table in self.events.items():
+            if kinds is None or kind in kinds:
+                log.tables[kind] = {key: np.asarray(values) for key, values in table.items()}
+        return log
+
+    def open_accounts(self, week: int) -> None:
+        """This week's sign-ups enter the CRM as they happen (the firm's view is shared CRM software)."""
+        self.view.sign_up(self._week_log(week, ("acquisitions",)), len(self.model.people))
+
+    def close_books(self, week: int) -> None:
+        """Hand the week's records to the CRM, which updates what the firm knows."""
+        self.view.record(self._week_log(week), len(self.model.people))
+
     # ---------------------------------------------------------------------- campaigns
     def plan_campaigns(self, week: int) -> None:
-        """Decide whom each due campaign contacts this week (stage strategies of DOMAIN.md §1)."""
+        """Decide whom each due campaign contacts this week, from the firm's records only.
+
+        The rules, re-told per customer: onboarding the week after sign-up; cross-sell to customers
+        perceived growing or mature with categories still to buy; retention by the targeting rule;
+        win-back to the perceived dormant; nobody on a channel they did not consent to.
+        """
         m, traits = self.model.policies.marketing, self.model.world.traits
-        people = self.model.people
-        waves: list[tuple[str, Any, list[Customer]]] = []
+        view, rec = self.view, self.view.records
+        perceived = view.perceived(week)
+        known = range(rec.n)
+        waves: list[tuple[str, Any, list[int]]] = []
         if m.onboarding.enabled and week % m.onboarding.every_weeks == 0:
             waves.append(("onboarding", m.onboarding,
-                          [c for c in people if c.stage == NEW and c.weeks_in_stage < m.onboarding.every_weeks]))
+                          [i for i in known if rec.known[i] and 1 <= week - rec.signup_week[i] < 1 + m.onboarding.every_weeks]))
         if m.cross_sell.enabled and week % m.cross_sell.every_weeks == 0:
-            waves.append(("cross_sell", m.cross_sell,
-                          [c for c in people if c.stage in (GROWTH, MATURITY) and c.categories < traits.categories]))
+            waves.append(("cross_sell", m.cross_sell, [i for i in known if perceived[i] in (GROWTH, MATURITY)
+                                                       and rec.categories_bought[i] < traits.categories]))
         if m.retention.enabled and week % m.retention.every_weeks == 0 and m.retention.targeting != "none":
-            waves.append(("retention", m.retention, self.retention_targets(week)))
+            treated, control = self.retention_targets(week, perceived)
+            for i in control:
+                self.note("contacts", customer=i, treated=False, offer=0.0)
+            if treated or control:
+                waves.append(("retention", m.retention, treated))
         if m.win_back.enabled and week % m.win_back.every_weeks == 0:
-            waves.append(("win_back", m.win_back, [c for c in people if c.stage == DORMANT]))
+            waves.append(("win_back", m.win_back, [i for i in known if perceived[i] == DORMANT]))
         for kind, campaign, targets in waves:
             channel = CONTACT_CHANNELS.index(campaign.channel)
-            for c in targets:
-                if m.respect_channel_preferences and c.disliked_channel == channel:
-                    continue  # never contact a customer through a channel they dislike
-                self.contacts.setdefault(c.number, []).append((kind, campaign, channel))
+            for i in targets:
+                consented = bool((int(rec.consent[i]) >> channel) & 1)
+                if m.respect_channel_preferences and not consented:
+                    continue  # never contact a customer on a channel they did not consent to
+                self.contacts.setdefault(i, []).append((kind, campaign, channel, consented))
+                self.note("contacts", customer=i, treated=True, offer=campaign.offer)
 
-    def retention_targets(self, week: int) -> list[Customer]:
-        """Rank active customers by the churn model's risk (or uplift) score and pick the offer's targets."""
+    def retention_targets(self, week: int, perceived: Any) -> tuple[list[int], list[int]]:
+        """Rank current customers by the CRM's risk (or uplift) score; flagged ones for all / random."""
         r = self.model.policies.marketing.retention
         rnd = self.model.dice.firm.random
-        candidates = [c for c in self.model.people if c.stage in ACTIVE]
-        if r.targeting == "uplift":
-            scored = [(self.uplift_score(c, logistic_noise(rnd())), c) for c in candidates]
-        else:
-            scored = [(self.risk_score(c, week, logistic_noise(rnd())), c) for c in candidates]
+        candidates = [i for i in range(self.view.records.n) if perceived[i] in ACTIVE]
         if r.targeting in ("top_k", "uplift"):
+            ids = np.array(candidates, dtype=np.int64)
+            scores = self.view.uplift(week, ids) if r.targeting == "uplift" else self.view.risk(week, ids)
+            scored = [(1.0 if r.targeting == "top_k" and perceived[i] == TERMINATING else float(sc), i)
+                      for sc, i in zip(scores, candidates, strict=True)]
             scored.sort(key=lambda sc: sc[0], reverse=True)  # stable: ties keep the order of ids
-            return [c for _, c in scored[: r.k]]
-        flagged = [c for score, c in scored if score > FLAG_SCORE]
+            return [i for _, i in scored[: r.k]], []
+        flagged = [i for i in candidates if perceived[i] in (AT_RISK, TERMINATING)]
         if r.targeting == "all":
-            return flagged
-        return [c for c in flagged if rnd() < r.treat_share]  # randomized: the rest is the control group
-
-    def risk_score(self, c: Customer, week: int, noise: float) -> float:
-        """Early warning from what a CRM system records: overdue buying, complaints, a noisy model signal."""
-        expected_gap = 1.0 / max(c.purchase_rate, 0.01)
-        recency = week - c.last_purchase_week if c.last_purchase_week >= 0 else 52
-        overdue = min(max(recency / expected_gap - 1.0, 0.0), 5.0)
-        signal = 3.0 * (self.model.world.relationship.at_risk_threshold + 0.1 - c.satisfaction)
-        z = -1.5 + 0.4 * overdue + 0.8 * c.complaints + signal + 0.8 * noise
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def uplift_score(self, c: Customer, noise: float) -> float:
-        """The firm's noisy estimate of how much an offer would help this customer."""
-        truth = (c.responsiveness if c.stage in (AT_RISK, TERMINATING) else 0.0) - 0.3 * c.sleeping_dog
-        return truth + 0.35 * c.uplift_noise + 0.15 * noise
+            return flagged, []
+        treated, control = [], []
+        for i in flagged:
+            (treated if rnd() < r.treat_share else control).append(i)  # randomized: the rest is the control group
+        if control:
+            self.view.note_experiment(week, np.array(treated, dtype=np.int64), np.array(control, dtype=np.int64))
+        return treated, control
 
     # ------------------------------------------------------------------------ service
+    def is_key_account(self, c: Customer) -> bool:
+        """Routing reads the tier in the firm's records, not the person."""
+        return int(self.view.records.tier[c.number]) == KEY_ACCOUNT and self.model.policies.service.key_account_desk
+
     def join_queue(self, c: Customer) -> None:
         """A customer needs help: key accounts go to their own desk, others to their channel's queue."""
-        if c.tier == KEY_ACCOUNT and self.model.policies.service.key_account_desk:
+        if self.is_key_account(c):
             self.key_queue += 1
         else:
             self.queue[c.service_channel] += 1
@@ -171,7 +208,7 @@ class Firm(mesa.Agent):
 
     def desk_for(self, c: Customer) -> tuple[float, float, bool]:
         """(utilisation, mean wait, key-account desk?) of the desk serving this customer."""
-        if c.tier == KEY_ACCOUNT and self.model.policies.service.key_account_desk:
+        if self.is_key_account(c):
             return self.key_rho, self.key_wait, True
         return self.rho[c.service_channel], self.waits[c.service_channel], False
 
@@ -231,6 +268,7 @@ class Firm(mesa.Agent):
             customers_active=active,
             acquisitions=b["acquisitions"],
             acquisitions_referral=b["acquisitions_referral"],
+            endangerments=b["endangerments"],
             notices=b["notices"],
             terminations=b["terminations"],
             losses=b["losses"],

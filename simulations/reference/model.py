@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from simulations.config import Event, Scenario, load_scenario, with_overrides
-from simulations.mechanisms.acquisition import seed_customer_base
+from simulations.mechanisms.acquisition import initial_records, seed_customer_base
 from simulations.population import FIELDS, Population, add_people
 from simulations.reference.customer import Customer
 from simulations.reference.firm import Firm
@@ -34,7 +34,7 @@ from simulations.stages import Stage
 
 #: KPI columns the reference reports (same names and definitions as the engine's ``kpi_frame``).
 REFERENCE_KPIS: tuple[str, ...] = (
-    "week", *(f"n_{s.name.lower()}" for s in Stage), "customers_active", "acquisitions", "acquisitions_referral",
+    "week", *(f"n_{s.name.lower()}" for s in Stage), "customers_active", "acquisitions", "acquisitions_referral", "endangerments",
     "notices", "terminations", "losses", "winbacks", "revenue", "mean_satisfaction", "tickets", "complaints",
     "ideas", "ideas_adopted", "loyalty_members", "community_members", "product_quality",
 )
@@ -89,6 +89,7 @@ class ReferenceModel(mesa.Model):
         add_people(first, market.customers, self.world, self._births, week=0)
         seed_customer_base(first, self.world, self._births)
         self._enlist(first)
+        self.firm.view.open_books(initial_records(first), len(self.people))
         self.customers = self.agents_by_type[Customer]
 
         self.datacollector = mesa.DataCollector(model_reporters={k: partial(_read_kpi, k) for k in REFERENCE_KPIS})
@@ -108,6 +109,7 @@ class ReferenceModel(mesa.Model):
         self._bring_in_prospects(week)            # new people enter the market
         customers.do("tell_friends")              # delighted customers recommend the firm
         customers.do("consider_us")               # prospects answer ads and recommendations
+        firm.open_accounts(week)                  # sign-ups enter the firm's records
         firm.plan_campaigns(week)                 # whom to contact (ranks everybody's risk)
         customers.do("notice_marketing")          # offers taken, resented, or a return
         customers.do("maybe_buy")
@@ -118,6 +120,7 @@ class ReferenceModel(mesa.Model):
         firm.adopt_ideas()                        # adopted ideas improve the product
         firm.open_census()
         customers.do("live_the_week")             # feelings settle; stages change; counted
+        firm.close_books(week)                    # the week's records update what the firm knows
         self.kpi = firm.kpis(week)
         self.datacollector.collect(self)
 

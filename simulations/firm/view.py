@@ -1,0 +1,264 @@
+"""The firm's view of each customer: perceived lifecycle stage and scores, from its records only.
+
+Why these rules: they are the ones CRM teams write down. A customer is *new* for some weeks after
+signing up (or coming back), *lapsed* (dormant) when silent for several times their own usual gap
+between orders, *lost* after a long silence, *terminating* while a recorded notice runs, and *at
+risk* when the odds of the churn model's score are several times the odds of the churn rate the
+firm has observed (a lift rule that works whatever the base rate);
+otherwise growing early in the tenure and mature later. The true stage (hidden) often differs:
+the truth keys hold both every week, so a lab can show the confusion matrix and what
+misclassification costs.
+
+The churn model is refitted every ``refit_weeks`` on a snapshot of features taken ``horizon_weeks``
+earlier, labelled with what the firm has since observed (lapse, notice, contract end). Uplift: when
+the firm has run randomised retention waves, it fits one churn model on treated and one on control
+customers of those waves (a two-model uplift estimate); before that, it ranks by risk times the
+customer's recorded habit of using offers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulations.config import CrmRules
+from simulations.firm import churn_model
+from simulations.firm.records import CustomerRecords
+from simulations.stages import AT_RISK, DORMANT, GROWTH, LOST, MATURITY, NEW, PROSPECT, TERMINATING, WON_BACK
+from simulations.weeklog import WeekLog
+
+#: weight of the firm-wide typical gap in each customer's own gap estimate (in orders)
+GAP_PRIOR_ORDERS = 1.0
+DEFAULT_GAP_WEEKS = 13.0
+#: churn rate over the horizon the firm assumes before it has observed one
+DEFAULT_BASE_RATE = 0.1
+ENDED_STAGES = (TERMINATING, DORMANT, LOST)
+
+
+@dataclass
+class Snapshot:
+    """Features of customers the firm saw as active in one week, kept until their outcome is known."""
+
+    week: int
+    ids: np.ndarray
+    features: np.ndarray
+    treated: np.ndarray | None = None  # for experiment waves: assignment of each id
+
+
+class FirmView:
+    """Records, perceived stages and scores of every customer the firm has recorded."""
+
+    def __init__(self, rules: CrmRules, contracts: bool, capacity: int = 0) -> None:
+        self.rules = rules
+        self.contracts = contracts
+        self.records = CustomerRecords(capacity)
+        self.coef = churn_model.PRIOR_COEF.copy()
+        self.uplift_coef: tuple[np.ndarray, np.ndarray] | None = None
+        self.typical_gap = DEFAULT_GAP_WEEKS
+        self._gap = np.empty(0, dtype=np.float32)
+        self.base_rate = DEFAULT_BASE_RATE
+        self.snapshots: list[Snapshot] = []
+        self.experiments: list[Snapshot] = []
+        self.experiment_outcomes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # features, churned, treated
+        self.fits: list[dict[str, float]] = []
+        self._cache: dict[tuple[str, int], np.ndarray] = {}
+        self.week = 0
+
+    # ---------------------------------------------------------------------------- recording
+    def open_books(self, base: dict[str, np.ndarray], n_people: int) -> None:
+        """Load the migrated customer base (sign-up dates, contracts, last order) at the start."""
+        self.records.ensure(n_people)
+        self.records.open_accounts(base, 0)
+        self._refresh_gap(slice(None))
+        self._cache.clear()
+
+    def sign_up(self, log: WeekLog, n_people: int) -> None:
+        """Open the accounts of this week's new customers as they sign up (the form is a record)."""
+        self.records.ensure(n_people)
+        rows = log.tables.get("acquisitions")
+        if rows is not None:
+            self.records.open_accounts(rows, log.week)
+        self._cache.clear()
+
+    def record(self, log: WeekLog, n_people: int) -> None:
+        """Fold the week's recorded events in; refit the churn model when it is due."""
+        rec = self.records
+        rec.ensure(n_people)
+        orders = log.tables.get("orders")
+        returning = np.empty(0, dtype=np.int64)
+        if orders is not None and not self.contracts:
+            c = orders["customer"].astype(np.int64)
+            c = c[c < rec.n]
+            returning = c[rec.known[c] & (rec.n_orders[c] > 0) & (log.week - rec.last_order_week[c] > self.lapse_after(c))]
+        rec.record(log, n_people, self.contracts)
+        rec.returned_week[returning] = log.week
+        if orders is not None:
+            self._refresh_gap(orders["customer"].astype(np.int64))
+        self.week = log.week + 1
+        self._cache.clear()
+        if self.week % self.rules.refit_weeks == 0:
+            self._refit(self.week)
+
+    def note_experiment(self, week: int, treated: np.ndarray, control: np.ndarray) -> None:
+        """Remember a randomised retention wave's assignment (the firm's own decision record)."""
+        ids = np.concatenate([treated, control]).astype(np.int64)
+        flag = np.concatenate([np.ones(treated.size, bool), np.zeros(control.size, bool)])
+        self.experiments.append(Snapshot(week, ids, self.features(week, ids), flag))
+
+    # ------------------------------------------------------------------------------ reading
+    def gap(self, ids: np.ndarray | slice) -> np.ndarray:
+        """Each customer's usual weeks between orders, shrunk toward the firm-wide typical gap.
+
+        Kept for everyone and refreshed only for the week's buyers (and for all when the firm's
+        typical gap changes at a refit), so reading it costs no pass over the whole base.
+        """
+        if self._gap.size < self.records.n:
+            self._gap = np.concatenate([self._gap, np.full(self.records.n - self._gap.size, self.typical_gap, np.float32)])
+        return self._gap[ids]
+
+    def _refresh_gap(self, ids: np.ndarray | slice) -> None:
+        r = self.records
+        n = r.n_orders[ids].astype(np.float32)
+        span = np.where(n >= 2, r.last_order_week[ids] - r.first_order_week[ids], 0).astype(np.float32)
+        self.gap(slice(0, 0))  # make room for newcomers
+        self._gap[ids] = (span + np.float32(GAP_PRIOR_ORDERS * self.typical_gap)) / (
+            np.maximum(n - 1, 0) + np.float32(GAP_PRIOR_ORDERS))
+
+    def lapse_after(self, ids: np.ndarray | slice) -> np.ndarray:
+        """Weeks of silence after which the firm calls a non-contract customer lapsed (dormant)."""
+        rules = self.rules
+        return np.clip(rules.lapse_multiple * self.gap(ids), rules.min_lapse_weeks, rules.max_lapse_weeks)
+
+    def customers(self) -> np.ndarray:
+        """Ids of everyone the firm has recorded (cached until the records change)."""
+        if "customers" not in self._cache:
+            self._cache["customers"] = np.flatnonzero(self.records.known)
+        return self._cache["customers"]
+
+    def base_stage(self, week: int) -> np.ndarray:
+        """Perceived stage of everyone by the record rules, before the churn score is consulted."""
+        key = ("base", week)
+        if key in self._cache:
+            return self._cache[key]
+        r, rules = self.records, self.rules
+        ids = self.customers()
+        tenure = week - r.signup_week[ids]
+        st = np.where(tenure < rules.growth_weeks, GROWTH, MATURITY).astype(np.int8)
+        st[tenure < rules.new_weeks] = NEW
+        returned = r.returned_week[ids]
+        st[(returned >= 0) & (week - returned < rules.new_weeks)] = WON_BACK
+        contract = r.contract[ids] > 0
+        silent = week - r.last_order_week[ids]
+        lapsed = ~contract & (silent > self.lapse_after(ids))
+        st[lapsed] = np.where(silent[lapsed] > rules.lost_weeks, LOST, DORMANT)
+        st[contract & (r.notice_week[ids] >= 0)] = TERMINATING
+        ended = r.ended_week[ids]
+        gone = contract & (ended >= 0)
+        st[gone] = np.where(week - ended[gone] > rules.lost_weeks, LOST, DORMANT)
+        stage = np.full(r.n, PROSPECT, dtype=np.int8)
+        stage[ids] = st
+        self._cache[key] = stage
+        return stage
+
+    def active(self, week: int) -> np.ndarray:
+        """Ids of customers the firm sees as current (not prospect, terminating, lapsed or lost)."""
+        s, ids = self.base_stage(week), self.customers()
+        st = s[ids]
+        return ids[(st == NEW) | (st == GROWTH) | (st == MATURITY) | (st == WON_BACK)]
+
+    def features(self, week: int, ids: np.ndarray) -> np.ndarray:
+        """The churn model's inputs for ``ids`` at ``week`` (columns: ``churn_model.FEATURES``).
+
+        Counts of tickets, complaints and contacts are as of the last recorded week (``week - 1``).
+        """
+        r = self.records
+        x = np.empty((ids.size, len(churn_model.FEATURES)), dtype=np.float32)
+        silent = week - r.last_order_week[ids]
+        x[:, 0] = np.clip(silent / self.gap(ids) - 1.0, 0.0, 10.0)
+        x[:, 1] = np.log1p(r.n_orders[ids])
+        x[:, 2] = np.log1p(np.maximum(week - r.signup_week[ids], 0))
+        x[:, 3] = r.recent("complaints", ids, week - 1)
+        x[:, 4] = r.recent("tickets", ids, week - 1)
+        x[:, 5] = r.recent("contacts", ids, week - 1)
+        x[:, 6] = np.where(r.contract[ids] >= 2, np.clip(r.contract_end_week[ids] - week, 0, 104) / 52.0, 0.0)
+        x[:, 7] = r.loyalty_member[ids]
+        return x
+
+    def risk(self, week: int, ids: np.ndarray) -> np.ndarray:
+        """Churn-risk score (probability of lapsing or giving notice within the horizon) of ``ids``.
+
+        Scores of every current or terminating customer are computed once per week and cached:
+        the perceived stage and the retention ranking both read them.
+        """
+        key = ("risk", week)
+        if key not in self._cache:
+            s = self.base_stage(week)
+            scored = self.customers()
+            scored = scored[(s[scored] != DORMANT) & (s[scored] != LOST)]
+            cache = np.zeros(self.records.n, dtype=np.float32)
+            cache[scored] = churn_model.predict(self.coef, self.features(week, scored))
+            self._cache[key] = cache
+        return self._cache[key][ids]
+
+    def uplift(self, week: int, ids: np.ndarray) -> np.ndarray:
+        """Estimated fall in churn risk if ``ids`` get a retention offer (higher: better to call)."""
+        x = self.features(week, ids)
+        if self.uplift_coef is not None:
+            treated, control = self.uplift_coef
+            return churn_model.predict(control, x) - churn_model.predict(treated, x)
+        r = self.records
+        habit = (r.offers_used[ids] + 0.5) / (r.offers[ids] + 2.0)
+        return (churn_model.predict(self.coef, x) * habit).astype(np.float32)
+
+    def perceived(self, week: int) -> np.ndarray:
+        """Perceived lifecycle stage of everyone at ``week``: the record rules plus the at-risk flag."""
+        key = ("perceived", week)
+        if key in self._cache:
+            return self._cache[key]
+        stage = self.base_stage(week).copy()
+        live = self.customers()
+        live = live[(stage[live] == GROWTH) | (stage[live] == MATURITY)]  # new and returning customers belong to onboarding
+        if live.size:
+            base_odds = self.base_rate / (1.0 - self.base_rate)
+            score = self.risk(week, live).astype(np.float64)
+            flagged = live[score / np.maximum(1.0 - score, 1e-9) > self.rules.at_risk_lift * base_odds]
+            stage[flagged] = AT_RISK
+        self._cache[key] = stage
+        return stage
+
+    # ------------------------------------------------------------------------------ learning
+    def _refit(self, week: int) -> None:
+        """Label old snapshots with what happened since, refit the models, take a new snapshot."""
+        r, horizon = self.records, self.rules.horizon_weeks
+        several = r.n_orders >= 2
+        if several.any():
+            gaps = (r.last_order_week[several] - r.first_order_week[several]) / (r.n_orders[several] - 1)
+            self.typical_gap = float(max(np.median(gaps), 1.0))
+            self._refresh_gap(slice(None))
+        now = self.base_stage(week)
+        ended = np.isin(now, ENDED_STAGES)
+        due = [s for s in self.snapshots if week - s.week >= horizon]
+        if due:
+            snap = due[-1]
+            label = ended[snap.ids]
+            self.coef = churn_model.fit_logistic(snap.features, label, start=self.coef)
+            if label.any():
+                self.base_rate = float(label.mean())
+            fitted = churn_model.predict(self.coef, snap.features)
+            self.fits.append({"week": week, "snapshot_week": snap.week, "customers": int(snap.ids.size),
+                              "churn_rate": float(label.mean()) if label.size else float("nan"),
+                              "auc_in_sample": churn_model.auc(fitted, label)})
+        self.snapshots = [s for s in self.snapshots if week - s.week < horizon]
+        ids = self.active(week)
+        self.snapshots.append(Snapshot(week, ids, self.features(week, ids)))
+        matured = [s for s in self.experiments if week - s.week >= horizon]
+        self.experiments = [s for s in self.experiments if week - s.week < horizon]
+        self.experiment_outcomes += [(s.features, ended[s.ids], s.treated) for s in matured]
+        if matured:
+            x = np.concatenate([o[0] for o in self.experiment_outcomes])
+            y = np.concatenate([o[1] for o in self.experiment_outcomes])
+            t = np.concatenate([o[2] for o in self.experiment_outcomes])
+            if t.any() and (~t).any():
+                self.uplift_coef = (churn_model.fit_logistic(x[t], y[t], start=self.coef),
+                                    churn_model.fit_logistic(x[~t], y[~t], start=self.coef))

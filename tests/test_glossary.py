@@ -38,7 +38,7 @@ def test_entries_are_complete_and_stages_come_from_stage_labels() -> None:
 
 def test_every_term_is_used_by_labs_or_cases() -> None:
     files = [*REPO.glob("labs/*/master.py"), *REPO.glob("cases/*/*.yaml"), *REPO.glob("cases/*/*.md"),
-             *REPO.glob("cases/app/*.py"), *REPO.glob("graders/specs/*.py"), REPO / "simulations/recording/dictionary.py"]
+             *REPO.glob("cases/app/*.py"), *REPO.glob("instructor/specs/*.py"), REPO / "simulations/recording/dictionary.py"]
     corpus = "\n".join(f.read_text(encoding="utf-8") for f in files).lower()
     unused = [t.term for t in terms() if (t.group, t.group_zh) != STAGE_GROUP
               and not any(w.lower() in corpus for w in (t.term, *t.aliases))]

@@ -17,7 +17,7 @@ from graders import batch, datasets, sandbox
 from graders.scoring.modes import as_answer
 from graders.specs import get
 from simulations.cli import main
-from tests.conftest import IN_CI, REPO
+from tests.conftest import IN_CI, INNER_WORKERS, REPO
 from tests.test_graders_support import generate_pair
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
@@ -74,7 +74,7 @@ def graded(tmp_path_factory):
         shutil.copytree(src_data, data_root / sid)
         shutil.copytree(src_keys, keys_root / sid)
     out = root / "out"
-    run = batch.grade("DEMO", subs, keys_root, out, data_root=data_root, workers=2,
+    run = batch.grade("DEMO", subs, keys_root, out, data_root=data_root, workers=INNER_WORKERS,
                       limits=sandbox.Limits(timeout=TIMEOUT), isolation="required")
     print(f"\nstage A {run.timings['stage_a_s']:.1f} s for {len(run.runs)} submissions, stage B {run.timings['stage_b_s']:.2f} s")
     return run, out, root

@@ -17,7 +17,6 @@ p-values with ``python -m pytest -s tests/test_reference_equivalence.py``.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -28,6 +27,7 @@ from scipy import stats
 from simulations.config import builtin_names, load_scenario
 from simulations.model import STAGE_COLUMNS, CustomerLifecycleModel
 from simulations.reference import ReferenceModel
+from tests.conftest import INNER_WORKERS
 
 CUSTOMERS, WEEKS, SEEDS = 2_000, 52, 30
 REFERENCE_SEED0 = 1000
@@ -103,7 +103,7 @@ def runs() -> dict[str, dict[str, list[dict]]]:
         jobs += [("reference", scenario, REFERENCE_SEED0 + s, {}) for s in range(SEEDS)]
     for scenario in PERTURBED:
         jobs += [("pushed", scenario, REFERENCE_SEED0 + s, push(scenario)) for s in range(SEEDS)]
-    workers = max(1, min(2, os.cpu_count() or 1))
+    workers = INNER_WORKERS
     with ProcessPoolExecutor(workers) as pool:
         # the slow reference runs first, so the two processes finish together
         order = sorted(range(len(jobs)), key=lambda i: jobs[i][0] == "engine")

@@ -31,17 +31,37 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    _describe_from_help(parser)
     return parser
 
 
+def _describe_from_help(parser: argparse.ArgumentParser) -> None:
+    """Give every sub-command without a description its one-line help as description.
+
+    Why: ``crm-sandbox simulate --help`` otherwise shows only the usage and options, never what the
+    command does; the line written for the command list is the least that should appear.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                child = action.choices[choice.dest]
+                if child.description is None and choice.help:
+                    child.description = choice.help[0].upper() + choice.help[1:] + "."
+                _describe_from_help(child)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``crm-sandbox``."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    """Entry point of ``crm-sandbox``.
+
+    Everything, parsing and the lazy imports of the command modules included, runs inside the
+    handlers, so Ctrl-C at any moment of start-up ends with one line and status 130, not a traceback.
+    """
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
         return int(args.func(args) or 0)
     except UserError as err:
         print(f"crm-sandbox: error: {err}", file=sys.stderr)
@@ -53,7 +73,6 @@ def main(argv: list[str] | None = None) -> int:
         print("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)",
               file=sys.stderr)
         return 130
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -76,3 +76,18 @@ def test_the_dask_path_of_the_library_names_the_experiments_extra(tmp_path, monk
     sweep = prepare_sweep(load_experiment(REPO / "experiments" / "uplift-vs-risk.yaml"), tmp_path / "out")
     with pytest.raises(extras.MissingExtra, match=r"crm-sandbox\[experiments\]"):
         sweep.run(1, "tcp://127.0.0.1:1")
+
+
+def test_paths_that_do_not_simulate_do_not_import_mesa(tmp_path):
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import contextlib, io, sys
+        from simulations.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            for argv in (["scenarios"], ["scenario", "show", "retail"], ["scenario", "fields"]):
+                assert main(argv) == 0, argv
+        import simulations.data
+        simulations.data.load("retail-default")
+        from graders import Lab  # noqa: F401
+        assert "mesa" not in sys.modules
+    """)], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -160,3 +160,40 @@ def _write_scenario_list() -> None:
 
 if __name__ == "__main__":
     _write_scenario_list()
+
+
+def readme_python_blocks() -> list[str]:
+    """The README's ```python blocks, in order."""
+    blocks, current = [], None
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            if current is not None:
+                blocks.append("\n".join(current))
+                current = None
+            elif line.strip() == "```python":
+                current = []
+            continue
+        if current is not None:
+            current.append(line)
+    return blocks
+
+
+#: Python snippets another test runs (the first words of the block -> that test).
+PYTHON_COVERED_BY = {
+    "from simulations.experiments import": "tests/test_experiments.py (run_experiment, load_results, paired_differences)",
+    "from graders import Lab": "tests/test_graders.py::test_readme_grading_snippet_runs",
+}
+
+
+@pytest.mark.slow
+def test_the_readme_python_snippets_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    ran = 0
+    for block in readme_python_blocks():
+        if block.startswith(tuple(PYTHON_COVERED_BY)):
+            continue
+        exec(compile(block, "README.md", "exec"), namespace)
+        ran += 1
+    assert ran == len(readme_python_blocks()) - len(PYTHON_COVERED_BY)
+    assert namespace["fit"].summary_ is not None and len(namespace["kpis"]) == 53

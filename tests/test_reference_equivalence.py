@@ -114,6 +114,7 @@ def runs() -> dict[str, dict[str, list[dict]]]:
     return out
 
 
+@pytest.mark.slow  # 30 seeds x 5 scenarios x 2 implementations: minutes
 def test_reference_and_engine_agree_on_every_builtin_scenario(runs):
     pvalues = compare(runs["reference"], runs["engine"])
     assert {name.split(":")[0] for name in pvalues} == set(builtin_names())
@@ -125,6 +126,7 @@ def test_reference_and_engine_agree_on_every_builtin_scenario(runs):
     assert not rejected, f"reference and engine differ (Welch + Holm, alpha {ALPHA}): {rejected}"
 
 
+@pytest.mark.slow  # 30 seeds x 5 scenarios x 2 implementations: minutes
 def test_the_comparison_detects_a_ten_percent_higher_churn_push(runs):
     reference = dict(runs["reference"])
     reference.update(runs["pushed"])  # the same family of tests, with the pushed reference in two scenarios

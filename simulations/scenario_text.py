@@ -41,9 +41,7 @@ class _PathTracker:
             self.items[parent] = self.items.get(parent, -1) + 1
             self.stack.append((indent, f"[{self.items[parent]}]"))
             indent += len(dash)
-        while self.stack and self.stack[-1][0] >= indent and self.stack[-1][1][0] != "[":
-            self.stack.pop()
-        while self.stack and self.stack[-1][0] > indent:
+        while self.stack and self.stack[-1][0] >= indent:  # leave deeper keys, siblings and finished lists
             self.stack.pop()
         self.stack.append((indent, match["key"]))
         return tuple(name for _, name in self.stack)

@@ -122,8 +122,8 @@ def test_scenario_show_keeps_every_source_comment_beside_its_field_and_reads_bac
 
 def test_scenario_show_of_an_edited_copy_keeps_its_comments_and_places_inline_ones(tmp_path, capsys):
     mine = tmp_path / "mine.yaml"
-    mine.write_text("# my variant of retail\nname: mine\npolicies:\n  pricing:\n    price_index: 1.1  # +10%, cf. memo\n"
-                    "events:\n  - kind: price_war\n    # competitor's spring campaign\n    week: 10\n")
+    mine.write_text("# my variant of retail\nname: mine\nevents:\n  - kind: price_war\n    # competitor's spring campaign\n"
+                    "    week: 10\npolicies:\n  pricing:\n    price_index: 1.1  # +10%, cf. memo\n")
     assert main(["scenario", "show", str(mine)]) == 0
     out = capsys.readouterr().out
     assert "    price_index: 1.1  # +10%, cf. memo" in out

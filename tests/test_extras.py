@@ -33,7 +33,7 @@ def _core_only(code: str, tmp_path) -> subprocess.CompletedProcess:
                           text=True, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=600)
 
 
-def test_the_main_job_and_a_dataset_run_without_any_extra(tmp_path):
+def test_the_main_job_datasets_local_sweeps_and_a_classroom_session_run_without_any_extra(tmp_path):
     result = _core_only("""
         import sys
         from simulations.cli import main
@@ -41,12 +41,20 @@ def test_the_main_job_and_a_dataset_run_without_any_extra(tmp_path):
         assert main(["generate", "--scenario", "retail", "--customers", "200", "--weeks", "6", "--out", "data",
                      "--keys", "keys", "--no-progress"]) == 0
         assert main(["scenarios"]) == 0
+        with open("tiny.yaml", "w") as f:  # a local sweep needs no Dask
+            f.write("name: tiny\\nscenario: retail\\nreplications: 2\\nweeks: 3\\nmetrics: [profit]\\n"
+                    "factors:\\n  world.market.customers: 200\\n  policies.marketing.retention.k: [10, 20]\\n")
+        assert main(["experiment", "run", "tiny.yaml", "--out", "sweep", "--workers", "1", "--no-progress"]) == 0
+        assert main(["experiment", "report", "sweep"]) == 0
+        assert main(["classroom", "start", "telecom-churn", "--teams", "2", "--customers", "300", "--no-serve",
+                     "--session-dir", "session"]) == 0
         loaded = [m for m in sys.modules if m.split(".")[0] in BLOCKED]
         assert not loaded, loaded
     """, tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "run" / "report.html").exists()
     assert (tmp_path / "data" / "crm.duckdb").exists()
+    assert (tmp_path / "sweep" / "report" / "index.html").exists() and (tmp_path / "session").is_dir()
 
 
 @pytest.mark.parametrize(("argv", "extra"), [

@@ -28,13 +28,14 @@ def _table(frame: pd.DataFrame, css: str) -> str:
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-def render_page(name: str, description: str, kpis: pd.DataFrame, params: list[tuple[str, str]],
+def render_page(name: str, description: str, kpis: pd.DataFrame, params: list[tuple[str, str, str]],
                 margin_rate: float) -> str:
     """The whole ``report.html`` as a string (images are the PNGs beside it)."""
     weeks = int(kpis["week"].iloc[-1])
     title = f"Scenario {name}: {weeks:,} weeks"
     changes = "".join(f"<li>{html.escape(s)}</li>" for s in biggest_changes(kpis)) or "<li>nothing changed</li>"
-    params_rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in params)
+    params_rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td><td class='note'>{html.escape(m)}</td></tr>"
+                          for k, v, m in params)
     defs = "".join(f"<dt>{html.escape(k.header)}</dt><dd>{html.escape(k.meaning)}</dd>" for k in KPIS.values())
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from simulations.config import Scenario
+from simulations.config import Scenario, describe_fields
 from simulations.stages import Stage
 
 Kind = Literal["count", "money", "share", "score"]
@@ -126,20 +126,26 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix[:-1]: data}
 
 
-def run_parameters(scenario: Scenario, *, people: int, weeks: int, seed: int, version: str) -> list[tuple[str, str]]:
-    """The run's settings, then every scenario field that differs from the schema default.
+def run_parameters(scenario: Scenario, *, people: int, weeks: int, seed: int,
+                   version: str) -> list[tuple[str, str, str]]:
+    """(setting, value, meaning): the run's settings, then every scenario field that differs from the schema default.
 
     Why only the differences: the full scenario has about 150 fields; what makes this run this
     run is its scenario's choices (``crm-sandbox scenario show NAME`` prints all of them).
     """
-    rows = [("scenario", scenario.name), ("people at the start", f"{people:,}"), ("weeks simulated", f"{weeks:,}"),
-            ("seed", str(seed)), ("start date (week 0)", scenario.world.market.start_date.isoformat()),
-            ("crm-sandbox version", version)]
+    rows = [("scenario", scenario.name, "built-in name or file"),
+            ("people at the start", f"{people:,}", "customers and prospects in week 0"),
+            ("weeks simulated", f"{weeks:,}", ""), ("seed", str(seed), "the same seed gives the same run"),
+            ("start date (week 0)", scenario.world.market.start_date.isoformat(), ""),
+            ("crm-sandbox version", version, "")]
+    meanings = {path: meaning for path, _, _, meaning in describe_fields()}
     defaults = _flatten(Scenario().model_dump(mode="json"))
     for path, value in _flatten(scenario.model_dump(mode="json")).items():
         if path in ("name", "description") or defaults.get(path) == value:
             continue
-        rows.append((path, ", ".join(f"{e}" for e in value) if isinstance(value, list) else str(value)))
+        shown = ", ".join(f"{e}" for e in value) if isinstance(value, list) else str(value)
+        field = path if path in meanings else path.rsplit(".", 1)[0]  # open mappings: policies.service.capacity.phone
+        rows.append((path, shown, meanings.get(field, "")))
     return rows
 
 

@@ -61,7 +61,7 @@ def test_the_page_states_the_runs_settings_and_defines_every_kpi_it_shows(run):
     settings = page.split("This run's settings", 1)[1]
     for expected in ("<th>scenario</th><td>telecom</td>", "<th>people at the start</th><td>1,500</td>",
                      "<th>weeks simulated</th><td>110</td>", "<th>seed</th><td>3</td>",
-                     "<th>world.contracts.enabled</th><td>True</td>"):
+                     "<th>world.contracts.enabled</th><td>True</td><td class='note'>customers hold contracts"):
         assert expected in settings, expected
     definitions = page.split("What the figures mean", 1)[1]
     for kpi in KPIS.values():

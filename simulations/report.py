@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from simulations import __version__  # noqa: E402
 from simulations.model import STAGE_COLUMNS, CustomerLifecycleModel  # noqa: E402
 from simulations.report_html import render_page  # noqa: E402
 from simulations.report_tables import run_parameters  # noqa: E402
@@ -97,8 +98,6 @@ def plot_money(kpis: pd.DataFrame, path: Path, margin_rate: float) -> None:
 
 def write_report(model: CustomerLifecycleModel, kpis: pd.DataFrame, folder: Path) -> Path:
     """Write the PNG plots and ``report.html`` into ``folder``; return the HTML path."""
-    from simulations import __version__
-
     folder.mkdir(parents=True, exist_ok=True)
     margin_rate = model.world.costs.gross_margin
     plot_stages(kpis, folder / "stages.png")

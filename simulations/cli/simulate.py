@@ -8,6 +8,7 @@ from pathlib import Path
 from simulations.cli.progress import bar
 from simulations.config import builtin_names, describe_fields, load_scenario, scenario_path
 from simulations.errors import UserError
+from simulations.outputs import check_not_clobbering
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,6 +55,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.weeks is not None and args.weeks < 1:
         raise UserError(f"--weeks must be at least 1, got {args.weeks}")
     scenario = load_scenario(args.scenario)
+    check_not_clobbering(args.out, args.force)  # before the progress bar starts
     weeks = args.weeks or scenario.world.market.weeks
     with bar(weeks, f"simulating {scenario.name}", disable=True if args.no_progress else None) as b:
         result = simulate_to_folder(scenario, out=args.out, customers=args.customers, weeks=weeks,

@@ -181,3 +181,20 @@ def test_ctrl_c_during_start_up_says_one_line_not_a_traceback(tmp_path, library)
     assert "Traceback" not in err, err
     assert proc.returncode == 130 and "crm-sandbox: interrupted" in err, (proc.returncode, err)
     assert not (tmp_path / "o").exists()
+
+
+def test_ctrl_c_inside_a_c_extensions_initialisation_is_an_interrupt_too(monkeypatch, capsys):
+    import simulations.cli.simulate as simulate_cli
+
+    def interrupted_import(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as ctrl_c:
+            raise ImportError("initialization failed") from ctrl_c
+
+    monkeypatch.setattr(simulate_cli, "cmd_simulate", interrupted_import)
+    assert main(["simulate", "--no-progress"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    monkeypatch.setattr(simulate_cli, "cmd_simulate", lambda args: __import__("no_such_module_here"))
+    with pytest.raises(ImportError):
+        main(["simulate", "--no-progress"])

@@ -70,9 +70,29 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)",
-              file=sys.stderr)
-        return 130
+        return _interrupted()
+    except ImportError as err:
+        if _caused_by_ctrl_c(err):  # Ctrl-C while a C extension initialises surfaces as ImportError
+            return _interrupted()
+        raise
+
+
+def _interrupted() -> int:
+    print("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)",
+          file=sys.stderr)
+    return 130
+
+
+def _caused_by_ctrl_c(err: BaseException) -> bool:
+    """True when a KeyboardInterrupt is in the cause/context chain of ``err``."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,6 +20,9 @@ from simulations.cli import main
 from tests.conftest import IN_CI, INNER_WORKERS, REPO
 from tests.test_graders_support import generate_pair
 
+#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_graders_sandbox")
+
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 TIMEOUT = 40
 

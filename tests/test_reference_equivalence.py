@@ -29,6 +29,9 @@ from simulations.model import STAGE_COLUMNS, CustomerLifecycleModel
 from simulations.reference import ReferenceModel
 from tests.conftest import INNER_WORKERS
 
+#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_reference_equivalence")
+
 CUSTOMERS, WEEKS, SEEDS = 2_000, 52, 30
 REFERENCE_SEED0 = 1000
 ALPHA = 0.01

@@ -11,6 +11,9 @@ from simulations.model import STAGE_COLUMNS
 from simulations.report_tables import KPIS, biggest_changes, format_value, formatted_summary, stage_table
 from simulations.stages import Stage
 
+#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_report")
+
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):

@@ -197,3 +197,12 @@ def test_the_readme_python_snippets_run(tmp_path, monkeypatch):
         ran += 1
     assert ran == len(readme_python_blocks()) - len(PYTHON_COVERED_BY)
     assert namespace["fit"].summary_ is not None and len(namespace["kpis"]) == 53
+
+
+def test_every_picture_and_file_the_readme_links_exists():
+    text = README.read_text(encoding="utf-8")
+    targets = re.findall(r"!?\[[^\]]*\]\(([^)#]+)\)", text)
+    local = [t for t in targets if not t.startswith(("http://", "https://"))]
+    assert "docs/report.png" in local
+    for target in local:
+        assert (REPO / target).exists(), target

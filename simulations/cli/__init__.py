@@ -77,6 +77,25 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
+def run() -> None:
+    """Console entry point (``crm-sandbox``, ``python -m simulations.cli``): :func:`main`, then exit.
+
+    After Ctrl-C the process ends at once with 130 (``os._exit``): an interrupt while a C extension
+    initialises (matplotlib's ft2font) can leave it half-built, and the interpreter's own shutdown
+    then aborts with "Fatal Python error". Nothing is left to clean up by then: staging folders are
+    removed while the interrupt unwinds, and the message is already printed.
+    """
+    code = main()
+    if code == 130:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(130)
+    sys.exit(code)
+
+
 def _interrupted() -> int:
     print("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)",
           file=sys.stderr)
@@ -95,4 +114,4 @@ def _caused_by_ctrl_c(err: BaseException) -> bool:
     return False
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

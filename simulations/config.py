@@ -398,19 +398,25 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
         raise ScenarioError(format_validation_error(err, source)) from None
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Load a built-in scenario by name, or a YAML file by path."""
+def scenario_path(name_or_path: str | Path) -> Path:
+    """The YAML file of a built-in scenario name, or the given path; errors name what exists."""
     text_name = str(name_or_path)
     path = Path(text_name)
     if not path.suffix and text_name in builtin_names():
-        path = BUILTIN_DIR / f"{text_name}.yaml"
-    elif not path.exists():
+        return BUILTIN_DIR / f"{text_name}.yaml"
+    if not path.exists():
         if path.suffix in (".yaml", ".yml"):
             raise ScenarioError(f"{text_name}: scenario file not found")
         raise ScenarioError(
             f"unknown scenario {text_name!r}; built-in scenarios: {', '.join(builtin_names())} "
             "(or give the path of a YAML file)"
         )
+    return path
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load a built-in scenario by name, or a YAML file by path."""
+    path = scenario_path(name_or_path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
@@ -466,5 +472,17 @@ def describe_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> list
             for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
                 if getattr(m, attr, None) is not None:
                     bounds.append(f"{sym} {getattr(m, attr)}")
-        rows.append((path, repr(info.default), ", ".join(bounds), info.description or ""))
+        rows.append((path, _yaml_value(info.default), ", ".join(bounds), info.description or ""))
     return rows
+
+
+def _yaml_value(value: Any) -> str:
+    """A default as it is written in a scenario file (``2024-01-01``, ``true``, ``{phone: 120.0}``), not Python's repr."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        value = list(value)
+    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**6)
+    return text.removesuffix("\n").removesuffix("\n...").strip()

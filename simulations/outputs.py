@@ -22,6 +22,11 @@ def check_writable(folder: Path) -> None:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder}: exists and is not a folder")
+    for ancestor in folder.parents:  # `--out notes.txt/run` must say which part is a file, not "File exists"
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise UserError(f"{folder}: cannot create the output folder inside {ancestor}, which is a file")
+            break
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=f".{folder.name}.probe-", dir=folder.parent)
@@ -33,6 +38,14 @@ def check_writable(folder: Path) -> None:
             os.unlink(probe)
     except OSError as err:
         raise UserError(f"{folder}: output folder cannot be written ({err.strerror})") from None
+
+
+def check_not_clobbering(folder: Path, force: bool, what: str = "output folder") -> None:
+    """Refuse a non-empty existing ``folder`` unless ``force``: an earlier run's results are not replaced by accident."""
+    folder = Path(folder)
+    if not force and folder.is_dir() and any(folder.iterdir()):
+        raise UserError(f"{folder}: {what} exists and is not empty (an earlier run?); "
+                        "pass --force to replace its files, or choose another --out")
 
 
 @contextmanager

@@ -1,11 +1,10 @@
-"""A run's report for people: plots of stages over time, flows between stages, money; a small HTML page.
+"""A run's report for people: plots of stages over time, flows between stages, money; an HTML page.
 
 Kept apart from the model so that the core never imports matplotlib or touches files.
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import matplotlib
@@ -14,30 +13,41 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from simulations import __version__  # noqa: E402
 from simulations.model import STAGE_COLUMNS, CustomerLifecycleModel  # noqa: E402
+from simulations.report_html import render_page  # noqa: E402
+from simulations.report_tables import run_parameters  # noqa: E402
 from simulations.stages import Stage  # noqa: E402
 
 STAGE_COLORS = ["#c7c7c7", "#9ecae1", "#31a354", "#006d2c", "#fd8d3c", "#e6550d", "#8c6d31", "#756bb1", "#636363"]
-
-
-def summary_table(kpis: pd.DataFrame) -> pd.DataFrame:
-    """Per-year totals and end-of-year levels: what a manager reads first."""
-    weekly = kpis[kpis["week"] > 0].copy()
-    weekly["year"] = (weekly["week"] - 1) // 52 + 1
-    sums = weekly.groupby("year")[["acquisitions", "terminations", "revenue", "cost_total", "profit"]].sum()
-    ends = weekly.groupby("year")[["customers_active", "mean_satisfaction", "service_level"]].last()
-    return sums.join(ends).round(3)
+MONEY_UNIT = "currency units per week"
 
 
 def plot_stages(kpis: pd.DataFrame, path: Path) -> None:
-    """Stacked area of customers per lifecycle stage (prospects and lost left out)."""
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    shown = [s for s in Stage if s not in (Stage.PROSPECT, Stage.LOST)]
-    ax.stackplot(kpis["week"], [kpis[STAGE_COLUMNS[s]] for s in shown],
-                 labels=[s.label for s in shown], colors=[STAGE_COLORS[s] for s in shown])
-    ax.set(xlabel="week", ylabel="customers", title="Customers by lifecycle stage")
-    ax.legend(loc="upper left", fontsize=8, ncol=4)
+    """Two stacked areas: everyone in the market (prospects, customers, dormant, lost), then customers by stage.
+
+    Why two panels: prospects and lost people outnumber customers, so one stack would flatten the
+    stages a manager acts on; the top panel still shows every person the scenario models.
+    """
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True, height_ratios=[1, 1.3])
+    active = [s for s in Stage if s not in (Stage.PROSPECT, Stage.DORMANT, Stage.LOST)]
+    customers = sum(kpis[STAGE_COLUMNS[s]] for s in active)
+    market = [(kpis[STAGE_COLUMNS[Stage.PROSPECT]], "prospects", STAGE_COLORS[Stage.PROSPECT]),
+              (customers, "customers (active stages, below)", "#3182bd"),
+              (kpis[STAGE_COLUMNS[Stage.DORMANT]], "dormant", STAGE_COLORS[Stage.DORMANT]),
+              (kpis[STAGE_COLUMNS[Stage.LOST]], "lost", STAGE_COLORS[Stage.LOST])]
+    top.stackplot(kpis["week"], [m[0] for m in market], labels=[m[1] for m in market], colors=[m[2] for m in market])
+    top.set(ylabel="people", title="Everyone in the market")
+    top.legend(loc="upper left", fontsize=8, ncol=4)
+    bottom.stackplot(kpis["week"], [kpis[STAGE_COLUMNS[s]] for s in active],
+                     labels=[s.label for s in active], colors=[STAGE_COLORS[s] for s in active])
+    bottom.set(xlabel="week", ylabel="customers (people)", title="Customers by lifecycle stage")
+    bottom.legend(loc="upper left", fontsize=8, ncol=6)
+    for ax in (top, bottom):
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.margins(x=0)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -62,15 +72,25 @@ def plot_flows(flows: np.ndarray, path: Path) -> None:
     plt.close(fig)
 
 
-def plot_money(kpis: pd.DataFrame, path: Path) -> None:
-    """Weekly revenue, total cost and profit."""
+def plot_money(kpis: pd.DataFrame, path: Path, margin_rate: float) -> None:
+    """Weekly revenue, gross margin, costs and profit, drawn so that profit = gross margin − costs is visible.
+
+    Why gross margin is drawn: profit is not revenue minus costs but gross margin minus costs, so a
+    plot without it does not add up (the shaded band between gross margin and profit is the costs).
+    """
     weekly = kpis[kpis["week"] > 0]
-    fig, ax = plt.subplots(figsize=(9, 4))
-    for col, color in (("revenue", "#3182bd"), ("cost_total", "#e6550d"), ("profit", "#31a354")):
-        ax.plot(weekly["week"], weekly[col], label=col.replace("_", " "), color=color)
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    ax.plot(weekly["week"], weekly["revenue"], color="#9ecae1", lw=1,
+            label=f"revenue (gross margin is {margin_rate:.0%} of it)")
+    ax.plot(weekly["week"], weekly["gross_margin"], color="#3182bd", label="gross margin")
+    ax.fill_between(weekly["week"], weekly["profit"], weekly["gross_margin"], color="#e6550d", alpha=0.25, lw=0,
+                    label="costs (gross margin − profit)")
+    ax.plot(weekly["week"], weekly["profit"], color="#31a354", label="profit = gross margin − costs")
     ax.axhline(0, color="grey", lw=0.5)
-    ax.set(xlabel="week", ylabel="currency units per week", title="Revenue, cost and profit")
-    ax.legend()
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.margins(x=0)
+    ax.set(xlabel="week", ylabel=MONEY_UNIT, title="Money per week: profit = gross margin − costs")
+    ax.legend(fontsize=8, loc="upper left", ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -79,24 +99,14 @@ def plot_money(kpis: pd.DataFrame, path: Path) -> None:
 def write_report(model: CustomerLifecycleModel, kpis: pd.DataFrame, folder: Path) -> Path:
     """Write the PNG plots and ``report.html`` into ``folder``; return the HTML path."""
     folder.mkdir(parents=True, exist_ok=True)
+    margin_rate = model.world.costs.gross_margin
     plot_stages(kpis, folder / "stages.png")
     plot_flows(model.flows, folder / "flows.png")
-    plot_money(kpis, folder / "money.png")
-    table = summary_table(kpis).to_html(classes="summary", border=0)
-    title = f"Scenario {model.spec.name}: {len(kpis) - 1} weeks, seed {model.seed_value}"
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto}}
-table.summary td,th{{padding:0 .6rem;text-align:right}}</style>
-</head><body>
-<h1>{html.escape(title)}</h1>
-<p>{html.escape(model.spec.description)}</p>
-<h2>Summary by year</h2>{table}
-<h2>Customers by lifecycle stage</h2><img src="stages.png" alt="customers by stage over time">
-<h2>Flows between stages</h2><img src="flows.png" alt="flows between stages">
-<h2>Revenue, cost and profit</h2><img src="money.png" alt="revenue, cost and profit per week">
-</body></html>
-"""
+    plot_money(kpis, folder / "money.png", margin_rate)
+    weeks = int(kpis["week"].iloc[-1])
+    people = int(kpis.loc[kpis.index[0], list(STAGE_COLUMNS)].sum())
+    params = run_parameters(model.spec, people=people, weeks=weeks, seed=model.seed_value, version=__version__)
+    page = render_page(model.spec.name, model.spec.description, kpis, params, margin_rate)
     path = folder / "report.html"
     path.write_text(page, encoding="utf-8")
     return path

@@ -10,8 +10,9 @@ import pandas as pd
 
 from simulations.config import Scenario
 from simulations.model import CustomerLifecycleModel
-from simulations.outputs import check_writable, staged_folder
-from simulations.report import summary_table, write_report
+from simulations.outputs import check_not_clobbering, check_writable, staged_folder
+from simulations.report import write_report
+from simulations.report_tables import formatted_summary
 
 
 @dataclass
@@ -32,8 +33,14 @@ def simulate_to_folder(
     weeks: int | None = None,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
+    force: bool = False,
 ) -> SimulationResult:
-    """Run ``scenario`` and write ``kpis.parquet``, ``kpis.csv``, plots and ``report.html`` to ``out``."""
+    """Run ``scenario`` and write ``kpis.parquet``, ``kpis.csv``, plots and ``report.html`` to ``out``.
+
+    A non-empty ``out`` is refused before the run unless ``force`` (then the run's files replace
+    those of the same name; other files in the folder stay).
+    """
+    check_not_clobbering(Path(out), force)
     check_writable(Path(out))
     model = CustomerLifecycleModel(scenario, customers=customers, seed=seed, weeks=weeks)
     model.run(weeks if weeks is not None else scenario.world.market.weeks, progress=progress)
@@ -43,4 +50,4 @@ def simulate_to_folder(
         kpis.to_csv(stage / "kpis.csv", index=False)
         write_report(model, kpis, stage)
         files = [Path(out) / p.name for p in stage.iterdir()]
-    return SimulationResult(model=model, kpis=kpis, summary=summary_table(kpis), files=files)
+    return SimulationResult(model=model, kpis=kpis, summary=formatted_summary(kpis), files=files)

@@ -11,6 +11,16 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+#: Processes one test may keep busy at once (process pools, Dask workers, notebook kernels): the
+#: cores divided among pytest-xdist's workers, so that xdist workers x inner processes <= cores.
+#: On the 2-core CI machine `-n auto` starts 2 xdist workers and each test gets 1 inner process;
+#: without xdist a test may use every core.
+XDIST_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+INNER_WORKERS = max(1, (os.cpu_count() or 1) // XDIST_WORKERS)
+# Numerical libraries would otherwise start one thread per core in every process.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, str(INNER_WORKERS))
+
 
 def need_tool(name: str) -> str:
     """Path of an external tool; skip locally without it, fail in CI (where it must be installed)."""

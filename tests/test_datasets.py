@@ -20,6 +20,9 @@ from simulations.recording.dictionary import TRUTH
 
 from .conftest import REPO
 
+#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_datasets")
+
 EXPERIMENT = {"policies.marketing.retention.targeting": "random"}
 HIDDEN_NAMES = {c.name for t in TRUTH for c in t.columns} - {"customer_id", "contact_id", "campaign_id", "week",
                                                                "source_system", "source_id", "treated"}

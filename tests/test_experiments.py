@@ -24,6 +24,7 @@ from simulations.experiments import (
 )
 from simulations.experiments.analysis import (
     best_points,
+    choose_reference,
     differences_over_time,
     end_values,
     load_results,
@@ -220,6 +221,25 @@ def test_resume_after_a_killed_sweep_redoes_no_finished_run(tmp_path):
 
 
 # ------------------------------------------------------------------------------ report & CLI
+def test_effort_metrics_have_no_best_point_and_the_report_says_neither_direction_is_better(tmp_path):
+    from simulations.experiments.design import default_goal
+
+    assert default_goal("cumulative_contacts_retention") == "none" and default_goal("cumulative_profit") == "max"
+    assert default_goal("cumulative_terminations") == "min"
+    exp = tiny(factors={"policies.marketing.retention.k": [50, 200]}, replications=2,
+               metrics=["cumulative_profit", "cumulative_contacts_retention"])
+    run_experiment(exp, tmp_path / "out", workers=1)
+    results = load_results(tmp_path / "out")
+    assert list(best_points(results, exp.metrics)["metric"]) == ["cumulative_profit"]
+    assert choose_reference(results, "cumulative_contacts_retention") == 0  # not the point with most contacts
+    write_report(tmp_path / "out")
+    page = (tmp_path / "out/report/index.html").read_text()
+    assert "cumulative_contacts_retention <small>(neither higher nor lower is better" in page
+    with_goal = tiny(factors={"policies.marketing.retention.k": [50, 200]}, goals={"cumulative_contacts_retention": "min"},
+                     metrics=["cumulative_contacts_retention"])
+    assert with_goal.goal("cumulative_contacts_retention") == "min"
+
+
 def test_report_has_plots_per_metric_and_factor_paired_tables_and_best_points(tmp_path):
     exp = tiny(factors={"policies.marketing.retention.targeting": ["none", "all"],
                         "policies.service.capacity.phone": [40, 200]}, replications=3,

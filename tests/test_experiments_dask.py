@@ -1,4 +1,7 @@
-"""The Dask path: a real LocalCluster (scheduler and 2 worker processes on loopback) equals local processes."""
+"""The Dask path: a real LocalCluster (a scheduler and worker processes on loopback) equals local processes.
+
+Worker counts follow ``INNER_WORKERS`` so that xdist workers x inner processes stay within the cores.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import pytest
 
 from simulations.experiments import experiment_from_dict, run_experiment
 from simulations.experiments.analysis import load_results
+from tests.conftest import INNER_WORKERS
 
 distributed = pytest.importorskip("distributed")
 
@@ -24,12 +28,12 @@ def test_dask_local_cluster_gives_byte_identical_results_to_local_processes(tmp_
                     "world.market.social_degree": [6, -1]},  # -1 is invalid: failure rows must match too
         "metrics": ["cumulative_profit", "customers_active", "service_level"],
     })
-    local = run_experiment(exp, tmp_path / "local", workers=2)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+    local = run_experiment(exp, tmp_path / "local", workers=INNER_WORKERS)
+    with distributed.LocalCluster(n_workers=INNER_WORKERS, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         remote = run_experiment(exp, tmp_path / "dask", scheduler=cluster.scheduler_address)
-        assert _worker_plugins(cluster) == [["crm-sandbox-allocator"]] * 2  # malloc tuned on both workers
+        assert _worker_plugins(cluster) == [["crm-sandbox-allocator"]] * INNER_WORKERS  # malloc tuned on every worker
     assert (remote.runs, remote.executed, remote.failed) == (local.runs, local.executed, local.failed) == (24, 24, 12)
     assert (tmp_path / "dask/results.parquet").read_bytes() == (tmp_path / "local/results.parquet").read_bytes()
     for run in (tmp_path / "local/runs").glob("*.parquet"):
@@ -73,11 +77,12 @@ def test_bench_command_times_both_paths_on_a_loopback_cluster_and_leaves_no_proc
     exp.write_text("name: tiny\nscenario: retail\nreplications: 2\nweeks: 4\nseed: 3\n"
                    "factors:\n  world.market.customers: 300\n  policies.marketing.retention.targeting: [top_k, uplift]\n"
                    "metrics: [customers_active]\n")
-    out = subprocess.run([sys.executable, "-m", "simulations.cli", "experiment", "bench", str(exp), "--json"],
+    out = subprocess.run([sys.executable, "-m", "simulations.cli", "experiment", "bench", str(exp), "--json",
+                          "--workers", str(INNER_WORKERS)],
                          capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stderr
     figures = json.loads(out.stdout)
-    assert figures["runs"] == 4 and figures["workers"] == 2 and figures["identical"] is True
+    assert figures["runs"] == 4 and figures["workers"] == INNER_WORKERS and figures["identical"] is True
     assert figures["local_seconds"] > 0 and figures["dask_seconds"] > 0
     assert not _bench_cluster_processes(), "the bench's scheduler or workers are still running"
 

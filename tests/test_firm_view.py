@@ -20,6 +20,8 @@ from simulations.population import Population
 from simulations.recording import audit, generate_dataset
 from simulations.stages import Stage
 
+pytestmark = pytest.mark.xdist_group("test_firm_view")
+
 FIRM = Path(__file__).resolve().parents[1] / "simulations" / "firm"
 #: modules that hold or compute customers' latent state
 LATENT = ("simulations.population", "simulations.mechanisms", "simulations.model", "simulations.reference")

@@ -21,6 +21,9 @@ from simulations.errors import UserError
 from tests.conftest import REPO
 from tests.test_graders_support import generate_pair
 
+#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_graders")
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

@@ -18,7 +18,7 @@ from graders import answers, batch, datasets, intake, reports, sandbox
 from graders.journal import folder_for
 from graders.scoring.modes import as_answer
 from graders.specs import get
-from tests.conftest import REPO
+from tests.conftest import INNER_WORKERS, REPO
 from tests.test_graders_support import generate_pair
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
@@ -77,7 +77,7 @@ def graded(pair, tmp_path_factory):
     data_dir, keys_dir = pair
     root = tmp_path_factory.mktemp("class")
     subs, keys_root = _class(root, data_dir, keys_dir)
-    run = batch.grade("DEMO", subs, keys_root, root / "out", data_root=data_dir, workers=2, isolation="none")
+    run = batch.grade("DEMO", subs, keys_root, root / "out", data_root=data_dir, workers=INNER_WORKERS, isolation="none")
     return run, root / "out"
 
 

@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 
 from graders import batch, sandbox, sandbox_backends
-from tests.conftest import IN_CI, REPO
+from tests.conftest import IN_CI, INNER_WORKERS, REPO
+
+pytestmark = pytest.mark.xdist_group("test_graders_isolation")
 from tests.test_graders_support import generate_pair
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
@@ -74,7 +76,7 @@ def graded(request, tmp_path_factory):
     try:
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(tempfile, "tempdir", str(scratch))
-            run = batch.grade("DEMO", subs, keys, root / "out", data_root=data, workers=2, limits=LIMITS,
+            run = batch.grade("DEMO", subs, keys, root / "out", data_root=data, workers=INNER_WORKERS, limits=LIMITS,
                               isolation=backend)
     finally:
         for s in listeners:

@@ -17,8 +17,11 @@ from graders import batch, datasets, sandbox, sandbox_backends
 from graders.scoring.modes import as_answer
 from graders.specs import get
 from simulations.cli import main
-from tests.conftest import IN_CI, REPO
+from tests.conftest import IN_CI, INNER_WORKERS, REPO
 from tests.test_graders_support import generate_pair
+
+#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_graders_sandbox")
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 TIMEOUT = 40
@@ -74,7 +77,7 @@ def graded(request, tmp_path_factory):
         shutil.copytree(src_data, data_root / sid)
         shutil.copytree(src_keys, keys_root / sid)
     out = root / "out"
-    run = batch.grade("DEMO", subs, keys_root, out, data_root=data_root, workers=2,
+    run = batch.grade("DEMO", subs, keys_root, out, data_root=data_root, workers=INNER_WORKERS,
                       limits=sandbox.Limits(timeout=TIMEOUT), isolation=request.param)
     print(f"\nstage A {run.timings['stage_a_s']:.1f} s for {len(run.runs)} submissions, stage B {run.timings['stage_b_s']:.2f} s")
     return run, out, root

@@ -11,6 +11,7 @@ import pytest
 from graders import validate
 from graders.specs import get
 from simulations.cli import main
+from tests.conftest import INNER_WORKERS
 
 SEEDS, CUSTOMERS, WEEKS = 50, 400, 104
 
@@ -18,7 +19,7 @@ SEEDS, CUSTOMERS, WEEKS = 50, 400, 104
 @pytest.mark.slow
 def test_demo_spec_passes_reference_and_fails_wrong_methods(tmp_path_factory):
     cache = tmp_path_factory.getbasetemp() / "lab-validation"  # the same datasets the lab specs' validation uses
-    result = validate.validate(get("DEMO"), SEEDS, customers=CUSTOMERS, weeks=WEEKS, workers=2, cache=cache)
+    result = validate.validate(get("DEMO"), SEEDS, customers=CUSTOMERS, weeks=WEEKS, workers=INNER_WORKERS, cache=cache)
     print("\n" + result.table())
     assert result.seeds == SEEDS
     assert result.pass_rate >= validate.PASS_TARGET, result.table()

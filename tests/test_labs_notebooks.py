@@ -16,7 +16,7 @@ from graders.datasets import load
 from graders.scoring import prepare, score
 from graders.validate import FAIL_TARGET, PASS_TARGET, validate
 from simulations.labs import execute, release
-from tests.conftest import REPO
+from tests.conftest import INNER_WORKERS, REPO
 
 pytestmark = pytest.mark.slow
 LABS = release.list_labs()
@@ -57,7 +57,7 @@ def test_released_student_notebook_runs_and_grades_to_zero(lab, tmp_path):
 def test_spec_validates_over_50_seeds(lab, tmp_path_factory):
     spec = specs.get(lab.lab_id)
     cache = tmp_path_factory.getbasetemp() / "lab-validation"  # shared by the labs on the same scenario
-    result = validate(spec, VALIDATION_SEEDS, cache=cache, workers=2, **VALIDATION_SIZE)
+    result = validate(spec, VALIDATION_SEEDS, cache=cache, workers=INNER_WORKERS, **VALIDATION_SIZE)
     print(result.table())
     assert result.pass_rate >= PASS_TARGET, result.table()
     assert result.fail_rate >= FAIL_TARGET, result.table()

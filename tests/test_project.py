@@ -12,18 +12,51 @@ def _name(req: str) -> str:
     return re.split(r"[<>=!\[ ;]", req, maxsplit=1)[0].lower().replace("_", "-")
 
 
-def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+def _requirements(project: dict, extra: str | None = None) -> list[str]:
+    """Requirements of the core (``extra=None``) or of an extra, self-references (``crm-sandbox[all]``) expanded."""
+    reqs = project["dependencies"] if extra is None else project["optional-dependencies"][extra]
+    out: list[str] = []
+    for req in reqs:
+        if _name(req) == project["name"]:
+            for inner in req.split("[", 1)[1].split("]", 1)[0].split(","):
+                out += _requirements(project, inner.strip())
+        else:
+            out.append(req)
+    return out
+
+
+def test_environment_yml_lists_the_core_and_every_extra_of_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    everything = _requirements(project) + _requirements(project, "test")
+    wanted = {_name(r) for r in everything}
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     listed = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
     # conda splits dask[distributed] into dask + distributed
     wanted = (wanted - {"dask"}) | {"dask", "distributed"}
     assert listed == wanted
-    versions = {_name(r): r[len(_name(r)):].replace("[distributed]", "") for r in project["dependencies"]}
+    versions = {_name(r): r[len(_name(r)):].replace("[distributed]", "") for r in everything}
+    versions["distributed"] = versions["dask"]
     for dep in env["dependencies"]:
         if isinstance(dep, str) and _name(dep) in versions:
             assert dep[len(_name(dep)):] == versions[_name(dep)], dep
+
+
+def test_the_core_install_leaves_notebooks_voila_dask_and_networkx_to_extras():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    core = {_name(r) for r in _requirements(project)}
+    assert not core & {"jupyterlab", "voila", "dask", "ipywidgets", "ipykernel", "nbclient", "jupytext", "networkx"}
+    assert {_name(r) for r in _requirements(project, "test")} >= {_name(r) for r in _requirements(project, "all")}
+
+
+def test_each_extra_provides_the_modules_the_cli_checks_for():
+    from simulations.extras import EXTRAS
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    for extra, modules in EXTRAS.items():
+        provided = {_name(r).replace("-", "_") for r in _requirements(project, extra)}
+        if "dask" in provided:
+            provided.add("distributed")  # dask[distributed]
+        assert provided == set(modules), extra
 
 
 def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():

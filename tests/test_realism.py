@@ -17,6 +17,9 @@ from simulations.config import CONTRACT_TYPES
 from simulations.model import CustomerLifecycleModel
 from simulations.stages import ACTIVE_STAGES, Stage
 
+#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_realism")
+
 WEEKS_PER_MONTH = 52 / 12
 
 

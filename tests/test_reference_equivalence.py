@@ -18,7 +18,6 @@ p-values with ``python -m pytest -s tests/test_reference_equivalence.py``.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -29,6 +28,10 @@ from scipy import stats
 from simulations.config import builtin_names, load_scenario
 from simulations.model import STAGE_COLUMNS, CustomerLifecycleModel
 from simulations.reference import ReferenceModel
+from tests.conftest import INNER_WORKERS
+
+#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_reference_equivalence")
 
 CUSTOMERS, WEEKS, SEEDS = 2_000, 52, 30
 REFERENCE_SEED0 = 1000
@@ -104,7 +107,7 @@ def runs() -> dict[str, dict[str, list[dict]]]:
         jobs += [("reference", scenario, REFERENCE_SEED0 + s, {}) for s in range(SEEDS)]
     for scenario in PERTURBED:
         jobs += [("pushed", scenario, REFERENCE_SEED0 + s, push(scenario)) for s in range(SEEDS)]
-    workers = max(1, min(2, os.cpu_count() or 1))
+    workers = INNER_WORKERS
     with ProcessPoolExecutor(workers) as pool:
         # the slow reference runs first, so the two processes finish together
         order = sorted(range(len(jobs)), key=lambda i: jobs[i][0] == "engine")
@@ -115,6 +118,7 @@ def runs() -> dict[str, dict[str, list[dict]]]:
     return out
 
 
+@pytest.mark.slow  # 30 seeds x 5 scenarios x 2 implementations: minutes
 def test_reference_and_engine_agree_on_every_builtin_scenario(runs):
     pvalues = compare(runs["reference"], runs["engine"])
     assert {name.split(":")[0] for name in pvalues} == set(builtin_names())
@@ -126,6 +130,7 @@ def test_reference_and_engine_agree_on_every_builtin_scenario(runs):
     assert not rejected, f"reference and engine differ (Welch + Holm, alpha {ALPHA}): {rejected}"
 
 
+@pytest.mark.slow  # 30 seeds x 5 scenarios x 2 implementations: minutes
 def test_the_comparison_detects_a_ten_percent_higher_churn_push(runs):
     reference = dict(runs["reference"])
     reference.update(runs["pushed"])  # the same family of tests, with the pushed reference in two scenarios

@@ -10,6 +10,9 @@ import pytest
 from simulations.data import load
 from simulations.recording import generate_dataset
 
+#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_treatment_truth")
+
 
 @pytest.fixture(scope="module")
 def experiment(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:

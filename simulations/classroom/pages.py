@@ -25,11 +25,10 @@ import ipywidgets as w
 from simulations.classroom.case import Case, CaseError
 from simulations.classroom.memo import check_memo, memo_report
 from simulations.classroom.session import counted_rounds, round_events, session_case, weekly_records
-from simulations.classroom.store import BENCHMARK, WARMUP, Store
+from simulations.classroom.store import BENCHMARK, SESSION_ENV, WARMUP, Store
 from simulations.errors import UserError
 
 #: Environment variable naming the session folder (set by ``crm-sandbox classroom start``).
-SESSION_ENV = "CRM_CLASSROOM_SESSION"
 RELOAD_HINT = ("If this page stops reacting (for example after the server was restarted), reload it (F5). "
                "Nothing you submitted is lost.")
 #: Result figures shown to teams, with labels.

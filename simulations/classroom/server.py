@@ -22,8 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simulations.classroom.case import CASES_DIR
-from simulations.classroom.pages import SESSION_ENV
-from simulations.classroom.store import Store
+from simulations.classroom.store import SESSION_ENV, Store
 from simulations.errors import UserError
 
 APP_DIR = CASES_DIR / "app"

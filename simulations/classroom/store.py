@@ -25,6 +25,8 @@ from typing import Any
 from simulations.errors import UserError
 
 DB_NAME = "session.sqlite"
+#: Environment variable through which the server tells the Voila pages which session folder to open.
+SESSION_ENV = "CRM_CLASSROOM_SESSION"
 #: Team number of the benchmark firm (same world, default decisions); never shown as a team.
 BENCHMARK = 0
 #: Round number of the warm-up history every team inherits; the practice round is 0.

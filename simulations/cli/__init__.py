@@ -31,17 +31,37 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    _describe_from_help(parser)
     return parser
 
 
+def _describe_from_help(parser: argparse.ArgumentParser) -> None:
+    """Give every sub-command without a description its one-line help as description.
+
+    Why: ``crm-sandbox simulate --help`` otherwise shows only the usage and options, never what the
+    command does; the line written for the command list is the least that should appear.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                child = action.choices[choice.dest]
+                if child.description is None and choice.help:
+                    child.description = choice.help[0].upper() + choice.help[1:] + "."
+                _describe_from_help(child)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``crm-sandbox``."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    """Entry point of ``crm-sandbox``.
+
+    Everything, parsing and the lazy imports of the command modules included, runs inside the
+    handlers, so Ctrl-C at any moment of start-up ends with one line and status 130, not a traceback.
+    """
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
         return int(args.func(args) or 0)
     except UserError as err:
         print(f"crm-sandbox: error: {err}", file=sys.stderr)
@@ -50,10 +70,48 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)",
-              file=sys.stderr)
-        return 130
+        return _interrupted()
+    except ImportError as err:
+        if _caused_by_ctrl_c(err):  # Ctrl-C while a C extension initialises surfaces as ImportError
+            return _interrupted()
+        raise
 
+
+def run() -> None:
+    """Console entry point (``crm-sandbox``, ``python -m simulations.cli``): :func:`main`, then exit.
+
+    After Ctrl-C the process ends at once with 130 (``os._exit``): an interrupt while a C extension
+    initialises (matplotlib's ft2font) can leave it half-built, and the interpreter's own shutdown
+    then aborts with "Fatal Python error". Nothing is left to clean up by then: staging folders are
+    removed while the interrupt unwinds, and the message is already printed.
+    """
+    code = main()
+    if code == 130:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(130)
+    sys.exit(code)
+
+
+def _interrupted() -> int:
+    print("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)",
+          file=sys.stderr)
+    return 130
+
+
+def _caused_by_ctrl_c(err: BaseException) -> bool:
+    """True when a KeyboardInterrupt is in the cause/context chain of ``err``."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

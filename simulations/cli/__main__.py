@@ -1,5 +1,3 @@
-import sys
+from simulations.cli import run
 
-from simulations.cli import main
-
-sys.exit(main())
+run()

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from simulations.errors import UserError
+from simulations.extras import require_extra
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,6 +77,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 def cmd_start(args: argparse.Namespace) -> int:
     """Create a session and serve it."""
+    if not args.no_serve:  # before the session is created: nothing half-made to clean up
+        require_extra("classroom", "serving the classroom pages (`classroom start` without --no-serve)")
     from simulations.classroom.rounds import create_session
     from simulations.classroom.server import check_outside_app, serve
 
@@ -94,6 +97,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 def cmd_resume(args: argparse.Namespace) -> int:
     """Serve an existing session again."""
+    require_extra("classroom", "`crm-sandbox classroom resume`")
     from simulations.classroom.server import serve
     from simulations.classroom.store import Store
 

@@ -105,6 +105,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Time the same sweep on both executors and print the Dask overhead."""
+    from simulations.extras import require_extra
+
+    require_extra("experiments", "`crm-sandbox experiment bench`")
     from simulations.cli.progress import bar
     from simulations.experiments import load_experiment
     from simulations.experiments.bench import bench_executors, format_bench

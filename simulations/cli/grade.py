@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from simulations.errors import UserError
+from simulations.extras import require_extra
 
 SPEC_HELP = ("instructor folder with one <lab>.py spec per lab (reference solutions, wrong methods, tolerances; "
              "default: the repository's instructor/specs)")
@@ -65,6 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """Grade every submission; print a one-line summary per status and where the reports are."""
+    require_extra("labs", "`crm-sandbox grade` (it runs notebooks)", ("nbclient", "nbformat", "ipykernel"))
     from graders import batch, sandbox
     from simulations.cli.progress import bar
 

@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from simulations.errors import UserError
+from simulations.extras import require_extra
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print one line per lab."""
+    require_extra("labs", "`crm-sandbox labs`", ("jupytext", "nbformat"))
     from simulations.labs import release  # lazy: jupytext takes seconds to import
 
     labs = release.list_labs()
@@ -42,6 +44,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Release and report what was written."""
+    require_extra("labs", "`crm-sandbox labs release`", ("jupytext", "nbformat"))
     from simulations.labs import release  # lazy: jupytext takes seconds to import
 
     files = release.release(args.out, args.lab, force=args.force)
@@ -54,6 +57,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Sync or check the master pairs."""
+    require_extra("labs", "`crm-sandbox labs sync`", ("jupytext", "nbformat"))
     from simulations.labs import release  # lazy: jupytext takes seconds to import
 
     stale = release.sync(check=args.check)

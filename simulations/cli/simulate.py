@@ -6,35 +6,48 @@ import argparse
 from pathlib import Path
 
 from simulations.cli.progress import bar
-from simulations.config import builtin_names, describe_fields, load_scenario, scenario_to_yaml
+from simulations.config import builtin_names, describe_fields, load_scenario, scenario_path
 from simulations.errors import UserError
+from simulations.outputs import check_not_clobbering
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the sub-commands of this module."""
-    p = sub.add_parser("simulate", help="run a scenario and write weekly KPIs and a report")
+    p = sub.add_parser(
+        "simulate", help="run a scenario and write weekly KPIs and a report",
+        description="Run a scenario (built-in name or YAML file) and write kpis.parquet, kpis.csv, three plots "
+                    "and report.html into --out; print a yearly summary and the biggest changes. "
+                    "An existing non-empty --out is refused unless --force.")
     p.add_argument("--scenario", default="retail", help="built-in name or YAML file (default: retail)")
     p.add_argument("--customers", type=int, default=None, help="people at the start (default: the scenario's)")
     p.add_argument("--weeks", type=int, default=None, help="weeks to simulate (default: the scenario's)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--out", type=Path, default=Path("runs/default"), help="output folder (default: runs/default)")
+    p.add_argument("--force", action="store_true", help="replace the files of an earlier run in --out")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=cmd_simulate)
 
-    p = sub.add_parser("scenarios", help="list the built-in scenarios")
+    p = sub.add_parser("scenarios", help="list the built-in scenarios",
+                       description="List the built-in scenarios, one per line with its description. "
+                                   "Show one with `crm-sandbox scenario show NAME`.")
     p.set_defaults(func=cmd_scenarios)
 
-    p = sub.add_parser("scenario", help="show a scenario or document its fields")
+    p = sub.add_parser("scenario", help="show a scenario or document its fields",
+                       description="Print a scenario as YAML, or list every scenario field.")
     ssub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    show = ssub.add_parser("show", help="print a scenario as YAML")
+    show = ssub.add_parser("show", help="print a scenario as YAML (defaults filled in, source comments kept)",
+                           description="Print a scenario as YAML with every field filled in and the comments of its "
+                                       "file kept beside their fields; redirect it to a file to start an edited copy.")
     show.add_argument("name", help="built-in name or YAML file")
     show.set_defaults(func=cmd_scenario_show)
-    fields = ssub.add_parser("fields", help="list every scenario field with default, range and meaning")
+    fields = ssub.add_parser("fields", help="list every scenario field with default, range and meaning",
+                             description="List every scenario field: dotted path, default (as YAML), range, meaning.")
     fields.set_defaults(func=cmd_scenario_fields)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run one scenario and write KPIs (Parquet, CSV) and a report."""
+    from simulations.report_tables import biggest_changes
     from simulations.simulate import simulate_to_folder
 
     if args.customers is not None and args.customers < 10:
@@ -42,11 +55,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.weeks is not None and args.weeks < 1:
         raise UserError(f"--weeks must be at least 1, got {args.weeks}")
     scenario = load_scenario(args.scenario)
+    check_not_clobbering(args.out, args.force)  # before the progress bar starts
     weeks = args.weeks or scenario.world.market.weeks
     with bar(weeks, f"simulating {scenario.name}", disable=True if args.no_progress else None) as b:
         result = simulate_to_folder(scenario, out=args.out, customers=args.customers, weeks=weeks,
-                                    seed=args.seed, progress=b.update)
+                                    seed=args.seed, progress=b.update, force=args.force)
+    print(f"{scenario.name}: {weeks:,} weeks, seed {args.seed}\n")
     print(result.summary.to_string())
+    changes = biggest_changes(result.kpis)
+    if changes:
+        print("\nWhat changed most:\n" + "\n".join(f"  - {c}" for c in changes))
     print(f"\nwrote {', '.join(sorted(p.name for p in result.files))} to {args.out}")
     return 0
 
@@ -60,8 +78,12 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_scenario_show(args: argparse.Namespace) -> int:
-    """Print a scenario, defaults filled in, as YAML."""
-    print(scenario_to_yaml(load_scenario(args.name)), end="")
+    """Print a scenario, defaults filled in, as YAML with its file's comments."""
+    from simulations.scenario_text import commented_yaml
+
+    path = scenario_path(args.name)
+    scenario = load_scenario(args.name)
+    print(commented_yaml(scenario, path.read_text(encoding="utf-8"), path.name), end="")
     return 0
 
 

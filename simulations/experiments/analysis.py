@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulations.experiments.design import ExperimentError, default_goal
+from simulations.experiments.design import ExperimentError, Goal, default_goal
 from simulations.experiments.runner import ID_COLUMNS, RESULTS_FILE
-
-Goal = Literal["max", "min"]
 
 #: The method, in words, for reports (``{level}``: the confidence level).
 METHOD = (
@@ -34,7 +32,9 @@ METHOD = (
     "form d_r = y(point, r) - y(reference, r) for every replication r in which both runs succeeded. We report the "
     "mean of d_r with a two-sided {level} paired Student t interval, mean +/- t(n-1) * s / sqrt(n), and the paired "
     "t test's p-value. A point's own mean gets the ordinary t interval over its replications. The reference is the "
-    "experiment's reference point if it names one, otherwise the best point for that metric. For metrics recorded "
+    "experiment's reference point if it names one, otherwise the best point for that metric (for metrics of effort "
+    "or volume, such as retention contacts, neither direction is better: there is no best point and the first "
+    "design point is the reference). For metrics recorded "
     "every week, settled_ahead_week is the first week from which the weekly paired interval stays on the better "
     "side of zero (the payback week, for cumulative metrics). No correction for multiple comparisons is applied."
 )
@@ -119,7 +119,11 @@ def point_summary(results: pd.DataFrame, metric: str, confidence: float = 0.95) 
 
 def choose_reference(results: pd.DataFrame, metric: str, reference: int | dict[str, Any] | None = None,
                      goal: Goal | None = None) -> int:
-    """The reference design point: given by index, by factor values, or (None) the best mean."""
+    """The reference design point: given by index, by factor values, or (None) the best mean.
+
+    For a metric with no better direction (goal 'none') there is no best: the first design point
+    is the reference, and among points matching ``reference`` values the first one.
+    """
     goal = goal or default_goal(metric)
     ends = end_values(results)
     if ends.empty:
@@ -128,6 +132,8 @@ def choose_reference(results: pd.DataFrame, metric: str, reference: int | dict[s
         means = ends.groupby("point")[metric].mean().dropna()
         if means.empty:
             raise ExperimentError(f"metric {metric!r} has no values")
+        if goal == "none":
+            return int(means.index.min())
         return int(means.idxmax() if goal == "max" else means.idxmin())
     if isinstance(reference, int | np.integer):
         if reference not in set(ends["point"]):
@@ -141,6 +147,8 @@ def choose_reference(results: pd.DataFrame, metric: str, reference: int | dict[s
     points = sorted(set(match["point"]))
     if not points:
         raise ExperimentError(f"reference {reference}: no design point with a successful run has these values")
+    if goal == "none":
+        return int(points[0])
     best = match[match["point"].isin(points)].groupby("point")[metric].mean()
     return int(best.idxmax() if goal == "max" else best.idxmin())
 
@@ -181,13 +189,16 @@ def best_points(results: pd.DataFrame, metrics: list[str] | None = None, goals: 
     """Per metric, the design point with the best mean, and how clearly it beats the runner-up.
 
     ``margin_*`` is the paired difference best minus runner-up with its t interval; ``clear`` is
-    True when that interval excludes zero.
+    True when that interval excludes zero. Metrics with no better direction (goal 'none': effort
+    or volume, such as retention contacts) have no best point and are left out.
     """
     metrics = metrics or metric_columns(results)
     goals = goals or {}
     rows = []
     for metric in metrics:
         goal = goals.get(metric) or default_goal(metric)
+        if goal == "none":
+            continue
         summary = point_summary(results, metric, confidence).dropna(subset=["mean"])
         if summary.empty:
             continue

@@ -37,6 +37,10 @@ LOWER_IS_BETTER = frozenset({
     "notices", "terminations", "losses", "complaints", "mean_wait_minutes", "n_at_risk", "n_terminating",
     "n_dormant", "n_lost",
 })
+#: Metrics that measure effort or volume, where neither more nor less is better in itself (more
+#: retention contacts cost more and may save more customers): no "best" point unless ``goals`` says.
+NO_BETTER_DIRECTION = frozenset({"contacts_retention", "tickets", "n_prospect", "acquisitions_referral"})
+Goal = Literal["max", "min", "none"]
 
 
 class ExperimentError(UserError):
@@ -61,8 +65,8 @@ class Experiment(BaseModel):
                                      description="KPI columns to record; 'cumulative_<kpi>' sums a KPI over weeks")
     every: Literal["week", "end"] = Field("end", description="record metrics every week or only at the end")
     seed: int = Field(0, ge=0, description="root seed; replication seeds are spawned from it")
-    goals: dict[str, Literal["max", "min"]] = Field(default_factory=dict,
-                                                    description="whether more or less of a metric is better")
+    goals: dict[str, Goal] = Field(default_factory=dict,
+                                   description="whether more (max) or less (min) of a metric is better, or neither (none)")
     reference: dict[str, Any] | None = Field(None, description="factor values of the baseline design point "
                                                                "for paired differences (default: the best point)")
 
@@ -102,8 +106,8 @@ class Experiment(BaseModel):
             self._base = _resolve_scenario(self.scenario, None, "<experiment>")
         return self._base  # type: ignore[return-value]
 
-    def goal(self, metric: str) -> Literal["max", "min"]:
-        """'max' or 'min': the direction in which a metric is better."""
+    def goal(self, metric: str) -> Goal:
+        """'max' or 'min': the direction in which a metric is better; 'none' when neither is."""
         return self.goals.get(metric) or default_goal(metric)
 
     def varying(self) -> list[str]:
@@ -132,9 +136,12 @@ class DesignPoint:
         return ", ".join(f"{name.rsplit('.', 1)[-1]}={_show(v)}" for name, v in self.values.items())
 
 
-def default_goal(metric: str) -> Literal["max", "min"]:
-    """'min' for costs, losses, complaints and waiting; 'max' for everything else."""
-    return "min" if metric.removeprefix("cumulative_") in LOWER_IS_BETTER else "max"
+def default_goal(metric: str) -> Goal:
+    """'min' for costs, losses, complaints and waiting; 'none' for effort and volume; 'max' for everything else."""
+    kpi = metric.removeprefix("cumulative_")
+    if kpi in NO_BETTER_DIRECTION:
+        return "none"
+    return "min" if kpi in LOWER_IS_BETTER else "max"
 
 
 # -------------------------------------------------------------------------------- levels

@@ -39,6 +39,10 @@ from simulations.outputs import staged_folder  # noqa: E402
 
 #: Lines per plot before the other factors are averaged out (marginal means) instead of drawn apart.
 MAX_LINES = 6
+#: How the report says which direction of a metric is better.
+GOAL_WORDS = {"max": "higher is better", "min": "lower is better",
+              "none": "neither higher nor lower is better in itself (effort or volume): no best point; "
+                      "differences are from the first design point unless the file names a reference"}
 #: Design points drawn over time before only the reference and the best few are shown.
 MAX_TIME_POINTS = 8
 
@@ -184,7 +188,7 @@ def _write(stage: Path, folder: Path, exp: Experiment, results: pd.DataFrame, co
             name = f"{_slug(metric)}__by__{_slug(_short(factor))}.png"
             plot_metric_vs_factor(results, metric, factor, stage / name, confidence)
             images.append(name)
-        if exp.every == "week" and ends["point"].nunique() > 1:
+        if exp.every == "week" and ends["point"].nunique() > 1 and goals[metric] != "none":
             name = f"{_slug(metric)}__over_time.png"
             over = plot_over_time(results, metric, ref, goals[metric], stage / name, confidence)
             images.append(name)
@@ -194,8 +198,7 @@ def _write(stage: Path, folder: Path, exp: Experiment, results: pd.DataFrame, co
         ref_label = diffs["reference_label"].iloc[0]
         shown = diffs.drop(columns=["metric", "reference", "reference_label"])
         sections.append(
-            f"<h2 id='{_slug(metric)}'>{html.escape(metric)} <small>({'higher' if goals[metric] == 'max' else 'lower'}"
-            f" is better)</small></h2>"
+            f"<h2 id='{_slug(metric)}'>{html.escape(metric)} <small>({GOAL_WORDS[goals[metric]]})</small></h2>"
             + "".join(f"<img src='{html.escape(i)}' alt='{html.escape(i)}'>" for i in images)
             + f"<h3>Paired differences from {html.escape(ref_label)}</h3>" + _table(shown)
         )

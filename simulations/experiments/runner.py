@@ -235,6 +235,9 @@ class Sweep:
 
         if self.pending:
             if scheduler:
+                from simulations.extras import require_extra
+
+                require_extra("experiments", "running an experiment on a Dask scheduler")
                 from simulations.experiments.dask_runner import run_on_dask
 
                 run_on_dask(self.pending, scheduler, sink, key_prefix=f"crm-{fingerprint(self.experiment)}",

@@ -24,9 +24,9 @@ import pytest
 
 from graders import batch, sandbox, sandbox_backends
 from tests.conftest import IN_CI, INNER_WORKERS, REPO
+from tests.test_graders_support import generate_pair
 
 pytestmark = pytest.mark.xdist_group("test_graders_isolation")
-from tests.test_graders_support import generate_pair
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 ATTACKS = ("leaves_traces", "reads_traces", "reaches_sockets", "reads_cmdlines", "holds_processes", "needs_processes",

@@ -94,6 +94,11 @@ def bwrap_args(cfg: dict, keep: list[Path], hide: list[Path], dataset: Path, not
                                         for a in ("--cap-add", c)]]
     else:
         args += ["--unshare-user"]
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(cfg["disk_mib"] << 20), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(cfg["shm_mib"] << 20), "--tmpfs", "/dev/shm",
+             "--size", str(1 << 20), "--tmpfs", "/run", "--perms", "1777", "--dir", "/run/lock"]
+    # kept folders after the private /tmp: a Python or a checkout under /tmp (a venv in /tmp/venv) stays visible
     made: set[str] = set()
     for path in sorted({str(p) for p in keep}):
         if not any(path == s or path.startswith(s + "/") for s in SYSTEM):
@@ -105,11 +110,7 @@ def bwrap_args(cfg: dict, keep: list[Path], hide: list[Path], dataset: Path, not
     for path in hide:  # instructor files inside a bound folder (graders/specs, graders/scoring, ...)
         if any(str(path).startswith(str(k) + "/") or path == k for k in keep):
             args += ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(cfg["disk_mib"] << 20), "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", str(cfg["shm_mib"] << 20), "--tmpfs", "/dev/shm",
-             "--size", str(1 << 20), "--tmpfs", "/run", "--perms", "1777", "--dir", "/run/lock",
-             "--dir", cfg["workdir"], "--ro-bind", str(dataset), f"{cfg['workdir']}/data",
+    args += ["--dir", cfg["workdir"], "--ro-bind", str(dataset), f"{cfg['workdir']}/data",
              "--ro-bind", str(notebook), cfg["notebook"], "--chdir", cfg["workdir"]]
     return args
 

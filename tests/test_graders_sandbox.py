@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -175,3 +176,13 @@ def test_grade_bench_and_spec_refuse_bad_input(capsys, tmp_path):
     assert "--copies" in capsys.readouterr().err
     assert main(["grade", "validate", "DEMO", "--spec", str(tmp_path / "absent")]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_a_python_or_checkout_under_tmp_stays_visible_inside_the_private_tmp(tmp_path):
+    """A venv in /tmp/venv is a normal set-up: its bind must come after the sandbox's own /tmp."""
+    cfg = {"disk_mib": 64, "shm_mib": 16, "workdir": "/tmp/work", "notebook": "/tmp/work/notebook.ipynb"}
+    venv = Path("/tmp/venv-example")
+    args = sandbox_backends.bwrap_args(cfg, [venv], [], tmp_path, tmp_path / "nb.ipynb")
+    private_tmp = max(i for i, a in enumerate(args) if a == "/tmp" and args[i - 1] == "--tmpfs")
+    bind = next(i for i, a in enumerate(args) if a == "--ro-bind" and args[i + 1] == str(venv))
+    assert bind > private_tmp

@@ -155,11 +155,16 @@ def start_relationship(pop: Population, ids: np.ndarray, world: World, week: int
     pop.weeks_in_stage[ids] = 0
     pop.signup_week[ids] = week
     pop.cycles[ids] += 1
+    sign_term(pop, ids, week)
+    if world.contracts.enabled:
+        log_contract_terms(pop, ids, week, log, renewal=False)
+
+
+def sign_term(pop: Population, ids: np.ndarray, week: int) -> None:
+    """A fixed-term contract (one or two years) signed this week runs 52 or 104 weeks; others have no end."""
     fixed = pop.contract[ids] >= 2
     term = np.where(pop.contract[ids] == 2, 52, 104)
     pop.contract_end_week[ids] = np.where(fixed, week + term, -1)
-    if world.contracts.enabled:
-        log_contract_terms(pop, ids, week, log, renewal=False)
 
 
 def log_contract_terms(pop: Population, ids: np.ndarray, week: int, log: WeekLog, renewal: bool) -> None:

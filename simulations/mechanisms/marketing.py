@@ -20,7 +20,7 @@ import numpy as np
 
 from simulations.config import CONTACT_CHANNELS, Campaign, Policies, World
 from simulations.firm import FirmView
-from simulations.mechanisms.acquisition import log_contract_terms
+from simulations.mechanisms.acquisition import log_contract_terms, sign_term
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK
@@ -31,7 +31,6 @@ ONBOARDING, CROSS_SELL, RETENTION, WIN_BACK = 1, 2, 3, 4
 WASTED_OFFER_TAKE_UP = 0.01
 #: goodwill lost when contacted through a channel the customer dislikes / never consented to
 DISLIKED_SHOCK, NO_CONSENT_SHOCK = 0.05, 0.03
-CONTRACT_TERM_WEEKS = {2: 52, 3: 104}
 
 
 def top_k(score: np.ndarray, k: int) -> np.ndarray:
@@ -205,9 +204,7 @@ def restart_contracts(pop: Population, ids: np.ndarray, world: World, week: int,
     """A returning contract customer signs a new term; the billing system records it (a reactivation)."""
     if not world.contracts.enabled or ids.size == 0:
         return
-    fixed = pop.contract[ids] >= 2
-    term = np.where(pop.contract[ids] == 2, 52, 104)
-    pop.contract_end_week[ids] = np.where(fixed, week + term, -1)
+    sign_term(pop, ids, week)
     log.add("reactivations", customer=ids.astype(np.int32), contract=pop.contract[ids],
             contract_end_week=pop.contract_end_week[ids])
     log_contract_terms(pop, ids, week, log, renewal=False)

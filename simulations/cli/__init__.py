@@ -11,6 +11,7 @@ import sys
 
 from simulations import __version__
 from simulations.errors import UserError
+from simulations.i18n import _, set_language
 
 #: Sub-command modules; each defines ``register(subparsers)`` and sets ``func`` on its parsers.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -26,13 +27,33 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test)."""
-    parser = argparse.ArgumentParser(prog="crm-sandbox", description="CRM Lifecycle Sandbox")
+    parser = argparse.ArgumentParser(prog="crm-sandbox", description=_("CRM Lifecycle Sandbox"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_lang_option(parser, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     _describe_from_help(parser)
     return parser
+
+
+def _add_lang_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--lang", default=default, metavar="{en,zh}",
+                        help=_("language of messages, reports and plots (default: $CRM_LANG, else en)"))
+
+
+def _language_from_argv(argv: list[str]) -> str | None:
+    """The value of ``--lang`` anywhere in ``argv``, read before the parser is built.
+
+    Why: help texts and messages are translated when the parser is built, so the language must be
+    known first; the parser still checks the option properly afterwards.
+    """
+    for index, item in enumerate(argv):
+        if item == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if item.startswith("--lang="):
+            return item.split("=", 1)[1]
+    return None
 
 
 def _describe_from_help(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +67,9 @@ def _describe_from_help(parser: argparse.ArgumentParser) -> None:
             for choice in action._choices_actions:
                 child = action.choices[choice.dest]
                 if child.description is None and choice.help:
-                    child.description = choice.help[0].upper() + choice.help[1:] + "."
+                    child.description = choice.help[0].upper() + choice.help[1:] + _(".")
+                if not any("--lang" in a.option_strings for a in child._actions):
+                    _add_lang_option(child, argparse.SUPPRESS)
                 _describe_from_help(child)
 
 
@@ -57,14 +80,16 @@ def main(argv: list[str] | None = None) -> int:
     handlers, so Ctrl-C at any moment of start-up ends with one line and status 130, not a traceback.
     """
     try:
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        set_language(_language_from_argv(arguments))
         parser = build_parser()
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
         return int(args.func(args) or 0)
     except UserError as err:
-        print(f"crm-sandbox: error: {err}", file=sys.stderr)
+        print(_("crm-sandbox: error: {message}").format(message=err), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into a reader that stopped early (e.g. `| head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -97,7 +122,7 @@ def run() -> None:
 
 
 def _interrupted() -> int:
-    print("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)",
+    print(_("crm-sandbox: interrupted; output folders keep their previous contents (experiments resume)"),
           file=sys.stderr)
     return 130
 

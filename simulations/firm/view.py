@@ -151,11 +151,12 @@ class FirmView:
         contract = r.contract[ids] > 0
         silent = week - r.last_order_week[ids]
         lapsed = ~contract & (silent > self.lapse_after(ids))
-        st[lapsed] = np.where(silent[lapsed] > rules.lost_weeks, LOST, DORMANT)
-        st[contract & (r.notice_week[ids] >= 0)] = TERMINATING
+        # whole-array selects, not masked assignments: the same stages without gathers and scatters
+        st = np.where(lapsed, np.where(silent > rules.lost_weeks, LOST, DORMANT).astype(np.int8), st)
+        st = np.where(contract & (r.notice_week[ids] >= 0), np.int8(TERMINATING), st)
         ended = r.ended_week[ids]
         gone = contract & (ended >= 0)
-        st[gone] = np.where(week - ended[gone] > rules.lost_weeks, LOST, DORMANT)
+        st = np.where(gone, np.where(week - ended > rules.lost_weeks, LOST, DORMANT).astype(np.int8), st)
         stage = np.full(r.n, PROSPECT, dtype=np.int8)
         stage[ids] = st
         self._cache[key] = stage

@@ -35,7 +35,8 @@ def update_feelings(pop: Population, world: World, mods: Modifiers, product_qual
     pop.trust += rel.trust_rate * (pop.satisfaction - pop.trust)
     np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
     customer = (pop.stage >= NEW) & (pop.stage <= MATURITY)
-    pop.commitment[customer] += rel.commitment_growth
+    # a masked add in place: the same sums as ``commitment[customer] += growth`` without gather and scatter
+    np.add(pop.commitment, np.float32(rel.commitment_growth), out=pop.commitment, where=customer)
     np.clip(pop.commitment, 0.0, 1.0, out=pop.commitment)
     pop.shock[:] = 0.0
 

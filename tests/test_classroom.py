@@ -403,13 +403,48 @@ def test_pages_drive_a_round_without_a_browser(session) -> None:
     assert "practice" in page.results.value and "<polyline" in page.plot.value and boss.plot.value[:4] == b"\x89PNG"
 
 
+def test_pages_show_the_case_in_their_language(session) -> None:
+    store, token = session
+    t1 = store.teams(token)[0]
+    page = TeamPage(store.folder, code=t1.code, lang="zh")
+    english = TeamPage(store.folder, code=t1.code, lang="en")
+    assert "守住用户" in page.widget.children[0].value and "Holding the line" in english.widget.children[0].value
+    narrative = next(c for c in page.content.children if "crm-narrative" in c._dom_classes)
+    assert "你们负责一家区域电信运营商的客户业务" in narrative.value and "regional" not in narrative.value
+    assert ("客户服务总监", "service") in page.role.options
+    page.role.value = "service"
+    assert "网络部门" in page.brief.value and "network team" not in page.brief.value
+    assert page.fields["phone_capacity"].description == "呼叫中心服务能力（每周接待量）"
+    assert ("风险评分最高的 k 人", "top_k") in page.fields["retention_targeting"].options
+    assert english.fields["phone_capacity"].description == "Call-centre capacity (contacts per week)"
+    page.fields["phone_capacity"].value = 800
+    page.fields["search_budget"].value = 6000
+    assert "超出了 6,000 的预算" in page.budget.value
+    boss = InstructorPage(store.folder, key=token, lang="zh")
+    debrief = next(c for c in boss.content.children if "crm-debrief" in c._dom_classes)
+    assert "利润领先的团队放弃了什么" in debrief.value
+    boss.event.value = "network_outage"
+    boss.inject()
+    assert "网络故障导致呼叫中心来电暴增。" in boss.message.value
+    assert store.events(0)[0]["headline"] == "A network outage floods the call centre with calls."  # stored once, in English
+    advance_round(store, token)
+    page.refresh()
+    english.refresh()
+    assert "网络故障导致呼叫中心来电暴增。" in page.news.value and "network outage" not in page.news.value
+    assert "A network outage floods the call centre" in english.news.value
+
+
 def test_export_writes_decisions_results_and_datasets_reproducibly(session, tmp_path: Path) -> None:
     store, token = session
     t1 = store.teams(token)[0]
     advance_round(store, token)
     store.submit(t1.token, 1, "a", {"phone_capacity": 450})
+    store.add_event(token, 1, "price_war", "price_war", "The competitor launches a surprise price war.", 0.6, 2)
     advance_round(store, token)
     files = export_session(store, token, tmp_path / "out")
+    events = pd.read_csv(tmp_path / "out" / "events.csv").set_index("event_id")
+    assert events.loc["price_war", "headline"] == "The competitor launches a surprise price war."
+    assert events.loc["price_war", "headline_zh"] == "竞争者突然发动价格战。"
     names = {str(f) for f in files}
     assert {"decisions.csv", "results.parquet", "keys/leaderboard.csv", "datasets/team_01/orders.parquet",
             "datasets/team_01/customers.parquet"} <= names
@@ -441,3 +476,15 @@ def test_cli_errors_exit_2_and_no_serve_prints_codes(tmp_path: Path) -> None:
     assert adv.returncode == 0 and "round 1 is open" in adv.stdout
     missing = cli("resume", "nowhere")
     assert missing.returncode == 2 and "no classroom session" in missing.stderr
+
+
+def test_cli_lists_the_cases_in_the_chosen_language(tmp_path: Path) -> None:
+    def cases(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "simulations.cli", "classroom", "cases", *args], capture_output=True,
+                              text=True, cwd=tmp_path, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    chinese, english = cases("--lang", "zh"), cases("--lang", "en")
+    assert "守住用户：一家不断流失用户的电信运营商" in chinese and "Holding the line" not in chinese
+    assert "Holding the line: a telecom operator losing subscribers" in english and "守住用户" not in english

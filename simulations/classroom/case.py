@@ -18,7 +18,7 @@ with :meth:`Text.get`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,7 +27,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from simulations.config import EVENT_KINDS, Scenario, ScenarioError, load_scenario, with_overrides
 from simulations.errors import UserError
-from simulations.i18n import LANGUAGES, current_language, gettext, normalise_language
+from simulations.i18n import LANGUAGES, current_language, normalise_language, translator
 
 #: Folder of the built-in cases (``cases/<name>/case.yaml``); the repository root's ``cases``.
 CASES_DIR = Path(__file__).resolve().parents[2] / "cases"
@@ -106,11 +106,6 @@ def _at_least(chars: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _tr(lang: str | None) -> Callable[[str], str]:
-    """``_`` for messages about a team's decisions, in the language of the page that shows them."""
-    return lambda message: gettext(message, lang)
-
-
 class Role(_Frozen):
     """A role a team member plays; only the player of the role is meant to read its private brief."""
 
@@ -172,7 +167,7 @@ class Decision(_Frozen):
 
     def coerce(self, value: Any, lang: str | None = None) -> float | bool | str:
         """Check one submitted value; raise :class:`CaseError` naming the decision (in ``lang``) if it is not allowed."""
-        _ = _tr(lang)
+        _ = translator(lang)  # messages shown on the team's page, in its language
         label = self.label.get(lang)
         if self.kind == "switch":
             if isinstance(value, bool):
@@ -323,7 +318,7 @@ class Case(_Frozen):
 
     def validate_decisions(self, values: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
         """Complete, check and coerce a team's decisions; errors (in ``lang``) name the decision and the limit."""
-        _ = _tr(lang)
+        _ = translator(lang)  # messages shown on the team's page, in its language
         unknown = sorted(set(values) - {d.id for d in self.decisions})
         if unknown:
             raise CaseError(_("unknown decision(s): {ids}").format(ids=", ".join(unknown)))

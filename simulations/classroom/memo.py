@@ -14,12 +14,11 @@ such as 元. Headings and prose in either language are ignored; only claim lines
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from simulations.errors import UserError
-from simulations.i18n import current_language, gettext, normalise_language
+from simulations.i18n import current_language, normalise_language, translator
 
 #: Figures that add up over weeks (``total`` = sum over the counted rounds).
 FLOWS: frozenset[str] = frozenset({
@@ -91,10 +90,6 @@ def _scope(round_no: int | None, lang: str) -> str:
     return "total" if round_no is None else f"round {round_no}"
 
 
-def _translate(lang: str) -> Callable[[str], str]:
-    return lambda message: gettext(message, lang)
-
-
 def check_memo(text: str, results: list[dict[str, Any]], counted_rounds: list[int],
                lang: str | None = None) -> list[ClaimCheck]:
     """Check every claim line of a memo (English or Chinese) against a team's result rows (``round`` and ``metrics``).
@@ -104,7 +99,7 @@ def check_memo(text: str, results: list[dict[str, Any]], counted_rounds: list[in
     language in force).
     """
     lang = normalise_language(lang) if lang is not None else current_language()
-    _ = _translate(lang)
+    _ = translator(lang)
     by_round = {r["round"]: r["metrics"] for r in results}
     checks: list[ClaimCheck] = []
     for i, line in enumerate(text.splitlines(), start=1):
@@ -154,7 +149,7 @@ def check_memo(text: str, results: list[dict[str, Any]], counted_rounds: list[in
 def memo_report(checks: list[ClaimCheck], lang: str | None = None) -> str:
     """A short plain-text report of the checks (for the team page and the export), in ``lang``."""
     lang = normalise_language(lang) if lang is not None else current_language()
-    _ = _translate(lang)
+    _ = translator(lang)
     if not checks:
         raise UserError(_("the memo has no claim lines (`- metric round N: number` or `- metric total: number`)"))
     lines = [_("{ok} of {n} figures match the results").format(ok=sum(c.ok for c in checks), n=len(checks))]

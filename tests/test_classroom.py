@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from simulations.classroom.case import CaseError, case_names, load_case, schema_markdown
+from simulations.classroom.case import CaseError, case_names, has_chinese, load_case, memo_template, schema_markdown
 from simulations.classroom.export import export_session
 from simulations.classroom.memo import check_memo, memo_report
 from simulations.classroom.pages import InstructorPage, TeamPage
@@ -42,6 +44,53 @@ def test_four_builtin_cases_validate_with_their_scenarios() -> None:
         assert case.budget_used(case.default_decisions()) <= case.budget_per_week
         assert case.optional_events and case.debrief
         assert (REPO / "cases" / name / "memo_template.md").is_file()
+        assert (REPO / "cases" / name / "memo_template.zh.md").is_file()
+
+
+def test_every_case_text_is_english_in_en_and_chinese_in_zh() -> None:
+    for name in case_names():
+        case = load_case(name)
+        texts = dict(case.texts())
+        expected = {"title", "summary", "narrative", "debrief[0]"} | {
+            f"roles[{r.id}].{f}" for r in case.roles for f in ("title", "public", "private_brief")} | {
+            f"decisions[{d.id}].label" for d in case.decisions} | {
+            f"{group}[{e.id}].headline" for group in ("scheduled_events", "optional_events")
+            for e in getattr(case, group)}
+        assert expected <= set(texts), (name, expected - set(texts))
+        for path, text in texts.items():
+            assert text.get("en") == text.en and text.get("zh") == text.zh
+            assert has_chinese(text.get("zh")), (name, path)
+            assert not has_chinese(text.get("en")) and re.search(r"[A-Za-z]{2}", text.get("en")), (name, path)
+        for d in case.decisions:
+            if d.kind == "choice":
+                assert [v for _, v in d.choices("zh")] == list(d.options)
+                assert all(has_chinese(label) for label, _ in d.choices("zh"))
+        assert has_chinese(memo_template(case, "zh")) and not has_chinese(memo_template(case, "en"))
+
+
+def test_case_numbers_are_the_same_in_both_languages() -> None:
+    """Chinese texts quote the figures of the English ones (budgets, shares, prices): none lost or invented."""
+    words = {"a third": "1/3", "one in ten": "1/10", "one subscriber in twelve": "1/12", "half": "1/2",
+             "a quarter": "1/4", "a fifth": "1/5", "eight times": "8", "two and a half times": "2.5",
+             "three minutes": "3", "six minutes": "6", "two weeks": "2", "four weeks": "4", "three years": "3",
+             "one or two": "1 2", "one- or two-year": "1 2", "three messages": "3", "two restaurants": "2",
+             "two of your largest": "2", "twice": "2", "triple": "3", "per cent": "%", "a few hundred": "",
+             "one member in ten": "1/10", "per CNY": "1"}
+    chinese = {"三分之一": "1/3", "十名成员中只有一人": "1/10", "十二名用户中就有一人": "1/12", "一半": "1/2",
+               "四分之一": "1/4", "五分之一": "1/5", "八倍": "8", "两倍半": "2.5", "三分钟": "3", "六分钟": "6",
+               "两周": "2", "四周": "4", "三年": "3", "一年或两年": "1 2", "百分之一到百分之二": "1 2 %",
+               "三条": "3", "两家": "2", "最大的两个": "2", "两次坏掉": "2", "三倍": "3", "半价": "1/2",
+               "每消费 1 元": "1"}
+
+    def numbers(text: str, table: dict[str, str]) -> list[str]:
+        text = " ".join(text.split())
+        for word, figure in sorted(table.items(), key=lambda kv: -len(kv[0])):
+            text = re.sub(re.escape(word), f" {figure} ", text, flags=re.IGNORECASE)
+        return sorted(re.findall(r"\d+(?:\.\d+)?", text))
+
+    for name in case_names():
+        for path, text in load_case(name).texts():
+            assert numbers(text.en, words) == numbers(text.zh, chinese), (name, path, text.en, text.zh)
 
 
 def test_cases_readme_is_generated_from_the_schema() -> None:
@@ -54,9 +103,38 @@ def _write_case(tmp_path: Path, edit) -> Path:
     data = yaml.safe_load((REPO / "cases" / "telecom-churn" / "case.yaml").read_text(encoding="utf-8"))
     edit(data)
     folder = tmp_path / "telecom-churn"
-    folder.mkdir()
-    (folder / "case.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    folder.mkdir(parents=True)
+    (folder / "case.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for template in ("memo_template.md", "memo_template.zh.md"):
+        shutil.copy(REPO / "cases" / "telecom-churn" / template, folder / template)
     return folder
+
+
+def test_a_text_missing_a_language_is_refused_with_the_field_named(tmp_path: Path) -> None:
+    folder = _write_case(tmp_path, lambda d: d["roles"][1]["private_brief"].pop("zh"))
+    with pytest.raises(CaseError, match=r"case\.yaml: invalid case\n.*field roles\[service\]\.private_brief: "
+                                        r"missing the Chinese text \(zh\)"):
+        load_case(folder)
+    edits = {
+        "en": (lambda d: d["debrief"][2].update(en="  "), r"field debrief\[2\]: missing the English text \(en\)"),
+        "plain": (lambda d: d.update(title="Holding the line"), r"field title: needs every language"),
+        "copied": (lambda d: d["decisions"][3]["label"].update(zh="Call-centre capacity"),
+                   r"field decisions\[phone_capacity\]\.label: the Chinese text \(zh\) contains no Chinese"),
+        "event": (lambda d: d["optional_events"][0]["headline"].pop("zh"),
+                  r"field optional_events\[network_outage\]\.headline: missing the Chinese text"),
+        "option": (lambda d: d["decisions"][0]["option_labels"].pop("uplift"), r"without a label: uplift"),
+    }
+    for key, (edit, message) in edits.items():
+        with pytest.raises(CaseError, match=message):
+            load_case(_write_case(tmp_path / key, edit))
+
+
+def test_a_missing_chinese_memo_template_is_refused(tmp_path: Path) -> None:
+    folder = _write_case(tmp_path, lambda d: None)
+    assert load_case(folder).name == "telecom-churn"
+    (folder / "memo_template.zh.md").unlink()
+    with pytest.raises(CaseError, match=r"memo_template\.zh\.md: missing memo template \(Chinese\)"):
+        load_case(folder)
 
 
 def test_bad_policy_path_is_named(tmp_path: Path) -> None:
@@ -259,9 +337,42 @@ def test_memo_claims_are_checked_against_the_results() -> None:
 
 def test_memo_templates_have_checkable_claim_lines() -> None:
     for name in case_names():
-        text = (REPO / "cases" / name / "memo_template.md").read_text(encoding="utf-8")
-        checks = check_memo(text, [], [])
-        assert len(checks) >= 3 and all(c.message == "no number given" for c in checks), name
+        english = check_memo(memo_template(load_case(name), "en"), [], [], lang="en")
+        assert len(english) >= 3 and all(c.message == "no number given" for c in english), name
+        chinese = check_memo(memo_template(load_case(name), "zh"), [], [], lang="zh")
+        assert [(c.metric, c.scope) for c in chinese] == [
+            (c.metric, c.scope.replace("round ", "第 ").replace("total", "合计") + (" 轮" if "round" in c.scope else ""))
+            for c in english], name
+        assert all(c.message == "未填写数字" for c in chinese), name
+
+
+def test_a_memo_written_in_chinese_is_checked() -> None:
+    results = [{"round": 1, "metrics": {"profit": 1000.0, "revenue": 5000.0, "survey_satisfaction": 3.71}},
+               {"round": 2, "metrics": {"profit": -200.0, "revenue": 4000.0, "survey_satisfaction": 3.5}}]
+    memo = "\n".join([
+        "## 2. 结果如何",
+        "我们第 1 轮的做法：略。",
+        "- 利润 合计：800 元",
+        "- 收入 第 1 轮：5,010",
+        "- 收入第2轮：4400元",
+        "- profit 第 1 轮: ¥1,000",
+        "- 调查满意度 第 1 轮：3.7 分",
+        "- 调查满意度 合计：3.6",
+        "- 利润 第 3 轮：10",
+        "- 幸福感 第 1 轮：3",
+        "- 利润 第 2 轮：",
+    ])
+    checks = check_memo(memo, results, [1, 2], lang="zh")
+    assert [c.line for c in checks] == list(range(3, 12))
+    assert [c.ok for c in checks] == [True, True, False, True, True, False, False, False, False]
+    assert [c.metric for c in checks[:5]] == ["profit", "revenue", "revenue", "profit", "survey_satisfaction"]
+    assert checks[2].message == "结果显示为 4,000.00" and "没有合计值" in checks[5].message
+    assert checks[6].message == "第 3 轮尚未进行" and "未知的指标" in checks[7].message
+    report = memo_report(checks, "zh")
+    assert report.startswith("9 个数字中有 4 个与结果一致") and "第 5 行：收入 第 2 轮" in report
+    english = check_memo(memo, results, [1, 2], lang="en")
+    assert [c.ok for c in english] == [c.ok for c in checks]
+    assert memo_report(english, "en").startswith("4 of 9 figures match")
 
 
 # ----------------------------------------------------------------------------- pages, export
@@ -292,13 +403,48 @@ def test_pages_drive_a_round_without_a_browser(session) -> None:
     assert "practice" in page.results.value and "<polyline" in page.plot.value and boss.plot.value[:4] == b"\x89PNG"
 
 
+def test_pages_show_the_case_in_their_language(session) -> None:
+    store, token = session
+    t1 = store.teams(token)[0]
+    page = TeamPage(store.folder, code=t1.code, lang="zh")
+    english = TeamPage(store.folder, code=t1.code, lang="en")
+    assert "守住用户" in page.widget.children[0].value and "Holding the line" in english.widget.children[0].value
+    narrative = next(c for c in page.content.children if "crm-narrative" in c._dom_classes)
+    assert "你们负责一家区域电信运营商的客户业务" in narrative.value and "regional" not in narrative.value
+    assert ("客户服务总监", "service") in page.role.options
+    page.role.value = "service"
+    assert "网络部门" in page.brief.value and "network team" not in page.brief.value
+    assert page.fields["phone_capacity"].description == "呼叫中心服务能力（每周接待量）"
+    assert ("风险评分最高的 k 人", "top_k") in page.fields["retention_targeting"].options
+    assert english.fields["phone_capacity"].description == "Call-centre capacity (contacts per week)"
+    page.fields["phone_capacity"].value = 800
+    page.fields["search_budget"].value = 6000
+    assert "超出了 6,000 的预算" in page.budget.value
+    boss = InstructorPage(store.folder, key=token, lang="zh")
+    debrief = next(c for c in boss.content.children if "crm-debrief" in c._dom_classes)
+    assert "利润领先的团队放弃了什么" in debrief.value
+    boss.event.value = "network_outage"
+    boss.inject()
+    assert "网络故障导致呼叫中心来电暴增。" in boss.message.value
+    assert store.events(0)[0]["headline"] == "A network outage floods the call centre with calls."  # stored once, in English
+    advance_round(store, token)
+    page.refresh()
+    english.refresh()
+    assert "网络故障导致呼叫中心来电暴增。" in page.news.value and "network outage" not in page.news.value
+    assert "A network outage floods the call centre" in english.news.value
+
+
 def test_export_writes_decisions_results_and_datasets_reproducibly(session, tmp_path: Path) -> None:
     store, token = session
     t1 = store.teams(token)[0]
     advance_round(store, token)
     store.submit(t1.token, 1, "a", {"phone_capacity": 450})
+    store.add_event(token, 1, "price_war", "price_war", "The competitor launches a surprise price war.", 0.6, 2)
     advance_round(store, token)
     files = export_session(store, token, tmp_path / "out")
+    events = pd.read_csv(tmp_path / "out" / "events.csv").set_index("event_id")
+    assert events.loc["price_war", "headline"] == "The competitor launches a surprise price war."
+    assert events.loc["price_war", "headline_zh"] == "竞争者突然发动价格战。"
     names = {str(f) for f in files}
     assert {"decisions.csv", "results.parquet", "keys/leaderboard.csv", "datasets/team_01/orders.parquet",
             "datasets/team_01/customers.parquet"} <= names
@@ -330,3 +476,15 @@ def test_cli_errors_exit_2_and_no_serve_prints_codes(tmp_path: Path) -> None:
     assert adv.returncode == 0 and "round 1 is open" in adv.stdout
     missing = cli("resume", "nowhere")
     assert missing.returncode == 2 and "no classroom session" in missing.stderr
+
+
+def test_cli_lists_the_cases_in_the_chosen_language(tmp_path: Path) -> None:
+    def cases(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "simulations.cli", "classroom", "cases", *args], capture_output=True,
+                              text=True, cwd=tmp_path, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    chinese, english = cases("--lang", "zh"), cases("--lang", "en")
+    assert "守住用户：一家不断流失用户的电信运营商" in chinese and "Holding the line" not in chinese
+    assert "Holding the line: a telecom operator losing subscribers" in english and "守住用户" not in english

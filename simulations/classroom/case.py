@@ -7,19 +7,27 @@ descriptions that validate (a test keeps it current), so the documentation canno
 A case is a narrative, roles with private briefs, the scenario the world runs on, decisions that
 map to policy parameters with allowed ranges and a weekly budget, rounds, scheduled and optional
 events, a balanced scoring rule, debrief questions and a memo template.
+
+Every text a player or the instructor reads is a :class:`Text` holding English and Chinese (the
+course is taught in Chinese, the code and the source of the texts are English). A case file that
+lacks either language is refused when it is loaded, naming the file, the field and the language,
+so a half-translated case never reaches a classroom; pages ask each text for their own language
+with :meth:`Text.get`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulations.config import EVENT_KINDS, Scenario, ScenarioError, load_scenario, with_overrides
 from simulations.errors import UserError
+from simulations.i18n import LANGUAGES, current_language, normalise_language, translator
 
 #: Folder of the built-in cases (``cases/<name>/case.yaml``); the repository root's ``cases``.
 CASES_DIR = Path(__file__).resolve().parents[2] / "cases"
@@ -34,21 +42,86 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+#: How a missing language is named in errors (case authors read them in English).
+_LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def has_chinese(text: str) -> bool:
+    """Whether ``text`` holds at least one Chinese character (a translation, not copied English)."""
+    return _CJK.search(text) is not None
+
+
+class Text(_Frozen):
+    """A text shown to users, in every language of the course: ``{en: ..., zh: ...}`` in ``case.yaml``.
+
+    Why one object per text rather than a Chinese copy of the case: both languages are checked
+    together when the case is read, so a case cannot lose its Chinese for one field unnoticed, and
+    a page in either language reads the same case.
+    """
+
+    en: str = Field(description="English")
+    zh: str = Field(description="Chinese (简体中文)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both_languages(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            raise ValueError("needs every language: a mapping {en: English text, zh: Chinese text}, not one string")
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a mapping {{en: ..., zh: ...}}, got {type(data).__name__}")
+        missing = [f"the {_LANGUAGE_NAMES[lang]} text ({lang})" for lang in LANGUAGES
+                   if not isinstance(data.get(lang), str) or not data[lang].strip()]
+        if missing:
+            raise ValueError("missing " + " and ".join(missing))
+        if not has_chinese(data["zh"]):
+            raise ValueError("the Chinese text (zh) contains no Chinese characters")
+        return data
+
+    def get(self, lang: str | None = None) -> str:
+        """The text in ``lang`` (default: the language in force, :func:`~simulations.i18n.current_language`)."""
+        return getattr(self, normalise_language(lang) if lang is not None else current_language())
+
+    @classmethod
+    def empty(cls) -> Text:
+        """No text in any language (the default of optional texts such as a decision's help)."""
+        return cls.model_construct(en="", zh="")
+
+
+def _at_least(chars: int) -> AfterValidator:
+    """A minimum length for a text: ``chars`` in English, a quarter of it in Chinese.
+
+    Why a quarter: a Chinese character carries about as much as a short English word, so the same
+    content is roughly three to four times shorter in Chinese.
+    """
+    zh_chars = max(1, chars // 4)
+
+    def check(text: Text) -> Text:
+        if len(text.en.strip()) < chars:
+            raise ValueError(f"the English text (en) needs at least {chars} characters")
+        if len(text.zh.strip()) < zh_chars:
+            raise ValueError(f"the Chinese text (zh) needs at least {zh_chars} characters")
+        return text
+
+    return AfterValidator(check)
+
+
 class Role(_Frozen):
     """A role a team member plays; only the player of the role is meant to read its private brief."""
 
     id: str = Field(description="short identifier, lower case (e.g. marketing)", pattern=_ID)
-    title: str = Field(description="title shown on the team page (e.g. Marketing director)", min_length=1)
-    public: str = Field(description="one or two sentences every member of the team sees", min_length=1)
-    private_brief: str = Field(description="information only this role has (targets, hunches, constraints)", min_length=20)
+    title: Text = Field(description="title shown on the team page (e.g. Marketing director / 市场总监)")
+    public: Text = Field(description="one or two sentences every member of the team sees")
+    private_brief: Annotated[Text, _at_least(20)] = Field(
+        description="information only this role has (targets, hunches, constraints)")
 
 
 class Decision(_Frozen):
     """One lever a team sets each round, mapped to one policy parameter of the scenario."""
 
     id: str = Field(description="short identifier, lower case, unique in the case", pattern=_ID)
-    label: str = Field(description="what the decision form shows", min_length=1)
-    help: str = Field("", description="one line under the field: unit and what it changes")
+    label: Text = Field(description="what the decision form shows")
+    help: Text = Field(Text.empty(), description="one line under the field: unit and what it changes")
     owner: str = Field(description="id of the role that argues for this lever")
     policy: str = Field(description="dotted policy path set by this decision (e.g. service.capacity.phone)", min_length=3)
     kind: Literal["number", "integer", "switch", "choice"] = Field(
@@ -59,6 +132,8 @@ class Decision(_Frozen):
     step: float = Field(1.0, description="granularity of the form field (number, integer)", gt=0)
     default: float | bool | str = Field(description="the firm's current setting, used until a team changes it")
     options: tuple[str, ...] = Field((), description="allowed values of a choice")
+    option_labels: dict[str, Text] = Field(
+        {}, description="option -> the text the form shows for it (a choice needs one for every option)")
     cost_per_unit: float = Field(
         0.0, description="weekly budget used per unit of the value (switch: when on); 0 = free", ge=0
     )
@@ -76,25 +151,41 @@ class Decision(_Frozen):
             raise ValueError(f"decision {self.id}: a switch needs default true or false, got {self.default!r}")
         elif self.kind == "choice" and (not self.options or self.default not in self.options):
             raise ValueError(f"decision {self.id}: a choice needs options and a default among them")
+        if self.kind == "choice":
+            unlabelled = [o for o in self.options if o not in self.option_labels]
+            unknown = sorted(set(self.option_labels) - set(self.options))
+            if unlabelled or unknown:
+                raise ValueError(f"decision {self.id}: option_labels needs exactly the options; "
+                                 f"without a label: {', '.join(unlabelled) or '-'}; not an option: {', '.join(unknown) or '-'}")
+        elif self.option_labels:
+            raise ValueError(f"decision {self.id}: option_labels belong to a choice only")
         return self
 
-    def coerce(self, value: Any) -> float | bool | str:
-        """Check one submitted value; raise :class:`CaseError` naming the decision if it is not allowed."""
+    def choices(self, lang: str | None = None) -> list[tuple[str, str]]:
+        """(label in ``lang``, value) of each option of a choice, as a drop-down wants them."""
+        return [(self.option_labels[o].get(lang), o) for o in self.options]
+
+    def coerce(self, value: Any, lang: str | None = None) -> float | bool | str:
+        """Check one submitted value; raise :class:`CaseError` naming the decision (in ``lang``) if it is not allowed."""
+        _ = translator(lang)  # messages shown on the team's page, in its language
+        label = self.label.get(lang)
         if self.kind == "switch":
             if isinstance(value, bool):
                 return value
-            raise CaseError(f"{self.label}: expected on or off, got {value!r}")
+            raise CaseError(_("{label}: expected on or off, got {value}").format(label=label, value=repr(value)))
         if self.kind == "choice":
             if value in self.options:
                 return str(value)
-            raise CaseError(f"{self.label}: expected one of {', '.join(self.options)}, got {value!r}")
+            raise CaseError(_("{label}: expected one of {options}, got {value}").format(
+                label=label, options=", ".join(self.options), value=repr(value)))
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-            raise CaseError(f"{self.label}: expected a number, got {value!r}")
+            raise CaseError(_("{label}: expected a number, got {value}").format(label=label, value=repr(value)))
         if not self.min <= value <= self.max:
-            raise CaseError(f"{self.label}: must be between {self.min:g} and {self.max:g}, got {value:g}")
+            raise CaseError(_("{label}: must be between {min} and {max}, got {value}").format(
+                label=label, min=f"{self.min:g}", max=f"{self.max:g}", value=f"{value:g}"))
         if self.kind == "integer":
             if value != int(value):
-                raise CaseError(f"{self.label}: must be a whole number, got {value:g}")
+                raise CaseError(_("{label}: must be a whole number, got {value}").format(label=label, value=f"{value:g}"))
             return int(value)
         return float(value)
 
@@ -123,7 +214,7 @@ class EventSpec(_Frozen):
     kind: Literal["service_outage", "price_war", "product_defect", "viral_campaign", "viral_complaint"] = Field(
         description=f"what happens: one of {', '.join(EVENT_KINDS)}"
     )
-    headline: str = Field(description="news line the teams read when it happens", min_length=1)
+    headline: Text = Field(description="news line the teams read when it happens")
     intensity: float = Field(0.5, description="strength from 0 to 1", ge=0, le=1)
     duration: int = Field(1, description="weeks it lasts from the first week of its round", ge=1, le=52)
     round: int | None = Field(None, description="round it strikes (scheduled events only)", ge=1)
@@ -153,9 +244,9 @@ class Case(_Frozen):
     """A role-play case exercise."""
 
     name: str = Field(description="folder name of the case (e.g. telecom-churn)", pattern=r"^[a-z][a-z0-9-]*$")
-    title: str = Field(description="title shown on every page", min_length=1)
-    summary: str = Field(description="one sentence for case lists", min_length=1)
-    narrative: str = Field(description="the case brief all roles read", min_length=100)
+    title: Text = Field(description="title shown on every page")
+    summary: Text = Field(description="one sentence for case lists")
+    narrative: Annotated[Text, _at_least(100)] = Field(description="the case brief all roles read")
     scenario: str = Field(description="built-in scenario name, or a YAML file in the case folder")
     customers: int = Field(10_000, description="people in the world at the start", ge=100, le=200_000)
     seed: int = Field(0, description="seed of the world; every team plays the same (paired) world", ge=0)
@@ -167,7 +258,7 @@ class Case(_Frozen):
     scheduled_events: tuple[EventSpec, ...] = Field((), description="events that strike in a given round")
     optional_events: tuple[EventSpec, ...] = Field((), description="events the instructor may inject")
     scoring: Scoring = Field(Scoring(), description="weights of the balanced score")
-    debrief: tuple[str, ...] = Field(description="questions for the debrief after the last round", min_length=1)
+    debrief: tuple[Text, ...] = Field(description="questions for the debrief after the last round", min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
@@ -205,6 +296,18 @@ class Case(_Frozen):
                 return r
         raise CaseError(f"case {self.name}: no role {role_id!r}")
 
+    def event(self, event_id: str) -> EventSpec | None:
+        """The scheduled or optional event with this id, if the case has one."""
+        return next((e for e in (*self.scheduled_events, *self.optional_events) if e.id == event_id), None)
+
+    def texts(self) -> Iterator[tuple[str, Text]]:
+        """Every user-facing text of the case with its field path (``roles[service].private_brief``).
+
+        Why: tests and tools that check the translations (every text has Chinese) walk the case
+        through this one list instead of naming the fields again.
+        """
+        yield from _texts(self, "")
+
     def default_decisions(self) -> dict[str, Any]:
         """Decision id -> the firm's current setting."""
         return {d.id: d.default for d in self.decisions}
@@ -213,22 +316,38 @@ class Case(_Frozen):
         """Weekly budget used by a full set of decision values."""
         return float(sum(d.cost(decisions[d.id]) for d in self.decisions if d.id in decisions))
 
-    def validate_decisions(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Complete, check and coerce a team's decisions; errors name the decision and the limit."""
+    def validate_decisions(self, values: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
+        """Complete, check and coerce a team's decisions; errors (in ``lang``) name the decision and the limit."""
+        _ = translator(lang)  # messages shown on the team's page, in its language
         unknown = sorted(set(values) - {d.id for d in self.decisions})
         if unknown:
-            raise CaseError(f"unknown decision(s): {', '.join(unknown)}")
-        full = {d.id: d.coerce(values.get(d.id, d.default)) for d in self.decisions}
+            raise CaseError(_("unknown decision(s): {ids}").format(ids=", ".join(unknown)))
+        full = {d.id: d.coerce(values.get(d.id, d.default), lang) for d in self.decisions}
         used = self.budget_used(full)
         if used > self.budget_per_week + 1e-9:
-            raise CaseError(
-                f"these decisions use {used:,.0f} {self.currency} a week, over the budget of {self.budget_per_week:,.0f}"
-            )
+            raise CaseError(_("these decisions use {used} {currency} a week, over the budget of {budget}").format(
+                used=f"{used:,.0f}", currency=self.currency, budget=f"{self.budget_per_week:,.0f}"))
         return full
 
     def policy_overrides(self, decisions: dict[str, Any]) -> dict[str, Any]:
         """Dotted policy path -> value, for ``CustomerLifecycleModel.set_policies``."""
         return {d.policy: decisions[d.id] for d in self.decisions}
+
+
+def _texts(value: Any, path: str) -> Iterator[tuple[str, Text]]:
+    """The :class:`Text` values inside a model, list or mapping, with their paths (see :meth:`Case.texts`)."""
+    if isinstance(value, Text):
+        if value.en or value.zh:  # an optional text left empty (a decision without help) is not shown
+            yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            yield from _texts(item, f"{path}[{getattr(item, 'id', i)}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, f"{path}[{key}]")
 
 
 def _unique(what: str, ids: list[str]) -> None:
@@ -272,8 +391,8 @@ def load_case(name_or_path: str | Path) -> Case:
     except ValidationError as err:
         lines = [f"{source}: invalid case"]
         for e in err.errors():
-            loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
-            lines.append(f"  field {loc}: {e['msg']}")
+            message = e["msg"].removeprefix("Value error, ")
+            lines.append(f"  field {_field_path(data, e['loc'])}: {message}")
         raise CaseError("\n".join(lines)) from None
     if case.name != folder.name:
         raise CaseError(f"{source}: field name is {case.name!r} but the folder is {folder.name!r}")
@@ -286,7 +405,29 @@ def load_case(name_or_path: str | Path) -> Case:
                 with_overrides(scenario, {f"policies.{d.policy}": v})
             except ScenarioError as err:
                 raise CaseError(f"{source}: decision {d.id}: policy {d.policy!r} does not accept {v!r}: {err}") from None
+    for lang in LANGUAGES:
+        memo_template(case, lang, folder)  # the memo template exists in every language
     return case
+
+
+def _field_path(data: Any, loc: tuple[Any, ...]) -> str:
+    """Pydantic's error location as a readable path: ``roles[service].private_brief``, not ``roles.2.private_brief``.
+
+    Why: an author looking for the field in a long YAML file finds a role, decision or event by
+    its id; list items without an id keep their position, counted from 0.
+    """
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(key, int):
+            item = node[key] if isinstance(node, list) and key < len(node) else None
+            label = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else key
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{label}]"]
+            node = item
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts) or "(top level)"
 
 
 def _raw_scenario(case: Case, folder: Path) -> Scenario:
@@ -308,12 +449,26 @@ def case_scenario(case: Case, folder: Path | None = None) -> Scenario:
         raise CaseError(f"{folder / 'case.yaml'}: default decisions: {err}") from None
 
 
-def memo_template(case: Case) -> str:
-    """The team memo template of a case (``memo_template.md`` in its folder)."""
-    path = case_folder(case.name) / "memo_template.md"
+#: File of the memo template in each language, in the case folder.
+MEMO_TEMPLATES: dict[str, str] = {"en": "memo_template.md", "zh": "memo_template.zh.md"}
+
+
+def memo_template(case: Case, lang: str | None = None, folder: Path | None = None) -> str:
+    """The team memo template of a case in ``lang`` (default: the language in force).
+
+    ``memo_template.md`` is English and ``memo_template.zh.md`` Chinese; a missing or empty one,
+    or a Chinese template without Chinese, is a :class:`CaseError` naming the file.
+    """
+    lang = normalise_language(lang) if lang is not None else current_language()
+    path = (folder if folder is not None else case_folder(case.name)) / MEMO_TEMPLATES[lang]
     if not path.is_file():
-        raise CaseError(f"{path}: missing memo template")
-    return path.read_text(encoding="utf-8")
+        raise CaseError(f"{path}: missing memo template ({_LANGUAGE_NAMES[lang]})")
+    text = path.read_text(encoding="utf-8")
+    if not text.strip():
+        raise CaseError(f"{path}: the memo template is empty")
+    if lang == "zh" and not has_chinese(text):
+        raise CaseError(f"{path}: the Chinese memo template contains no Chinese characters")
+    return text
 
 
 # ------------------------------------------------------------------------------ documentation
@@ -330,8 +485,23 @@ def schema_markdown() -> str:
         "<!-- generated by `crm-sandbox classroom docs` from simulations/classroom/case.py; do not edit -->",
         "",
         "Role-play case exercises for the live classroom (`crm-sandbox classroom start CASE --teams N`).",
-        "Each folder holds `case.yaml` (validated by the schema below) and `memo_template.md` (a team memo",
-        "whose numeric claims are checked against the simulated results). `app/` holds the Voila pages.",
+        "Each folder holds `case.yaml` (validated by the schema below), `memo_template.md` and its Chinese",
+        "`memo_template.zh.md` (a team memo whose numeric claims are checked against the simulated",
+        "results; the checker reads claims in either language). `app/` holds the Voila pages.",
+        "",
+        "Every text a player or the instructor reads is a `Text`: a mapping with the English (`en`) and",
+        "the Chinese (`zh`) version, for example",
+        "",
+        "```yaml",
+        "title:",
+        "  en: \"Holding the line: a telecom operator losing subscribers\"",
+        "  zh: \"守住用户：一家不断流失用户的电信运营商\"",
+        "```",
+        "",
+        "A case missing either language in any text, or either memo template, is refused when it is",
+        "loaded, with the file, the field path (`roles[service].private_brief`) and the missing language.",
+        "Pages and `crm-sandbox classroom` show the texts in the language chosen by `--lang`/`CRM_LANG`",
+        "(see [docs/TRANSLATION.md](../docs/TRANSLATION.md)).",
         "",
         "## Built-in cases",
         "",
@@ -340,14 +510,17 @@ def schema_markdown() -> str:
     ]
     for name in case_names():
         c = load_case(name)
-        out.append(f"| `{name}` | {c.title} | `{c.scenario}` | {c.rounds.count} x {c.rounds.weeks} | {c.summary} |")
+        out.append(f"| `{name}` | {c.title.en}<br>{c.title.zh} | `{c.scenario}` | {c.rounds.count} x {c.rounds.weeks} "
+                   f"| {c.summary.en}<br>{c.summary.zh} |")
     out += ["", "## The schema of `case.yaml`", ""]
-    for model in (Case, Role, Decision, Rounds, EventSpec, Scoring):
+    for model in (Case, Role, Decision, Rounds, EventSpec, Scoring, Text):
         doc = " ".join((model.__doc__ or "").split())
         out += [f"### {model.__name__}", "", doc, "", "| field | type | default | meaning |", "|---|---|---|---|"]
         for name, info in model.model_fields.items():
             default = "required" if info.is_required() else f"`{info.default!r}`"
-            if isinstance(info.default, BaseModel):
+            if isinstance(info.default, Text):
+                default = "empty"
+            elif isinstance(info.default, BaseModel):
                 default = f"{type(info.default).__name__}()"
             out.append(f"| `{name}` | `{_type_name(info.annotation)}` | {default} | {info.description or ''} |")
         out.append("")

@@ -79,10 +79,14 @@ def export_session(store: Store, instructor_token: str, out: str | Path) -> list
                       for r in team_rows]
         save(pd.DataFrame(observable), "results", stage)
         save(weekly_frame([r for r in results if r["team"] != BENCHMARK or r["round"] == WARMUP]), "weekly", stage)
-        events = [{"round": e.round, "event_id": e.id, "kind": e.kind, "headline": e.headline, "intensity": e.intensity,
+        events = [{"round": e.round, "event_id": e.id, "kind": e.kind, "headline": e.headline.en, "intensity": e.intensity,
                    "duration": e.duration, "source": "case"} for e in case.scheduled_events if e.round in rounds]
-        save(pd.DataFrame(events + store.events(), columns=["round", "event_id", "kind", "headline", "intensity",
-                                                            "duration", "source"]), "events", stage)
+        events += store.events()
+        for e in events:  # both languages, so a Chinese class's export reads as its pages did
+            spec = case.event(e["event_id"])
+            e["headline_zh"] = spec.headline.zh if spec is not None else ""
+        save(pd.DataFrame(events, columns=["round", "event_id", "kind", "headline", "headline_zh", "intensity",
+                                           "duration", "source"]), "events", stage)
         hidden = [{"team": r["team"], "round": r["round"], **r["hidden"]} for r in results]
         save(pd.DataFrame(hidden), "keys/results_truth", stage)
         save(leaderboard(results, case, rounds), "keys/leaderboard", stage)
@@ -108,7 +112,7 @@ def export_session(store: Store, instructor_token: str, out: str | Path) -> list
 
 def _provenance(case: Case, info: Any, rounds: list[int]) -> str:
     return "\n".join([
-        f"# Classroom session export: {case.title}",
+        f"# Classroom session export: {case.title.en} / {case.title.zh}",
         "",
         f"- case: `{case.name}`; scenario: `{case.scenario}`; customers: {info.customers}; seed: {info.seed}",
         f"- teams: {info.n_teams}; counted rounds played: {', '.join(map(str, rounds)) or 'none'}; "

@@ -27,6 +27,7 @@ from simulations.classroom.memo import check_memo, memo_report
 from simulations.classroom.session import counted_rounds, round_events, session_case, weekly_records
 from simulations.classroom.store import BENCHMARK, SESSION_ENV, WARMUP, Store
 from simulations.errors import UserError
+from simulations.i18n import current_language, normalise_language
 
 #: Environment variable naming the session folder (set by ``crm-sandbox classroom start``).
 RELOAD_HINT = ("If this page stops reacting (for example after the server was restarted), reload it (F5). "
@@ -152,18 +153,24 @@ def weekly_plot(records: list[dict[str, Any]], title: str) -> str:
     return head + "".join(parts)
 
 
-def _widget_for(d: Any, value: Any) -> w.Widget:
+def _page_language(lang: str | None) -> str:
+    """The language a page shows the case in: its own (``lang``), else the one in force."""
+    return normalise_language(lang) if lang is not None else current_language()
+
+
+def _widget_for(d: Any, value: Any, lang: str) -> w.Widget:
     style = {"description_width": "initial"}
     layout = w.Layout(width="520px")
+    label = d.label.get(lang)
     if d.kind == "switch":
-        widget = w.Checkbox(value=bool(value), description=d.label, style=style, layout=layout, indent=False)
+        widget = w.Checkbox(value=bool(value), description=label, style=style, layout=layout, indent=False)
     elif d.kind == "choice":
-        widget = w.Dropdown(options=list(d.options), value=value, description=d.label, style=style, layout=layout)
+        widget = w.Dropdown(options=d.choices(lang), value=value, description=label, style=style, layout=layout)
     elif d.kind == "integer":
         widget = w.BoundedIntText(value=int(value), min=int(d.min), max=int(d.max), step=int(d.step),
-                                  description=d.label, style=style, layout=layout)
+                                  description=label, style=style, layout=layout)
     else:
-        widget = w.BoundedFloatText(value=float(value), min=d.min, max=d.max, step=d.step, description=d.label,
+        widget = w.BoundedFloatText(value=float(value), min=d.min, max=d.max, step=d.step, description=label,
                                     style=style, layout=layout)
     widget.add_class("crm-decision")
     widget.add_class(f"crm-decision-{d.id}")
@@ -173,9 +180,10 @@ def _widget_for(d: Any, value: Any) -> w.Widget:
 class TeamPage:
     """A team's page: join, roles and private brief, last results, the decision form, memo check."""
 
-    def __init__(self, folder: str | Path | None = None, code: str | None = None) -> None:
+    def __init__(self, folder: str | Path | None = None, code: str | None = None, lang: str | None = None) -> None:
         self.store = Store(session_folder(folder))
         self.case: Case = session_case(self.store)
+        self.lang = _page_language(lang)
         self.token: str | None = None
         self.team_no = 0
         self.submission_id = uuid.uuid4().hex
@@ -183,7 +191,7 @@ class TeamPage:
         self.code = w.Text(value=code or "", placeholder="join code from your instructor", description="Join code")
         self.code.add_class("crm-join-code")
         self.widget, self.join_status, self.content = _gated_page(
-            self.case.title, self.code, "Join team", "crm-join", "team", self.join)
+            self.case.title.get(self.lang), self.code, "Join team", "crm-join", "team", self.join)
         if self.code.value:
             self.join()
 
@@ -203,10 +211,10 @@ class TeamPage:
         case = self.case
         self.header = w.HTML("")
         self.header.add_class("crm-team-header")
-        narrative = w.HTML(f"<h3>The case</h3>{_html(case.narrative)}")
+        narrative = w.HTML(f"<h3>The case</h3>{_html(case.narrative.get(self.lang))}")
         narrative.add_class("crm-narrative")
-        self.role = w.Dropdown(options=[("choose your role", "")] + [(r.title, r.id) for r in case.roles], value="",
-                               description="Your role")
+        self.role = w.Dropdown(options=[("choose your role", "")] + [(r.title.get(self.lang), r.id) for r in case.roles],
+                               value="", description="Your role")
         self.role.add_class("crm-role")
         self.brief = w.HTML("<p><i>Choose your role to read your brief.</i></p>")
         self.brief.add_class("crm-role-brief")
@@ -217,7 +225,7 @@ class TeamPage:
         self.results.add_class("crm-results")
         self.plot = w.HTML("")
         self.plot.add_class("crm-results-plot")
-        self.fields = {d.id: _widget_for(d, d.default) for d in case.decisions}
+        self.fields = {d.id: _widget_for(d, d.default, self.lang) for d in case.decisions}
         for f in self.fields.values():
             f.observe(lambda _: self._changed(), names="value")
         self.budget = w.HTML("")
@@ -238,7 +246,7 @@ class TeamPage:
         memo_button.on_click(lambda _: self.check_memo())
         self.memo_result = w.HTML("")
         self.memo_result.add_class("crm-memo-result")
-        helps = [w.HTML(f"<small style='color:#555'>{html.escape(d.help)}</small>") for d in case.decisions]
+        helps = [w.HTML(f"<small style='color:#555'>{html.escape(d.help.get(self.lang))}</small>") for d in case.decisions]
         form = [x for d, h in zip(case.decisions, helps, strict=True) for x in (self.fields[d.id], h) if x is not None]
         self.content.children = [
             self.header, refresh, narrative, w.HTML("<h3>Roles</h3>"), self.role, self.brief, self.news,
@@ -254,9 +262,9 @@ class TeamPage:
             self.brief.value = "<p><i>Choose your role to read your brief.</i></p>"
             return
         r = self.case.role(self.role.value)
-        self.brief.value = (f"<h4>{html.escape(r.title)}</h4><p>{html.escape(r.public)}</p>"
+        self.brief.value = (f"<h4>{html.escape(r.title.get(self.lang))}</h4><p>{html.escape(r.public.get(self.lang))}</p>"
                             f"<div style='border-left:3px solid #888;padding-left:8px'><b>Private brief</b>"
-                            f"{_html(r.private_brief)}</div>")
+                            f"{_html(r.private_brief.get(self.lang))}</div>")
 
     # --------------------------------------------------------------------------- state
     def _values(self) -> dict[str, Any]:
@@ -270,7 +278,7 @@ class TeamPage:
 
     def _show_budget(self) -> bool:
         try:
-            self.case.validate_decisions(self._values())
+            self.case.validate_decisions(self._values(), self.lang)
             ok, problem = True, ""
         except CaseError as err:
             ok, problem = False, str(err)
@@ -314,14 +322,14 @@ class TeamPage:
         self._show_budget()
 
     def _with_rounds(self, played: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
-        return [(x["round"], e) for x in played for e in round_events(self.store, self.case, x["round"])]
+        return [(x["round"], e) for x in played for e in round_events(self.store, self.case, x["round"], self.lang)]
 
     def submit(self) -> None:
         """Validate and save the decisions for the open round (idempotent per form state)."""
         if not self._show_budget():
             self.form_status.value = _error("Not submitted: fix the decisions above.")
             return
-        decisions = self.case.validate_decisions(self._values())
+        decisions = self.case.validate_decisions(self._values(), self.lang)
         info = self.store.info()
         try:
             revision = self.store.submit(self.token, info.current_round, self.submission_id, decisions, role=self.role.value)
@@ -334,9 +342,9 @@ class TeamPage:
     def check_memo(self) -> None:
         """Check the figures of the pasted memo against this team's results."""
         rows = [x for x in self.store.team_results(self.token) if x["round"] >= 1]
-        checks = check_memo(self.memo.value, rows, counted_rounds(self.store, self.case))
+        checks = check_memo(self.memo.value, rows, counted_rounds(self.store, self.case), self.lang)
         try:
-            self.memo_result.value = f"<pre>{html.escape(memo_report(checks))}</pre>"
+            self.memo_result.value = f"<pre>{html.escape(memo_report(checks, self.lang))}</pre>"
         except UserError as err:
             self.memo_result.value = _error(str(err))
 
@@ -344,14 +352,15 @@ class TeamPage:
 class InstructorPage:
     """The instructor's page: submissions, advance, events, leaderboard, debrief, export."""
 
-    def __init__(self, folder: str | Path | None = None, key: str | None = None) -> None:
+    def __init__(self, folder: str | Path | None = None, key: str | None = None, lang: str | None = None) -> None:
         self.store = Store(session_folder(folder))
         self.case: Case = session_case(self.store)
+        self.lang = _page_language(lang)
         self.token = ""
         self.key = w.Password(value=key or "", description="Instructor key")
         self.key.add_class("crm-key")
         self.widget, self.unlock_status, self.content = _gated_page(
-            f"Instructor: {self.case.title}", self.key, "Unlock", "crm-unlock", "instructor", self.unlock)
+            f"Instructor: {self.case.title.get(self.lang)}", self.key, "Unlock", "crm-unlock", "instructor", self.unlock)
         if self.key.value:
             self.unlock()
 
@@ -389,14 +398,14 @@ class InstructorPage:
         self.submissions.add_class("crm-submissions")
         self.message = w.HTML("")
         self.message.add_class("crm-message")
-        self.event = w.Dropdown(options=[(e.headline, e.id) for e in self.case.optional_events], description="Event",
-                                layout=w.Layout(width="620px"))
+        self.event = w.Dropdown(options=[(e.headline.get(self.lang), e.id) for e in self.case.optional_events],
+                                description="Event", layout=w.Layout(width="620px"))
         self.event.add_class("crm-event")
         self.leaderboard = w.HTML("")
         self.leaderboard.add_class("crm-leaderboard")
         self.plot = w.Image(format="png")
         self.plot.add_class("crm-debrief-plot")
-        questions = "".join(f"<li>{html.escape(q)}</li>" for q in self.case.debrief)
+        questions = "".join(f"<li>{html.escape(q.get(self.lang))}</li>" for q in self.case.debrief)
         debrief = w.HTML(f"<h3>Debrief questions</h3><ol>{questions}</ol>")
         debrief.add_class("crm-debrief")
         codes = w.HTML("<h3>Join codes</h3><table class='crm-table'>" + "".join(
@@ -434,8 +443,8 @@ class InstructorPage:
             raise UserError("this case offers no optional events")
         e = next(x for x in self.case.optional_events if x.id == self.event.value)
         r = self.store.info().current_round
-        self.store.add_event(self.token, r, e.id, e.kind, e.headline, e.intensity, e.duration)
-        self.message.value = f"<b>Event injected into {_round_name(r)}:</b> {html.escape(e.headline)}"
+        self.store.add_event(self.token, r, e.id, e.kind, e.headline.en, e.intensity, e.duration)
+        self.message.value = f"<b>Event injected into {_round_name(r)}:</b> {html.escape(e.headline.get(self.lang))}"
 
     def export(self) -> None:
         """Export the session next to its store."""
@@ -449,7 +458,7 @@ class InstructorPage:
         """Reload status, submissions, leaderboard and debrief plot."""
         info = self.store.info()
         r = info.current_round
-        events = round_events(self.store, self.case, r)
+        events = round_events(self.store, self.case, r, self.lang)
         state = "The game is over" if info.finished else html.escape(_round_name(r).capitalize()) + " is open"
         news = html.escape("; ".join(e["headline"] for e in events))
         self.status.value = (f"<h3>{state} &middot; {info.n_teams} teams &middot; {info.customers:,} customers</h3>"
@@ -505,11 +514,11 @@ def debrief_plot(results: list[dict[str, Any]], rounds: list[int]) -> bytes:
     return buf.getvalue()
 
 
-def team_page(folder: str | Path | None = None) -> w.Widget:
-    """The team page widget; the join code may come from the URL (``?code=...``)."""
-    return TeamPage(folder, code=query_param("code")).widget
+def team_page(folder: str | Path | None = None, lang: str | None = None) -> w.Widget:
+    """The team page widget in ``lang`` (default: the language in force); the join code may come from the URL (``?code=...``)."""
+    return TeamPage(folder, code=query_param("code"), lang=lang).widget
 
 
-def instructor_page(folder: str | Path | None = None) -> w.Widget:
-    """The instructor page widget; the key may come from the URL (``?key=...``)."""
-    return InstructorPage(folder, key=query_param("key")).widget
+def instructor_page(folder: str | Path | None = None, lang: str | None = None) -> w.Widget:
+    """The instructor page widget in ``lang`` (default: the language in force); the key may come from the URL (``?key=...``)."""
+    return InstructorPage(folder, key=query_param("key"), lang=lang).widget

@@ -23,11 +23,20 @@ def session_case(store: Store) -> Case:
     return load_case(folder if (folder / "case.yaml").is_file() else info.case_name)
 
 
-def round_events(store: Store, case: Case, round_no: int) -> list[dict[str, Any]]:
-    """Events acting in a round: the case's scheduled ones, then those the instructor injected."""
-    scheduled = [{"event_id": e.id, "kind": e.kind, "headline": e.headline, "intensity": e.intensity,
+def round_events(store: Store, case: Case, round_no: int, lang: str | None = None) -> list[dict[str, Any]]:
+    """Events acting in a round: the case's scheduled ones, then those the instructor injected.
+
+    Headlines are in ``lang`` (default: the language in force). The store keeps an injected
+    event's English headline; the case supplies it in the page's language by the event's id, so
+    a page in Chinese shows Chinese news whichever page injected it.
+    """
+    scheduled = [{"event_id": e.id, "kind": e.kind, "headline": e.headline.get(lang), "intensity": e.intensity,
                   "duration": e.duration, "source": "case"} for e in case.scheduled_events if e.round == round_no]
-    return scheduled + store.events(round_no)
+    injected = []
+    for row in store.events(round_no):
+        spec = case.event(row["event_id"])
+        injected.append({**row, "headline": spec.headline.get(lang)} if spec is not None else row)
+    return scheduled + injected
 
 
 def weekly_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

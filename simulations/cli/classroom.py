@@ -67,11 +67,13 @@ def _default_folder(case: str) -> Path:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    """List built-in cases."""
+    """List built-in cases, each with its title and summary in ``--lang``."""
     from simulations.classroom.case import case_names, load_case
 
     for name in case_names():
-        print(f"{name:<22} {load_case(name).summary}")
+        case = load_case(name)
+        print(f"{name:<22} {case.title.get()}")
+        print(f"{'':<22} {case.summary.get()}")
     return 0
 
 
@@ -81,12 +83,13 @@ def cmd_start(args: argparse.Namespace) -> int:
         require_extra("classroom", "serving the classroom pages (`classroom start` without --no-serve)")
     from simulations.classroom.rounds import create_session
     from simulations.classroom.server import check_outside_app, serve
+    from simulations.classroom.session import session_case
 
     folder = args.session_dir or _default_folder(args.case)
     check_outside_app(folder)
     store, token = create_session(args.case, args.teams, folder, customers=args.customers, seed=args.seed)
     if args.no_serve:
-        print(f"Session {folder} created ({store.info().case_name}).")
+        print(f"Session {folder} created ({store.info().case_name}: {session_case(store).title.get()}).")
         print(f"Instructor key (keep it secret): {token}")
         for t in store.teams(token):
             print(f"{t.name:<8} join code {t.code}")

@@ -55,6 +55,15 @@ class Market(_Frozen):
     social_degree: int = _f(6, "acquaintances per person in the word-of-mouth network", ge=0, le=64)
     start_date: dt.date = _f(dt.date(2024, 1, 1), "calendar date of week 0 (a Monday)")
     weeks: int = _f(156, "default number of simulated weeks", ge=1, le=2000)
+    reference_customers: int = _f(
+        10_000, "market size for which the policies' absolute quantities are stated (service and key-account "
+        "capacity, acquisition budgets, retention k, the community's running cost); they scale in proportion to "
+        "`customers`, so the same scenario is the same world at any size", ge=10, le=20_000_000)
+
+    @property
+    def size_scale(self) -> float:
+        """``customers / reference_customers``: the factor applied to size-bound policy quantities."""
+        return self.customers / self.reference_customers
 
 
 class CustomerTraits(_Frozen):
@@ -69,17 +78,29 @@ class CustomerTraits(_Frozen):
     satisfaction_sd: float = _f(0.12, "sd of baseline satisfaction across customers", ge=0, le=0.5)
     potential_sd: float = _f(0.6, "log-scale sd of potential value (future spend multiplier)", ge=0, le=3)
     potential_growth: float = _f(0.0, "weekly growth of spend toward potential (0: none)", ge=0, le=0.05)
-    service_need_rate: float = _f(0.02, "weekly probability an active customer needs service", ge=0, le=1)
+    service_need_rate: float = _f(
+        0.035, "weekly probability an active customer needs service (about two contacts a year; chosen so that the "
+        "default desks run at 70-80% occupancy, where call centres are staffed)", ge=0, le=1)
     business_share: float = _f(0.08, "share of business customers", ge=0, le=1)
     key_account_share: float = _f(0.01, "share of key accounts", ge=0, le=1)
     business_spend_multiplier: float = _f(2.5, "spend multiplier of business customers", ge=1, le=100)
     key_account_spend_multiplier: float = _f(8.0, "spend multiplier of key accounts", ge=1, le=1000)
     categories: int = _f(5, "product categories a customer can buy", ge=1, le=8)
     channel_dislike_share: float = _f(0.3, "share of customers who dislike one contact channel", ge=0, le=1)
-    responsiveness_mean: float = _f(0.15, "mean probability an at-risk customer accepts a good offer", ge=0, le=1)
+    responsiveness_mean: float = _f(
+        0.25, "mean probability an at-risk customer accepts a good offer (chosen: proactive retention offers save a "
+        "fifth to a third of the at-risk customers they reach in published telecom and banking programmes)", ge=0, le=1)
     sleeping_dog_share: float = _f(0.08, "share for whom a retention contact backfires", ge=0, le=1)
     patience_minutes: float = _f(6.0, "mean minutes a caller waits before abandoning", gt=0, le=600)
-    price_sensitivity: float = _f(1.2, "elasticity of buying, switching and first purchase to our price", ge=0, le=10)
+    price_sensitivity: float = _f(
+        2.6, "elasticity of buying, switching and first purchase to our price (Bijmolt, van Heerde & Pieters 2005, "
+        "J. Marketing Research 42(2): mean price elasticity of sales -2.62 over 1,851 estimates)", ge=0, le=10)
+    buying_floor: float = _f(0.4, "buying multiplier of a customer whose feeling toward the firm is 0", ge=0, le=10)
+    buying_slope: float = _f(1.2, "added buying multiplier per unit of feeling (0-1)", ge=0, le=10)
+    buying_trust_weight: float = _f(
+        0.5, "weight of trust (against satisfaction) in the feeling that drives buying. Why: a recovered complaint "
+        "lifts satisfaction above a trouble-free customer's but dents trust, so the recovered do not buy more (the "
+        "recovery paradox holds for satisfaction, not repurchase: de Matos, Henrique & Rossi 2007)", ge=0, le=1)
     loyalty_purchase_boost: float = _f(0.08, "relative lift of a loyalty member's buying per tier step", ge=0, le=2)
     channel_consent_share: float = _f(
         0.85, "share of customers who consent to marketing on a channel they do not dislike (recorded at signup)", ge=0, le=1)
@@ -112,8 +133,13 @@ class Contracts(_Frozen):
 class Costs(_Frozen):
     """Unit economics."""
 
-    gross_margin: float = _f(0.35, "margin on revenue before marketing, service and programme costs", ge=0, le=1)
+    gross_margin: float = _f(
+        0.35, "margin on revenue at list price (price index 1) before marketing, service and programme costs; the "
+        "cost of goods is a share of list-price revenue, so it does not move with our price", ge=0, le=1)
     service_cost_per_contact_capacity: float = _f(4.0, "weekly cost of one contact of service capacity", ge=0, le=1e4)
+    recovery_cost_per_complaint: float = _f(
+        20.0, "cost of recovering one complaint at full recovery effort (staff time and a goodwill gesture; effort "
+        "0.5 costs half)", ge=0, le=1e5)
     contact_cost: dict[str, float] = _f(
         {"email": 0.05, "phone": 2.5, "sms": 0.1, "app": 0.02}, "cost of one marketing contact by channel"
     )
@@ -147,6 +173,96 @@ class Relationship(_Frozen):
     trust_rate: float = _f(0.05, "weekly pull of trust toward satisfaction", gt=0, le=1)
     commitment_growth: float = _f(0.004, "weekly growth of commitment while the relationship runs", ge=0, le=1)
     tenure_hazard_decay: float = _f(0.0, "how much early tenure raises endangerment (new customers are fragile)", ge=0, le=20)
+    fragile_weeks: float = _f(26.0, "weeks over which a new customer's extra fragility fades (e-folding time)", gt=0, le=520)
+    competitor_share: float = _f(
+        0.7, "share of endangerments without a service or satisfaction cause that a competitor's offer causes (the "
+        "rest: our price); chosen, as switching studies name a better offer more often than price alone", ge=0, le=1)
+    pull_floor: float = _f(0.5, "endangerment hazard factor (floor + competitor pull): temptation even without a rival",
+                           ge=0, le=10)
+    commitment_shield: float = _f(0.6, "how far full commitment lowers the endangerment hazard (0-1)", ge=0, le=1)
+    trust_offset: float = _f(1.5, "the endangerment hazard scales with (trust_offset - trust): trust protects", ge=1, le=10)
+    contract_hold: float = _f(0.5, "how far a running fixed-term contract's lock-in lowers the endangerment hazard",
+                              ge=0, le=1)
+    settle_trust_floor: float = _f(0.5, "settling chance of a satisfied-again endangered customer: recovery_rate x "
+                                   "(floor + trust)", ge=0, le=5)
+    decision_margin: float = _f(0.15, "satisfaction above the at-risk threshold below which the gap drives leaving",
+                                ge=0, le=1)
+    decision_floor: float = _f(0.5, "decision to leave: decision_rate x (floor + slope x satisfaction gap)", ge=0, le=5)
+    decision_slope: float = _f(3.0, "decision to leave: how strongly the satisfaction gap drives it", ge=0, le=50)
+    commitment_restraint: float = _f(0.5, "how far full commitment holds back the decision to leave (0-1)", ge=0, le=1)
+    renewal_decision: float = _f(0.5, "least chance an endangered customer decides when their fixed term ends", ge=0, le=1)
+
+
+class ServiceWorld(_Frozen):
+    """How service contacts go: queues, patience, resolution, complaints and recovery (the customers' side).
+
+    Per channel (phone, e-mail, chat). Waits follow a single-server queue's shape; patience is the
+    customer's own (``traits.patience_minutes`` scaled by channel). The satisfaction changes encode
+    the service-recovery paradox as the literature finds it: a recovered complaint leaves a customer
+    happier than before the problem, but trust is dented all the same (sources: Smith & Bolton 1998;
+    de Matos, Henrique & Rossi 2007 meta-analysis: recovery lifts satisfaction, not repurchase).
+    """
+
+    base_wait_minutes: dict[str, float] = _f({"phone": 1.5, "email": 240.0, "chat": 1.5},
+                                              "mean minutes of waiting at the reference utilisation, by channel")
+    wait_reference_utilisation: float = _f(0.85, "utilisation at which the mean wait is base_wait_minutes", gt=0, lt=1)
+    queue_pooling: float = _f(
+        3.0, "how long a pooled desk keeps waits short as utilisation rises (wait grows like utilisation to this power "
+        "over 1 - utilisation; 1 is a single server). Chosen: call centres with a handful of agents per queue keep "
+        "answer times short up to 80-85% occupancy and collapse beyond (Erlang C)", ge=1, le=50)
+    patience_scale: dict[str, float] = _f({"phone": 1.0, "email": 200.0, "chat": 1.5},
+                                           "patience multiplier by channel (an e-mail answer is awaited far longer)")
+    handling_minutes: dict[str, float] = _f({"phone": 8.0, "email": 6.0, "chat": 10.0},
+                                             "mean handling minutes of an answered contact, by channel")
+    first_contact_resolution: float = _f(0.72, "chance a contact is resolved at first contact on an idle desk", ge=0, le=1)
+    overload_fcr_loss: float = _f(0.25, "relative loss of first-contact resolution per unit of utilisation (up to 2)",
+                                  ge=0, le=0.5)
+    effort_fcr_gain: float = _f(0.1, "first-contact resolution added by full recovery effort", ge=0, le=1)
+    key_desk_fcr_gain: float = _f(0.15, "first-contact resolution added at the key-account desk", ge=0, le=1)
+    later_resolution: float = _f(0.75, "chance an answered contact not resolved at first contact is resolved later",
+                                 ge=0, le=1)
+    unhappy_need: float = _f(1.8, "how much more often a customer below the at-risk threshold needs service", ge=1, le=10)
+    complaint_wait_multiple: float = _f(5.0, "a wait this many times the answer-time target (by channel patience) is "
+                                        "a complaint even when resolved", ge=1, le=100)
+    recovery_success: float = _f(0.9, "chance full recovery effort recovers a complaint (scales with effort)", ge=0, le=1)
+    fcr_satisfaction: float = _f(0.03, "satisfaction gained when resolved at first contact", ge=0, le=1)
+    later_satisfaction: float = _f(-0.01, "satisfaction change when resolved later", ge=-1, le=1)
+    unresolved_satisfaction: float = _f(-0.10, "satisfaction change when not resolved (abandoned or failed)", ge=-1, le=0)
+    complaint_satisfaction: float = _f(-0.04, "further satisfaction change of a complaint that is not recovered",
+                                       ge=-1, le=0)
+    recovery_satisfaction: float = _f(0.14, "satisfaction gained when a complaint is recovered", ge=0, le=1)
+    complaint_trust_loss: float = _f(0.06, "trust lost by any complaint, recovered or not", ge=0, le=1)
+    complaint_memory: float = _f(0.9, "weekly share of a customer's complaint count carried over", ge=0, le=1)
+
+
+class Responses(_Frozen):
+    """How customers react to the firm's marketing contacts (their own mechanism, not the firm's choice).
+
+    An offer's pull is ``strength_floor + strength_slope x offer`` (offer as a share of a month's
+    value); take-up probabilities below are at pull 1. Chosen where no field figure exists: the
+    defaults give cross-sell take-up of a few percent and win-back of a few percent of the dormant,
+    within the 1-10% direct-marketing response rates the sources quote.
+    """
+
+    strength_floor: float = _f(0.5, "pull of an offer worth nothing (the contact itself)", ge=0, le=10)
+    strength_slope: float = _f(3.0, "added pull per unit of offer (share of a month's value)", ge=0, le=50)
+    cross_sell_take: float = _f(0.04, "weekly chance a contacted customer takes a cross-sell offer at pull 1", ge=0, le=1)
+    win_back_take: float = _f(0.08, "chance a dormant customer of responsiveness 1 returns on a win-back offer at pull 1",
+                              ge=0, le=1)
+    retention_take_cap: float = _f(0.95, "highest chance an endangered customer accepts a retention offer", ge=0, le=1)
+    retention_satisfaction_lift: float = _f(0.12, "satisfaction gained by a customer who accepts a retention offer",
+                                            ge=0, le=1)
+    retention_commitment_lift: float = _f(0.05, "commitment gained by a customer who accepts a retention offer", ge=0, le=1)
+    sleeping_dog_backfire: float = _f(0.5, "chance a retention contact backfires on a sleeping dog who does not accept",
+                                      ge=0, le=1)
+    sleeping_dog_shock: float = _f(0.25, "satisfaction lost when a retention contact backfires", ge=0, le=1)
+    wasted_offer_take: float = _f(0.01, "chance a customer who is not at risk pockets a retention offer anyway", ge=0, le=1)
+    onboarding_goodwill: float = _f(0.02, "satisfaction and trust gained from a welcome contact", ge=0, le=1)
+    disliked_channel_shock: float = _f(0.05, "satisfaction lost when contacted through a channel the customer dislikes",
+                                       ge=0, le=1)
+    no_consent_shock: float = _f(0.03, "satisfaction lost when contacted on a channel without consent", ge=0, le=1)
+    fatigue_memory: float = _f(0.75, "weekly share of contact fatigue carried over", ge=0, le=1)
+    fatigue_shock: float = _f(0.02, "satisfaction lost per contact above the fatigue limit", ge=0, le=1)
 
 
 class BTYD(_Frozen):
@@ -185,6 +301,8 @@ class World(_Frozen):
     relationship: Relationship = Relationship()
     btyd: BTYD = BTYD()
     community: CommunityWorld = CommunityWorld()
+    responses: Responses = Responses()
+    service: ServiceWorld = ServiceWorld()
 
 
 # -------------------------------------------------------------------------------- the policies
@@ -195,8 +313,10 @@ class Acquisition(_Frozen):
         {"search": 2000.0, "social": 1500.0, "tv": 0.0, "direct_mail": 500.0}, "weekly budget by channel"
     )
     half_reach_budget: float = _f(4000.0, "weekly budget that reaches half the reachable prospects", gt=0, le=1e9)
-    max_reach: float = _f(0.012, "share of prospects a channel can reach in a week", ge=0, le=1)
-    conversion: float = _f(0.12, "chance a reached prospect makes a first purchase", ge=0, le=1)
+    max_reach: float = _f(0.02, "share of prospects a channel can reach in a week", ge=0, le=1)
+    conversion: float = _f(
+        0.25, "chance a reached prospect makes a first purchase (chosen so that a new customer costs about one "
+        "year of their gross margin at the default budget, and returns diminish as the prospect pool thins)", ge=0, le=1)
     referral_bonus: float = _f(0.0, "bonus paid per referred new customer (raises referrals)", ge=0, le=1e5)
 
 
@@ -248,7 +368,8 @@ class Loyalty(_Frozen):
     """Loyalty programme: points, tiers, rewards."""
 
     enabled: bool = _f(False, "run a loyalty programme")
-    join_rate: float = _f(0.4, "chance a new customer joins", ge=0, le=1)
+    join_rate: float = _f(0.4, "chance a customer who is not a member joins when they buy (asked at checkout; a new "
+                          "customer at the first order)", ge=0, le=1)
     points_per_currency: float = _f(1.0, "points per currency unit spent", ge=0, le=1000)
     redemption_points: float = _f(500.0, "points for one reward", gt=0, le=1e9)
     reward_value: float = _f(5.0, "cost of one reward to the firm", ge=0, le=1e6)

@@ -152,13 +152,14 @@ class CustomerLifecycleModel(mesa.Model):
         service.respond(pop, world, pol, mods, s.service, log, week, self.firm.records.tier)
         loyalty.respond(pop, world, pol, mods, s.loyalty, log, week)
         adopted = community.respond(pop, world, pol, mods, s.community, log, week)
-        self.product_quality = min(self.product_quality + adopted * world.community.quality_gain, 0.3)
+        # a larger market posts proportionally more ideas: the gain per adopted idea is stated for the reference size
+        self.product_quality = min(self.product_quality + adopted * world.community.quality_gain / world.market.size_scale, 0.3)
         relationship.respond(pop, world, pol, mods, s.relationship, log, week, self.product_quality)
 
         changed = np.flatnonzero(before != pop.stage)
         log.add("transitions", customer=changed.astype(np.int32), from_stage=before[changed], to_stage=pop.stage[changed])
         np.add.at(self.flows, (before[changed], pop.stage[changed]), 1)
-        money = economics.close_week(pop, world, log)
+        money = economics.close_week(pop, world, pol, log)
         self.firm.record(log, pop.n)
         self._update_kpis(log, money)
         self.last_log = log

@@ -224,7 +224,8 @@ def test_paired_worlds_identical_decisions_give_identical_results(session) -> No
     rows = {r["team"]: r for r in store.results([0])}
     assert rows[1]["metrics"] == rows[2]["metrics"] and rows[1]["hidden"] == rows[2]["hidden"]
     assert rows[1]["tables"] == rows[2]["tables"]
-    assert rows[3]["metrics"]["cost_service"] < rows[1]["metrics"]["cost_service"]
+    # a fifth of the phone capacity: more complaints (whose recovery costs money, so cost can rise too)
+    assert rows[3]["metrics"]["complaints"] > rows[1]["metrics"]["complaints"]
 
 
 def test_resume_from_checkpoint_equals_uninterrupted(tmp_path: Path) -> None:

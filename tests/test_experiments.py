@@ -127,7 +127,7 @@ def test_example_experiments_in_the_repository_are_valid():
 
 # ---------------------------------------------------------------------------- runs & pairing
 def test_replication_r_of_every_point_shares_its_seed_and_no_effect_factors_differ_by_exactly_zero(tmp_path):
-    exp = tiny(factors={"policies.marketing.retention.targeting": ["none", "all"],
+    exp = tiny(factors={"policies.marketing.retention.targeting": ["none", "top_k"],
                         # the community is disabled in retail: its reward changes nothing but the label
                         "policies.community.reward": [100, 300]}, replications=3, every="week")
     summary = run_experiment(exp, tmp_path / "out", workers=1)
@@ -145,7 +145,7 @@ def test_replication_r_of_every_point_shares_its_seed_and_no_effect_factors_diff
     # point 1 = same targeting as point 0, other reward: identical random numbers, identical results
     assert by_point.loc[1, ["mean_difference", "ci_low", "ci_high", "sd"]].tolist() == [0.0, 0.0, 0.0, 0.0]
     assert by_point.loc[0, "mean_difference"] == 0.0 and by_point.loc[0, "n_pairs"] == 3
-    # retention contacts to everyone cost money: a real difference, so the test above can fail
+    # retention contacts to the top k cost money: a real difference, so the test above can fail
     assert by_point.loc[2, "mean_difference"] != 0.0
     assert by_point.loc[2, "ci_low"] <= by_point.loc[2, "mean_difference"] <= by_point.loc[2, "ci_high"]
 
@@ -241,7 +241,7 @@ def test_effort_metrics_have_no_best_point_and_the_report_says_neither_direction
 
 
 def test_report_has_plots_per_metric_and_factor_paired_tables_and_best_points(tmp_path):
-    exp = tiny(factors={"policies.marketing.retention.targeting": ["none", "all"],
+    exp = tiny(factors={"policies.marketing.retention.targeting": ["none", "top_k"],
                         "policies.service.capacity.phone": [40, 200]}, replications=3,
                metrics=["cumulative_profit", "cumulative_cost_marketing"], every="week")
     run_experiment(exp, tmp_path / "out", workers=1)

@@ -133,7 +133,7 @@ def solution(data) -> dict:
     return {
         "ordering_customers": orders["customer_id"].nunique(),
         "top20_share": top.sum() / revenue.sum(),
-        "churned": list(last[(end - last).dt.days > 7 * RECENCY_WEEKS].index),
+        "churned": list(last[(end - last) > pd.Timedelta(weeks=RECENCY_WEEKS)].index),
         "clv_ranking": {c: float(value.get(c, 0.0)) for c in ids},
         "retention_cost": "25%",
     }

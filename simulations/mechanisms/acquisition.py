@@ -128,7 +128,8 @@ def respond(
             referred_by=pop.referred_by[new_ids], **signup_record(pop, new_ids))
     log.count("acquisitions", new_ids.size)
     log.count("acquisitions_referral", wom_ids.size)
-    log.cost("acquisition", sum(policies.acquisition.budget.values()) + policies.acquisition.referral_bonus * wom_ids.size)
+    spend = sum(policies.acquisition.budget.values()) * world.market.size_scale  # budgets are stated for the reference size
+    log.cost("acquisition", spend + policies.acquisition.referral_bonus * wom_ids.size)
     return new_ids
 
 

@@ -70,5 +70,5 @@ def respond(
     log.count("ideas", authors.size)
     log.count("ideas_adopted", int(adopted.sum()))
     log.count("community_members", int(members.sum()))
-    log.cost("community", world.costs.community_cost_per_week + c.reward * int(adopted.sum()))
+    log.cost("community", world.costs.community_cost_per_week * world.market.size_scale + c.reward * int(adopted.sum()))
     return int(adopted.sum())

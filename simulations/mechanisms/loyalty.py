@@ -25,13 +25,18 @@ def respond(
     log: WeekLog,
     week: int,
 ) -> None:
-    """New customers join; members earn and redeem points; tiers are re-evaluated."""
+    """Buyers who are not members join at checkout; members earn and redeem points; tiers are re-evaluated.
+
+    Why at checkout and not only at sign-up: a programme launched mid-game (the restaurant case's
+    decision) must reach the existing customers it is meant for. A new customer is asked at their
+    first order, an existing one at each order until they join.
+    """
     u_join = rng.random(pop.n, dtype=np.float32)
     p = policies.loyalty
     if not p.enabled:
         return
     active = is_active(pop.stage)
-    joiners = np.flatnonzero(active & ~pop.loyalty_member & (pop.signup_week == week) & (u_join < p.join_rate))
+    joiners = np.flatnonzero(active & ~pop.loyalty_member & (pop.week_orders > 0) & (u_join < p.join_rate))
     pop.loyalty_member[joiners] = True
     pop.commitment[joiners] += p.commitment_boost
 

@@ -28,9 +28,6 @@ from simulations.weeklog import WeekLog
 
 CAMPAIGN_TYPES: tuple[str, ...] = ("acquisition", "onboarding", "cross_sell", "retention", "win_back")
 ONBOARDING, CROSS_SELL, RETENTION, WIN_BACK = 1, 2, 3, 4
-WASTED_OFFER_TAKE_UP = 0.01
-#: goodwill lost when contacted through a channel the customer dislikes / never consented to
-DISLIKED_SHOCK, NO_CONSENT_SHOCK = 0.05, 0.03
 
 
 def top_k(score: np.ndarray, k: int) -> np.ndarray:
@@ -48,7 +45,13 @@ def _due(c: Campaign, week: int) -> bool:
     return c.enabled and week % c.every_weeks == 0
 
 
-def select_retention(firm: FirmView, policies: Policies, week: int, u_assign: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def scaled_k(k: int, world: World) -> int:
+    """Customers per retention wave at this market size: ``k`` is stated for the reference size."""
+    return int(round(k * world.market.size_scale))
+
+
+def select_retention(firm: FirmView, policies: Policies, week: int, u_assign: np.ndarray,
+                     world: World | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Who gets a retention offer this wave, and (for experiments) the control group.
 
     Candidates are customers the firm sees as current or at risk, plus those whose notice runs
@@ -61,11 +64,12 @@ def select_retention(firm: FirmView, policies: Policies, week: int, u_assign: np
         return empty, empty
     perceived = firm.perceived(week)
     candidates = np.flatnonzero(((perceived >= NEW) & (perceived <= TERMINATING)) | (perceived == WON_BACK))
+    k = r.k if world is None else scaled_k(r.k, world)
     if r.targeting == "uplift":
-        return candidates[top_k(firm.uplift(week, candidates), r.k)], empty
+        return candidates[top_k(firm.uplift(week, candidates), k)], empty
     if r.targeting == "top_k":
         score = np.where(perceived[candidates] == TERMINATING, 1.0, firm.risk(week, candidates))  # a notice is certain risk
-        return candidates[top_k(score, r.k)], empty
+        return candidates[top_k(score, k)], empty
     flagged = candidates[(perceived[candidates] == AT_RISK) | (perceived[candidates] == TERMINATING)]
     if r.targeting == "all":
         return flagged, empty
@@ -87,7 +91,7 @@ def wave_targets(firm: FirmView, policies: Policies, world: World, week: int,
         if _due(m.cross_sell, week):
             growing = (perceived == GROWTH) | (perceived == MATURITY)
             waves.append((CROSS_SELL, m.cross_sell, np.flatnonzero(growing & (rec.categories_bought < world.traits.categories))))
-    treated, control = select_retention(firm, policies, week, u_assign)
+    treated, control = select_retention(firm, policies, week, u_assign, world)
     if treated.size or control.size:
         waves.append((RETENTION, m.retention, treated))
     if _due(m.win_back, week):
@@ -109,7 +113,8 @@ def respond(
     n = pop.n
     u_resp, u_assign = rng.random((2, n), dtype=np.float32)
     m = policies.marketing
-    pop.fatigue *= np.float32(0.75)
+    rs = world.responses
+    pop.fatigue *= np.float32(rs.fatigue_memory)
     waves, control = wave_targets(firm, policies, world, week, u_assign)
     if control.size:
         firm.note_experiment(week, next(ids for kind, _, ids in waves if kind == RETENTION), control)
@@ -119,9 +124,9 @@ def respond(
         consented = (firm.records.consent[targets] >> channel) & 1 == 1
         ids = targets[consented] if m.respect_channel_preferences else targets
         consented = consented[consented] if m.respect_channel_preferences else consented
-        took = _respond_to(kind, campaign, pop, ids, u_resp, world, week, log)
+        took = _respond_to(kind, campaign, pop, ids, u_resp, world, week, log, policies.pricing.price_index)
         disliked = pop.disliked_channel[ids] == channel
-        annoyed = np.where(disliked, DISLIKED_SHOCK, 0.0) + np.where(consented, 0.0, NO_CONSENT_SHOCK)
+        annoyed = np.where(disliked, rs.disliked_channel_shock, 0.0) + np.where(consented, 0.0, rs.no_consent_shock)
         pop.shock[ids] -= annoyed.astype(np.float32)
         pop.fatigue[ids] += 1.0
         log.cost("marketing", world.costs.contact_cost.get(campaign.channel, 0.0) * ids.size)
@@ -140,7 +145,7 @@ def respond(
                     consented=np.ones(control.size, bool), randomised=np.ones(control.size, bool))
 
     over = np.maximum(pop.fatigue - m.fatigue_limit, 0.0)
-    pop.shock -= (0.02 * over).astype(np.float32)
+    pop.shock -= (rs.fatigue_shock * over).astype(np.float32)
 
 
 def _give_offer(pop: Population, ids: np.ndarray, kind: int, c: Campaign, value: np.ndarray, week: int) -> None:
@@ -151,28 +156,30 @@ def _give_offer(pop: Population, ids: np.ndarray, kind: int, c: Campaign, value:
 
 
 def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.ndarray, world: World,
-                week: int, log: WeekLog) -> np.ndarray:
+                week: int, log: WeekLog, price: float = 1.0) -> np.ndarray:
     """The contacted customers' reaction (their own mechanism); return who accepted the offer.
 
     An accepting customer orders with the coupon this week (``offer_take``); purchasing records the
     order, its discount and the campaign it answers.
     """
-    monthly = pop.spend_mean[ids] * pop.purchase_rate[ids] * 4.345 + pop.monthly_fee[ids]  # a month's value
+    # a month's value at our current price (orders and fees both move with it)
+    monthly = (pop.spend_mean[ids] * pop.purchase_rate[ids] * 4.345 + pop.monthly_fee[ids]) * np.float32(price)
     stage = pop.stage[ids]
     uu = u[ids]
-    strength = 0.5 + 3.0 * c.offer
+    rs = world.responses
+    strength = rs.strength_floor + rs.strength_slope * c.offer
     _give_offer(pop, ids, kind, c, c.offer * monthly, week)
     if kind == ONBOARDING:
-        pop.shock[ids] += 0.02
-        pop.trust[ids] += 0.02
+        pop.shock[ids] += rs.onboarding_goodwill
+        pop.trust[ids] += rs.onboarding_goodwill
         return np.zeros(ids.size, bool)  # the welcome coupon is used (or not) on the customer's next order
     if kind == CROSS_SELL:
-        yes = uu < 0.04 * strength
+        yes = uu < rs.cross_sell_take * strength
         pop.categories[ids[yes]] += 1
         pop.offer_take[ids[yes]] = True
         return yes
     if kind == WIN_BACK:
-        yes = (stage == DORMANT) & (uu < 0.08 * pop.responsiveness[ids] * strength)
+        yes = (stage == DORMANT) & (uu < rs.win_back_take * pop.responsiveness[ids] * strength)
         back = ids[yes]
         pop.stage[back] = WON_BACK
         pop.weeks_in_stage[back] = 0
@@ -183,18 +190,18 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
         return yes
     # retention: endangered customers may accept; others pocket the discount or resent the contact
     endangered = (stage == AT_RISK) | (stage == TERMINATING)
-    accept = endangered & (uu < np.minimum(pop.responsiveness[ids] * strength, 0.95))
+    accept = endangered & (uu < np.minimum(pop.responsiveness[ids] * strength, rs.retention_take_cap))
     saved = ids[accept]
     withdrawn = saved[pop.stage[saved] == TERMINATING]
     pop.stage[saved] = np.where(pop.stage[saved] == TERMINATING, MATURITY, pop.prev_stage[saved])
     pop.weeks_in_stage[saved] = 0
     pop.notice_week[withdrawn] = -1
     log.add("notice_withdrawals", customer=withdrawn.astype(np.int32))
-    pop.satisfaction[saved] += 0.12
-    pop.commitment[saved] += 0.05
-    backfire = pop.sleeping_dog[ids] & ~accept & (uu < 0.5)
-    pop.shock[ids[backfire]] -= 0.25
-    wasted = ~endangered & ~pop.sleeping_dog[ids] & (uu < WASTED_OFFER_TAKE_UP)
+    pop.satisfaction[saved] += rs.retention_satisfaction_lift
+    pop.commitment[saved] += rs.retention_commitment_lift
+    backfire = pop.sleeping_dog[ids] & ~accept & (uu < rs.sleeping_dog_backfire)
+    pop.shock[ids[backfire]] -= rs.sleeping_dog_shock
+    wasted = ~endangered & ~pop.sleeping_dog[ids] & (uu < rs.wasted_offer_take)
     took = accept | wasted
     pop.offer_take[ids[took]] = True
     return took

@@ -90,7 +90,9 @@ def weekly_rate(pop: Population, world: World, policies: Policies, ids: np.ndarr
         alive = (stage >= NEW) & (stage <= MATURITY)
         return np.where(alive, pop.purchase_rate[rows], 0.0).astype(np.float32)
     rate = pop.purchase_rate[rows] * STAGE_BUYING[stage]
-    rate = rate * (0.4 + 1.2 * pop.satisfaction[rows])
+    t = world.traits
+    feeling = (1.0 - t.buying_trust_weight) * pop.satisfaction[rows] + t.buying_trust_weight * pop.trust[rows]
+    rate = rate * (t.buying_floor + t.buying_slope * feeling)
     rate = rate * np.float32(policies.pricing.price_index ** -world.traits.price_sensitivity)
     rate = rate * (1.0 + 0.15 * (pop.categories[rows] - 1))
     if policies.loyalty.enabled:

@@ -50,9 +50,10 @@ def endangerment_hazard(
     price_gap = (policies.pricing.price_index / comp.price_index) ** world.traits.price_sensitivity
     pull = comp.attractiveness * mods.competitor_pull * price_gap
     tenure = np.maximum(week - pop.signup_week[rows], 0)
-    fragile = 1.0 + rel.tenure_hazard_decay * np.exp(-tenure / 26.0)
+    fragile = 1.0 + rel.tenure_hazard_decay * np.exp(-tenure / rel.fragile_weeks)
     drive = np.exp(rel.at_risk_sensitivity * (rel.at_risk_threshold - pop.satisfaction[rows]))
-    h = rel.at_risk_base_hazard * drive * (0.5 + pull) * fragile * (1.0 - 0.6 * pop.commitment[rows]) * (1.5 - pop.trust[rows])
+    h = (rel.at_risk_base_hazard * drive * (rel.pull_floor + pull) * fragile
+         * (1.0 - rel.commitment_shield * pop.commitment[rows]) * (rel.trust_offset - pop.trust[rows]))
     return np.clip(h, 0.0, 0.9).astype(np.float32)
 
 
@@ -96,13 +97,13 @@ def respond(
     # hazards are computed only for those who can move (prospects, most of the market, cannot)
     stage = pop.stage
     able = np.flatnonzero(((stage >= NEW) & (stage <= MATURITY)) | (stage == WON_BACK))
-    h = endangerment_hazard(pop, world, policies, mods, week, able) * (1.0 - 0.5 * lock_in(pop, world, week, able))
+    h = endangerment_hazard(pop, world, policies, mods, week, able) * (1.0 - rel.contract_hold * lock_in(pop, world, week, able))
     hit = u[able] < h
     to_risk = able[hit]
     pop.prev_stage[to_risk] = stage[to_risk]
     low_sat = pop.satisfaction[to_risk] < rel.at_risk_threshold
     serviced = pop.complaints[to_risk] > 0.5
-    tempted = u[to_risk] < 0.7 * h[hit]  # given u < h, u / h is uniform: 70% competitor, 30% price
+    tempted = u[to_risk] < rel.competitor_share * h[hit]  # given u < h, u / h is uniform: competitor, else price
     cause = np.where(serviced, SERVICE, np.where(low_sat, DISENGAGEMENT, np.where(tempted, COMPETITOR, PRICE)))
     pop.risk_cause[to_risk] = cause
     _move(pop, to_risk, AT_RISK)
@@ -111,16 +112,17 @@ def respond(
     # endangered customers settle or decide to leave (not in the week they became endangered)
     ar = np.flatnonzero((stage == AT_RISK) & (pop.weeks_in_stage > 1))
     sat, uu = pop.satisfaction[ar], u[ar]
-    p_settle = np.where(sat > rel.at_risk_threshold, rel.recovery_rate * (0.5 + pop.trust[ar]), 0.0)
+    p_settle = np.where(sat > rel.at_risk_threshold, rel.recovery_rate * (rel.settle_trust_floor + pop.trust[ar]), 0.0)
     settle = uu < p_settle
     settled = ar[settle]
     pop.stage[settled] = pop.prev_stage[settled]
     pop.weeks_in_stage[settled] = 0
-    gap = np.clip(rel.at_risk_threshold + 0.15 - sat, 0.0, 1.0)
-    p_decide = rel.decision_rate * (0.5 + 3.0 * gap) * (1.0 - lock_in(pop, world, week, ar)) * (1.0 - 0.5 * pop.commitment[ar])
+    gap = np.clip(rel.at_risk_threshold + rel.decision_margin - sat, 0.0, 1.0)
+    p_decide = (rel.decision_rate * (rel.decision_floor + rel.decision_slope * gap) * (1.0 - lock_in(pop, world, week, ar))
+                * (1.0 - rel.commitment_restraint * pop.commitment[ar]))
     # a fixed-term contract that ends this week forces the decision
     renewing = (pop.contract[ar] >= 2) & (pop.contract_end_week[ar] == week)
-    p_decide = np.where(renewing, np.maximum(p_decide, 0.5), p_decide)
+    p_decide = np.where(renewing, np.maximum(p_decide, rel.renewal_decision), p_decide)
     u_rest = (uu - p_settle) / np.maximum(1.0 - p_settle, 1e-6)  # uniform again among those who did not settle
     deciders = ar[~settle & (u_rest < p_decide)]
     _move(pop, deciders, TERMINATING)

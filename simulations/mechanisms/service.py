@@ -17,14 +17,6 @@ from simulations.population import Population
 from simulations.stages import is_active
 from simulations.weeklog import WeekLog
 
-#: Minutes of waiting at utilisation 0.5, by service channel (phone, e-mail, chat).
-BASE_WAIT = np.array([2.0, 240.0, 1.5], dtype=np.float32)
-#: Patience multiplier by channel: people wait for an e-mail answer far longer than on the phone.
-PATIENCE_SCALE = np.array([1.0, 200.0, 1.5], dtype=np.float32)
-HANDLING_MINUTES = np.array([8.0, 6.0, 10.0], dtype=np.float32)
-FCR_BASE = 0.72
-#: Unhappy customers (below the at-risk threshold) need service this much more often.
-UNHAPPY_NEED = 1.8
 REASONS: tuple[str, ...] = ("billing", "product", "delivery", "technical", "account", "complaint")
 
 
@@ -33,11 +25,40 @@ def utilisation(demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     return np.where(capacity > 0, demand / np.maximum(capacity, 1e-9), np.where(demand > 0, np.inf, 0.0))
 
 
-def mean_wait(rho: np.ndarray) -> np.ndarray:
-    """Mean wait per channel in minutes, growing without bound as utilisation nears and passes 1."""
+def by_channel(values: dict[str, float]) -> np.ndarray:
+    """A per-channel setting of ``world.service`` as an array in ``SERVICE_CHANNELS`` order."""
+    return np.array([values[c] for c in SERVICE_CHANNELS], dtype=np.float32)
+
+
+def mean_wait(rho: np.ndarray, base_wait: np.ndarray, reference: float = 0.5, pooling: float = 1.0) -> np.ndarray:
+    """Mean wait per channel in minutes, growing without bound as utilisation nears and passes 1.
+
+    ``base_wait`` is the wait at utilisation ``reference``; ``pooling`` > 1 keeps a pooled desk's
+    waits short at moderate load and steepens the rise near capacity (the shape of Erlang C).
+    """
     r = np.minimum(rho, 0.98)
     over = np.maximum(rho - 0.98, 0.0)
-    return BASE_WAIT * (r / (1.0 - r)) * (1.0 + 10.0 * over)
+    return base_wait * (r / reference) ** pooling * ((1.0 - reference) / (1.0 - r)) * (1.0 + 10.0 * over)
+
+
+def expected_demand(pop: Population, world: World, policies: Policies, mods: Modifiers,
+                    firm_tier: np.ndarray) -> tuple[np.ndarray, float]:
+    """The week's expected contacts per channel (and at the key-account desk): what desks are staffed for.
+
+    Why expected and not realised: waits follow the load a desk is planned and staffed for, so a
+    firm of 2,000 customers and one of a million at the same occupancy serve alike (the scenario is
+    the same world at any size); the week's random ups and downs of a small firm would otherwise
+    make its service systematically worse through the steep queue curve.
+    """
+    sw = world.service
+    unhappy = pop.satisfaction < world.relationship.at_risk_threshold
+    p = np.where(unhappy, np.float32(sw.unhappy_need), np.float32(1.0)) * is_active(pop.stage)
+    p = p * np.float32(world.traits.service_need_rate * mods.service_need)
+    key = np.zeros(pop.n, dtype=bool)
+    recorded = min(firm_tier.size, pop.n)  # people the firm has not recorded yet are not routed to the desk
+    key[:recorded] = (firm_tier[:recorded] == 2) & policies.service.key_account_desk
+    per_channel = np.bincount(pop.service_channel[~key], weights=p[~key], minlength=len(SERVICE_CHANNELS))
+    return per_channel.astype(np.float64), float(p[key].sum())
 
 
 def respond(
@@ -60,7 +81,9 @@ def respond(
     # Details are drawn only for candidates: people whose draw is below the largest need probability
     # anyone can have this week. That set depends on the world and events, never on a policy, so the
     # draws stay paired across policies while costing a few percent of the population.
-    bound = min(world.traits.service_need_rate * mods.service_need * UNHAPPY_NEED, 1.0)
+    sw = world.service
+    base_wait, patience_scale = by_channel(sw.base_wait_minutes), by_channel(sw.patience_scale)
+    bound = min(world.traits.service_need_rate * mods.service_need * sw.unhappy_need, 1.0)
     cand = np.flatnonzero(u_need < bound)
     m = cand.size
     e_wait_c = rng.standard_exponential(m, dtype=np.float32)
@@ -68,41 +91,48 @@ def respond(
     e_handle_c = rng.standard_exponential(m, dtype=np.float32)
 
     unhappy = pop.satisfaction[cand] < world.relationship.at_risk_threshold
-    p_need = world.traits.service_need_rate * mods.service_need * np.where(unhappy, UNHAPPY_NEED, 1.0)
+    p_need = world.traits.service_need_rate * mods.service_need * np.where(unhappy, sw.unhappy_need, 1.0)
     sel = is_active(pop.stage[cand]) & (u_need[cand] < p_need)
     ids = cand[sel]
     e_wait, u_abandon, u_fcr, u_resolve = e_wait_c[sel], u_abandon_c[sel], u_fcr_c[sel], u_resolve_c[sel]
     u_reason, u_recover, e_handle = u_reason_c[sel], u_recover_c[sel], e_handle_c[sel]
     s = policies.service
-    capacity = np.array([s.capacity.get(c, 0.0) for c in SERVICE_CHANNELS]) * mods.service_capacity
+    scale = world.market.size_scale  # capacities are stated for the reference market size
+    capacity = np.array([s.capacity.get(c, 0.0) for c in SERVICE_CHANNELS]) * scale * mods.service_capacity
     channel = pop.service_channel[ids].astype(np.intp)
     key = (firm_tier[ids] == 2) & s.key_account_desk  # routing reads the firm's records, not the person
-    demand = np.bincount(channel[~key], minlength=len(SERVICE_CHANNELS)).astype(np.float64)
+    demand, key_demand = expected_demand(pop, world, policies, mods, firm_tier)
     rho = utilisation(demand, capacity)
-    key_rho = float(utilisation(np.array([key.sum()], float), np.array([s.key_account_capacity * mods.service_capacity]))[0])
+    key_capacity = np.array([s.key_account_capacity * scale * mods.service_capacity])
+    key_rho = float(utilisation(np.array([key_demand]), key_capacity)[0])
 
-    wait_mean = np.where(key, mean_wait(np.array([key_rho]))[0] * 0.5, mean_wait(rho)[channel])
+    shape = (sw.wait_reference_utilisation, sw.queue_pooling)
+    key_wait = mean_wait(np.array([key_rho]), base_wait[:1], *shape)[0] * 0.5  # account directors call back fast
+    wait_mean = np.where(key, key_wait, mean_wait(rho, base_wait, *shape)[channel])
     wait = (wait_mean * e_wait).astype(np.float32)
     rho_c = np.where(key, key_rho, rho[channel])
     overflow = np.clip(1.0 - 1.0 / np.maximum(rho_c, 1e-9), 0.0, 1.0)
-    p_abandon = np.maximum(1.0 - np.exp(-wait / (pop.patience[ids] * PATIENCE_SCALE[channel])), overflow)
+    p_abandon = np.maximum(1.0 - np.exp(-wait / (pop.patience[ids] * patience_scale[channel])), overflow)
     abandoned = u_abandon < p_abandon
-    p_fcr = np.clip(FCR_BASE * (1.0 - 0.25 * np.minimum(rho_c, 2.0)) + 0.1 * s.recovery_effort + 0.15 * key, 0, 0.98)
+    p_fcr = np.clip(sw.first_contact_resolution * (1.0 - sw.overload_fcr_loss * np.minimum(rho_c, 2.0))
+                    + sw.effort_fcr_gain * s.recovery_effort + sw.key_desk_fcr_gain * key, 0, 0.98)
     fcr = ~abandoned & (u_fcr < p_fcr)
-    resolved = fcr | (~abandoned & (u_resolve < 0.75))
-    complaint = ~resolved | (wait > 5 * s.target_wait_minutes * PATIENCE_SCALE[channel])
-    recovered = complaint & (u_recover < 0.8 * s.recovery_effort)
+    resolved = fcr | (~abandoned & (u_resolve < sw.later_resolution))
+    complaint = ~resolved | (wait > sw.complaint_wait_multiple * s.target_wait_minutes * patience_scale[channel])
+    recovered = complaint & (u_recover < sw.recovery_success * s.recovery_effort)
 
-    delta = np.where(fcr, 0.03, np.where(resolved, -0.01, -0.10)).astype(np.float32)
-    delta = delta - np.where(complaint & ~recovered, 0.04, 0.0) + np.where(recovered, 0.14, 0.0)
+    delta = np.where(fcr, sw.fcr_satisfaction, np.where(resolved, sw.later_satisfaction, sw.unresolved_satisfaction))
+    delta = delta.astype(np.float32)
+    delta = (delta + np.where(complaint & ~recovered, sw.complaint_satisfaction, 0.0)
+             + np.where(recovered, sw.recovery_satisfaction, 0.0))
     pop.shock[ids] += delta
-    pop.trust[ids] -= np.where(complaint, 0.06, 0.0).astype(np.float32)
-    pop.complaints *= np.float32(0.9)
+    pop.trust[ids] -= np.where(complaint, sw.complaint_trust_loss, 0.0).astype(np.float32)
+    pop.complaints *= np.float32(sw.complaint_memory)
     pop.complaints[ids] += complaint
 
     reason = np.minimum((u_reason * (len(REASONS) - 1)).astype(np.int8), len(REASONS) - 2)
     reason = np.where(complaint & ~resolved, len(REASONS) - 1, reason).astype(np.int8)
-    handling = np.where(abandoned, 0.0, HANDLING_MINUTES[channel] * (0.5 + e_handle)).astype(np.float32)
+    handling = np.where(abandoned, 0.0, by_channel(sw.handling_minutes)[channel] * (0.5 + e_handle)).astype(np.float32)
     log.add("tickets", customer=ids.astype(np.int32), channel=channel.astype(np.int8), reason=reason,
             wait_minutes=wait, abandoned=abandoned, resolved=resolved, first_contact_resolution=fcr,
             handling_minutes=handling, complaint=complaint, key_account_desk=key, recovered=recovered)
@@ -115,8 +145,9 @@ def respond(
     log.count("tickets_abandoned", int(abandoned.sum()))
     log.count("wait_minutes_live", float(wait[live].sum()))
     log.count("complaints", int(complaint.sum()))
-    cost = (capacity.sum() / max(mods.service_capacity, 1e-9) + (s.key_account_capacity if s.key_account_desk else 0.0))
-    log.cost("service", cost * world.costs.service_cost_per_contact_capacity)
+    cost = (capacity.sum() / max(mods.service_capacity, 1e-9) + (s.key_account_capacity * scale if s.key_account_desk else 0.0))
+    recovery = float(complaint.sum()) * s.recovery_effort * world.costs.recovery_cost_per_complaint
+    log.cost("service", cost * world.costs.service_cost_per_contact_capacity + recovery)
 
 
 def service_level(counts: dict[str, float]) -> float:
@@ -125,4 +156,4 @@ def service_level(counts: dict[str, float]) -> float:
     return counts.get("tickets_within_target", 0.0) / live if live else 1.0
 
 
-__all__ = ["REASONS", "respond", "service_level"]
+__all__ = ["REASONS", "by_channel", "mean_wait", "respond", "service_level"]

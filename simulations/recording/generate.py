@@ -187,7 +187,7 @@ def generate_dataset(
         history = contracts_mod.contract_history(ctx, pop, rec, spec.world.contracts.notice_weeks)
         customers_t = obs.build_customers(ctx, pop, rec, who, locale, spec.world.traits.min_age, history)
         write_table(ds, "customers", customers_t)
-        camp = obs.build_campaigns(ctx, rec, model.policies)
+        camp = obs.build_campaigns(ctx, rec, model.policies, model.world.market.size_scale)
         redemptions = obs.Redemptions()
         write_table(ds, "orders", obs.build_orders(ctx, rec, camp, redemptions))
         write_table(ds, "campaigns", camp.table)

@@ -417,7 +417,7 @@ class Campaigns:
         return self.wave_ids[pos]
 
 
-def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
+def build_campaigns(ctx: Context, rec: Recorder, policies: object, size_scale: float = 1.0) -> Campaigns:
     """Stage-campaign waves (one per week and type) and quarterly acquisition campaigns."""
     c = rec.columns("contacts", ("customer", "campaign", "channel", "offer", "treated", "randomised"))
     wave_key = c["week"].astype(np.int64) * 8 + c["campaign"].astype(np.int64)
@@ -431,7 +431,8 @@ def build_campaigns(ctx: Context, rec: Recorder, policies: object) -> Campaigns:
     ref = np.where(first_treated >= 0, first_treated, any_row)
     control = np.bincount(inverse[c["randomised"].astype(bool)], minlength=waves.size) > 0  # randomised waves
     contacts = np.bincount(inverse[treated], minlength=waves.size)
-    budget = {ch: float(policies.acquisition.budget.get(ch, 0.0)) for ch in ACQUISITION_CHANNELS}
+    # what the firm spent at this market size (budgets are stated for the scenario's reference size)
+    budget = {ch: float(policies.acquisition.budget.get(ch, 0.0)) * size_scale for ch in ACQUISITION_CHANNELS}
     quarters = np.arange(1, ctx.weeks + 1, 13)
     acq = [(q, ch) for q in quarters for ch in ACQUISITION_CHANNELS if budget[ch] > 0]
     a_week = np.array([q for q, _ in acq], dtype=np.int64)

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulations.mechanisms.economics import WEEKS_PER_MONTH
+from simulations.mechanisms import economics
 from simulations.population import CAUSES
 from simulations.recording.dictionary import TABLES
 from simulations.recording.observable import Context, arrow
@@ -52,8 +52,8 @@ def weekly_margin(model: Any) -> np.ndarray:
     revenue = pop.week_spend.astype(np.float64)
     if world.contracts.enabled:
         billed = np.isin(pop.stage, ACTIVE_STAGES)
-        revenue = revenue + np.where(billed, pop.monthly_fee / WEEKS_PER_MONTH, 0.0)
-    return revenue * world.costs.gross_margin
+        revenue = revenue + np.where(billed, economics.weekly_fee(pop.monthly_fee, model.policies), 0.0)
+    return revenue * economics.margin_rate(world, model.policies)
 
 
 @dataclass
@@ -142,14 +142,14 @@ def _terciles(x: np.ndarray) -> np.ndarray:
 def build_truth_customers(ctx: Context, model: Any, rec: Any, clv: np.ndarray) -> pa.Table:
     """The hidden state of every customer of the dataset at the end of the data."""
     pop, rows = model.population, ctx.customers
-    margin = model.world.costs.gross_margin
+    margin = economics.margin_rate(model.world, model.policies)  # at the price in force at the end of the data
     o = rec.columns("orders", ("customer", "amount"))
     recent = o["week"] > ctx.weeks - 52
     spend_recent = np.bincount(o["customer"][recent], weights=o["amount"][recent], minlength=pop.n)[rows]
     spend_all = np.bincount(o["customer"], weights=o["amount"], minlength=pop.n)[rows] if o["week"].size else 0 * rows
     fee_recent = fee_all = np.zeros(rows.size)
     if model.world.contracts.enabled:
-        fee = pop.monthly_fee[rows] / WEEKS_PER_MONTH
+        fee = economics.weekly_fee(pop.monthly_fee[rows], model.policies)
         active_weeks = np.zeros(rows.size)
         active_recent = np.zeros(rows.size)
         for w, stage in zip(rec.weeks, rec.stages, strict=True):

@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
+from simulations.config import SERVICE_CHANNELS
 from simulations.mechanisms.acquisition import PROMOTER_SATISFACTION
 from simulations.mechanisms.economics import WEEKS_PER_MONTH
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES as CAMPAIGNS
-from simulations.mechanisms.marketing import DISLIKED_SHOCK, NO_CONSENT_SHOCK, ONBOARDING, WASTED_OFFER_TAKE_UP
+from simulations.mechanisms.marketing import ONBOARDING
 from simulations.mechanisms.purchasing import CROSS_BUY_RATE, DROPOUT, STAGE_BUYING
 from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE
-from simulations.mechanisms.service import FCR_BASE, PATIENCE_SCALE, UNHAPPY_NEED
 from simulations.population import ACQ_REFERRAL, FIELDS
 from simulations.rng import LOGISTIC_SCALE, logistic_lognormal_mean
 from simulations.stages import Stage
@@ -45,7 +45,6 @@ ACTIVE = frozenset((NEW, GROWTH, MATURITY, AT_RISK, TERMINATING, WON_BACK))
 ENDANGERABLE = frozenset((NEW, GROWTH, MATURITY, WON_BACK))
 RECOMMENDING = frozenset((NEW, GROWTH, MATURITY, WON_BACK))
 BUYING = tuple(float(x) for x in STAGE_BUYING)
-PATIENCE = tuple(float(x) for x in PATIENCE_SCALE)
 CONTRACT_TERM = {2: 52, 3: 104}
 
 
@@ -145,20 +144,21 @@ class Customer(mesa.Agent):
         if self.stage == PROSPECT:
             return
         firm = self.model.firm
-        self.fatigue *= 0.75
+        rs = self.model.world.responses
+        self.fatigue *= rs.fatigue_memory
         contacts = firm.contacts.get(self.number)
         if contacts:
             mood = self.model.dice.marketing.random()
             for kind, campaign, channel, consented in contacts:
                 self.answer(kind, campaign, mood)
                 if self.disliked_channel == channel:
-                    self.shock -= DISLIKED_SHOCK  # contacted through a channel this customer dislikes
+                    self.shock -= rs.disliked_channel_shock  # contacted through a channel this customer dislikes
                 if not consented:
-                    self.shock -= NO_CONSENT_SHOCK  # ... or never agreed to
+                    self.shock -= rs.no_consent_shock  # ... or never agreed to
                 self.fatigue += 1.0
         over = self.fatigue - firm.fatigue_limit
         if over > 0:
-            self.shock -= 0.02 * over  # too many contacts cost goodwill
+            self.shock -= rs.fatigue_shock * over  # too many contacts cost goodwill
 
     def answer(self, kind: str, campaign: Any, mood: float) -> None:
         """One contact hands over an offer; accepting it means ordering with it this week.
@@ -169,20 +169,22 @@ class Customer(mesa.Agent):
         """
         model = self.model
         week = model.week
-        strength = 0.5 + 3.0 * campaign.offer
-        monthly = self.spend_mean * self.purchase_rate * 4.345 + self.monthly_fee  # a month's value
+        rs = model.world.responses
+        strength = rs.strength_floor + rs.strength_slope * campaign.offer
+        # a month's value at our current price (orders and fees both move with it)
+        monthly = (self.spend_mean * self.purchase_rate * 4.345 + self.monthly_fee) * self.model.policies.pricing.price_index
         self.offer_kind = CAMPAIGNS.index(kind)
         self.offer_value = campaign.offer * monthly
         self.offer_week, self.offer_expiry = week, week + campaign.response_weeks - 1
         if kind == "onboarding":
-            self.shock += 0.02
-            self.trust += 0.02
+            self.shock += rs.onboarding_goodwill
+            self.trust += rs.onboarding_goodwill
         elif kind == "cross_sell":
-            if mood < 0.04 * strength:
+            if mood < rs.cross_sell_take * strength:
                 self.categories += 1
                 self.offer_take = True
         elif kind == "win_back":
-            if self.stage == DORMANT and mood < 0.08 * self.responsiveness * strength:
+            if self.stage == DORMANT and mood < rs.win_back_take * self.responsiveness * strength:
                 self.stage, self.weeks_in_stage = WON_BACK, 0
                 self.cycles += 1
                 self.satisfaction = max(self.satisfaction, self.baseline)
@@ -190,18 +192,18 @@ class Customer(mesa.Agent):
                 self.restart_contract(week)
         else:  # retention
             endangered = self.stage in (AT_RISK, TERMINATING)
-            if endangered and mood < min(self.responsiveness * strength, 0.95):
+            if endangered and mood < min(self.responsiveness * strength, rs.retention_take_cap):
                 if self.stage == TERMINATING:
                     model.firm.note("notice_withdrawals", customer=self.number)
                 self.stage = MATURITY if self.stage == TERMINATING else self.prev_stage
                 self.weeks_in_stage = 0
                 self.notice_week = -1
-                self.satisfaction += 0.12
-                self.commitment += 0.05
+                self.satisfaction += rs.retention_satisfaction_lift
+                self.commitment += rs.retention_commitment_lift
                 self.offer_take = True
-            elif self.sleeping_dog and mood < 0.5:
-                self.shock -= 0.25  # a "sleeping dog": being reminded makes leaving more likely
-            elif not endangered and not self.sleeping_dog and mood < WASTED_OFFER_TAKE_UP:
+            elif self.sleeping_dog and mood < rs.sleeping_dog_backfire:
+                self.shock -= rs.sleeping_dog_shock  # a "sleeping dog": being reminded makes leaving more likely
+            elif not endangered and not self.sleeping_dog and mood < rs.wasted_offer_take:
                 self.offer_take = True  # pockets the discount: a cost to the firm, no change in the relationship
 
     def restart_contract(self, week: int) -> None:
@@ -229,7 +231,8 @@ class Customer(mesa.Agent):
         if world.btyd.enabled:
             rate = self.purchase_rate if NEW <= self.stage <= MATURITY else 0.0
         else:
-            rate = self.purchase_rate * BUYING[self.stage] * (0.4 + 1.2 * self.satisfaction)
+            feeling = (1.0 - t.buying_trust_weight) * self.satisfaction + t.buying_trust_weight * self.trust
+            rate = self.purchase_rate * BUYING[self.stage] * (t.buying_floor + t.buying_slope * feeling)
             rate *= model.firm.price_effect * (1.0 + 0.15 * (self.categories - 1))
             if pol.loyalty.enabled:
                 rate *= 1.0 + self.model.world.traits.loyalty_purchase_boost * (self.loyalty_member + self.loyalty_tier)
@@ -284,14 +287,16 @@ class Customer(mesa.Agent):
         model = self.model
         p = model.world.traits.service_need_rate * model.firm.mods.service_need
         if self.satisfaction < model.world.relationship.at_risk_threshold:
-            p *= UNHAPPY_NEED
+            p *= model.world.service.unhappy_need
+        model.firm.expect_contact(self, p)
         if model.dice.service.random() < p:
             self.in_queue = True
             model.firm.join_queue(self)
 
     def get_service(self) -> None:
         """Wait (longer when the desk is busy), maybe give up; resolution and complaints move feelings."""
-        self.complaints *= 0.9
+        sw = self.model.world.service
+        self.complaints *= sw.complaint_memory
         if not self.in_queue:
             return
         self.in_queue = False
@@ -299,21 +304,23 @@ class Customer(mesa.Agent):
         s = self.model.policies.service
         rho, mean_wait, key = firm.desk_for(self)
         wait = mean_wait * self.model.dice.service.expovariate(1.0)
-        patience = self.patience * PATIENCE[self.service_channel]
+        channel_patience = sw.patience_scale[SERVICE_CHANNELS[self.service_channel]]
+        patience = self.patience * channel_patience
         overflow = clip01(1.0 - 1.0 / max(rho, 1e-9))
         gave_up = rnd() < max(1.0 - math.exp(-wait / patience), overflow)
-        p_fcr = min(max(FCR_BASE * (1.0 - 0.25 * min(rho, 2.0)) + 0.1 * s.recovery_effort + 0.15 * key, 0.0), 0.98)
+        p_fcr = min(max(sw.first_contact_resolution * (1.0 - sw.overload_fcr_loss * min(rho, 2.0))
+                        + sw.effort_fcr_gain * s.recovery_effort + sw.key_desk_fcr_gain * key, 0.0), 0.98)
         first_contact = not gave_up and rnd() < p_fcr
-        resolved = first_contact or (not gave_up and rnd() < 0.75)
-        complaint = not resolved or wait > 5 * s.target_wait_minutes * PATIENCE[self.service_channel]
-        recovered = complaint and rnd() < 0.8 * s.recovery_effort
-        self.shock += 0.03 if first_contact else -0.01 if resolved else -0.10
+        resolved = first_contact or (not gave_up and rnd() < sw.later_resolution)
+        complaint = not resolved or wait > sw.complaint_wait_multiple * s.target_wait_minutes * channel_patience
+        recovered = complaint and rnd() < sw.recovery_success * s.recovery_effort
+        self.shock += sw.fcr_satisfaction if first_contact else sw.later_satisfaction if resolved else sw.unresolved_satisfaction
         if recovered:
-            self.shock += 0.14  # service recovery: happier than before the problem ...
+            self.shock += sw.recovery_satisfaction  # service recovery: happier than before the problem ...
         elif complaint:
-            self.shock -= 0.04
+            self.shock += sw.complaint_satisfaction
         if complaint:
-            self.trust -= 0.06  # ... but trust is dented all the same
+            self.trust -= sw.complaint_trust_loss  # ... but trust is dented all the same
             self.complaints += 1.0
         firm.record_ticket(complaint)
         firm.note("tickets", customer=self.number, complaint=complaint)
@@ -327,7 +334,8 @@ class Customer(mesa.Agent):
         pol, world = model.policies, model.world
         p = pol.loyalty
         if p.enabled:
-            if not self.loyalty_member and self.signup_week == model.week and model.dice.loyalty.random() < p.join_rate:
+            # a buyer who is not a member is asked to join at checkout
+            if not self.loyalty_member and self.week_orders > 0 and model.dice.loyalty.random() < p.join_rate:
                 self.loyalty_member = True
                 self.commitment += p.commitment_boost
                 model.firm.note("loyalty_joins", customer=self.number)
@@ -384,24 +392,25 @@ class Customer(mesa.Agent):
         hold = contracts.lock_in_strength if bound else 0.0
 
         if self.stage in ENDANGERABLE:
-            if rnd() < self.endangerment_hazard(week) * (1.0 - 0.5 * hold):
+            if rnd() < self.endangerment_hazard(week) * (1.0 - rel.contract_hold * hold):
                 self.prev_stage = self.stage
                 if self.complaints > 0.5:
                     self.risk_cause = SERVICE
                 elif self.satisfaction < rel.at_risk_threshold:
                     self.risk_cause = DISENGAGEMENT
                 else:
-                    self.risk_cause = COMPETITOR if rnd() < 0.7 else PRICE
+                    self.risk_cause = COMPETITOR if rnd() < rel.competitor_share else PRICE
                 self.stage, self.weeks_in_stage = AT_RISK, 0
                 firm.count("endangerments")
         elif self.stage == AT_RISK and self.weeks_in_stage > 1:
-            if self.satisfaction > rel.at_risk_threshold and rnd() < rel.recovery_rate * (0.5 + self.trust):
+            if self.satisfaction > rel.at_risk_threshold and rnd() < rel.recovery_rate * (rel.settle_trust_floor + self.trust):
                 self.stage, self.weeks_in_stage = self.prev_stage, 0  # settles back where it was
             else:
-                gap = clip01(rel.at_risk_threshold + 0.15 - self.satisfaction)
-                p_leave = rel.decision_rate * (0.5 + 3.0 * gap) * (1.0 - hold) * (1.0 - 0.5 * self.commitment)
+                gap = clip01(rel.at_risk_threshold + rel.decision_margin - self.satisfaction)
+                p_leave = (rel.decision_rate * (rel.decision_floor + rel.decision_slope * gap) * (1.0 - hold)
+                           * (1.0 - rel.commitment_restraint * self.commitment))
                 if self.contract >= 2 and self.contract_end_week == week:
-                    p_leave = max(p_leave, 0.5)  # a contract ending this week forces the decision
+                    p_leave = max(p_leave, rel.renewal_decision)  # a contract ending this week forces the decision
                 if rnd() < p_leave:
                     self.stage, self.weeks_in_stage = TERMINATING, 0
                     self.notice_week = week
@@ -434,10 +443,10 @@ class Customer(mesa.Agent):
         """Weekly chance of becoming endangered: low satisfaction, the competitor, early tenure."""
         world, firm = self.model.world, self.model.firm
         rel = world.relationship
-        fragile = 1.0 + rel.tenure_hazard_decay * math.exp(-max(week - self.signup_week, 0) / 26.0)
+        fragile = 1.0 + rel.tenure_hazard_decay * math.exp(-max(week - self.signup_week, 0) / rel.fragile_weeks)
         drive = math.exp(rel.at_risk_sensitivity * (rel.at_risk_threshold - self.satisfaction))
-        h = (rel.at_risk_base_hazard * drive * (0.5 + firm.competitor_pull) * fragile
-             * (1.0 - 0.6 * self.commitment) * (1.5 - self.trust))
+        h = (rel.at_risk_base_hazard * drive * (rel.pull_floor + firm.competitor_pull) * fragile
+             * (1.0 - rel.commitment_shield * self.commitment) * (rel.trust_offset - self.trust))
         return min(max(h, 0.0), 0.9)
 
     def socialize_and_grow(self) -> None:
@@ -452,4 +461,4 @@ class Customer(mesa.Agent):
 
     def pays_fee(self) -> float:
         """This week's share of the monthly fee of an active contract customer."""
-        return self.monthly_fee / WEEKS_PER_MONTH if self.stage in ACTIVE else 0.0
+        return self.monthly_fee * self.model.policies.pricing.price_index / WEEKS_PER_MONTH if self.stage in ACTIVE else 0.0

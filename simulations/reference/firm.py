@@ -21,7 +21,7 @@ import numpy as np
 from simulations.config import ACQUISITION_CHANNELS, CONTACT_CHANNELS, SERVICE_CHANNELS
 from simulations.firm import FirmView
 from simulations.mechanisms import events
-from simulations.mechanisms.service import BASE_WAIT
+from simulations.mechanisms.marketing import scaled_k
 from simulations.reference.customer import ACTIVE, AT_RISK, DORMANT, GROWTH, MATURITY, TERMINATING, WON_BACK
 from simulations.stages import Stage
 from simulations.weeklog import WeekLog
@@ -33,11 +33,14 @@ if TYPE_CHECKING:
 KEY_ACCOUNT = 2  # tier code of key accounts (config.TIERS)
 
 
-def queue_wait(rho: float, base_wait: float) -> float:
-    """Mean wait in minutes at utilisation ``rho``: like a single-server queue, exploding past 1."""
+def queue_wait(rho: float, base_wait: float, reference: float, pooling: float) -> float:
+    """Mean wait in minutes at utilisation ``rho``: short while the pooled desk copes, exploding past 1.
+
+    ``base_wait`` is the wait at utilisation ``reference`` (the engine's ``service.mean_wait``).
+    """
     r = min(rho, 0.98)
     over = max(rho - 0.98, 0.0)
-    return base_wait * (r / (1.0 - r)) * (1.0 + 10.0 * over)
+    return base_wait * (r / reference) ** pooling * ((1.0 - reference) / (1.0 - r)) * (1.0 + 10.0 * over)
 
 
 def utilisation(demand: float, capacity: float) -> float:
@@ -72,6 +75,8 @@ class Firm(mesa.Agent):
         self.events = {}
         self.queue = [0] * len(SERVICE_CHANNELS)
         self.key_queue = 0
+        self.expected = [0.0] * len(SERVICE_CHANNELS)  # load the desks are staffed for (expected contacts)
+        self.key_expected = 0.0
         self.ideas_adopted = 0
 
         comp, price = world.competitor, pol.pricing
@@ -174,7 +179,7 @@ class Firm(mesa.Agent):
             scored = [(1.0 if r.targeting == "top_k" and perceived[i] == TERMINATING else float(sc), i)
                       for sc, i in zip(scores, candidates, strict=True)]
             scored.sort(key=lambda sc: sc[0], reverse=True)  # stable: ties keep the order of ids
-            return [i for _, i in scored[: r.k]], []
+            return [i for _, i in scored[: scaled_k(r.k, self.model.world)]], []
         flagged = [i for i in candidates if perceived[i] in (AT_RISK, TERMINATING)]
         if r.targeting == "all":
             return flagged, []
@@ -190,6 +195,13 @@ class Firm(mesa.Agent):
         """Routing reads the tier in the firm's records, not the person."""
         return int(self.view.records.tier[c.number]) == KEY_ACCOUNT and self.model.policies.service.key_account_desk
 
+    def expect_contact(self, c: Customer, p: float) -> None:
+        """Add one customer's chance of needing help to the load the desks are staffed for this week."""
+        if self.is_key_account(c):
+            self.key_expected += p
+        else:
+            self.expected[c.service_channel] += p
+
     def join_queue(self, c: Customer) -> None:
         """A customer needs help: key accounts go to their own desk, others to their channel's queue."""
         if self.is_key_account(c):
@@ -200,11 +212,14 @@ class Firm(mesa.Agent):
     def open_desks(self) -> None:
         """With the week's demand known, each desk's utilisation sets how long people wait."""
         s, mods = self.model.policies.service, self.mods
-        self.rho = [utilisation(self.queue[i], s.capacity.get(ch, 0.0) * mods.service_capacity)
+        scale = self.model.world.market.size_scale  # capacities are stated for the reference market size
+        self.rho = [utilisation(self.expected[i], s.capacity.get(ch, 0.0) * scale * mods.service_capacity)
                     for i, ch in enumerate(SERVICE_CHANNELS)]
-        self.waits = [queue_wait(rho, float(BASE_WAIT[i])) for i, rho in enumerate(self.rho)]
-        self.key_rho = utilisation(self.key_queue, s.key_account_capacity * mods.service_capacity)
-        self.key_wait = queue_wait(self.key_rho, float(BASE_WAIT[0])) * 0.5  # account directors call back fast
+        sw = self.model.world.service
+        base_wait, shape = sw.base_wait_minutes, (sw.wait_reference_utilisation, sw.queue_pooling)
+        self.waits = [queue_wait(rho, base_wait[ch], *shape) for ch, rho in zip(SERVICE_CHANNELS, self.rho, strict=True)]
+        self.key_rho = utilisation(self.key_expected, s.key_account_capacity * scale * mods.service_capacity)
+        self.key_wait = queue_wait(self.key_rho, base_wait["phone"], *shape) * 0.5  # account directors call back fast
 
     def desk_for(self, c: Customer) -> tuple[float, float, bool]:
         """(utilisation, mean wait, key-account desk?) of the desk serving this customer."""
@@ -228,7 +243,7 @@ class Firm(mesa.Agent):
 
     def adopt_ideas(self) -> None:
         """Adopted ideas improve the product for everyone (up to a ceiling)."""
-        gain = self.ideas_adopted * self.model.world.community.quality_gain
+        gain = self.ideas_adopted * self.model.world.community.quality_gain / self.model.world.market.size_scale
         self.product_quality = min(self.product_quality + gain, 0.3)
         self.books["ideas_adopted"] += self.ideas_adopted
 

@@ -18,10 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate-model", help=_("sweep every lever on paired seeds and check the acceptance bands"))
     p.add_argument("--scenario", action="append", default=None, metavar="NAME",
                    help=_("scenario to validate (repeatable; default: every built-in scenario)"))
-    p.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, help=_("paired seeds per level (default: {n})").format(
-        n=DEFAULT_SEEDS))
-    p.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS,
-                   help=_("people at the start (default: {n})").format(n=DEFAULT_CUSTOMERS))
+    p.add_argument("--seeds", type=int, default=None,
+                   help=_("paired seeds per level (default: {n}; with --classroom: {m})").format(n=DEFAULT_SEEDS, m=5))
+    p.add_argument("--customers", type=int, default=None,
+                   help=_("people at the start (default: {n}; with --classroom: the case's)").format(n=DEFAULT_CUSTOMERS))
     p.add_argument("--weeks", type=int, default=DEFAULT_WEEKS, help=_("weeks per run (default: {n})").format(
         n=DEFAULT_WEEKS))
     p.add_argument("--lever", action="append", default=None, metavar="ID",
@@ -44,11 +44,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from simulations.cli.progress import bar
     from simulations.validation import validate_model
     from simulations.validation.report import as_json, format_console, write_outputs
-    from simulations.validation.sweep import DEFAULT_SCENARIOS, Settings, default_cache
+    from simulations.validation.sweep import (
+        DEFAULT_CUSTOMERS,
+        DEFAULT_SCENARIOS,
+        DEFAULT_SEEDS,
+        Settings,
+        default_cache,
+    )
 
     if args.workers is not None and args.workers < 1:
         raise UserError(_("--workers must be at least 1, got {n}").format(n=args.workers))
-    settings = Settings(customers=args.customers, weeks=args.weeks, seeds=args.seeds,
+    settings = Settings(customers=args.customers or DEFAULT_CUSTOMERS, weeks=args.weeks,
+                        seeds=args.seeds or DEFAULT_SEEDS,
                         levers=tuple(args.lever) if args.lever else None)
     scenarios = args.scenario or list(DEFAULT_SCENARIOS)
     cache = args.cache or default_cache()
@@ -78,10 +85,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _classroom(args: argparse.Namespace) -> int:
-    from simulations.validation.classroom_spread import format_spread, spread_all
+    """Play the five strategies in every built-in case and print scores, spread and Kendall tau."""
+    from simulations.classroom.case import case_names
+    from simulations.cli.progress import bar
+    from simulations.validation.classroom_spread import DEFAULT_SEEDS, format_spread, spread_all
 
-    result = spread_all(seeds=args.seeds if args.seeds != 6 else 5, customers=None if args.customers == 10_000
-                        else args.customers)
+    seeds = args.seeds or DEFAULT_SEEDS
+    if seeds < 1:
+        raise UserError(_("--seeds must be at least 1, got {n}").format(n=seeds))
+    cases = case_names()
+    with bar(len(cases) * seeds, _("playing strategies"), unit="session",
+             disable=True if args.no_progress else None) as b:
+        result = spread_all(seeds=seeds, customers=args.customers, progress=b.update)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:

@@ -155,11 +155,17 @@ def levels_for(lever: Lever, scenario: Scenario) -> list[tuple[Any, dict[str, An
             clipped |= was_clipped
             overrides[path] = value
         key = tuple(sorted((k, str(v)) for k, v in overrides.items()))
-        if key in seen:
+        if key in seen:  # the field's maximum ends the sweep at the level already listed: flag that level
+            out = [(lv, o, c or (clipped and _key(o, lever, scenario) == key)) for lv, o, c in out]
             continue
         seen.add(key)
         out.append((m, {} if m == 1.0 else overrides, clipped))
     return out
+
+
+def _key(overrides: dict[str, Any], lever: Lever, scenario: Scenario) -> tuple:
+    full = overrides or {p: _scaled(get(scenario, p), 1.0, lever)[0] for p in lever.paths}
+    return tuple(sorted((k, str(v)) for k, v in full.items()))
 
 
 def _scaled(value: Any, m: float, lever: Lever) -> tuple[Any, bool]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from simulations.i18n import N_
+from simulations.i18n import N_, _
 from simulations.validation.analysis import Paired, by_replication, mean_se, ok, paired, rate
 from simulations.validation.levers import LEVERS_BY_ID
 
@@ -100,32 +100,32 @@ def check_interior_optimum(levels: Sequence[str], profits: Sequence[float],
     """Both extreme levels at least ``margin`` (share of |best|) below the best level in between."""
     values = [float(p) for p in profits]
     if len(values) < 3 or any(math.isnan(v) for v in values):
-        return NOT_MEASURABLE, "fewer than three levels with results"
+        return NOT_MEASURABLE, _("fewer than three levels with results")
     inner = values[1:-1]
     best_i = max(range(len(inner)), key=inner.__getitem__)
     best = inner[best_i]
     scale = abs(best) if best else 1.0
     gaps = [(best - values[0]) / scale, (best - values[-1]) / scale]
     status = PASS if min(gaps) >= margin else FAIL
-    return status, (f"best inside {levels[best_i + 1]}; {levels[0]} {-100 * gaps[0]:+.1f}%, "
-                    f"{levels[-1]} {-100 * gaps[1]:+.1f}% vs best")
+    return status, _("best inside {best}; {low} {low_gap:+.1f}%, {high} {high_gap:+.1f}% vs best").format(
+        best=levels[best_i + 1], low=levels[0], low_gap=-100 * gaps[0], high=levels[-1], high_gap=-100 * gaps[1])
 
 
 def check_clear_sign(delta: Paired, cost_delta: float, z: float = SIGN_Z) -> tuple[str, str]:
     """A switch's Δ profit at least ``z`` SE away from zero and its cost line moved."""
     if math.isnan(delta.se) or math.isnan(delta.mean):
-        return NOT_MEASURABLE, "needs two or more seeds for an SE"
+        return NOT_MEASURABLE, _("needs two or more seeds for an SE")
     t = abs(delta.mean) / delta.se if delta.se > 0 else math.inf if delta.mean else 0.0
     cost_moved = abs(cost_delta) > 1e-9
     status = PASS if t >= z and cost_moved else FAIL
     sign = "+" if delta.mean > 0 else "-" if delta.mean < 0 else "0"
-    return status, f"sign {sign}, |Δ|/SE = {t:.1f}, Δ cost {cost_delta:+,.0f}"
+    return status, _("sign {sign}, |Δ|/SE = {t:.1f}, Δ cost {cost:+,.0f}").format(sign=sign, t=t, cost=cost_delta)
 
 
 def check_relative_rise(delta: float, base: float, minimum: float) -> tuple[str, str]:
     """``delta / base`` at least ``minimum``."""
     if not base or math.isnan(delta):
-        return NOT_MEASURABLE, "no baseline to compare with"
+        return NOT_MEASURABLE, _("no baseline to compare with")
     rel = delta / abs(base)
     return (PASS if rel >= minimum else FAIL), f"{100 * rel:+.1f}%"
 
@@ -133,7 +133,7 @@ def check_relative_rise(delta: float, base: float, minimum: float) -> tuple[str,
 def check_between(value: float, low: float, high: float, percent: bool = True) -> tuple[str, str]:
     """``low <= value <= high``."""
     if value is None or math.isnan(value):
-        return NOT_MEASURABLE, "no value"
+        return NOT_MEASURABLE, _("no value")
     shown = f"{100 * value:.1f}%" if percent else f"{value:.3f}"
     return (PASS if low <= value <= high else FAIL), shown
 
@@ -141,7 +141,7 @@ def check_between(value: float, low: float, high: float, percent: bool = True) -
 def check_not_below(delta: Paired, z: float = NOISE_Z) -> tuple[str, str]:
     """Δ ≥ −z SE (with one seed: Δ ≥ 0)."""
     if math.isnan(delta.mean):
-        return NOT_MEASURABLE, "no value"
+        return NOT_MEASURABLE, _("no value")
     allowance = 0.0 if math.isnan(delta.se) else z * delta.se
     return (PASS if delta.mean + allowance >= 0 else FAIL), _pm(delta)
 
@@ -149,7 +149,7 @@ def check_not_below(delta: Paired, z: float = NOISE_Z) -> tuple[str, str]:
 def check_not_above(delta: Paired, z: float = NOISE_Z) -> tuple[str, str]:
     """Δ ≤ +z SE (with one seed: Δ ≤ 0)."""
     if math.isnan(delta.mean):
-        return NOT_MEASURABLE, "no value"
+        return NOT_MEASURABLE, _("no value")
     allowance = 0.0 if math.isnan(delta.se) else z * delta.se
     return (PASS if delta.mean - allowance <= 0 else FAIL), _pm(delta)
 
@@ -158,7 +158,7 @@ def check_rising(levels: Sequence[str], values: Sequence[float]) -> tuple[str, s
     """Values non-decreasing over the levels and the last above the first."""
     v = [float(x) for x in values]
     if len(v) < 2 or any(math.isnan(x) for x in v):
-        return NOT_MEASURABLE, "fewer than two levels with results"
+        return NOT_MEASURABLE, _("fewer than two levels with results")
     rising = all(b >= a - 1e-12 for a, b in zip(v, v[1:], strict=False)) and v[-1] > v[0]
     return (PASS if rising else FAIL), ", ".join(f"{lv} {100 * x:.0f}%" for lv, x in zip(levels, v, strict=True))
 
@@ -166,11 +166,11 @@ def check_rising(levels: Sequence[str], values: Sequence[float]) -> tuple[str, s
 def check_agree(deltas: dict[str, Paired], z: float = AGREE_Z) -> tuple[str, str]:
     """Every paired difference within ``z`` SE of zero."""
     if not deltas or any(math.isnan(d.se) for d in deltas.values()):
-        return NOT_MEASURABLE, "needs two or more seeds for an SE"
+        return NOT_MEASURABLE, _("needs two or more seeds for an SE")
     worst = {k: abs(d.mean) / d.se if d.se > 0 else (0.0 if d.mean == 0 else math.inf) for k, d in deltas.items()}
     name = max(worst, key=worst.__getitem__)
     status = PASS if worst[name] <= z else FAIL
-    return status, f"largest |Δ|/SE: {name} {worst[name]:.1f}"
+    return status, _("largest |Δ|/SE: {name} {z:.1f}").format(name=_(name), z=worst[name])
 
 
 def _pm(d: Paired) -> str:
@@ -181,11 +181,11 @@ def _pm(d: Paired) -> str:
 # ----------------------------------------------------------------------- evaluation
 #: Per-run ratios compared at two population sizes: (name, numerator, denominator).
 SIZE_RATES: tuple[tuple[str, str, str], ...] = (
-    ("complaint share", "complaints", "tickets"),
-    ("service level", "tickets_within_target", "tickets_live"),
-    ("churn per customer", "terminations", "customers_start"),
-    ("response rate", "campaign_responses", "campaign_contacts"),
-    ("profit per customer", "profit", "customers_start"),
+    (N_("complaint share"), "complaints", "tickets"),
+    (N_("service level"), "tickets_within_target", "tickets_live"),
+    (N_("churn per customer"), "terminations", "customers_start"),
+    (N_("response rate"), "campaign_responses", "campaign_contacts"),
+    (N_("profit per customer"), "profit", "customers_start"),
 )
 
 
@@ -234,7 +234,8 @@ def _scenario_bands(runs: pd.DataFrame, table: pd.DataFrame, s: str) -> list[Ban
         lower = off["d_profit"] < 0
         status = PASS if rise[0] == PASS and lower else (rise[0] if rise[0] == NOT_MEASURABLE else FAIL)
         out.append(_result("retention_off", s, "retention_campaign",
-                           (status, f"terminations {rise[1]}, Δ profit {off['d_profit']:+,.0f}")))
+                           (status, _("terminations {rise}, Δ profit {profit:+,.0f}").format(
+                               rise=rise[1], profit=off["d_profit"]))))
     uplift = _level_row(table, "retention_targeting", "uplift")
     if uplift is not None:
         out.append(_result("uplift_vs_risk", s, "retention_targeting",
@@ -277,7 +278,7 @@ def _default_run_bands(runs: pd.DataFrame, s: str, levers: list[str]) -> list[Ba
     ratio = mean_se((retained / acquired.replace(0, math.nan)).astype(float))
     if base["retention_contacts"].sum() == 0:
         out.append(_result("retention_cost_ratio", s, "default",
-                           (NOT_MEASURABLE, "no retention campaign runs by default, so no retained customer is booked")))
+                           (NOT_MEASURABLE, _("no retention campaign runs by default, so no retained customer is booked"))))
     else:
         out.append(_result("retention_cost_ratio", s, "default", check_between(ratio.mean, 0.20, 0.40, percent=False)))
     out.append(_result("complaint_share", s, "default", check_between(_mean_ratio(base, "complaints", "tickets"), 0.05, 0.20)))

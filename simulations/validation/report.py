@@ -36,7 +36,7 @@ def lever_rows(table: pd.DataFrame, scenario: str) -> list[list[str]]:
     """Rows of the console/HTML table of one scenario."""
     rows = []
     for _i, r in table[table["scenario"] == scenario].iterrows():
-        level = f"{r['level']}{' *' if r['default'] else ''}{' (clipped)' if r['clipped'] else ''}"
+        level = f"{r['level']}{' *' if r['default'] else ''}" + (_(" (clipped at the field's maximum)") if r["clipped"] else "")
         pct = r["d_terminations_pct"]
         term = f"{_money(r['d_terminations'])} ({'—' if math.isnan(pct) else f'{pct:+.1f}%'})"
         rows.append([_(LEVERS_BY_ID[r["lever"]].label), level, _money(r["d_profit"]), _se(r["se_profit"]), term,

@@ -87,14 +87,13 @@ def test_reduced_sweep_prints_the_table_with_se_and_writes_plots_html_and_json(t
 
     out = tmp_path / "out"
     args = ["validate-model", "--scenario", "retail", "--customers", "1500", "--weeks", "60", "--seeds", "2",
-            "--lever", "service_capacity", "--lever", "retention_campaign", "--lever", "key_account_capacity",
+            "--lever", "service_capacity", "--lever", "retention_campaign",
             "--workers", str(INNER_WORKERS), "--cache", str(tmp_path / "cache"), "--out", str(out), "--no-progress"]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "== retail ==" in text and "Δ profit" in text and "SE" in text
     assert "service capacity (all channels)" in text and "x0.5" in text and "x1 *" in text
     assert "halving service capacity" in text and ("PASS" in text or "FAIL" in text)
-    assert "skipped key_account_capacity" not in text  # retail has key accounts and an open desk
     files = {p.name for p in out.iterdir()}
     assert {"index.html", "validation.json", "levers.csv", "bands.csv", "runs.csv"} <= files
     assert "retail--service_capacity.png" in files and "retail--retention_campaign.png" in files
@@ -108,7 +107,7 @@ def test_reduced_sweep_prints_the_table_with_se_and_writes_plots_html_and_json(t
     assert all(band["status"] in (b.PASS, b.FAIL, b.NOT_MEASURABLE) for band in data["bands"])
 
     cached = sorted((tmp_path / "cache").glob("*.json"))
-    assert len(cached) == 2 * (1 + 4 + 1 + 4)  # default + 4 capacity levels + retention off + 4 desk levels, 2 seeds
+    assert len(cached) == 2 * (1 + 4 + 1)  # default (shared by both levers) + 4 capacity levels + retention off, 2 seeds
     assert main([*args[:-3], "--json", "--no-progress"]) == 0  # second time: every run from the cache
     again = json.loads(capsys.readouterr().out)
     assert again["levers"] == data["levers"]

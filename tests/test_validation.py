@@ -134,3 +134,16 @@ def test_kendall_mean_of_identical_and_reversed_rankings():
     assert kendall_mean([[1, 2, 3], [1, 2, 3]]) == pytest.approx(1.0)
     assert kendall_mean([[1, 2, 3], [3, 2, 1]]) == pytest.approx(-1.0)
     assert math.isnan(kendall_mean([[1, 2, 3]]))
+
+
+def test_validate_model_has_help_and_refuses_bad_numbers(capsys):
+    from simulations.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["validate-model", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "--classroom" in out and "--seeds" in out and "paired seeds" in out
+    assert main(["validate-model", "--workers", "0", "--scenario", "retail"]) == 2
+    assert main(["validate-model", "--lever", "nonsense", "--scenario", "retail"]) == 2
+    assert "unknown lever" in capsys.readouterr().err

@@ -13,13 +13,14 @@ from simulations.i18n import _
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``validate-model``."""
-    from simulations.validation.sweep import DEFAULT_CUSTOMERS, DEFAULT_SEEDS, DEFAULT_WEEKS
+    from simulations.validation import CLASSROOM_SEEDS, DEFAULT_CUSTOMERS, DEFAULT_SEEDS, DEFAULT_WEEKS
 
     p = sub.add_parser("validate-model", help=_("sweep every lever on paired seeds and check the acceptance bands"))
     p.add_argument("--scenario", action="append", default=None, metavar="NAME",
                    help=_("scenario to validate (repeatable; default: every built-in scenario)"))
     p.add_argument("--seeds", type=int, default=None,
-                   help=_("paired seeds per level (default: {n}; with --classroom: {m})").format(n=DEFAULT_SEEDS, m=5))
+                   help=_("paired seeds per level (default: {n}; with --classroom: {m})").format(
+                       n=DEFAULT_SEEDS, m=CLASSROOM_SEEDS))
     p.add_argument("--customers", type=int, default=None,
                    help=_("people at the start (default: {n}; with --classroom: the case's)").format(n=DEFAULT_CUSTOMERS))
     p.add_argument("--weeks", type=int, default=DEFAULT_WEEKS, help=_("weeks per run (default: {n})").format(
@@ -42,15 +43,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.classroom:
         return _classroom(args)
     from simulations.cli.progress import bar
-    from simulations.validation import validate_model
+    from simulations.validation import DEFAULT_CUSTOMERS, DEFAULT_SEEDS, validate_model
     from simulations.validation.report import as_json, format_console, write_outputs
-    from simulations.validation.sweep import (
-        DEFAULT_CUSTOMERS,
-        DEFAULT_SCENARIOS,
-        DEFAULT_SEEDS,
-        Settings,
-        default_cache,
-    )
+    from simulations.validation.sweep import DEFAULT_SCENARIOS, Settings, default_cache
 
     if args.workers is not None and args.workers < 1:
         raise UserError(_("--workers must be at least 1, got {n}").format(n=args.workers))
@@ -88,9 +83,10 @@ def _classroom(args: argparse.Namespace) -> int:
     """Play the five strategies in every built-in case and print scores, spread and Kendall tau."""
     from simulations.classroom.case import case_names
     from simulations.cli.progress import bar
-    from simulations.validation.classroom_spread import DEFAULT_SEEDS, format_spread, spread_all
+    from simulations.validation import CLASSROOM_SEEDS
+    from simulations.validation.classroom_spread import format_spread, spread_all
 
-    seeds = args.seeds or DEFAULT_SEEDS
+    seeds = args.seeds or CLASSROOM_SEEDS
     if seeds < 1:
         raise UserError(_("--seeds must be at least 1, got {n}").format(n=seeds))
     cases = case_names()

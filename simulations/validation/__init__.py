@@ -11,10 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas and the band module load only when a sweep runs: `crm-sandbox --help` stays fast
+    import pandas as pd
 
-from simulations.validation.bands import BandResult
+    from simulations.validation.bands import BandResult
+
+#: Size of the acceptance run (issue 13): 10,000 customers x 208 weeks (4 years) x 6 paired seeds.
+DEFAULT_CUSTOMERS = 10_000
+DEFAULT_WEEKS = 208
+DEFAULT_SEEDS = 6
+#: Seeds per case of the classroom strategy spread.
+CLASSROOM_SEEDS = 5
 
 
 @dataclass

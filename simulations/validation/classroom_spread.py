@@ -25,10 +25,11 @@ from typing import Any
 
 from simulations.classroom.case import Case, Decision, case_names, load_case
 from simulations.i18n import N_, _
+from simulations.validation import CLASSROOM_SEEDS
 
 SPREAD_TARGET = 10.0
 TAU_TARGET = 0.6
-DEFAULT_SEEDS = 5
+DEFAULT_SEEDS = CLASSROOM_SEEDS
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,12 @@ import pandas as pd
 from simulations.config import Scenario, load_scenario, with_overrides
 from simulations.errors import UserError
 from simulations.experiments.design import ENGINE, replication_seeds
+from simulations.validation import DEFAULT_CUSTOMERS, DEFAULT_SEEDS, DEFAULT_WEEKS
 from simulations.validation.levers import LEVERS, Lever, default_level, levels_for, skip_reason
 from simulations.validation.measure import MEASURE_VERSION, RunSpec, measure
 
 #: Root of the seed tree (issue 13 asked for this command).
 ROOT_SEED = 13
-DEFAULT_CUSTOMERS = 10_000
-DEFAULT_WEEKS = 208
-DEFAULT_SEEDS = 6
 #: Scenarios swept when none is named.
 DEFAULT_SCENARIOS: tuple[str, ...] = ("retail", "telecom", "bank-students", "appliance-community", "retail-btyd")
 

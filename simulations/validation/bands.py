@@ -184,7 +184,7 @@ SIZE_RATES: tuple[tuple[str, str, str], ...] = (
     (N_("complaint share"), "complaints", "tickets"),
     (N_("service level"), "tickets_within_target", "tickets_live"),
     (N_("churn per customer"), "terminations", "customers_start"),
-    (N_("response rate"), "campaign_responses", "campaign_contacts"),
+    (N_("offer responses per campaign contact"), "campaign_responses", "campaign_contacts"),
     (N_("profit per customer"), "profit", "customers_start"),
 )
 

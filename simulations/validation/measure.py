@@ -95,6 +95,7 @@ class _Tally:
             ret = orders["campaign"] == RETENTION
             self.add("retention_discounts", orders["discount"][ret].sum())
             self.retention_buyers.update(ids[ret].tolist())
+            # offers answered by an order (cross-sell, retention, win-back; the onboarding coupon is not an answer)
             self.add("campaign_responses", (orders["campaign"] >= 0).sum() - (orders["campaign"] == 1).sum())
             new = self.first_week[ids] < 0
             self.first_week[ids[new]] = log.week

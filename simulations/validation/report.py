@@ -97,20 +97,23 @@ def plot_lever(table: pd.DataFrame, scenario: str, lever: str, path: Path) -> No
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     rows = table[(table["scenario"] == scenario) & (table["lever"] == lever)]
     x = list(range(len(rows)))
     base = float(rows["profit_default"].iloc[0])
     y = [base + d for d in rows["d_profit"]]
     err = [2 * (0 if math.isnan(s) else s) for s in rows["se_profit"]]
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig, ax = plt.subplots(figsize=(6.4, 4))
     ax.errorbar(x, y, yerr=err, marker="o", capsize=4)
     for i, is_default in enumerate(rows["default"]):
         if is_default:
             ax.axhline(y[i], color="#999", lw=0.8, ls="--")
     ax.set_xticks(x, list(rows["level"]))
     ax.set_title(f"{scenario}: {_(LEVERS_BY_ID[lever].label)}")
-    ax.set_ylabel(_("cumulative profit (mean, ±2 SE of the paired difference)"))
+    ax.set_ylabel(_("cumulative profit (mean)"))
+    ax.set_xlabel(_("level; bars: ±2 SE of the paired difference from the default"))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -147,3 +147,8 @@ def test_validate_model_has_help_and_refuses_bad_numbers(capsys):
     assert main(["validate-model", "--workers", "0", "--scenario", "retail"]) == 2
     assert main(["validate-model", "--lever", "nonsense", "--scenario", "retail"]) == 2
     assert "unknown lever" in capsys.readouterr().err
+
+
+def test_btyd_mode_skips_the_hazard_lever():
+    assert "BTYD" in skip_reason(LEVERS_BY_ID["endangerment_hazard"], load_scenario("retail-btyd"))
+    assert skip_reason(LEVERS_BY_ID["endangerment_hazard"], load_scenario("retail")) is None

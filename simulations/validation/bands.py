@@ -174,8 +174,15 @@ def check_agree(deltas: dict[str, Paired], z: float = AGREE_Z) -> tuple[str, str
 
 
 def _pm(d: Paired) -> str:
-    se = "" if math.isnan(d.se) else f" ± {d.se:.3g}"
-    return f"Δ {d.mean:+.3g}{se}"
+    money = abs(d.mean) >= 100
+    se = "" if math.isnan(d.se) else (f" ± {d.se:,.0f}" if money else f" ± {d.se:.3g}")
+    return f"Δ {d.mean:+,.0f}{se}" if money else f"Δ {d.mean:+.3g}{se}"
+
+
+def _btyd(runs: pd.DataFrame, scenario: str) -> bool:
+    """True when the runs of ``scenario`` ran in BTYD mode (buying and dropout by BG/NBD)."""
+    flags = runs.loc[runs["scenario"] == scenario, "btyd_mode"] if "btyd_mode" in runs else pd.Series(dtype=bool)
+    return bool(flags.any())
 
 
 # ----------------------------------------------------------------------- evaluation
@@ -225,7 +232,10 @@ def _scenario_bands(runs: pd.DataFrame, table: pd.DataFrame, s: str) -> list[Ban
             out.append(_result("switch_sign", s, lever_id, verdict))
 
     half = _level_row(table, "service_capacity", "x0.5")
-    if half is not None:
+    if half is not None and _btyd(runs, s):
+        out.append(_result("service_halved", s, "service_capacity", (NOT_MEASURABLE, _(
+            "in BTYD mode dropout follows BG/NBD by design (the textbook world), so service cannot move it"))))
+    elif half is not None:
         out.append(_result("service_halved", s, "service_capacity",
                            check_relative_rise(half["d_terminations"], half["terminations_default"], 0.10)))
     off = _level_row(table, "retention_campaign", "off")

@@ -100,6 +100,8 @@ def skip_reason(lever: Lever, scenario: Scenario) -> str | None:
     """Why ``lever`` does not apply to ``scenario`` (English, shown through ``_()``), or None."""
     pol, traits = scenario.policies, scenario.world.traits
     retention = pol.marketing.retention
+    if lever.id == "endangerment_hazard" and scenario.world.btyd.enabled:
+        return N_("in BTYD mode dropout follows BG/NBD, so the endangerment hazard is not used")
     if lever.id in ("key_account_capacity", "key_account_desk") and traits.key_account_share <= 0:
         return N_("the scenario has no key accounts")
     if lever.id == "key_account_capacity" and not pol.service.key_account_desk:

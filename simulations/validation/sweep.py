@@ -150,6 +150,7 @@ def execute(p: Plan, cache: Path, workers: int | None = None,
         figures = {k: v for k, v in (done.get(key) or {}).items() if k != "scenario"}
         records.append({"scenario": point.scenario, "lever": point.lever, "level": _label(point.level),
                         "default": point.is_default, "clipped": point.clipped, "replication": r,
+                        "btyd_mode": p.specs[key].scenario.world.btyd.enabled,
                         "seed": p.seeds[r], **figures})
     return pd.DataFrame(records)
 

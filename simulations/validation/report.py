@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,7 @@ def write_outputs(out: Path, runs: pd.DataFrame, table: pd.DataFrame, bands: lis
         for (scenario, lever), _rows in table.groupby(["scenario", "lever"], sort=False):
             if LEVERS_BY_ID[lever].kind == "size":
                 continue
-            name = f"{scenario}--{lever}.png"
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{scenario}--{lever}") + ".png"  # a YAML path has slashes
             plot_lever(table, scenario, lever, stage / name)
             plots[(scenario, lever)] = name
         (stage / "index.html").write_text(render_html(table, bands, skipped, settings, plots), encoding="utf-8")

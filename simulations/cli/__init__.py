@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulations.cli.classroom",
     "simulations.cli.grade",
     "simulations.cli.labs",
+    "simulations.cli.validate",
 )
 
 

@@ -105,8 +105,8 @@ def _write_case(tmp_path: Path, edit) -> Path:
     folder = tmp_path / "telecom-churn"
     folder.mkdir(parents=True)
     (folder / "case.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    for template in ("memo_template.md", "memo_template.zh.md"):
-        shutil.copy(REPO / "cases" / "telecom-churn" / template, folder / template)
+    for file in (REPO / "cases" / "telecom-churn").glob("*.md"):  # memo and script templates, teaching notes
+        shutil.copy(file, folder / file.name)
     return folder
 
 

@@ -179,10 +179,16 @@ def test_scene_marks_are_weighted_and_checked() -> None:
     scene = load_case("pizza-service-call").scene
     marks = {"listening": 4, "record": 2, "offer": 5, "follow_up": 3}
     assert scene.score(marks) == pytest.approx(0.25 * 4 + 0.2 * 2 + 0.3 * 5 + 0.25 * 3)
-    with pytest.raises(CaseError, match="missing follow_up"):
-        scene.score({k: v for k, v in marks.items() if k != "follow_up"})
-    with pytest.raises(CaseError, match="scores must be one of"):
-        scene.score(marks | {"offer": 6})
+    with pytest.raises(CaseError, match="not scored: Follow-up and root cause"):
+        scene.score({k: v for k, v in marks.items() if k != "follow_up"}, "en")
+    with pytest.raises(CaseError, match="未评分：跟进与根源"):
+        scene.score({k: v for k, v in marks.items() if k != "follow_up"}, "zh")
+    with pytest.raises(CaseError, match="unknown criterion"):
+        scene.score(marks | {"charm": 5}, "en")
+    with pytest.raises(CaseError, match=r"与价值相称的补救方案：分数必须是 1 到 5 的整数，实际为 6"):
+        scene.score(marks | {"offer": 6}, "zh")
+    with pytest.raises(CaseError, match=r"Listening and acknowledgement: .* from 1 to 5, got 4\.5"):
+        scene.score(marks | {"listening": 4.5}, "en")
 
 
 # ----------------------------------------------------------------------------- pizza case

@@ -312,18 +312,24 @@ class Scene(_Frozen):
                              f"({', '.join(f'{c.id} {c.weight:g}' for c in rubric)})")
         return rubric
 
-    def score(self, marks: dict[str, int]) -> float:
+    def score(self, marks: dict[str, int], lang: str | None = None) -> float:
         """Weighted scene score (1 to 5) from one rater's marks, criterion id -> score.
 
-        Why here: the peer-scoring page and the teaching note's rubric must weigh marks the same way.
+        Why here: the peer-scoring page and the teaching note's rubric must weigh marks the same
+        way. Errors (in ``lang``) name the criteria by their label, as the scoring form shows them.
         """
-        missing = [c.id for c in self.rubric if c.id not in marks]
-        unknown = sorted(set(marks) - {c.id for c in self.rubric})
-        if missing or unknown:
-            raise CaseError(f"scene marks: missing {', '.join(missing) or '-'}; unknown {', '.join(unknown) or '-'}")
-        bad = {k: v for k, v in marks.items() if isinstance(v, bool) or v not in SCORE_SCALE}
-        if bad:
-            raise CaseError(f"scene marks: scores must be one of {SCORE_SCALE}, got {bad}")
+        _ = translator(lang)  # messages shown on the scoring team's page, in its language
+        labels = {c.id: c.label.get(lang) for c in self.rubric}
+        missing = [labels[c.id] for c in self.rubric if c.id not in marks]
+        if missing:
+            raise CaseError(_("score every criterion; not scored: {criteria}").format(criteria=", ".join(missing)))
+        unknown = sorted(set(marks) - set(labels))
+        if unknown:
+            raise CaseError(_("unknown criterion(s): {ids}").format(ids=", ".join(unknown)))
+        for cid, value in marks.items():
+            if isinstance(value, bool) or value not in SCORE_SCALE:
+                raise CaseError(_("{label}: the score must be a whole number from {low} to {high}, got {value}").format(
+                    label=labels[cid], low=SCORE_SCALE[0], high=SCORE_SCALE[-1], value=repr(value)))
         return float(sum(c.weight * marks[c.id] for c in self.rubric))
 
 

@@ -296,7 +296,7 @@ def _liquidate(case) -> dict:
     return out
 
 
-@pytest.mark.parametrize("name", ["telecom-churn", "restaurant-tablets"])
+@pytest.mark.parametrize("name", ["telecom-churn", "restaurant-tablets", "pizza-service-call"])
 def test_liquidating_customers_in_the_last_round_does_not_win(tmp_path: Path, name: str) -> None:
     store, token = create_session(name, 2, tmp_path / name, customers=1500)
     case = load_case(name)

@@ -15,6 +15,7 @@ from simulations.classroom.case import (
     SCENE_TEMPLATES,
     TEACHING_NOTES,
     CaseError,
+    Criterion,
     case_names,
     has_chinese,
     load_case,
@@ -189,6 +190,13 @@ def test_scene_marks_are_weighted_and_checked() -> None:
         scene.score(marks | {"offer": 6}, "zh")
     with pytest.raises(CaseError, match=r"Listening and acknowledgement: .* from 1 to 5, got 4\.5"):
         scene.score(marks | {"listening": 4.5}, "en")
+
+
+def test_the_rubric_example_in_the_cases_readme_is_valid() -> None:
+    readme = (REPO / "cases" / "README.md").read_text(encoding="utf-8")
+    example = yaml.safe_load(re.search(r"```yaml\n(rubric:.*?)```", readme, flags=re.DOTALL).group(1))
+    criterion = Criterion.model_validate(example["rubric"][0])
+    assert set(criterion.anchors) == set(REQUIRED_ANCHORS) and has_chinese(criterion.anchors[3].zh)
 
 
 # ----------------------------------------------------------------------------- pizza case

@@ -105,8 +105,8 @@ def _write_case(tmp_path: Path, edit) -> Path:
     folder = tmp_path / "telecom-churn"
     folder.mkdir(parents=True)
     (folder / "case.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    for template in ("memo_template.md", "memo_template.zh.md"):
-        shutil.copy(REPO / "cases" / "telecom-churn" / template, folder / template)
+    for file in (REPO / "cases" / "telecom-churn").glob("*.md"):  # memo and script templates, teaching notes
+        shutil.copy(file, folder / file.name)
     return folder
 
 
@@ -297,7 +297,7 @@ def _liquidate(case) -> dict:
     return out
 
 
-@pytest.mark.parametrize("name", ["telecom-churn", "restaurant-tablets"])
+@pytest.mark.parametrize("name", ["telecom-churn", "restaurant-tablets", "pizza-service-call"])
 def test_liquidating_customers_in_the_last_round_does_not_win(tmp_path: Path, name: str) -> None:
     store, token = create_session(name, 2, tmp_path / name, customers=1500)
     case = load_case(name)

@@ -6,7 +6,9 @@ descriptions that validate (a test keeps it current), so the documentation canno
 
 A case is a narrative, roles with private briefs, the scenario the world runs on, decisions that
 map to policy parameters with allowed ranges and a weekly budget, rounds, scheduled and optional
-events, a balanced scoring rule, debrief questions and a memo template.
+events, a balanced scoring rule, debrief questions, a memo template, a role-play scene (角色模拟:
+each team writes and performs the script of one management scene, other teams score it with the
+scene's rubric) with its script template, and a teaching note for the instructor.
 
 Every text a player or the instructor reads is a :class:`Text` holding English and Chinese (the
 course is taught in Chinese, the code and the source of the texts are English). A case file that
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulations.config import EVENT_KINDS, Scenario, ScenarioError, load_scenario, with_overrides
 from simulations.errors import UserError
@@ -240,6 +242,97 @@ class Scoring(_Frozen):
         return self
 
 
+#: Scores of the peer-scoring scale; an anchor describes what a score means for one criterion.
+SCORE_SCALE: tuple[int, ...] = (1, 2, 3, 4, 5)
+#: Scores every criterion must describe: the two ends and the middle of the scale. Why not all
+#: five: raters place a performance between two described neighbours reliably, and forcing texts
+#: for 2 and 4 mostly produces filler; an author may still write them.
+REQUIRED_ANCHORS: tuple[int, ...] = (1, 3, 5)
+
+
+class SceneRole(_Frozen):
+    """A character in the scene, played by a team member (not one of the case's team roles)."""
+
+    id: str = Field(description="short identifier, lower case (e.g. caller)", pattern=_ID)
+    title: Text = Field(description="who the character is (e.g. Regular customer / 老顾客)")
+    brief: Annotated[Text, _at_least(20)] = Field(description="what the character knows, wants and fears in the scene")
+
+
+class Criterion(_Frozen):
+    """One criterion of the peer-scoring rubric: other teams score it from 1 to 5."""
+
+    id: str = Field(description="short identifier, lower case, unique in the rubric", pattern=_ID)
+    label: Text = Field(description="what is scored, as the scoring form shows it")
+    weight: float = Field(description="share of the scene score (the weights of a rubric sum to 1)", gt=0, le=1)
+    anchors: dict[int, Text] = Field(
+        description="score -> what a performance with that score looks like; 1, 3 and 5 are required, 2 and 4 optional")
+
+    @field_validator("anchors")
+    @classmethod
+    def _anchors(cls, anchors: dict[int, Text]) -> dict[int, Text]:
+        outside = sorted(k for k in anchors if k not in SCORE_SCALE)
+        if outside:
+            raise ValueError(f"scores {outside} are outside the scale {SCORE_SCALE[0]}-{SCORE_SCALE[-1]}")
+        missing = [k for k in REQUIRED_ANCHORS if k not in anchors]
+        if missing:
+            raise ValueError(f"missing the anchor(s) for score {', '.join(map(str, missing))} "
+                             f"(every criterion describes scores {', '.join(map(str, REQUIRED_ANCHORS))})")
+        return dict(sorted(anchors.items()))
+
+
+class Scene(_Frozen):
+    """The role-play scene (角色模拟) of a case: teams script it, perform it, and score each other.
+
+    Why part of the case rather than free text in the teaching note: the scene phase pages and the
+    peer-scoring form read the situation, the characters and the rubric from here, so a rubric
+    whose weights do not add up, or a criterion without anchors, is refused before class.
+    """
+
+    title: Text = Field(description="name of the scene (e.g. The complaint call / 投诉电话)")
+    situation: Annotated[Text, _at_least(100)] = Field(description="where and when the scene plays and what has just happened")
+    minutes: int = Field(description="length of one performance in minutes", ge=2, le=20)
+    roles: tuple[SceneRole, ...] = Field(description="characters in the scene", min_length=2)
+    must_show: tuple[Text, ...] = Field(description="what the script must show (each point is checked by the rubric)",
+                                        min_length=2)
+    rubric: tuple[Criterion, ...] = Field(description="peer-scoring criteria with weights and anchors", min_length=2)
+
+    @field_validator("roles")
+    @classmethod
+    def _unique_roles(cls, roles: tuple[SceneRole, ...]) -> tuple[SceneRole, ...]:
+        _unique("scene roles", [r.id for r in roles])
+        return roles
+
+    @field_validator("rubric")
+    @classmethod
+    def _weights(cls, rubric: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+        _unique("rubric criteria", [c.id for c in rubric])
+        total = sum(c.weight for c in rubric)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"the weights of the criteria sum to {total:g}, they must sum to 1 "
+                             f"({', '.join(f'{c.id} {c.weight:g}' for c in rubric)})")
+        return rubric
+
+    def score(self, marks: dict[str, int], lang: str | None = None) -> float:
+        """Weighted scene score (1 to 5) from one rater's marks, criterion id -> score.
+
+        Why here: the peer-scoring page and the teaching note's rubric must weigh marks the same
+        way. Errors (in ``lang``) name the criteria by their label, as the scoring form shows them.
+        """
+        _ = translator(lang)  # messages shown on the scoring team's page, in its language
+        labels = {c.id: c.label.get(lang) for c in self.rubric}
+        missing = [labels[c.id] for c in self.rubric if c.id not in marks]
+        if missing:
+            raise CaseError(_("score every criterion; not scored: {criteria}").format(criteria=", ".join(missing)))
+        unknown = sorted(set(marks) - set(labels))
+        if unknown:
+            raise CaseError(_("unknown criterion(s): {ids}").format(ids=", ".join(unknown)))
+        for cid, value in marks.items():
+            if isinstance(value, bool) or value not in SCORE_SCALE:
+                raise CaseError(_("{label}: the score must be a whole number from {low} to {high}, got {value}").format(
+                    label=labels[cid], low=SCORE_SCALE[0], high=SCORE_SCALE[-1], value=repr(value)))
+        return float(sum(c.weight * marks[c.id] for c in self.rubric))
+
+
 class Case(_Frozen):
     """A role-play case exercise."""
 
@@ -259,6 +352,7 @@ class Case(_Frozen):
     optional_events: tuple[EventSpec, ...] = Field((), description="events the instructor may inject")
     scoring: Scoring = Field(Scoring(), description="weights of the balanced score")
     debrief: tuple[Text, ...] = Field(description="questions for the debrief after the last round", min_length=1)
+    scene: Scene = Field(description="the role-play scene teams script, perform and score (see Scene)")
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
@@ -405,8 +499,10 @@ def load_case(name_or_path: str | Path) -> Case:
                 with_overrides(scenario, {f"policies.{d.policy}": v})
             except ScenarioError as err:
                 raise CaseError(f"{source}: decision {d.id}: policy {d.policy!r} does not accept {v!r}: {err}") from None
-    for lang in LANGUAGES:
-        memo_template(case, lang, folder)  # the memo template exists in every language
+    for lang in LANGUAGES:  # every file a class uses exists in every language
+        memo_template(case, lang, folder)
+        scene_template(case, lang, folder)
+        teaching_note(case, lang, folder)
     return case
 
 
@@ -451,6 +547,28 @@ def case_scenario(case: Case, folder: Path | None = None) -> Scenario:
 
 #: File of the memo template in each language, in the case folder.
 MEMO_TEMPLATES: dict[str, str] = {"en": "memo_template.md", "zh": "memo_template.zh.md"}
+#: File of the scene's script template in each language, in the case folder.
+SCENE_TEMPLATES: dict[str, str] = {"en": "scene_template.md", "zh": "scene_template.zh.md"}
+#: File of the instructor's teaching note in each language, in the case folder.
+TEACHING_NOTES: dict[str, str] = {"en": "teaching_note.md", "zh": "teaching_note.zh.md"}
+
+
+def _case_file(case: Case, files: dict[str, str], what: str, lang: str | None, folder: Path | None) -> str:
+    """The text of one of a case's per-language files; missing, empty or Chinese-less is a :class:`CaseError`.
+
+    Why one helper: memo template, scene template and teaching note follow the same rule (one file
+    per language beside ``case.yaml``), so a case cannot ship one of them in English only.
+    """
+    lang = normalise_language(lang) if lang is not None else current_language()
+    path = (folder if folder is not None else case_folder(case.name)) / files[lang]
+    if not path.is_file():
+        raise CaseError(f"{path}: missing {what} ({_LANGUAGE_NAMES[lang]})")
+    text = path.read_text(encoding="utf-8")
+    if not text.strip():
+        raise CaseError(f"{path}: the {what} is empty")
+    if lang == "zh" and not has_chinese(text):
+        raise CaseError(f"{path}: the Chinese {what} contains no Chinese characters")
+    return text
 
 
 def memo_template(case: Case, lang: str | None = None, folder: Path | None = None) -> str:
@@ -459,16 +577,21 @@ def memo_template(case: Case, lang: str | None = None, folder: Path | None = Non
     ``memo_template.md`` is English and ``memo_template.zh.md`` Chinese; a missing or empty one,
     or a Chinese template without Chinese, is a :class:`CaseError` naming the file.
     """
-    lang = normalise_language(lang) if lang is not None else current_language()
-    path = (folder if folder is not None else case_folder(case.name)) / MEMO_TEMPLATES[lang]
-    if not path.is_file():
-        raise CaseError(f"{path}: missing memo template ({_LANGUAGE_NAMES[lang]})")
-    text = path.read_text(encoding="utf-8")
-    if not text.strip():
-        raise CaseError(f"{path}: the memo template is empty")
-    if lang == "zh" and not has_chinese(text):
-        raise CaseError(f"{path}: the Chinese memo template contains no Chinese characters")
-    return text
+    return _case_file(case, MEMO_TEMPLATES, "memo template", lang, folder)
+
+
+def scene_template(case: Case, lang: str | None = None, folder: Path | None = None) -> str:
+    """The script template of the case's scene in ``lang`` (``scene_template.md`` / ``scene_template.zh.md``)."""
+    return _case_file(case, SCENE_TEMPLATES, "scene template", lang, folder)
+
+
+def teaching_note(case: Case, lang: str | None = None, folder: Path | None = None) -> str:
+    """The instructor's teaching note in ``lang`` (``teaching_note.md`` / ``teaching_note.zh.md``).
+
+    It holds the learning objectives tied to the course chapters, the 90-minute plan, the debrief
+    questions with model answers and the grading rubric of memo and script.
+    """
+    return _case_file(case, TEACHING_NOTES, "teaching note", lang, folder)
 
 
 # ------------------------------------------------------------------------------ documentation
@@ -487,7 +610,12 @@ def schema_markdown() -> str:
         "Role-play case exercises for the live classroom (`crm-sandbox classroom start CASE --teams N`).",
         "Each folder holds `case.yaml` (validated by the schema below), `memo_template.md` and its Chinese",
         "`memo_template.zh.md` (a team memo whose numeric claims are checked against the simulated",
-        "results; the checker reads claims in either language). `app/` holds the Voila pages.",
+        "results; the checker reads claims in either language), `scene_template.md` and",
+        "`scene_template.zh.md` (the script of the role-play scene, 角色模拟, that each team writes,",
+        "performs and has scored by the other teams with the scene's rubric), and `teaching_note.md` and",
+        "`teaching_note.zh.md` for the instructor (learning objectives tied to the course chapters, a",
+        "90-minute plan, debrief questions with model answers, the grading rubric of memo and script).",
+        "`app/` holds the Voila pages.",
         "",
         "Every text a player or the instructor reads is a `Text`: a mapping with the English (`en`) and",
         "the Chinese (`zh`) version, for example",
@@ -498,10 +626,28 @@ def schema_markdown() -> str:
         "  zh: \"守住用户：一家不断流失用户的电信运营商\"",
         "```",
         "",
-        "A case missing either language in any text, or either memo template, is refused when it is",
-        "loaded, with the file, the field path (`roles[service].private_brief`) and the missing language.",
+        "A case missing either language in any text, or any of these files in either language, is",
+        "refused when it is loaded, with the file, the field path (`roles[service].private_brief`,",
+        "`scene.rubric[offer].anchors[3]`) and the missing language. A scene whose rubric weights do not",
+        "sum to 1, or a criterion without the anchors for scores 1, 3 and 5, is refused the same way.",
         "Pages and `crm-sandbox classroom` show the texts in the language chosen by `--lang`/`CRM_LANG`",
         "(see [docs/TRANSLATION.md](../docs/TRANSLATION.md)).",
+        "",
+        "The scene's rubric is what the other teams score a performance with: each criterion has a",
+        "weight (the weights sum to 1) and anchors saying what a score means, for example",
+        "",
+        "```yaml",
+        "rubric:",
+        "  - id: listening",
+        "    label: {en: Listening and acknowledgement, zh: 倾听与承认}",
+        "    weight: 0.25",
+        "    anchors:",
+        "      1: {en: The staff member argues or blames the driver., zh: 店员争辩，或者把责任推给送餐员。}",
+        "      3: {en: A polite apology but the offer comes too soon., zh: 礼貌地道歉，但过早提出补偿。}",
+        "      5: {en: The customer is heard out and the failure owned., zh: 让顾客把话说完，坦然承认失误。}",
+        "```",
+        "",
+        "A performance's scene score is the weighted mean of a rater's marks (`Scene.score`), from 1 to 5.",
         "",
         "## Built-in cases",
         "",
@@ -513,7 +659,7 @@ def schema_markdown() -> str:
         out.append(f"| `{name}` | {c.title.en}<br>{c.title.zh} | `{c.scenario}` | {c.rounds.count} x {c.rounds.weeks} "
                    f"| {c.summary.en}<br>{c.summary.zh} |")
     out += ["", "## The schema of `case.yaml`", ""]
-    for model in (Case, Role, Decision, Rounds, EventSpec, Scoring, Text):
+    for model in (Case, Role, Decision, Rounds, EventSpec, Scoring, Scene, SceneRole, Criterion, Text):
         doc = " ".join((model.__doc__ or "").split())
         out += [f"### {model.__name__}", "", doc, "", "| field | type | default | meaning |", "|---|---|---|---|"]
         for name, info in model.model_fields.items():

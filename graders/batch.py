@@ -139,7 +139,7 @@ def stage_b(spec: specs.LabSpec, students: list[Student], runs: dict[str, RunRes
             if isinstance(cache[ck], Exception):
                 raise cache[ck]
             data, prepared = cache[ck]
-            scores[st.sid] = scoring.score(spec, run.answers, prepared, data, reason=run.reason)
+            scores[st.sid] = scoring.score(spec, run.answers, prepared, data, reason=run.reason, lang=run.lang)
         except Exception as err:  # one student's data, key or answers must not stop the class being graded
             cache.setdefault(ck, err)
             why = str(err) if isinstance(err, UserError) else f"{type(err).__name__}: {err}"

@@ -22,6 +22,7 @@ from pathlib import Path
 from graders.copying import CopyFlag
 from graders.scoring import SubmissionScore
 from graders.specs.base import LabSpec
+from simulations.i18n import translator
 
 #: ANSI escape sequences (colours, cursor moves) and every other control character but none of the text
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -80,7 +81,7 @@ def canvas(path: Path, spec: LabSpec, scores: dict[str, SubmissionScore]) -> Non
 
 def results_json(s: SubmissionScore, status: str) -> dict:
     """Gradescope's autograder ``results.json`` shape: score, output, one test per question."""
-    return {"score": s.total, "output": plain(s.reason) or "graded", "output_format": "text",
+    return {"score": s.total, "output": plain(s.reason) or translator(s.lang)("graded"), "output_format": "text",
             "extra_data": {"lab": s.lab, "run_status": status},
             "tests": [{"name": q.qid, "score": q.points, "max_score": q.max_points, "output": plain(q.message),
                        "status": "passed" if q.status == "correct" else "failed", "visibility": "visible"}
@@ -88,28 +89,34 @@ def results_json(s: SubmissionScore, status: str) -> dict:
 
 
 def feedback_markdown(spec: LabSpec, student: str, s: SubmissionScore) -> str:
-    """The student's feedback: points and messages per question (no expected values)."""
-    lines = [f"# {spec.lab_id}: {spec.title}", "", f"Student: {md(student)}", "",
-             f"**Score: {_points(s.total)} / {_points(s.max_total)}**", ""]
+    """The student's feedback in the student's language (``s.lang``): points and messages per question (no expected values)."""
+    _ = translator(s.lang)
+    lines = [f"# {spec.lab_id}: {spec.title_in(s.lang)}", "", _("Student: {student}").format(student=md(student)), "",
+             "**" + _("Score: {points} / {max_points}").format(points=_points(s.total), max_points=_points(s.max_total))
+             + "**", ""]
     if s.reason:
-        lines += [f"Note: {md(s.reason)}", ""]
-    lines += ["| question | points | feedback |", "|---|---|---|"]
+        lines += [_("Note: {reason}").format(reason=md(s.reason)), ""]
+    lines += [f"| {_('question')} | {_('points')} | {_('feedback')} |", "|---|---|---|"]
     for q in s.questions:
         lines.append(f"| {md(q.qid)} | {_points(q.points)} / {_points(q.max_points)} | {md(q.message)} |")
     return "\n".join(lines) + "\n"
 
 
 def feedback_html(spec: LabSpec, student: str, s: SubmissionScore) -> str:
-    """The same feedback as a self-contained HTML page."""
+    """The same feedback as a self-contained HTML page (in the student's language)."""
+    _ = translator(s.lang)
     rows = "".join(f"<tr><td>{_html(q.qid)}</td><td>{_points(q.points)} / {_points(q.max_points)}</td>"
                    f"<td>{_html(q.message)}</td></tr>" for q in s.questions)
-    note = f"<p>Note: {_html(s.reason)}</p>" if s.reason else ""
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(spec.lab_id)} feedback</title>"
+    note = "<p>" + _("Note: {reason}").format(reason=_html(s.reason)) + "</p>" if s.reason else ""
+    score = _("Score: {points} / {max_points}").format(points=_points(s.total), max_points=_points(s.max_total))
+    return (f"<!doctype html><html lang='{s.lang}'><head><meta charset='utf-8'><title>{html.escape(spec.lab_id)} "
+            f"{_('feedback')}</title>"
             "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}td,th{border:1px solid #ccc;padding:.3em}"
             "table{border-collapse:collapse}</style></head><body>"
-            f"<h1>{html.escape(spec.lab_id)}: {html.escape(spec.title)}</h1><p>Student: {_html(student)}</p>"
-            f"<p><b>Score: {_points(s.total)} / {_points(s.max_total)}</b></p>{note}"
-            f"<table><tr><th>question</th><th>points</th><th>feedback</th></tr>{rows}</table></body></html>\n")
+            f"<h1>{html.escape(spec.lab_id)}: {html.escape(spec.title_in(s.lang))}</h1><p>"
+            + _("Student: {student}").format(student=_html(student)) + f"</p><p><b>{score}</b></p>{note}"
+            f"<table><tr><th>{_('question')}</th><th>{_('points')}</th><th>{_('feedback')}</th></tr>{rows}"
+            "</table></body></html>\n")
 
 
 def write_all(folder: Path, spec: LabSpec, scores: dict[str, SubmissionScore], statuses: dict[str, str],

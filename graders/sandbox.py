@@ -75,6 +75,7 @@ class RunResult:
     reason: str
     answers: dict | None = None
     dataset_id: str | None = None
+    lang: str | None = None  # the language recorded in the submission (feedback is written in it)
     seconds: float = 0.0
     log: str = field(default="", repr=False)
     cpu_seconds: float = 0.0  # CPU time of the runner and its kernel inside the sandbox, as the runner reported it
@@ -153,7 +154,7 @@ def answers_from_bytes(raw: bytes, questions: dict[str, str]) -> RunResult:
     except answers.SubmissionError as err:
         return RunResult("invalid_json", str(err))
     cleaned, dataset_id = answers.clean(doc, questions)
-    return RunResult("ok", "", answers=cleaned, dataset_id=dataset_id)
+    return RunResult("ok", "", answers=cleaned, dataset_id=dataset_id, lang=answers.language(doc))
 
 
 def _check_notebook(raw: bytes, name: str) -> str | None:

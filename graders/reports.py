@@ -81,7 +81,8 @@ def canvas(path: Path, spec: LabSpec, scores: dict[str, SubmissionScore]) -> Non
 
 def results_json(s: SubmissionScore, status: str) -> dict:
     """Gradescope's autograder ``results.json`` shape: score, output, one test per question."""
-    return {"score": s.total, "output": plain(s.reason) or translator(s.lang)("graded"), "output_format": "text",
+    _ = translator(s.lang)
+    return {"score": s.total, "output": plain(s.reason) or _("graded"), "output_format": "text",
             "extra_data": {"lab": s.lab, "run_status": status},
             "tests": [{"name": q.qid, "score": q.points, "max_score": q.max_points, "output": plain(q.message),
                        "status": "passed" if q.status == "correct" else "failed", "visibility": "visible"}
@@ -96,7 +97,7 @@ def feedback_markdown(spec: LabSpec, student: str, s: SubmissionScore) -> str:
              + "**", ""]
     if s.reason:
         lines += [_("Note: {reason}").format(reason=md(s.reason)), ""]
-    lines += [f"| {_('question')} | {_('points')} | {_('feedback')} |", "|---|---|---|"]
+    lines += ["| " + " | ".join((_("question"), _("points"), _("feedback"))) + " |", "|---|---|---|"]
     for q in s.questions:
         lines.append(f"| {md(q.qid)} | {_points(q.points)} / {_points(q.max_points)} | {md(q.message)} |")
     return "\n".join(lines) + "\n"
@@ -109,13 +110,15 @@ def feedback_html(spec: LabSpec, student: str, s: SubmissionScore) -> str:
                    f"<td>{_html(q.message)}</td></tr>" for q in s.questions)
     note = "<p>" + _("Note: {reason}").format(reason=_html(s.reason)) + "</p>" if s.reason else ""
     score = _("Score: {points} / {max_points}").format(points=_points(s.total), max_points=_points(s.max_total))
+    head = "".join(f"<th>{text}</th>" for text in (_("question"), _("points"), _("feedback")))
+    title = _("feedback")
     return (f"<!doctype html><html lang='{s.lang}'><head><meta charset='utf-8'><title>{html.escape(spec.lab_id)} "
-            f"{_('feedback')}</title>"
+            f"{title}</title>"
             "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}td,th{border:1px solid #ccc;padding:.3em}"
             "table{border-collapse:collapse}</style></head><body>"
             f"<h1>{html.escape(spec.lab_id)}: {html.escape(spec.title_in(s.lang))}</h1><p>"
             + _("Student: {student}").format(student=_html(student)) + f"</p><p><b>{score}</b></p>{note}"
-            f"<table><tr><th>{_('question')}</th><th>{_('points')}</th><th>{_('feedback')}</th></tr>{rows}"
+            f"<table><tr>{head}</tr>{rows}"
             "</table></body></html>\n")
 
 

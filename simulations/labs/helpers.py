@@ -12,6 +12,8 @@ come from ``Stage.label`` / ``Stage.label_zh``, the course's terms.
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg", force=False)
@@ -36,6 +38,7 @@ def stage_counts(kpis: pd.DataFrame, include_prospects: bool = False) -> pd.Data
     return frame.rename(columns=labels)
 
 
+_font_note_shown = False
 #: Fonts with Chinese glyphs found on students' machines (Windows, macOS, Linux), best first.
 CJK_FONTS = ("Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Noto Sans CJK SC",
              "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans SC")
@@ -46,8 +49,10 @@ def use_language_fonts() -> list[str]:
 
     Why: matplotlib's default font (DejaVu Sans) has no Chinese glyphs, so Chinese labels would show
     as empty boxes; matplotlib falls back glyph by glyph through this list (3.6+). Returns the
-    Chinese fonts found (none: labels stay boxes, install e.g. ``fonts-noto-cjk``).
+    Chinese fonts found. Without any, the labels stay boxes: instead of one English warning per
+    missing glyph, the student reads once (in Chinese) which font to install.
     """
+    global _font_note_shown
     if current_language() != "zh":
         return []
     from matplotlib import font_manager
@@ -59,6 +64,12 @@ def use_language_fonts() -> list[str]:
         plt.rcParams["font.sans-serif"] = found + rest
         plt.rcParams["font.family"] = "sans-serif"
         plt.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack the Unicode minus sign
+    else:
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+        if not _font_note_shown:
+            _font_note_shown = True
+            print(_("Note: no Chinese font found, so Chinese text in plots shows as boxes. Install one "
+                    "(Linux: fonts-noto-cjk; Windows and macOS have one) and restart the kernel."))
     return found
 
 

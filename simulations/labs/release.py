@@ -263,17 +263,13 @@ def in_language(master: nbformat.NotebookNode, lang: str = DEFAULT_LANGUAGE, nam
                         f"; translate every cell (a cell with metadata {LANG_KEY}: {lang} after each) or release it in "
                         f"{DEFAULT_LANGUAGE!r}")
     nb = copy.deepcopy(master)
-    nb.cells = [c for c in nb.cells if cell_language(c) == lang
-                or (cell_language(c) == DEFAULT_LANGUAGE and not _has_twin(master, c, lang))]
+    cells = nb.cells
+    nb.cells = [c for i, c in enumerate(cells) if cell_language(c) == lang or (
+        cell_language(c) == DEFAULT_LANGUAGE and not (i + 1 < len(cells) and cell_language(cells[i + 1]) == lang))]
     for cell in nb.cells:
         cell.metadata.pop(LANG_KEY, None)
     nb.metadata["language"] = lang
     return nb
-
-
-def _has_twin(master: nbformat.NotebookNode, cell: nbformat.NotebookNode, lang: str) -> bool:
-    index = next(i for i, c in enumerate(master.cells) if c is cell)
-    return lang != DEFAULT_LANGUAGE and index + 1 < len(master.cells) and cell_language(master.cells[index + 1]) == lang
 
 
 def student_notebook(master: nbformat.NotebookNode, name: str = "master", lang: str = DEFAULT_LANGUAGE

@@ -112,7 +112,8 @@ def test_zh_release_shows_no_english_prose_and_asks_the_same_questions(lab):
     master = release.read_master(lab.master)
     zh, en = release.student_notebook(master, lab.name, "zh"), release.student_notebook(master, lab.name, "en")
     assert release.answered_questions(release.in_language(master, "zh")) == release.answered_questions(
-        release.in_language(master, "en")) == [q.qid for q in get(lab.lab_id).questions]
+        release.in_language(master, "en"))
+    assert sorted(release.answered_questions(master)) == sorted(q.qid for q in get(lab.lab_id).questions)
     assert [c.cell_type for c in zh.cells] == [c.cell_type for c in en.cells]
     for zc, ec in zip(zh.cells, en.cells, strict=True):
         if zc.cell_type == "markdown":

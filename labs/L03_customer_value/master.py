@@ -31,6 +31,7 @@
 
 # %% tags=["parameters"]
 DATASET = None  # None: your dataset ($CRM_DATASET, ./data) or the lab's default
+LANG = "en"  # language of messages and plots
 
 # %%
 import math
@@ -42,7 +43,8 @@ from graders import Lab
 from simulations.analytics import BetaGeoFitter, GammaGammaFitter, rfm_scores, summary_from_orders
 from simulations.labs import helpers
 
-lab = Lab("L03", data=DATASET)
+# %%
+lab = Lab("L03", data=DATASET, lang=LANG)
 orders = lab.data.orders.assign(order_ts=lambda f: pd.to_datetime(f["order_ts"]))
 customers = lab.data.customers
 END = pd.Timestamp(lab.data.metadata["end_date"]) + pd.Timedelta(days=1)

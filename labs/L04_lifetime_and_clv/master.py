@@ -31,6 +31,7 @@
 
 # %% tags=["parameters"]
 DATASET = None  # None: your dataset ($CRM_DATASET, ./data) or the lab's default
+LANG = "en"  # language of messages and plots
 
 # %%
 import matplotlib.pyplot as plt
@@ -42,7 +43,8 @@ from simulations.analytics import BetaGeoFitter, GammaGammaFitter, KaplanMeierFi
 from simulations.config import load_scenario
 from simulations.labs import helpers
 
-lab = Lab("L04", data=DATASET)
+lab = Lab("L04", data=DATASET, lang=LANG)
+helpers.use_language_fonts()
 meta = lab.data.metadata
 START = pd.Timestamp(meta["start_date"])
 END = pd.Timestamp(meta["end_date"]) + pd.Timedelta(days=1)

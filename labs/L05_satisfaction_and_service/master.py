@@ -33,6 +33,7 @@
 
 # %% tags=["parameters"]
 DATASET = None  # None: your dataset ($CRM_DATASET, ./data) or the lab's default
+LANG = "en"  # language of messages and plots
 
 # %%
 import matplotlib.pyplot as plt
@@ -40,9 +41,11 @@ import pandas as pd
 
 from graders import Lab
 from simulations.config import load_scenario
+from simulations.labs import helpers
 from simulations.model import CustomerLifecycleModel
 
-lab = Lab("L05", data=DATASET)
+lab = Lab("L05", data=DATASET, lang=LANG)
+helpers.use_language_fonts()
 tickets = lab.data.service_tickets
 surveys = lab.data.surveys
 customers = lab.data.customers

@@ -182,12 +182,18 @@ def plot_survival(survival: pd.DataFrame, ax: plt.Axes | None = None, label: str
 
 
 def value_matrix(current: pd.Series, potential: pd.Series) -> pd.DataFrame:
-    """Counts of customers in the 3x3 matrix of current-value and potential-value terciles (low/mid/high)."""
-    def tercile(v: pd.Series) -> pd.Series:
-        return pd.qcut(v.rank(method="first"), 3, labels=["low", "mid", "high"])
+    """Counts of customers in the 3x3 matrix of current-value and potential-value terciles (low/mid/high).
 
-    frame = pd.DataFrame({"current": tercile(current), "potential": tercile(potential.reindex(current.index))})
-    return pd.crosstab(frame["current"], frame["potential"]).reindex(index=["high", "mid", "low"])
+    Rows are current value (high first), columns potential value; labels are in the notebook's language.
+    """
+    levels = [_("low"), _("mid"), _("high")]
+
+    def tercile(v: pd.Series) -> pd.Series:
+        return pd.qcut(v.rank(method="first"), 3, labels=levels)
+
+    rows, cols = _("current value"), _("potential value")
+    frame = pd.DataFrame({rows: tercile(current), cols: tercile(potential.reindex(current.index))})
+    return pd.crosstab(frame[rows], frame[cols]).reindex(index=levels[::-1])
 
 
 def glossary(lang: str | None = None) -> pd.DataFrame:

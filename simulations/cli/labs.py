@@ -10,6 +10,7 @@ from pathlib import Path
 
 from simulations.errors import UserError
 from simulations.extras import require_extra
+from simulations.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,9 +57,10 @@ def cmd_release(args: argparse.Namespace) -> int:
     lang = current_language()
     files = release.release(args.out, args.lab, force=args.force, lang=lang)
     students = sorted({f.parent.name for f in files if f.parent.parent.name == "student"})
-    print(f"released {len(students)} lab(s) in {lang!r} into {args.out}: {', '.join(students)}")
-    print(f"  give students  {args.out / 'student'}/ (notebooks only)")
-    print(f"  keep private   {args.out / 'instructor'}/ (master notebooks and grading_spec.json)")
+    print(_("released {n} lab(s) in {lang} into {out}: {labs}").format(n=len(students), lang=lang, out=args.out,
+                                                                       labs=", ".join(students)))
+    print(_("  give students  {folder}/ (notebooks only)").format(folder=args.out / "student"))
+    print(_("  keep private   {folder}/ (master notebooks and grading_spec.json)").format(folder=args.out / "instructor"))
     return 0
 
 

@@ -223,3 +223,24 @@ def test_zh_student_notebook_runs_and_zh_master_earns_full_marks(tmp_path, l01):
     result = scoring.score(spec, submitted["answers"], prepared, data, lang=submitted["lang"])
     assert result.total == result.max_total and result.lang == "zh"
     assert {q.message for q in result.questions} <= {"与题目要求的方法在你的数据上得出的结果一致", "正确"}
+
+
+def test_a_mixed_class_is_graded_alike_each_student_in_their_language(tmp_path, l01):
+    """Same answers handed in from a Chinese and an English notebook: same points, feedback in each one's language."""
+    from graders import batch
+
+    spec, data, _ = l01
+    answers = {q: as_answer(spec.question(q).kind, v) for q, v in spec.solution(data).items()}
+    answers["growth_to_maturity"]["value"] += 7  # one wrong answer, so a message is more than "correct"
+    for student, lang in (("li", "zh"), ("ann", "en")):
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        doc = {"lab": "L01", "dataset_id": data.dataset_id, "lang": lang, "answers": answers}
+        (tmp_path / "subs" / student / "submission.json").write_text(json.dumps(doc), encoding="utf-8")
+    run = batch.grade("L01", tmp_path / "subs", REPO / "keys" / spec.default_dataset, tmp_path / "out",
+                      isolation="none")
+    li, ann = run.scores["li"], run.scores["ann"]
+    assert [q.points for q in li.questions] == [q.points for q in ann.questions] and li.total == ann.total == 5
+    zh_page = (tmp_path / "out" / "students" / "li" / "feedback.md").read_text(encoding="utf-8")
+    en_page = (tmp_path / "out" / "students" / "ann" / "feedback.md").read_text(encoding="utf-8")
+    assert "得分：5 / 6" in zh_page and "不一致" in zh_page and not english_prose(zh_page)
+    assert "Score: 5 / 6" in en_page and not HAN.search(en_page)

@@ -318,7 +318,7 @@ def grading_spec(lab_id: str) -> dict:
 
     spec = specs.get(lab_id)
     return {
-        "lab": spec.lab_id, "title": spec.title, "default_dataset": spec.default_dataset,
+        "lab": spec.lab_id, "title": spec.title, "title_zh": spec.title_zh, "default_dataset": spec.default_dataset,
         "spec_module": f"{specs.module_name(spec.lab_id)}.py (instructor/specs/, or the course folder of --spec)",
         "keys_needed": list(spec.keys_needed),
         "questions": [{"qid": q.qid, "kind": q.kind, "mode": q.mode, "points": q.points, "prompt": q.prompt,

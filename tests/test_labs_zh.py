@@ -244,3 +244,32 @@ def test_a_mixed_class_is_graded_alike_each_student_in_their_language(tmp_path, 
     en_page = (tmp_path / "out" / "students" / "ann" / "feedback.md").read_text(encoding="utf-8")
     assert "得分：5 / 6" in zh_page and "不一致" in zh_page and not english_prose(zh_page)
     assert "Score: 5 / 6" in en_page and not HAN.search(en_page)
+
+
+def test_reasons_are_shown_in_the_student_language_and_kept_for_the_gradebook():
+    why = "a cell raised NameError: name 'x' is not defined; the notebook did not write submission.json " \
+          "(call lab.submit() at the end)"
+    assert reports.student_reason(why, "zh") == ("某个单元格出错：NameError: name 'x' is not defined；"
+                                                 "笔记本没有写出 submission.json（请在最后调用 lab.submit()）")
+    assert reports.student_reason(why, "en") == why
+    assert reports.student_reason("the notebook did not finish within 600 s", "zh") == "笔记本未能在 600 秒内运行完毕"
+    assert reports.student_reason("something new", "zh") == "something new"  # unknown: shown as written
+
+
+@pytest.mark.slow
+def test_a_chinese_notebook_that_crashes_gets_chinese_feedback(tmp_path):
+    """No submission.json to say the language: the released notebook's metadata does."""
+    from graders import batch
+
+    release.release(tmp_path / "rel", ["L01"], lang="zh")
+    nb = nbformat.read(tmp_path / "rel" / "student" / "L01_meet_the_customers" / "L01_meet_the_customers.ipynb", 4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell('raise ValueError("boom")'))
+    (tmp_path / "subs" / "li").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "subs" / "li" / "L01.ipynb")
+    run = batch.grade("L01", tmp_path / "subs", REPO / "keys" / "retail-default", tmp_path / "out", isolation="none")
+    assert run.runs["li"].status == "crashed" and run.runs["li"].lang == "zh"
+    assert "ValueError" in run.runs["li"].reason and "the notebook did not write submission.json" in run.runs["li"].reason
+    page = (tmp_path / "out" / "students" / "li" / "feedback.md").read_text(encoding="utf-8")
+    assert "说明：某个单元格出错：ValueError: boom；笔记本没有写出 submission.json" in page and "未提交答案" in page
+    gradebook = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8")
+    assert "a cell raised ValueError: boom" in gradebook  # the instructor's gradebook keeps the English

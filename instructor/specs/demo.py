@@ -191,7 +191,7 @@ SPEC = LabSpec(
                  misconceptions=(
                      Misconception("recent_buyers", recent_buyers,
                                    "you seem to have flagged customers who ordered recently: recency works the other way",
-                                   "你标记的似乎是最近下过单的客户：最近购买的含义正好相反"),
+                                   "你标记的似乎是最近下过单的客户：最近购买（R）指标的方向正好相反"),
                      Misconception("never_ordered", never_ordered,
                                    "you flagged only customers without orders; buyers who stopped buying count too",
                                    "你只标记了没有订单的客户；停止购买的老买家也应算在内"))),

@@ -277,3 +277,10 @@ def test_a_chinese_notebook_that_crashes_gets_chinese_feedback(tmp_path):
     assert "说明：某个单元格出错：ValueError: boom；笔记本没有写出 submission.json" in page and "未提交答案" in page
     gradebook = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8")
     assert "a cell raised ValueError: boom" in gradebook  # the instructor's gradebook keeps the English
+
+
+def test_parameters_are_injected_after_both_twins_of_the_parameters_cell():
+    master = _nb(("code", "A = 1", {"tags": ["parameters"]}), ("code", "A = 1  # 一", {"tags": ["parameters"], "lang": "zh"}),
+                 ("code", "print(A)", {}))
+    out = execute.inject_parameters(master, {"A": 2})
+    assert [c.source for c in out.cells][2] == "# injected parameters\nA = 2"

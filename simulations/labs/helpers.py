@@ -89,7 +89,7 @@ def plot_stages(kpis: pd.DataFrame, ax: plt.Axes | None = None, title: str | Non
     counts = stage_counts(kpis)
     ax = _axes(ax, (8, 4))
     ax.stackplot(counts.index, counts.T.to_numpy(), labels=counts.columns)
-    ax.set(xlabel=_("week"), ylabel=_("customers"), title=title or _("Customers by lifecycle stage"))
+    ax.set(xlabel=_("week"), ylabel=_("number of customers"), title=title or _("Customers by lifecycle stage"))
     ax.legend(loc="upper left", fontsize="small", ncol=2)
     return ax
 
@@ -100,7 +100,7 @@ def flow_frame(flows: np.ndarray) -> pd.DataFrame:
     flows = np.asarray(flows)
     if flows.shape != (len(labels), len(labels)):
         raise ValueError(f"flow_frame: expected a {len(labels)}x{len(labels)} matrix, got {flows.shape}")
-    return pd.DataFrame(flows, index=pd.Index(labels, name=_("from")), columns=pd.Index(labels, name=_("to")))
+    return pd.DataFrame(flows, index=pd.Index(labels, name=_("from stage")), columns=pd.Index(labels, name=_("to stage")))
 
 
 def plot_flows(flows: np.ndarray, ax: plt.Axes | None = None) -> plt.Axes:
@@ -110,7 +110,7 @@ def plot_flows(flows: np.ndarray, ax: plt.Axes | None = None) -> plt.Axes:
     ax.imshow(np.log1p(frame.to_numpy()), cmap="Blues")
     ax.set_xticks(range(len(frame)), frame.columns, rotation=45, ha="right")
     ax.set_yticks(range(len(frame)), frame.index)
-    ax.set(xlabel=_("to"), ylabel=_("from"), title=_("Moves between stages"))
+    ax.set(xlabel=_("to stage"), ylabel=_("from stage"), title=_("Moves between stages"))
     for (i, j), n in np.ndenumerate(frame.to_numpy()):
         if n:
             ax.text(j, i, str(n), ha="center", va="center", fontsize=7)

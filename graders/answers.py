@@ -124,3 +124,16 @@ def clean(doc: dict, questions: dict[str, str]) -> tuple[dict[str, dict], str | 
     answers = {qid: clean_answer(questions[qid], raw) for qid, raw in doc["answers"].items() if qid in questions}
     claimed = doc.get("dataset_id")
     return answers, claimed if isinstance(claimed, str) and len(claimed) <= MAX_TEXT else None
+
+
+def language(doc: dict) -> str | None:
+    """The language the student worked in (``lang`` of the submission), when it is a known one.
+
+    Why lenient: the language only chooses the words of the feedback; an unknown or missing value
+    (an older submission, a hand-edited file) falls back to the grader's language instead of
+    failing the submission.
+    """
+    from simulations.i18n import LANGUAGES
+
+    lang = doc.get("lang")
+    return lang if isinstance(lang, str) and lang in LANGUAGES else None

@@ -130,7 +130,8 @@ def stage_b(spec: specs.LabSpec, students: list[Student], runs: dict[str, RunRes
     for st in students:
         run = runs[st.sid]
         if st.keys is None or st.dataset is None:
-            scores[st.sid] = scoring.score(spec, None, {}, reason="no answer key or dataset found for this student")
+            scores[st.sid] = scoring.score(spec, None, {}, reason="no answer key or dataset found for this student",
+                                           lang=run.lang)
             continue
         ck = (str(st.dataset.resolve()), str(st.keys.resolve()))
         try:
@@ -139,12 +140,12 @@ def stage_b(spec: specs.LabSpec, students: list[Student], runs: dict[str, RunRes
             if isinstance(cache[ck], Exception):
                 raise cache[ck]
             data, prepared = cache[ck]
-            scores[st.sid] = scoring.score(spec, run.answers, prepared, data, reason=run.reason)
+            scores[st.sid] = scoring.score(spec, run.answers, prepared, data, reason=run.reason, lang=run.lang)
         except Exception as err:  # one student's data, key or answers must not stop the class being graded
             cache.setdefault(ck, err)
             why = str(err) if isinstance(err, UserError) else f"{type(err).__name__}: {err}"
-            scores[st.sid] = scoring.score(spec, None, {}, reason=f"could not be scored ({why[:300]})")
-            runs[st.sid] = RunResult("grading_error", scores[st.sid].reason, dataset_id=run.dataset_id)
+            scores[st.sid] = scoring.score(spec, None, {}, reason=f"could not be scored ({why[:300]})", lang=run.lang)
+            runs[st.sid] = RunResult("grading_error", scores[st.sid].reason, dataset_id=run.dataset_id, lang=run.lang)
             continue
         dataset_of[st.sid] = data.dataset_id or ck[0]
         prepared_by_id[dataset_of[st.sid]] = prepared

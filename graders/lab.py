@@ -5,6 +5,12 @@ reach. So it holds no expected values, imports no scoring code and never opens a
 folder; its checks are the public ones (``graders.public_checks``) against the student's own data.
 Grading happens later, elsewhere, from ``submission.json`` alone: patching this class changes
 nothing but the student's own messages.
+
+Language: ``Lab("L01", lang="zh")`` (a Chinese notebook's ``LANG`` parameter) makes the notebook
+Chinese: check messages here, and the plot labels and tables of ``simulations.labs.helpers``
+(through :func:`simulations.i18n.set_language`). The language is recorded in ``submission.json``
+so the grader writes the student's feedback and hints in it; the answers themselves are the same
+in every language, so the score is too.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 from graders import datasets, public_checks
 from simulations import __version__
 from simulations.errors import UserError
+from simulations.i18n import current_language, gettext, normalise_language, set_language
 
 
 def public_questions(lab_id: str) -> dict:
@@ -46,17 +53,21 @@ def find_dataset(default: str | None, data: str | os.PathLike | None = None) -> 
         return here
     if default:
         return datasets.resolve(default)
-    raise UserError("no dataset found: set CRM_DATASET, put your data in ./data/, or pass Lab(..., data=PATH)")
+    raise UserError(gettext("no dataset found: set CRM_DATASET, put your data in ./data/, or pass Lab(..., data=PATH)"))
 
 
 class Lab:
     """One lab's answers for one student and one dataset.
 
     ``lab.data`` holds the tables (``lab.data.orders``), ``lab.dataset_id`` the fingerprint that
-    ties the submission to this data (each student may have different data).
+    ties the submission to this data (each student may have different data), ``lab.lang`` the
+    language of its messages (``lang=`` sets it for the whole notebook; default ``$CRM_LANG``, else English).
     """
 
-    def __init__(self, lab_id: str, data: str | os.PathLike | None = None) -> None:
+    def __init__(self, lab_id: str, data: str | os.PathLike | None = None, lang: str | None = None) -> None:
+        if lang is not None:
+            set_language(normalise_language(lang, "Lab(lang=...)"))
+        self.lang = current_language()
         self.lab_id = lab_id.upper()
         self.manifest = public_questions(self.lab_id)
         self.questions: dict[str, dict] = self.manifest["questions"]
@@ -67,14 +78,15 @@ class Lab:
 
     def _question(self, qid: str) -> dict:
         if qid not in self.questions:
-            raise UserError(f"{self.lab_id} has no question {qid!r}; questions: {', '.join(self.questions)}")
+            raise UserError(gettext("{lab} has no question {qid}; questions: {known}", self.lang).format(
+                lab=self.lab_id, qid=repr(qid), known=", ".join(self.questions)))
         return self.questions[qid]
 
     def answer(self, qid: str, value: Any, se: float | None = None, ci: tuple[float, float] | None = None) -> dict:
         """Record (or replace) the answer to ``qid``; returns its JSON form. A wrong type raises at once."""
         question = self._question(qid)
         try:
-            self.answers[qid] = public_checks.normalize(question["kind"], value, se=se, ci=ci, qid=qid)
+            self.answers[qid] = public_checks.normalize(question["kind"], value, se=se, ci=ci, qid=qid, lang=self.lang)
         except public_checks.AnswerError as err:
             raise UserError(str(err)) from None
         return self.answers[qid]
@@ -85,20 +97,22 @@ class Lab:
         Passing says the answer is well-formed for your data, not that it is right.
         """
         ok = True
+        sep = gettext("; ", self.lang)
         for q in [qid] if qid else list(self.questions):
             self._question(q)
             if q not in self.answers:
-                print(f"{q}: not answered yet")
+                print(gettext("{qid}: not answered yet", self.lang).format(qid=q))
                 ok = False
                 continue
-            problems = public_checks.check(self.questions[q], self.answers[q], self.data)
+            problems = public_checks.check(self.questions[q], self.answers[q], self.data, lang=self.lang)
             ok = ok and not problems
-            print(f"{q}: " + ("well-formed" if not problems else "; ".join(problems)))
+            print(gettext("{qid}: {verdict}", self.lang).format(
+                qid=q, verdict=gettext("well-formed", self.lang) if not problems else sep.join(problems)))
         return ok
 
     def submission(self) -> dict:
-        """The JSON document ``submit`` writes."""
-        return {"lab": self.lab_id, "dataset_id": self.dataset_id, "written_by": __version__,
+        """The JSON document ``submit`` writes (``lang``: the language the grader's feedback should use)."""
+        return {"lab": self.lab_id, "dataset_id": self.dataset_id, "written_by": __version__, "lang": self.lang,
                 "answers": {q: self.answers[q] for q in self.questions if q in self.answers}}
 
     def submit(self, path: str | os.PathLike = "submission.json") -> Path:
@@ -106,5 +120,8 @@ class Lab:
         target = Path(path)
         target.write_text(json.dumps(self.submission(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
         missing = [q for q in self.questions if q not in self.answers]
-        print(f"wrote {target} with {len(self.answers)} answer(s)" + (f"; unanswered: {', '.join(missing)}" if missing else ""))
+        message = gettext("wrote {file} with {n} answer(s)", self.lang).format(file=target, n=len(self.answers))
+        if missing:
+            message += gettext("; unanswered: {qids}", self.lang).format(qids=", ".join(missing))
+        print(message)
         return target

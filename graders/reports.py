@@ -22,12 +22,63 @@ from pathlib import Path
 from graders.copying import CopyFlag
 from graders.scoring import SubmissionScore
 from graders.specs.base import LabSpec
+from simulations.i18n import DEFAULT_LANGUAGE, N_, translator
 
 #: ANSI escape sequences (colours, cursor moves) and every other control character but none of the text
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 #: inline Markdown punctuation (text is never at a line start, so list and heading markers need no escape)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~])")
+
+
+#: Why a run did not end with a clean submission, as stage A and the batch write it (in English, for
+#: the instructor's gradebook); a student's feedback shows it in the student's language. The values
+#: in braces (an exception, a limit) stay as they were.
+REASONS = (
+    N_("a cell raised {error}"),
+    N_("the notebook's kernel died (memory limit, os._exit or a crash)"),
+    N_("a cell ran longer than {seconds} s"),
+    N_("the notebook printed more than {size} KiB of output"),
+    N_("the notebook did not finish within {seconds} s"),
+    N_("the notebook used more than {seconds} s of CPU"),
+    N_("the notebook's runner stopped unexpectedly (exit status {code})"),
+    N_("the notebook did not write submission.json (call lab.submit() at the end)"),
+    N_("{name} is not a valid Jupyter notebook ({error})"),
+    N_("{name} cannot be read ({error})"),
+    N_("no notebook (.ipynb) or submission.json found in the submission"),
+    N_("submission.json cannot be read ({error})"),
+    N_("no dataset found for this student"),
+    N_("the grader could not run this submission ({error})"),
+    N_("no answer key or dataset found for this student"),
+    N_("could not be scored ({error})"),
+)
+_REASON_PATTERNS = [(re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(t)) + r"\Z", re.S), t) for t in REASONS]
+
+
+def student_reason(reason: str, lang: str) -> str:
+    """``reason`` in ``lang`` when it is one of :data:`REASONS` (or two joined by "; "), else as it is.
+
+    Why matched here and not translated where written: the gradebook keeps the instructor's
+    English, and the sandbox child that writes some of these holds no catalog.
+    """
+    if lang == DEFAULT_LANGUAGE or not reason:
+        return reason
+    _ = translator(lang)
+
+    def one(text: str) -> str | None:
+        for pattern, template in _REASON_PATTERNS:
+            match = pattern.match(text)
+            if match:
+                return _(template).format(**match.groupdict())
+        return None
+
+    parts = reason.split("; ")
+    for i in range(len(parts) - 1, 0, -1):  # "<how the run ended>; <why there are no answers>" first
+        first, second = one("; ".join(parts[:i])), one("; ".join(parts[i:]))
+        if first is not None and second is not None:
+            return first + _("; ") + second
+    whole = one(reason)
+    return reason if whole is None else whole
 
 
 def _points(x: float) -> str:
@@ -80,7 +131,8 @@ def canvas(path: Path, spec: LabSpec, scores: dict[str, SubmissionScore]) -> Non
 
 def results_json(s: SubmissionScore, status: str) -> dict:
     """Gradescope's autograder ``results.json`` shape: score, output, one test per question."""
-    return {"score": s.total, "output": plain(s.reason) or "graded", "output_format": "text",
+    _ = translator(s.lang)
+    return {"score": s.total, "output": plain(student_reason(s.reason, s.lang)) or _("graded"), "output_format": "text",
             "extra_data": {"lab": s.lab, "run_status": status},
             "tests": [{"name": q.qid, "score": q.points, "max_score": q.max_points, "output": plain(q.message),
                        "status": "passed" if q.status == "correct" else "failed", "visibility": "visible"}
@@ -88,28 +140,36 @@ def results_json(s: SubmissionScore, status: str) -> dict:
 
 
 def feedback_markdown(spec: LabSpec, student: str, s: SubmissionScore) -> str:
-    """The student's feedback: points and messages per question (no expected values)."""
-    lines = [f"# {spec.lab_id}: {spec.title}", "", f"Student: {md(student)}", "",
-             f"**Score: {_points(s.total)} / {_points(s.max_total)}**", ""]
+    """The student's feedback in the student's language (``s.lang``): points and messages per question (no expected values)."""
+    _ = translator(s.lang)
+    lines = [f"# {spec.lab_id}: {spec.title_in(s.lang)}", "", _("Student: {student}").format(student=md(student)), "",
+             "**" + _("Score: {points} / {max_points}").format(points=_points(s.total), max_points=_points(s.max_total))
+             + "**", ""]
     if s.reason:
-        lines += [f"Note: {md(s.reason)}", ""]
-    lines += ["| question | points | feedback |", "|---|---|---|"]
+        lines += [_("Note: {reason}").format(reason=md(student_reason(s.reason, s.lang))), ""]
+    lines += ["| " + " | ".join((_("question"), _("points"), _("feedback"))) + " |", "|---|---|---|"]
     for q in s.questions:
         lines.append(f"| {md(q.qid)} | {_points(q.points)} / {_points(q.max_points)} | {md(q.message)} |")
     return "\n".join(lines) + "\n"
 
 
 def feedback_html(spec: LabSpec, student: str, s: SubmissionScore) -> str:
-    """The same feedback as a self-contained HTML page."""
+    """The same feedback as a self-contained HTML page (in the student's language)."""
+    _ = translator(s.lang)
     rows = "".join(f"<tr><td>{_html(q.qid)}</td><td>{_points(q.points)} / {_points(q.max_points)}</td>"
                    f"<td>{_html(q.message)}</td></tr>" for q in s.questions)
-    note = f"<p>Note: {_html(s.reason)}</p>" if s.reason else ""
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(spec.lab_id)} feedback</title>"
+    note = "<p>" + _("Note: {reason}").format(reason=_html(student_reason(s.reason, s.lang))) + "</p>" if s.reason else ""
+    score = _("Score: {points} / {max_points}").format(points=_points(s.total), max_points=_points(s.max_total))
+    head = "".join(f"<th>{text}</th>" for text in (_("question"), _("points"), _("feedback")))
+    title = _("feedback")
+    return (f"<!doctype html><html lang='{s.lang}'><head><meta charset='utf-8'><title>{html.escape(spec.lab_id)} "
+            f"{title}</title>"
             "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}td,th{border:1px solid #ccc;padding:.3em}"
             "table{border-collapse:collapse}</style></head><body>"
-            f"<h1>{html.escape(spec.lab_id)}: {html.escape(spec.title)}</h1><p>Student: {_html(student)}</p>"
-            f"<p><b>Score: {_points(s.total)} / {_points(s.max_total)}</b></p>{note}"
-            f"<table><tr><th>question</th><th>points</th><th>feedback</th></tr>{rows}</table></body></html>\n")
+            f"<h1>{html.escape(spec.lab_id)}: {html.escape(spec.title_in(s.lang))}</h1><p>"
+            + _("Student: {student}").format(student=_html(student)) + f"</p><p><b>{score}</b></p>{note}"
+            f"<table><tr>{head}</tr>{rows}"
+            "</table></body></html>\n")
 
 
 def write_all(folder: Path, spec: LabSpec, scores: dict[str, SubmissionScore], statuses: dict[str, str],

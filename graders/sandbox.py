@@ -75,6 +75,7 @@ class RunResult:
     reason: str
     answers: dict | None = None
     dataset_id: str | None = None
+    lang: str | None = None  # the language recorded in the submission (feedback is written in it)
     seconds: float = 0.0
     log: str = field(default="", repr=False)
     cpu_seconds: float = 0.0  # CPU time of the runner and its kernel inside the sandbox, as the runner reported it
@@ -153,7 +154,20 @@ def answers_from_bytes(raw: bytes, questions: dict[str, str]) -> RunResult:
     except answers.SubmissionError as err:
         return RunResult("invalid_json", str(err))
     cleaned, dataset_id = answers.clean(doc, questions)
-    return RunResult("ok", "", answers=cleaned, dataset_id=dataset_id)
+    return RunResult("ok", "", answers=cleaned, dataset_id=dataset_id, lang=answers.language(doc))
+
+
+def notebook_language(raw: bytes) -> str | None:
+    """The language a released notebook is in (its metadata ``language``, written by ``labs release``), if known.
+
+    Why: a notebook that crashes before ``lab.submit()`` leaves no submission to say the student's
+    language, yet the feedback explaining the crash should be in it.
+    """
+    try:
+        metadata = json.loads(raw.decode("utf-8")).get("metadata", {})
+        return answers.language({"lang": metadata.get("language")}) if isinstance(metadata, dict) else None
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return None
 
 
 def _check_notebook(raw: bytes, name: str) -> str | None:
@@ -196,6 +210,7 @@ def run_notebook(notebook: Path, dataset: Path, questions: dict[str, str], *, li
     problem = _check_notebook(raw, notebook.name)
     if problem:
         return RunResult("not_a_notebook", problem)
+    lang = notebook_language(raw)
     backend = (sandbox_backends.choose()[0] or "builtin") if isolate is True else isolate or None
     own_scratch = scratch is None
     scratch = Path(scratch) if scratch else Path(tempfile.mkdtemp(prefix="crm-grade-"))
@@ -207,6 +222,7 @@ def run_notebook(notebook: Path, dataset: Path, questions: dict[str, str], *, li
         with _sandbox_uid() as uid:
             result = _run(name, raw, dataset, questions, limits, backend, hide, scratch, base, uid)
         result.seconds = time.monotonic() - started
+        result.lang = result.lang or lang  # the submission's own language first, else the notebook's
         return result
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -14,6 +14,7 @@ from typing import Any
 from graders.public_checks import AnswerError, check, normalize
 from graders.scoring import modes
 from graders.specs.base import LabSpec
+from simulations.i18n import current_language, normalise_language, translator
 
 
 @dataclass
@@ -34,6 +35,7 @@ class SubmissionScore:
     lab: str
     questions: list[QuestionScore] = field(default_factory=list)
     reason: str = ""
+    lang: str = "en"  # the language of the messages (the student's)
 
     @property
     def total(self) -> float:
@@ -47,7 +49,7 @@ class SubmissionScore:
 
     def to_dict(self) -> dict:
         """JSON form (for reports)."""
-        return {"lab": self.lab, "total": self.total, "max_total": self.max_total, "reason": self.reason,
+        return {"lab": self.lab, "total": self.total, "max_total": self.max_total, "reason": self.reason, "lang": self.lang,
                 "questions": [asdict(q) for q in self.questions]}
 
 
@@ -62,39 +64,46 @@ def prepare(spec: LabSpec, data: Any, keys: Any) -> dict[str, dict]:
     return out
 
 
-def _typed(kind: str, raw: Any) -> dict:
+def _typed(kind: str, raw: Any, lang: str) -> dict:
     """Re-validate a submitted answer: only well-typed JSON of the declared kind is scored."""
     if not isinstance(raw, dict) or raw.get("kind") != kind:
-        raise AnswerError(f"expected a {kind} answer")
+        raise AnswerError(translator(lang)("expected a {kind} answer").format(kind=kind))
     if "invalid" in raw:  # graders.answers found it malformed when the submission was read
         raise AnswerError(str(raw["invalid"]))
-    return normalize(kind, raw.get("value"), se=raw.get("se"), ci=raw.get("ci"))
+    return normalize(kind, raw.get("value"), se=raw.get("se"), ci=raw.get("ci"), lang=lang)
 
 
 def score(spec: LabSpec, answers: dict[str, Any] | None, prepared: dict[str, dict], data: Any = None,
-          reason: str = "") -> SubmissionScore:
-    """Score submitted answers (``{qid: {kind, value, se, ci}}``); unknown question ids are ignored."""
-    result = SubmissionScore(spec.lab_id, reason=reason)
+          reason: str = "", lang: str | None = None) -> SubmissionScore:
+    """Score submitted answers (``{qid: {kind, value, se, ci}}``); unknown question ids are ignored.
+
+    ``lang`` is the language of the messages and hints (the student's, recorded in the submission;
+    default: the current language). It changes words only: points never depend on it.
+    """
+    lang = current_language() if lang is None else normalise_language(lang)
+    _ = translator(lang)
+    result = SubmissionScore(spec.lab_id, reason=reason, lang=lang)
     answers = answers or {}
     for q in spec.questions:
         raw = answers.get(q.qid)
         if raw is None:
-            result.questions.append(QuestionScore(q.qid, 0.0, q.points, "missing", "no answer submitted"))
+            result.questions.append(QuestionScore(q.qid, 0.0, q.points, "missing", _("no answer submitted")))
             continue
         try:
-            answer = _typed(q.kind, raw)
+            answer = _typed(q.kind, raw, lang)
         except AnswerError as err:
-            result.questions.append(QuestionScore(q.qid, 0.0, q.points, "invalid", f"not a valid answer: {err}"))
+            result.questions.append(QuestionScore(q.qid, 0.0, q.points, "invalid",
+                                                  _("not a valid answer: {error}").format(error=err)))
             continue
-        share, message = modes.judge(q, answer, prepared[q.qid])
+        share, message = modes.judge(q, answer, prepared[q.qid], lang)
         if share < 1.0:
             if data is not None:
-                problems = check(q.public(), answer, data)
+                problems = check(q.public(), answer, data, lang)
                 if problems:
-                    message += "; " + "; ".join(problems)
-            tip = modes.hint(q, answer, prepared[q.qid])
+                    message += _("; ") + _("; ").join(problems)
+            tip = modes.hint(q, answer, prepared[q.qid], lang)
             if tip:
-                message += f". Hint: {tip}"
+                message += _(". Hint: {hint}").format(hint=tip)
         status = "correct" if share >= 1.0 else "partial" if share > 0 else "wrong"
         result.questions.append(QuestionScore(q.qid, round(q.points * share, 4), q.points, status, message))
     return result

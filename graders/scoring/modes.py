@@ -3,7 +3,9 @@
 Why split: the expensive part (reference method, truth, baseline, wrong methods on a student's
 dataset) is done once per dataset and reused for every submission on it, so stage B is cheap.
 Messages describe the answer's quality and the likely mistake; they never contain an expected
-value or a tolerance from which one could be recovered.
+value or a tolerance from which one could be recovered. They are written in English inside
+``gettext`` and come in the student's language (``lang``); a spec's hints carry their own
+translations (``Misconception.hint_zh``), since specs are instructor files outside the catalog.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from graders.public_checks import normalize
 from graders.scoring import metrics
 from graders.scoring.compare import close, same
 from graders.specs.base import Question
+from simulations.i18n import DEFAULT_LANGUAGE, current_language, gettext
 
 
 def as_answer(kind: str, result: Any) -> dict:
@@ -71,13 +74,16 @@ def prepare(question: Question, data: Any, keys: Any) -> dict:
             prepared["truth_mean"] = float(prepared["truth"].mean())
     for wrong in question.misconceptions:
         try:
-            prepared["wrong"].append((wrong.hint, as_answer(question.kind, wrong.method(data))["value"]))
+            prepared["wrong"].append((wrong.hints(), as_answer(question.kind, wrong.method(data))["value"]))
         except (ValueError, KeyError, ZeroDivisionError):
             continue  # a wrong method that cannot be computed on this dataset detects nothing here
     return prepared
 
 
-def _relative(question: Question, answer: dict, prepared: dict) -> tuple[float, str]:
+def _relative(question: Question, answer: dict, prepared: dict, lang: str | None = None) -> tuple[float, str]:
+    def _(text: str) -> str:
+        return gettext(text, lang)
+
     p = question.params
     m = relative_metric(question, answer["value"], prepared["truth"])
     ref, base = prepared["metric_ref"], prepared["metric_base"]
@@ -87,15 +93,15 @@ def _relative(question: Question, answer: dict, prepared: dict) -> tuple[float, 
         frac = 1.0 if m >= ref - 1e-9 else 0.0
     share = float(np.clip(frac / p.get("full_at", 0.9), 0.0, 1.0))
     if share >= 1.0:
-        message = "as good as the reference analysis"
+        message = _("as good as the reference analysis")
     elif share > 0:
-        message = "better than a naive baseline, but clearly short of the reference analysis"
+        message = _("better than a naive baseline, but clearly short of the reference analysis")
     else:
-        message = "no better than a naive baseline"
+        message = _("no better than a naive baseline")
     if question.kind == "idset" and share < 1.0:
-        precision, recall, _ = metrics.precision_recall_f1(set(answer["value"]), prepared["truth"])
-        message += ("; many of the customers you flagged had not churned" if precision < recall else
-                    "; your set misses many of the customers it should contain")
+        precision, recall, _f1 = metrics.precision_recall_f1(set(answer["value"]), prepared["truth"])
+        message += (_("; many of the customers you flagged had not churned") if precision < recall else
+                    _("; your set misses many of the customers it should contain"))
     if "truth_mean" in prepared:
         tol = p["bias_tolerance"]
         values = np.array(list(answer["value"].values()), float)
@@ -103,51 +109,58 @@ def _relative(question: Question, answer: dict, prepared: dict) -> tuple[float, 
         ratio = mean / prepared["truth_mean"] if prepared["truth_mean"] else 1.0
         if not 1 / (1 + tol) <= ratio <= 1 + tol:
             share *= 1 - p.get("bias_weight", 0.25)
-            message += "; the level of your values is far off (check units, horizon and discounting)"
+            message += _("; the level of your values is far off (check units, horizon and discounting)")
     return share, message
 
 
-def judge(question: Question, answer: dict, prepared: dict) -> tuple[float, str]:
-    """Share of the points (0..1) and a message for one well-typed answer."""
+def judge(question: Question, answer: dict, prepared: dict, lang: str | None = None) -> tuple[float, str]:
+    """Share of the points (0..1) and a message in ``lang`` for one well-typed answer."""
+    def _(text: str) -> str:
+        return gettext(text, lang)
+
     mode, p, value = question.mode, question.params, answer["value"]
     if mode == "exact":
         ok = same("choice", value, p["correct"], p)
-        return (1.0, "correct") if ok else (0.0, "not the right choice")
+        return (1.0, _("correct")) if ok else (0.0, _("not the right choice"))
     if mode == "relative":
-        return _relative(question, answer, prepared)
+        return _relative(question, answer, prepared, lang)
     if mode == "reproduce":
         ok = same(question.kind, value, prepared["reference"]["value"], p)
-        return (1.0, "matches the method asked for, applied to your data") if ok else (
-            0.0, "does not match what the method asked for gives on your data")
+        return (1.0, _("matches the method asked for, applied to your data")) if ok else (
+            0.0, _("does not match what the method asked for gives on your data"))
     truth = prepared["truth"]
     if mode == "close_to_truth":
         ok = close(float(value), truth, p)
-        return (1.0, "close to the true value") if ok else (0.0, "too far from the true value")
+        return (1.0, _("close to the true value")) if ok else (0.0, _("too far from the true value"))
     ref = prepared["reference"]
     if mode == "within_se":
         se = answer.get("se")
         if se is None or se <= 0:
-            return 0.0, "a positive standard error is needed for this question"
+            return 0.0, _("a positive standard error is needed for this question")
         if ref.get("se") and se > p.get("se_factor", 3.0) * ref["se"]:
-            return 0.0, "your standard error is much larger than this data allows; check how you computed it"
+            return 0.0, _("your standard error is much larger than this data allows; check how you computed it")
         ok = abs(value - truth) <= p.get("k", 2.0) * se
-        return (1.0, "within the expected sampling error of the true value") if ok else (
-            0.0, "further from the true value than your standard error allows")
+        return (1.0, _("within the expected sampling error of the true value")) if ok else (
+            0.0, _("further from the true value than your standard error allows"))
     if mode == "ci_covers":
         ci = answer.get("ci")
         if ci is None:
-            return 0.0, "a confidence interval is needed for this question"
+            return 0.0, _("a confidence interval is needed for this question")
         ref_ci = ref.get("ci")
         if ref_ci and ci[1] - ci[0] > p.get("width_factor", 3.0) * (ref_ci[1] - ref_ci[0]):
-            return 0.0, "your interval is much wider than this data allows; check how you computed it"
+            return 0.0, _("your interval is much wider than this data allows; check how you computed it")
         ok = ci[0] <= truth <= ci[1]
-        return (1.0, "your interval covers the true value") if ok else (0.0, "your interval does not cover the true value")
+        return (1.0, _("your interval covers the true value")) if ok else (
+            0.0, _("your interval does not cover the true value"))
     raise ValueError(f"unknown mode {mode!r}")
 
 
-def hint(question: Question, answer: dict, prepared: dict) -> str | None:
-    """The hint of the first known wrong method the answer reproduces on the student's data, if any."""
-    for text, wrong_value in prepared["wrong"]:
+def hint(question: Question, answer: dict, prepared: dict, lang: str | None = None) -> str | None:
+    """The hint (in ``lang``, English when the spec has no translation) of the first known wrong method
+    the answer reproduces on the student's data, if any.
+    """
+    lang = current_language() if lang is None else lang
+    for texts, wrong_value in prepared["wrong"]:
         if same(question.kind, answer["value"], wrong_value, {**question.params, **question.params.get("hint_match", {})}):
-            return text
+            return texts.get(lang) or texts[DEFAULT_LANGUAGE]
     return None

@@ -39,12 +39,20 @@ MODES: dict[str, tuple[str, ...]] = {
 class Misconception:
     """A known wrong method: when a wrong answer matches it on the student's data, ``hint`` is shown.
 
-    The hint names the likely mistake, never the expected value.
+    The hint names the likely mistake, never the expected value. ``hint_zh`` is the same hint in
+    Chinese, shown to students who work in Chinese. Why a field and not the gettext catalog: specs
+    are instructor files (``instructor/specs``, or a course folder given with ``--spec``) that the
+    catalog never sees, and a hint is edited together with its wrong method.
     """
 
     name: str
     method: Method
     hint: str
+    hint_zh: str = ""
+
+    def hints(self) -> dict[str, str]:
+        """The hint per language (``en`` always; ``zh`` when written)."""
+        return {"en": self.hint, **({"zh": self.hint_zh} if self.hint_zh else {})}
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,11 @@ class LabSpec:
     keys_needed: tuple[str, ...] = ("truth_customers",)
     scenario: str = "retail"  # the scenario ``grade validate`` generates datasets from
     dirty: bool = False  # whether those datasets include the dirty source-system tables
+    title_zh: str = ""  # the title in Chinese (feedback of students who work in Chinese)
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (English when no translation is written)."""
+        return self.title_zh if lang == "zh" and self.title_zh else self.title
 
     def __post_init__(self) -> None:
         qids = [q.qid for q in self.questions]

@@ -167,6 +167,7 @@ def _truth_types(keys, data) -> pd.Series:
 SPEC = LabSpec(
     lab_id="L03",
     title="L03 Customer value",
+    title_zh="L03 客户价值",
     default_dataset="retail-default",
     questions=(
         Question("top20_share", "scalar",
@@ -175,21 +176,25 @@ SPEC = LabSpec(
                  mode="reproduce", checks={"range": [0, 1]}, reference=top20_share, params={"atol": 1e-6, "rtol": 1e-6},
                  misconceptions=(
                      Misconception("everyone", top20_over_everyone,
-                                   "your 20% seems to include customers who never ordered"),
-                     Misconception("orders", top20_of_orders, "you seem to have taken the largest 20% of ORDERS"))),
+                                   "your 20% seems to include customers who never ordered",
+                                   "你的 20% 似乎把从未下过单的客户也算进去了"),
+                     Misconception("orders", top20_of_orders, "you seem to have taken the largest 20% of ORDERS",
+                                                              "你取的似乎是金额最大的 20% 的订单，而不是客户"))),
         Question("customers_for_half", "scalar",
                  "Read the Pareto curve: how many customers (the biggest first) bring at least half of all revenue?",
                  mode="reproduce", checks={"range": [1, None], "integer": True}, reference=customers_for_half,
                  params={"atol": 0.5, "rtol": 0.0},
                  misconceptions=(Misconception("ascending", customers_for_half_ascending,
-                                               "accumulate from the biggest customers down, not from the smallest up"),)),
+                                               "accumulate from the biggest customers down, not from the smallest up",
+                                               "应从最大的客户往下累加，而不是从最小的客户往上累加"),)),
         Question("rfm_cells", "values",
                  "Give every ordering customer their RFM cell as a number R*100 + F*10 + M, with quintile scores from "
                  "simulations.analytics.rfm_scores (orders in datetime, observation end = the day after end_date).",
                  mode="reproduce", checks={"ids": "customers", "range": [111, 555]}, reference=rfm_codes,
                  params={"atol": 0.5, "rtol": 0.0},
                  misconceptions=(Misconception("recency_reversed", rfm_recency_reversed,
-                                               "recency: a RECENT last purchase should get the high score"),)),
+                                               "recency: a RECENT last purchase should get the high score",
+                                               "最近购买（R）：最后一次购买越近，得分应越高"),)),
         Question("value_types", "partition",
                  "Label every customer with one of nine value types: low/mid/high CURRENT value (last 52 weeks) crossed with "
                  "low/mid/high POTENTIAL value (expected future value). Any label names; graded by agreement with the "
@@ -197,7 +202,8 @@ SPEC = LabSpec(
                  mode="relative", points=3.0, checks={"ids": "customers", "all": True, "max_labels": 9},
                  reference=value_types, baseline=one_type, truth=_truth_types, params={"full_at": 0.85},
                  misconceptions=(Misconception("unrelated", signup_month_types,
-                                               "your groups do not seem to follow current and potential value"),)),
+                                               "your groups do not seem to follow current and potential value",
+                                               "你的分组似乎没有依据当前价值和潜在价值来划分"),)),
         Question("potential_example", "choice",
                  "A bank courts university students whose current value is low. Which part of customer value is it after?",
                  mode="exact", checks={"choices": ["historical", "current", "potential"]}, params={"correct": "potential"}),

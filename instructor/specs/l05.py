@@ -155,6 +155,7 @@ RECOVERY_CHOICES = ["complaints should be discouraged", "resolved complaints can
 SPEC = LabSpec(
     lab_id="L05",
     title="L05 Satisfaction and service",
+    title_zh="L05 客户满意度与客户服务",
     default_dataset="telecom-default",
     scenario="telecom",
     questions=(
@@ -162,19 +163,22 @@ SPEC = LabSpec(
                  "Which share of phone tickets was answered within 3 minutes? Abandoned calls count as NOT answered in time.",
                  mode="reproduce", checks={"range": [0, 1]}, reference=service_level, params={"atol": 1e-6, "rtol": 1e-6},
                  misconceptions=(Misconception("answered_only", service_level_answered_only,
-                                               "callers who gave up are failures of the service level, not missing data"),)),
+                                               "callers who gave up are failures of the service level, not missing data",
+                                               "中途放弃的来电属于未达到服务水平，而不是缺失数据"),)),
         Question("nps_weighted", "scalar",
                  "Non-response-aware NPS mean: split the NPS invitations into cells tier x (had a complaint ticket opened "
                  "before the survey date); weight each cell's mean answered score by the cell's number of INVITATIONS.",
                  mode="reproduce", points=2.0, checks={"range": [0, 10]}, reference=nps_weighted,
                  params={"atol": 1e-6, "rtol": 1e-6},
                  misconceptions=(Misconception("naive", nps_naive,
-                                               "the plain mean of answers ignores who did not answer: reweight the cells"),)),
+                                               "the plain mean of answers ignores who did not answer: reweight the cells",
+                                               "直接对答复取平均忽略了没有回答的客户：请对各单元格重新加权"),)),
         Question("recovery_gap", "scalar",
                  "Mean CSAT of tickets resolved in the first contact minus that of the other tickets (answered surveys only).",
                  mode="reproduce", checks={"range": [-4, 4]}, reference=recovery_gap, params={"atol": 1e-6, "rtol": 1e-6},
                  misconceptions=(Misconception("missing_as_zero", recovery_gap_missing_as_zero,
-                                               "a ticket without a survey answer has no score: it is not a zero"),)),
+                                               "a ticket without a survey answer has no score: it is not a zero",
+                                               "没有调查答复的工单没有得分，不能当作 0 分"),)),
         Question("capacity", "scalar",
                  f"Capacity decision: run your scenario with {SIM_CUSTOMERS:,} customers for {SIM_WEEKS} weeks on your lab "
                  f"seed for phone capacities {GRID[0]}, {GRID[1]}, ..., {GRID[-1]}. Recommend the cheapest capacity whose mean "
@@ -182,7 +186,8 @@ SPEC = LabSpec(
                  mode="close_to_truth", points=2.0, checks={"range": [GRID[0], GRID[-1]]}, truth=_truth_capacity,
                  params={"atol": 1.0, "rtol": 0.0},
                  misconceptions=(Misconception("max", best_service_capacity,
-                                               "the best service level is not the goal: the cheapest capacity meeting it is"),)),
+                                               "the best service level is not the goal: the cheapest capacity meeting it is",
+                                               "目标不是最高的服务水平，而是达到要求的成本最低的服务能力"),)),
         Question("recovery_paradox", "choice", "What does the service-recovery idea say?",
                  mode="exact", checks={"choices": RECOVERY_CHOICES},
                  params={"correct": "resolved complaints can leave customers happier than before"}),

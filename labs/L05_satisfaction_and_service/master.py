@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -31,8 +33,28 @@
 #
 # Time: about 80 minutes. Prerequisites: L01, L04.
 
+# %% [markdown] lang="zh"
+# # L05 客户满意度与客户服务
+#
+# **情境。** 一位客户因为账单出错打电话给电信运营商，等了十二分钟后挂断了电话。客服总监说呼叫中心“达到了指标”；调查团队说客户满意度“非常好”。你需要核实这两种说法，并决定运营商需要多少名电话坐席。
+#
+# **学习目标**
+# 1. 正确计算服务水平（把放弃呼叫也算在内）。
+# 2. 把等待时间和首次解决率与客户满意度评分（CSAT）联系起来。
+# 3. 识别满意度调查中的无应答偏差，并用重新加权的方法修正满意度数字。
+# 4. 在同一个种子上模拟各个备选方案，据此做出服务能力决策。
+#
+# **概念（DOMAIN.md §4）：** 客户服务；呼叫中心的服务能力；服务水平（“98% 的订单在 24 小时内处理”）；满意度测评；投诉处理与服务补救；满意度驱动忠诚。
+#
+# 时间：约 80 分钟。先修要求：L01、L04。
+
 # %% tags=["parameters"]
 DATASET = None  # None: your dataset ($CRM_DATASET, ./data) or the lab's default
+LANG = "en"  # language of messages and plots
+
+# %% tags=["parameters"] lang="zh"
+DATASET = None  # None：使用你自己的数据集（$CRM_DATASET 或 ./data），否则使用本实验的默认数据集
+LANG = "zh"  # 提示信息和图表的语言
 
 # %%
 import matplotlib.pyplot as plt
@@ -40,9 +62,11 @@ import pandas as pd
 
 from graders import Lab
 from simulations.config import load_scenario
+from simulations.labs import helpers
 from simulations.model import CustomerLifecycleModel
 
-lab = Lab("L05", data=DATASET)
+lab = Lab("L05", data=DATASET, lang=LANG)
+helpers.use_language_fonts()
 tickets = lab.data.service_tickets
 surveys = lab.data.surveys
 customers = lab.data.customers
@@ -52,6 +76,10 @@ tickets.groupby("channel")[["wait_minutes", "abandoned", "first_contact_resoluti
 # %% [markdown]
 # ## 1. Service level
 # **Q1.** Which share of phone tickets was answered within 3 minutes? A caller who gave up was not answered in time.
+
+# %% [markdown] lang="zh"
+# ## 1. 服务水平
+# **第 1 题。** 电话工单中有多大比例在 3 分钟内得到应答？中途放弃的来电者不算及时应答。
 
 # %%
 # BEGIN SOLUTION
@@ -67,6 +95,9 @@ lab.check("service_level")
 # %% [markdown]
 # ## 2. Waiting, resolution and satisfaction
 
+# %% [markdown] lang="zh"
+# ## 2. 等待、问题解决与满意度
+
 # %%
 answered = tickets.dropna(subset=["csat"])
 bins = pd.cut(answered["wait_minutes"], [0, 1, 3, 10, 30, 1e9], include_lowest=True)
@@ -76,8 +107,20 @@ answered.groupby("first_contact_resolution")["csat"].mean().plot.bar(ax=axes[1],
 plt.tight_layout()
 plt.show()
 
+# %% lang="zh"
+answered = tickets.dropna(subset=["csat"])
+bins = pd.cut(answered["wait_minutes"], [0, 1, 3, 10, 30, 1e9], include_lowest=True)
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+answered.groupby(bins, observed=True)["csat"].mean().plot.bar(ax=axes[0], title="按等待时间（分钟）的平均 CSAT")
+answered.groupby("first_contact_resolution")["csat"].mean().plot.bar(ax=axes[1], title="按是否首次解决的平均 CSAT")
+plt.tight_layout()
+plt.show()
+
 # %% [markdown]
 # **Q2.** Mean CSAT of tickets resolved in the first contact minus that of the others (answered surveys only).
+
+# %% [markdown] lang="zh"
+# **第 2 题。** 首次联系即解决的工单的平均 CSAT，减去其他工单的平均 CSAT（只看有调查答复的工单）。
 
 # %%
 # BEGIN SOLUTION
@@ -95,6 +138,10 @@ lab.check("recovery_gap")
 # Quarterly NPS invitations go to a random sample of customers; not all answer. Compare response
 # rates across groups you can see: tier, and whether the customer had complained before the survey.
 
+# %% [markdown] lang="zh"
+# ## 3. 谁在回答满意度调查？
+# 每季度的净推荐值（NPS）调查邀请发给随机抽取的客户，但并非所有人都会回答。请比较你能看到的各组之间的应答率：客户等级（`tier`），以及客户在调查之前是否投诉过（`complained`）。
+
 # %%
 nps = surveys[surveys["kind"] == "nps"].assign(survey_date=lambda f: pd.to_datetime(f["survey_date"]))
 first_complaint = (tickets[tickets["complaint"]].assign(opened=lambda f: pd.to_datetime(f["opened_ts"]))
@@ -107,11 +154,21 @@ nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), response_
 # %% [markdown]
 # **Q3.** Reweight: each cell's mean answered score, weighted by the cell's number of INVITATIONS.
 
+# %% [markdown] lang="zh"
+# **第 3 题。** 重新加权：用每个单元格收到的**邀请数**作为权重，对该单元格已回答的平均得分加权平均。
+
 # %%
 # BEGIN SOLUTION
 cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), mean=("score", "mean")).dropna()
 weighted = float((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum())
 print(f"naive {nps['score'].mean():.2f} vs reweighted {weighted:.2f}")
+# END SOLUTION
+
+# %% lang="zh"
+# BEGIN SOLUTION
+cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), mean=("score", "mean")).dropna()
+weighted = float((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum())
+print(f"简单平均 {nps['score'].mean():.2f}，重新加权后 {weighted:.2f}")
 # END SOLUTION
 
 # %% tags=["answer"]
@@ -123,6 +180,10 @@ lab.check("nps_weighted")
 # ## 4. A capacity decision, tested by simulation
 # Run your scenario with 2,000 customers for 26 weeks on your lab seed for phone capacities
 # 20, 40, ..., 160. **Q4.** Recommend the cheapest capacity whose mean weekly service level is at least 0.85.
+
+# %% [markdown] lang="zh"
+# ## 4. 用模拟检验服务能力决策
+# 用你的实验种子，让你的情景以 2,000 位客户运行 26 周，电话服务能力分别取 20、40、……、160。**第 4 题。** 推荐平均每周服务水平至少为 0.85 的方案中成本最低的服务能力。
 
 # %%
 scenario = load_scenario(lab.data.metadata["scenario"])
@@ -137,6 +198,23 @@ for capacity in range(20, 161, 20):
                     "profit": k["profit"].sum()})
 results = pd.DataFrame(results).set_index("capacity")
 results["service_level"].plot(marker="o", title="service level by phone capacity")
+plt.axhline(0.85, ls="--", c="tab:red")
+plt.show()
+results.round(2)
+
+# %% lang="zh"
+scenario = load_scenario(lab.data.metadata["scenario"])
+results = []
+for capacity in range(20, 161, 20):
+    caps = {**scenario.policies.service.capacity, "phone": float(capacity)}
+    model = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED, policies__service__capacity=caps)
+    model.run(26)
+    k = model.kpi_frame()
+    results.append({"capacity": capacity, "service_level": k["service_level"].mean(),
+                    "mean_wait": k["mean_wait_minutes"].mean(), "cost_service": k["cost_service"].sum(),
+                    "profit": k["profit"].sum()})
+results = pd.DataFrame(results).set_index("capacity")
+results["service_level"].plot(marker="o", title="不同电话服务能力下的服务水平")
 plt.axhline(0.85, ls="--", c="tab:red")
 plt.show()
 results.round(2)
@@ -156,6 +234,9 @@ lab.check("capacity")
 # `"complaints should be discouraged"`, `"resolved complaints can leave customers happier than before"`,
 # `"satisfaction cannot be measured"`, `"waiting time does not matter"`.
 
+# %% [markdown] lang="zh"
+# **第 5 题。** 服务补救的观点说的是什么？从以下选项中选一个（答案写英文代码）：`"complaints should be discouraged"`（应当劝阻客户投诉）、`"resolved complaints can leave customers happier than before"`（投诉得到妥善解决后，客户可能比以前更满意）、`"satisfaction cannot be measured"`（满意度无法测量）、`"waiting time does not matter"`（等待时间无关紧要）。
+
 # %% tags=["answer"]
 recovery_paradox = "resolved complaints can leave customers happier than before"
 lab.answer("recovery_paradox", recovery_paradox)
@@ -170,6 +251,14 @@ lab.check("recovery_paradox")
 # If satisfied customers answer more often, even the reweighted mean is too high. Follow up a random
 # subsample of non-respondents intensively (phone), or compare early and late respondents, and link
 # survey answers to behaviour (churn, repeat purchase) to calibrate.
+# <!-- END SOLUTION -->
+
+# %% [markdown] lang="zh"
+# ## 5. 反思（不自动计分）
+# 重新加权只用到了你能看到的信息（客户等级、投诉）。满意的客户也可能只是更愿意回答调查。这会让你的估计偏向哪个方向？企业可以怎样测量这种偏差？
+#
+# <!-- BEGIN SOLUTION -->
+# 如果满意的客户更常回答，那么即使重新加权后的平均值也仍然偏高。可以随机抽取一部分未回答的客户做深入回访（例如电话回访），或比较较早回答和较晚回答的客户，并把调查答复与客户行为（流失、重复购买）联系起来进行校准。
 # <!-- END SOLUTION -->
 
 # %%

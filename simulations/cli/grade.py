@@ -8,6 +8,7 @@ from pathlib import Path
 
 from simulations.errors import UserError
 from simulations.extras import require_extra
+from simulations.i18n import _
 
 SPEC_HELP = ("instructor folder with one <lab>.py spec per lab (reference solutions, wrong methods, tolerances; "
              "default: the repository's instructor/specs)")
@@ -69,6 +70,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     require_extra("labs", "`crm-sandbox grade` (it runs notebooks)", ("nbclient", "nbformat", "ipykernel"))
     from graders import batch, sandbox
     from simulations.cli.progress import bar
+    from simulations.i18n import current_language
 
     _use_spec(args)
     missing = [f"--{n}" for n in ("lab", "submissions", "keys", "out") if getattr(args, n) is None]
@@ -95,9 +97,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     statuses: dict[str, int] = {}
     for r in run.runs.values():
         statuses[r.status] = statuses.get(r.status, 0) + 1
-    print(f"graded {len(run.scores)} submission(s): " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
-    print(f"stage A {run.timings['stage_a_s']:.1f} s, stage B {run.timings['stage_b_s']:.2f} s; "
-          f"{len(run.flags)} copy flag(s); reports in {args.out}")
+    print(_("graded {n} submission(s): {statuses}").format(
+        n=len(run.scores), statuses=", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))))
+    print(_("stage A {a} s, stage B {b} s; {flags} copy flag(s); reports in {out}").format(
+        a=f"{run.timings['stage_a_s']:.1f}", b=f"{run.timings['stage_b_s']:.2f}", flags=len(run.flags), out=args.out))
+    print(_("feedback is written in each student's language (the lang of their submission or notebook, else {lang})")
+          .format(lang=current_language()))
     return 0
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from simulations.errors import UserError
 from simulations.extras import require_extra
+from simulations.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,20 +39,28 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not labs:
         raise UserError(f"{release.LABS_DIR}: no labs found")
     for lab in labs:
-        print(f"{lab.lab_id}  {lab.title}  (labs/{lab.name}/)")
+        languages = ", ".join(["en", *release.translated_languages(release.read_master(lab.master))])
+        print(f"{lab.lab_id}  {lab.title}  (labs/{lab.name}/; {languages})")
     return 0
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    """Release and report what was written."""
+    """Release in the command's language (``--lang``, else ``$CRM_LANG``, else English) and report what was written.
+
+    Why the global language switch and no option of its own: ``--lang zh`` already means "in
+    Chinese" on every command, so ``labs release --lang zh`` writes Chinese student notebooks.
+    """
     require_extra("labs", "`crm-sandbox labs release`", ("jupytext", "nbformat"))
+    from simulations.i18n import current_language
     from simulations.labs import release  # lazy: jupytext takes seconds to import
 
-    files = release.release(args.out, args.lab, force=args.force)
+    lang = current_language()
+    files = release.release(args.out, args.lab, force=args.force, lang=lang)
     students = sorted({f.parent.name for f in files if f.parent.parent.name == "student"})
-    print(f"released {len(students)} lab(s) into {args.out}: {', '.join(students)}")
-    print(f"  give students  {args.out / 'student'}/ (notebooks only)")
-    print(f"  keep private   {args.out / 'instructor'}/ (master notebooks and grading_spec.json)")
+    print(_("released {n} lab(s) in {lang} into {out}: {labs}").format(n=len(students), lang=lang, out=args.out,
+                                                                       labs=", ".join(students)))
+    print(_("  give students  {folder}/ (notebooks only)").format(folder=args.out / "student"))
+    print(_("  keep private   {folder}/ (master notebooks and grading_spec.json)").format(folder=args.out / "instructor"))
     return 0
 
 

@@ -21,11 +21,15 @@ from simulations.errors import UserError
 
 
 def inject_parameters(nb: nbformat.NotebookNode, parameters: Mapping[str, Any]) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with a cell setting ``parameters`` after the cell tagged ``parameters``."""
+    """A copy of ``nb`` with a cell setting ``parameters`` after the (last) cell tagged ``parameters``.
+
+    The last: a bilingual master has the parameters cell and its Chinese twin, and the injected
+    values must come after both.
+    """
     nb = copy.deepcopy(nb)
     if not parameters:
         return nb
-    where = next((i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), None)
+    where = next((i for i, c in reversed(list(enumerate(nb.cells))) if "parameters" in c.metadata.get("tags", [])), None)
     if where is None:
         raise UserError("the notebook has no cell tagged 'parameters' to override")
     source = "# injected parameters\n" + "\n".join(f"{k} = {v!r}" for k, v in parameters.items())

@@ -4,9 +4,15 @@ Why here and not in the notebooks: each is used by more than one lab or is easy 
 wrong (a Pareto curve needs customers sorted biggest first, a flow heatmap needs rows = from), and
 a function can be tested; the notebooks call these and keep the analysis itself visible.
 Nothing here computes a graded answer.
+
+Labels, titles and legends are written in English inside ``_()`` and follow the notebook's language
+(``Lab(..., lang="zh")`` or ``CRM_LANG``), so a Chinese notebook shows Chinese plots; stage names
+come from ``Stage.label`` / ``Stage.label_zh``, the course's terms.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import matplotlib
 
@@ -15,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from simulations.i18n import _, current_language  # noqa: E402
 from simulations.stages import Stage  # noqa: E402
 
 STAGE_COLUMNS = tuple(f"n_{s.name.lower()}" for s in Stage)
@@ -26,38 +33,84 @@ def stage_counts(kpis: pd.DataFrame, include_prospects: bool = False) -> pd.Data
     missing = [c for c in cols if c not in kpis.columns]
     if missing:
         raise ValueError(f"stage_counts: KPI frame lacks {', '.join(missing)} (pass model.kpi_frame())")
-    labels = {f"n_{s.name.lower()}": s.label for s in Stage}
+    labels = {f"n_{s.name.lower()}": stage_label(s) for s in Stage}
     frame = kpis.set_index("week")[cols] if "week" in kpis.columns else kpis[cols]
     return frame.rename(columns=labels)
 
 
-def plot_stages(kpis: pd.DataFrame, ax: plt.Axes | None = None, title: str = "Customers by lifecycle stage") -> plt.Axes:
+_font_note_shown = False
+#: Fonts with Chinese glyphs found on students' machines (Windows, macOS, Linux), best first.
+CJK_FONTS = ("Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Noto Sans CJK SC",
+             "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans SC")
+
+
+def use_language_fonts() -> list[str]:
+    """Put the installed Chinese fonts first in matplotlib's sans-serif list when the language is Chinese.
+
+    Why: matplotlib's default font (DejaVu Sans) has no Chinese glyphs, so Chinese labels would show
+    as empty boxes; matplotlib falls back glyph by glyph through this list (3.6+). Returns the
+    Chinese fonts found. Without any, the labels stay boxes: instead of one English warning per
+    missing glyph, the student reads once (in Chinese) which font to install.
+    """
+    global _font_note_shown
+    if current_language() != "zh":
+        return []
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = [name for name in CJK_FONTS if name in installed]
+    if found:
+        rest = [f for f in plt.rcParams["font.sans-serif"] if f not in found]
+        plt.rcParams["font.sans-serif"] = found + rest
+        plt.rcParams["font.family"] = "sans-serif"
+        plt.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack the Unicode minus sign
+    else:
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+        if not _font_note_shown:
+            _font_note_shown = True
+            print(_("Note: no Chinese font found, so Chinese text in plots shows as boxes. Install one "
+                    "(Linux: fonts-noto-cjk; Windows and macOS have one) and restart the kernel."))
+    return found
+
+
+def _axes(ax: plt.Axes | None, figsize: tuple[float, float]) -> plt.Axes:
+    """``ax``, or a new figure's axes, with the language's fonts in place."""
+    use_language_fonts()
+    return ax or plt.subplots(figsize=figsize)[1]
+
+
+def stage_label(stage: Stage) -> str:
+    """The stage's name in the current language (the course's Chinese term in Chinese)."""
+    return stage.label_zh if current_language() == "zh" else stage.label
+
+
+def plot_stages(kpis: pd.DataFrame, ax: plt.Axes | None = None, title: str | None = None) -> plt.Axes:
     """Stacked area of customers per stage over the weeks (prospects left out: they dwarf the rest)."""
     counts = stage_counts(kpis)
-    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    ax = _axes(ax, (8, 4))
     ax.stackplot(counts.index, counts.T.to_numpy(), labels=counts.columns)
-    ax.set(xlabel="week", ylabel="customers", title=title)
+    ax.set(xlabel=_("week"), ylabel=_("number of customers"), title=title or _("Customers by lifecycle stage"))
     ax.legend(loc="upper left", fontsize="small", ncol=2)
     return ax
 
 
 def flow_frame(flows: np.ndarray) -> pd.DataFrame:
     """The model's cumulative transition counts as a labelled table: rows = from stage, columns = to stage."""
-    labels = [s.label for s in Stage]
+    labels = [stage_label(s) for s in Stage]
     flows = np.asarray(flows)
     if flows.shape != (len(labels), len(labels)):
         raise ValueError(f"flow_frame: expected a {len(labels)}x{len(labels)} matrix, got {flows.shape}")
-    return pd.DataFrame(flows, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to"))
+    return pd.DataFrame(flows, index=pd.Index(labels, name=_("from stage")), columns=pd.Index(labels, name=_("to stage")))
 
 
 def plot_flows(flows: np.ndarray, ax: plt.Axes | None = None) -> plt.Axes:
     """Heatmap of moves between stages (log colour scale, counts written in the cells)."""
     frame = flow_frame(flows)
-    ax = ax or plt.subplots(figsize=(6.5, 5.5))[1]
+    ax = _axes(ax, (6.5, 5.5))
     ax.imshow(np.log1p(frame.to_numpy()), cmap="Blues")
     ax.set_xticks(range(len(frame)), frame.columns, rotation=45, ha="right")
     ax.set_yticks(range(len(frame)), frame.index)
-    ax.set(xlabel="to", ylabel="from", title="Moves between stages")
+    ax.set(xlabel=_("to stage"), ylabel=_("from stage"), title=_("Moves between stages"))
     for (i, j), n in np.ndenumerate(frame.to_numpy()):
         if n:
             ax.text(j, i, str(n), ha="center", va="center", fontsize=7)
@@ -75,14 +128,15 @@ def pareto_curve(values: pd.Series | np.ndarray) -> pd.DataFrame:
 def plot_pareto(values: pd.Series | np.ndarray, ax: plt.Axes | None = None, mark: float = 0.2) -> plt.Axes:
     """The Pareto (concentration) curve with the top ``mark`` share of customers marked."""
     curve = pareto_curve(values)
-    ax = ax or plt.subplots(figsize=(5, 4))[1]
-    ax.plot(curve["customer_share"], curve["value_share"], label="customers, biggest first")
-    ax.plot([0, 1], [0, 1], ls=":", c="grey", label="everyone equal")
+    ax = _axes(ax, (5, 4))
+    ax.plot(curve["customer_share"], curve["value_share"], label=_("customers, biggest first"))
+    ax.plot([0, 1], [0, 1], ls=":", c="grey", label=_("everyone equal"))
     share = float(np.interp(mark, curve["customer_share"], curve["value_share"]))
     ax.axvline(mark, ls="--", c="tab:red")
-    ax.annotate(f"top {mark:.0%}: {share:.0%}", (mark, share), xytext=(mark + 0.05, share - 0.15),
+    ax.annotate(_("top {mark}: {share}").format(mark=f"{mark:.0%}", share=f"{share:.0%}"), (mark, share),
+                xytext=(mark + 0.05, share - 0.15),
                 arrowprops={"arrowstyle": "->"})
-    ax.set(xlabel="share of customers", ylabel="share of revenue", title="Revenue concentration")
+    ax.set(xlabel=_("share of customers"), ylabel=_("share of revenue"), title=_("Revenue concentration"))
     ax.legend(loc="lower right")
     return ax
 
@@ -105,35 +159,41 @@ def cohort_activity(orders: pd.DataFrame, start: str | pd.Timestamp, period_days
 
 def plot_cohorts(triangle: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
     """Heatmap of a cohort activity triangle (rows = cohorts, columns = periods since first order)."""
-    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    ax = _axes(ax, (8, 4))
     image = ax.imshow(triangle.to_numpy(dtype=float), aspect="auto", cmap="viridis", vmin=0, vmax=1)
-    ax.set(xlabel="periods since first order", ylabel="cohort (period of first order)", title="Cohort activity")
-    plt.colorbar(image, ax=ax, label="share active")
+    ax.set(xlabel=_("periods since first order"), ylabel=_("cohort (period of first order)"), title=_("Cohort activity"))
+    plt.colorbar(image, ax=ax, label=_("share active"))
     return ax
 
 
-def plot_survival(survival: pd.DataFrame, ax: plt.Axes | None = None, label: str = "Kaplan-Meier",
+def plot_survival(survival: pd.DataFrame, ax: plt.Axes | None = None, label: str | None = None,
                   mark: float | None = None) -> plt.Axes:
     """A survival step curve with its confidence band (a ``KaplanMeierFitter.survival_function_``)."""
-    ax = ax or plt.subplots(figsize=(6, 4))[1]
+    ax = _axes(ax, (6, 4))
     t = survival.index.to_numpy(dtype=float)
-    ax.step(t, survival["survival"], where="post", label=label)
+    ax.step(t, survival["survival"], where="post", label=label or _("Kaplan-Meier"))
     if {"lower", "upper"} <= set(survival.columns):
         ax.fill_between(t, survival["lower"], survival["upper"], step="post", alpha=0.25)
     if mark is not None:
         ax.axvline(mark, ls="--", c="tab:red")
-    ax.set(xlabel="tenure (weeks)", ylabel="share not lapsed", ylim=(0, 1.02), title="Survival by tenure")
+    ax.set(xlabel=_("tenure (weeks)"), ylabel=_("share not lapsed"), ylim=(0, 1.02), title=_("Survival by tenure"))
     ax.legend()
     return ax
 
 
 def value_matrix(current: pd.Series, potential: pd.Series) -> pd.DataFrame:
-    """Counts of customers in the 3x3 matrix of current-value and potential-value terciles (low/mid/high)."""
-    def tercile(v: pd.Series) -> pd.Series:
-        return pd.qcut(v.rank(method="first"), 3, labels=["low", "mid", "high"])
+    """Counts of customers in the 3x3 matrix of current-value and potential-value terciles (low/mid/high).
 
-    frame = pd.DataFrame({"current": tercile(current), "potential": tercile(potential.reindex(current.index))})
-    return pd.crosstab(frame["current"], frame["potential"]).reindex(index=["high", "mid", "low"])
+    Rows are current value (high first), columns potential value; labels are in the notebook's language.
+    """
+    levels = [_("low"), _("mid"), _("high")]
+
+    def tercile(v: pd.Series) -> pd.Series:
+        return pd.qcut(v.rank(method="first"), 3, labels=levels)
+
+    rows, cols = _("current value"), _("potential value")
+    frame = pd.DataFrame({rows: tercile(current), cols: tercile(potential.reindex(current.index))})
+    return pd.crosstab(frame[rows], frame[cols]).reindex(index=levels[::-1])
 
 
 def glossary(lang: str | None = None) -> pd.DataFrame:

@@ -19,6 +19,17 @@ Markers in a master:
 Everything else (text, guided analysis, plots, check cells, ``lab.submit()``) is kept as written,
 which is why solution blocks must only feed answer cells: a later cell that used a solution variable
 would fail in the student version (the tests run every released notebook to catch exactly that).
+
+Languages (``release(..., lang="zh")``): ONE master per lab holds both languages. A cell whose
+metadata says ``lang: zh`` is the Chinese twin of the cell right before it (English, with no
+``lang`` or ``lang: en``); a release in one language keeps that language's cells and drops the
+other's. Markdown is twinned cell by cell; a code cell is twinned only when it shows prose (a
+comment, a printed sentence, the ``LANG`` parameter), and its twin must be the same code apart
+from string constants and comments, so both languages compute and answer exactly the same (same
+question ids, same keys: a class may mix languages). Why twins in one file and not one master per
+language: a fixed typo, a changed question or a new hint in one language is next to its twin in
+the same diff, and the release refuses a master in which an English cell lacks its Chinese twin,
+naming the lab and the cell, so a half-translated lab is never released in Chinese.
 """
 
 from __future__ import annotations
@@ -35,15 +46,18 @@ import jupytext
 import nbformat
 
 from simulations.errors import UserError
+from simulations.i18n import DEFAULT_LANGUAGE, N_, gettext, normalise_language
 
 REPO = Path(__file__).resolve().parents[2]
 LABS_DIR = REPO / "labs"
 MASTER = "master.py"
 BEGIN_CODE, END_CODE = "# BEGIN SOLUTION", "# END SOLUTION"
 BEGIN_MD, END_MD = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
-CODE_PLACEHOLDER = "# your code here"
-MD_PLACEHOLDER = "*Your answer here.*"
-ANSWER_COMMENT = "  # your answer"
+# The texts the release itself writes into a student notebook (translated per release language).
+CODE_PLACEHOLDER = N_("# your code here")
+MD_PLACEHOLDER = N_("*Your answer here.*")
+ANSWER_COMMENT = "  " + N_("# your answer")
+LANG_KEY = "lang"  # cell metadata naming a twin's language
 _LAB_FOLDER = re.compile(r"^(L\d\d)_[a-z0-9_]+$")
 
 
@@ -139,8 +153,9 @@ def _target_names(node: ast.Assign, where: str) -> list[str]:
     return [e.id for e in elts]
 
 
-def blank_answer_cell(source: str, where: str) -> str:
+def blank_answer_cell(source: str, where: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The student form of an answer cell: assignments set to None, answers recorded only when given."""
+    comment = "  " + gettext(ANSWER_COMMENT.strip(), lang)
     try:
         tree = ast.parse(source)
     except SyntaxError as err:
@@ -151,7 +166,7 @@ def blank_answer_cell(source: str, where: str) -> str:
         text = "\n".join(lines[node.lineno - 1: node.end_lineno])
         if isinstance(node, ast.Assign):
             names = _target_names(node, where)
-            out.append(f"{', '.join(names)} = {', '.join(['None'] * len(names))}{ANSWER_COMMENT}")
+            out.append(f"{', '.join(names)} = {', '.join(['None'] * len(names))}{comment}")
         elif _is_lab_call(node, "answer"):
             args = node.value.args
             if len(args) < 2 or not isinstance(args[1], ast.Name):
@@ -177,26 +192,110 @@ def answered_questions(nb: nbformat.NotebookNode) -> list[str]:
     return qids
 
 
-def student_notebook(master: nbformat.NotebookNode, name: str = "master") -> nbformat.NotebookNode:
-    """The student version of a master: solutions removed, answers blank, outputs cleared."""
+def cell_language(cell: nbformat.NotebookNode) -> str:
+    """The language of a master cell: its ``lang`` metadata, English when it has none."""
+    return str(cell.metadata.get(LANG_KEY, DEFAULT_LANGUAGE))
+
+
+def _without_text(source: str) -> str:
+    """The code of a cell with every string constant emptied (comments are not in the AST anyway)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node.value = ""
+        elif isinstance(node, ast.JoinedStr):  # f"..." text parts and format specs
+            node.values = [v for v in node.values if isinstance(v, ast.FormattedValue)]
+            for v in node.values:
+                v.format_spec = None
+    return ast.dump(tree)
+
+
+def translated_languages(master: nbformat.NotebookNode) -> list[str]:
+    """Languages other than English that have a twin of every English markdown cell and prose code cell."""
+    found = {cell_language(c) for c in master.cells} - {DEFAULT_LANGUAGE}
+    return [lang for lang in sorted(found) if not twin_problems(master, lang)]
+
+
+def twin_problems(master: nbformat.NotebookNode, lang: str) -> list[str]:
+    """Why ``master`` cannot be released in ``lang`` (empty when it can): cells lacking or breaking their twin."""
+    if lang == DEFAULT_LANGUAGE:
+        return []
+    problems = []
+    cells = master.cells
+    for i, cell in enumerate(cells):
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        if cell_language(cell) == lang:
+            prev = cells[i - 1] if i else None
+            if prev is None or cell_language(prev) != DEFAULT_LANGUAGE or prev.cell_type != cell.cell_type:
+                problems.append(f"cell {i + 1}: a {lang} cell must follow the English {cell.cell_type} cell it translates")
+            elif cell.cell_type == "code":
+                try:
+                    same = _without_text(prev.source) == _without_text(cell.source)
+                except SyntaxError as err:
+                    problems.append(f"cell {i + 1}: not valid Python ({err.msg}, line {err.lineno})")
+                    continue
+                if not same or prev.metadata.get("tags", []) != cell.metadata.get("tags", []):
+                    problems.append(f"cell {i + 1}: a {lang} code twin must be the English cell {i} with only its "
+                                    "texts (strings, comments) translated and the same tags")
+            continue
+        if cell_language(cell) != DEFAULT_LANGUAGE:
+            continue
+        twinned = nxt is not None and cell_language(nxt) == lang
+        explicit = LANG_KEY in cell.metadata  # an English code cell marked lang: en promises a twin
+        if (cell.cell_type == "markdown" or explicit) and not twinned:
+            first = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
+            problems.append(f"cell {i + 1} ({cell.cell_type} {first!r}) has no {lang} twin after it")
+    return problems
+
+
+def in_language(master: nbformat.NotebookNode, lang: str = DEFAULT_LANGUAGE, name: str = "master"
+                ) -> nbformat.NotebookNode:
+    """The master in one language: the other language's twins dropped, solutions kept.
+
+    Refuses (naming ``name`` and the first cells at fault) a master whose English cells lack
+    their ``lang`` twins, so a half-translated lab never reaches students.
+    """
+    lang = normalise_language(lang)
+    problems = twin_problems(master, lang)
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise UserError(f"{name}: cannot be released in {lang!r}: " + "; ".join(problems[:3]) + more +
+                        f"; translate every cell (a cell with metadata {LANG_KEY}: {lang} after each) or release it in "
+                        f"{DEFAULT_LANGUAGE!r}")
     nb = copy.deepcopy(master)
+    cells = nb.cells
+    nb.cells = [c for i, c in enumerate(cells) if cell_language(c) == lang or (
+        cell_language(c) == DEFAULT_LANGUAGE and not (i + 1 < len(cells) and cell_language(cells[i + 1]) == lang))]
+    for cell in nb.cells:
+        cell.metadata.pop(LANG_KEY, None)
+    nb.metadata["language"] = lang
+    return nb
+
+
+def student_notebook(master: nbformat.NotebookNode, name: str = "master", lang: str = DEFAULT_LANGUAGE
+                     ) -> nbformat.NotebookNode:
+    """The student version of a master in ``lang``: solutions removed, answers blank, outputs cleared."""
+    nb = in_language(master, lang, name)
+    code_placeholder = gettext(CODE_PLACEHOLDER, lang)
+    md_placeholder = gettext(MD_PLACEHOLDER, lang)
     for i, cell in enumerate(nb.cells, start=1):
         where = f"{name}, cell {i}"
         tags = list(cell.metadata.get("tags", []))
         if cell.cell_type == "code":
             if "solution" in tags:
-                cell.source = CODE_PLACEHOLDER
+                cell.source = code_placeholder
             else:
-                cell.source = "\n".join(_strip_blocks(cell.source.splitlines(), BEGIN_CODE, END_CODE, CODE_PLACEHOLDER, where))
+                cell.source = "\n".join(_strip_blocks(cell.source.splitlines(), BEGIN_CODE, END_CODE, code_placeholder,
+                                                      where))
             if "answer" in tags:
-                cell.source = blank_answer_cell(cell.source, where)
+                cell.source = blank_answer_cell(cell.source, where, lang)
             cell.outputs = []
             cell.execution_count = None
         elif cell.cell_type == "markdown":
             if "solution" in tags:
-                cell.source = MD_PLACEHOLDER
+                cell.source = md_placeholder
             else:
-                cell.source = "\n".join(_strip_blocks(cell.source.splitlines(), BEGIN_MD, END_MD, MD_PLACEHOLDER, where))
+                cell.source = "\n".join(_strip_blocks(cell.source.splitlines(), BEGIN_MD, END_MD, md_placeholder, where))
         tags = [t for t in tags if t != "solution"]
         if tags:
             cell.metadata["tags"] = tags
@@ -219,7 +318,7 @@ def grading_spec(lab_id: str) -> dict:
 
     spec = specs.get(lab_id)
     return {
-        "lab": spec.lab_id, "title": spec.title, "default_dataset": spec.default_dataset,
+        "lab": spec.lab_id, "title": spec.title, "title_zh": spec.title_zh, "default_dataset": spec.default_dataset,
         "spec_module": f"{specs.module_name(spec.lab_id)}.py (instructor/specs/, or the course folder of --spec)",
         "keys_needed": list(spec.keys_needed),
         "questions": [{"qid": q.qid, "kind": q.kind, "mode": q.mode, "points": q.points, "prompt": q.prompt,
@@ -241,14 +340,17 @@ def write_notebook_pair(nb: nbformat.NotebookNode, ipynb: Path) -> list[Path]:
     return [ipynb, py]
 
 
-def release(out: Path, lab_ids: list[str] | None = None, root: Path = LABS_DIR, force: bool = False) -> list[Path]:
+def release(out: Path, lab_ids: list[str] | None = None, root: Path = LABS_DIR, force: bool = False,
+            lang: str = DEFAULT_LANGUAGE) -> list[Path]:
     """Write student notebooks to ``out/student/`` and grading files to ``out/instructor/``; returns the files.
 
-    The student folder gets ``<lab>/<lab>.ipynb`` and ``.py`` only (no spec, no solution); the instructor
-    folder gets the master notebook and ``grading_spec.json`` per lab. Every master is converted before
-    anything is written, so a marker error leaves ``out`` untouched.
+    The student folder gets ``<lab>/<lab>.ipynb`` and ``.py`` only (no spec, no solution) in ``lang``;
+    the instructor folder gets the master notebook in ``lang`` (solutions kept) and
+    ``grading_spec.json`` per lab. Every master is converted before anything is written, so a
+    marker error or a lab not translated into ``lang`` leaves ``out`` untouched.
     """
     out = Path(out)
+    lang = normalise_language(lang)
     labs = [find_lab(x, root) for x in lab_ids] if lab_ids else list_labs(root)
     if not labs:
         raise UserError(f"{root}: no labs found (expected folders like L01_meet_the_customers/master.py)")
@@ -261,9 +363,9 @@ def release(out: Path, lab_ids: list[str] | None = None, root: Path = LABS_DIR, 
     prepared = []
     for lab in labs:
         master = read_master(lab.master)
-        prepared.append((lab, master, student_notebook(master, str(lab.master.relative_to(root.parent)
-                                                                    if root.parent in lab.master.parents else lab.master)),
-                         grading_spec(lab.lab_id)))
+        name = str(lab.master.relative_to(root.parent) if root.parent in lab.master.parents else lab.master)
+        prepared.append((lab, in_language(master, lang, f"lab {lab.lab_id} ({name})"),
+                         student_notebook(master, name, lang), grading_spec(lab.lab_id)))
     written: list[Path] = []
     for lab, master, student, spec in prepared:
         s_dir, i_dir = out / "student" / lab.name, out / "instructor" / lab.name
@@ -279,8 +381,9 @@ def release(out: Path, lab_ids: list[str] | None = None, root: Path = LABS_DIR, 
 
 
 def cell_contents(nb: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...]]]:
-    """What a pairing must agree on: each cell's type, source and tags (cell ids and outputs aside)."""
-    return [(c.cell_type, c.source.strip(), tuple(c.metadata.get("tags", []))) for c in nb.cells]
+    """What a pairing must agree on: each cell's type, source, tags and language (cell ids and outputs aside)."""
+    return [(c.cell_type, c.source.strip(), tuple(c.metadata.get("tags", [])), c.metadata.get(LANG_KEY))
+            for c in nb.cells]
 
 
 def sync(root: Path = LABS_DIR, check: bool = False) -> list[Path]:

@@ -27,8 +27,12 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test)."""
+    from simulations.cli import argparse_text
+
+    argparse_text.install()
     parser = argparse.ArgumentParser(prog="crm-sandbox", description=_("CRM Lifecycle Sandbox"))
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help=_("show the program's version number and exit"))
     _add_lang_option(parser, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:

@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 from simulations.bench import IMPLEMENTATIONS, Measurement, format_speedups, format_table, measure, speedups
 from simulations.errors import UserError
+from simulations.i18n import _
 
 #: implementation -> (customers, weeks) measured by default.
 DEFAULT_PLAN: dict[str, tuple[tuple[int, int], ...]] = {
@@ -29,17 +30,18 @@ QUICK_PLAN: dict[str, tuple[tuple[int, int], ...]] = {
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``bench`` sub-command."""
-    p = sub.add_parser("bench", help="print throughput and peak memory of the simulation engines, and their speed ratio")
+    p = sub.add_parser("bench", help=_("print throughput and peak memory of the simulation engines, and their speed ratio"))
     p.add_argument("--scenario", default="retail")
     p.add_argument("--size", action="append", metavar="CUSTOMERSxWEEKS",
-                   help="a size to run with every chosen engine, e.g. 10000x156 (repeatable; default: reference at "
-                        "1k, 10k x 156 and 100k x 13 weeks, vectorized at the same sizes plus 100k x 156, 1M x 156 and 1M x 260)")
+                   help=_("a size to run with every chosen engine, e.g. 10000x156 (repeatable; default: reference at "
+                          "1k, 10k x 156 and 100k x 13 weeks, vectorized at the same sizes plus 100k x 156, 1M x 156 "
+                          "and 1M x 260)"))
     p.add_argument("--implementation", action="append", choices=sorted(IMPLEMENTATIONS),
-                   help="engine(s) to measure (default: all)")
-    p.add_argument("--quick", action="store_true", help="small sizes only (500 and 2,000 customers x 6 weeks)")
+                   help=_("engine(s) to measure (default: all)"))
+    p.add_argument("--quick", action="store_true", help=_("small sizes only (500 and 2,000 customers x 6 weeks)"))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true",
-                   help="print a JSON list of measurements; vectorized rows carry speedup_vs_reference")
+                   help=_("print a JSON list of measurements; vectorized rows carry speedup_vs_reference"))
     p.set_defaults(func=cmd_bench)
 
 

@@ -8,52 +8,53 @@ from pathlib import Path
 
 from simulations.errors import UserError
 from simulations.extras import require_extra
+from simulations.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``classroom`` sub-commands."""
-    p = sub.add_parser("classroom", help="role-play cases played live in class (Voila pages)")
+    p = sub.add_parser("classroom", help=_("role-play cases played live in class (Voila pages)"))
     csub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    c = csub.add_parser("cases", help="list the built-in cases")
+    c = csub.add_parser("cases", help=_("list the built-in cases"))
     c.set_defaults(func=cmd_cases)
 
-    s = csub.add_parser("start", help="create a session for a case and serve the team and instructor pages")
-    s.add_argument("case", help="built-in case name or case folder")
-    s.add_argument("--teams", type=int, required=True, help="number of teams")
-    s.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
-    s.add_argument("--port", type=int, default=None, help="port (default: a free one)")
+    s = csub.add_parser("start", help=_("create a session for a case and serve the team and instructor pages"))
+    s.add_argument("case", help=_("built-in case name or case folder"))
+    s.add_argument("--teams", type=int, required=True, help=_("number of teams"))
+    s.add_argument("--host", default="127.0.0.1", help=_("address to serve on (default: 127.0.0.1)"))
+    s.add_argument("--port", type=int, default=None, help=_("port (default: a free one)"))
     s.add_argument("--session-dir", type=Path, default=None,
-                   help="folder for the session's SQLite store (default: classroom-sessions/CASE-N)")
-    s.add_argument("--customers", type=int, default=None, help="people in the world (default: the case's)")
-    s.add_argument("--seed", type=int, default=None, help="seed of the world (default: the case's)")
-    s.add_argument("--no-serve", action="store_true", help="create the session and print the codes, do not serve")
+                   help=_("folder for the session's SQLite store (default: classroom-sessions/CASE-N)"))
+    s.add_argument("--customers", type=int, default=None, help=_("people in the world (default: the case's)"))
+    s.add_argument("--seed", type=int, default=None, help=_("seed of the world (default: the case's)"))
+    s.add_argument("--no-serve", action="store_true", help=_("create the session and print the codes, do not serve"))
     s.set_defaults(func=cmd_start)
 
-    r = csub.add_parser("resume", help="serve an existing session again (after a stop or a crash)")
-    r.add_argument("session", type=Path, help="session folder")
-    r.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
-    r.add_argument("--port", type=int, default=None, help="port (default: a free one)")
+    r = csub.add_parser("resume", help=_("serve an existing session again (after a stop or a crash)"))
+    r.add_argument("session", type=Path, help=_("session folder"))
+    r.add_argument("--host", default="127.0.0.1", help=_("address to serve on (default: 127.0.0.1)"))
+    r.add_argument("--port", type=int, default=None, help=_("port (default: a free one)"))
     r.set_defaults(func=cmd_resume)
 
-    a = csub.add_parser("advance", help="close the open round and run it (as the instructor page does)")
-    a.add_argument("session", type=Path, help="session folder")
+    a = csub.add_parser("advance", help=_("close the open round and run it (as the instructor page does)"))
+    a.add_argument("session", type=Path, help=_("session folder"))
     a.set_defaults(func=cmd_advance)
 
-    e = csub.add_parser("export", help="export decisions, results and each team's world")
-    e.add_argument("session", type=Path, help="session folder")
-    e.add_argument("--out", type=Path, required=True, help="output folder")
+    e = csub.add_parser("export", help=_("export decisions, results and each team's world"))
+    e.add_argument("session", type=Path, help=_("session folder"))
+    e.add_argument("--out", type=Path, required=True, help=_("output folder"))
     e.set_defaults(func=cmd_export)
 
-    d = csub.add_parser("docs", help="write cases/README.md from the case schema (or --check it is current)")
-    d.add_argument("--check", action="store_true", help="exit 1 if cases/README.md is out of date")
+    d = csub.add_parser("docs", help=_("write cases/README.md from the case schema (or --check it is current)"))
+    d.add_argument("--check", action="store_true", help=_("exit 1 if cases/README.md is out of date"))
     d.set_defaults(func=cmd_docs)
 
-    b = csub.add_parser("bench", help="time round advances and measure memory")
-    b.add_argument("--case", default="telecom-churn", help="case (default: telecom-churn)")
-    b.add_argument("--teams", type=int, default=30, help="teams (default: 30)")
-    b.add_argument("--customers", type=int, default=10_000, help="people in the world (default: 10000)")
-    b.add_argument("--rounds", type=int, default=3, help="rounds to advance (default: 3)")
+    b = csub.add_parser("bench", help=_("time round advances and measure memory"))
+    b.add_argument("--case", default="telecom-churn", help=_("case (default: telecom-churn)"))
+    b.add_argument("--teams", type=int, default=30, help=_("teams (default: 30)"))
+    b.add_argument("--customers", type=int, default=10_000, help=_("people in the world (default: 10000)"))
+    b.add_argument("--rounds", type=int, default=3, help=_("rounds to advance (default: 3)"))
     b.set_defaults(func=cmd_bench)
 
 

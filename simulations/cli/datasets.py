@@ -11,6 +11,7 @@ import yaml
 from simulations.cli.progress import bar
 from simulations.config import load_scenario
 from simulations.errors import UserError
+from simulations.i18n import _
 
 
 def _overrides(pairs: list[str]) -> dict[str, Any]:
@@ -24,37 +25,37 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scenario", default="retail", help="built-in name or YAML file (default: retail)")
-    p.add_argument("--customers", type=int, default=None, help="people at the start (default: the scenario's)")
-    p.add_argument("--weeks", type=int, default=None, help="weeks to simulate (default: the scenario's)")
-    p.add_argument("--keys", type=Path, default=None, help="answer-key folder (instructors only)")
+    p.add_argument("--scenario", default="retail", help=_("built-in name or YAML file (default: retail)"))
+    p.add_argument("--customers", type=int, default=None, help=_("people at the start (default: the scenario's)"))
+    p.add_argument("--weeks", type=int, default=None, help=_("weeks to simulate (default: the scenario's)"))
+    p.add_argument("--keys", type=Path, default=None, help=_("answer-key folder (instructors only)"))
     clean = p.add_mutually_exclusive_group()
     clean.add_argument("--dirty", dest="dirty", action="store_true", default=True,
-                       help="add source systems with duplicates and a partial crosswalk (default)")
-    clean.add_argument("--clean", dest="dirty", action="store_false", help="one clean customer table only")
-    p.add_argument("--locale", default="en_US", help="identities: en_US (default) or zh_CN")
+                       help=_("add source systems with duplicates and a partial crosswalk (default)"))
+    clean.add_argument("--clean", dest="dirty", action="store_false", help=_("one clean customer table only"))
+    p.add_argument("--locale", default="en_US", help=_("identities: en_US (default) or zh_CN"))
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
-                   help="scenario override, repeatable (e.g. policies.marketing.retention.targeting=random)")
-    p.add_argument("--force", action="store_true", help="replace existing output folders")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+                   help=_("scenario override, repeatable (e.g. policies.marketing.retention.targeting=random)"))
+    p.add_argument("--force", action="store_true", help=_("replace existing output folders"))
+    p.add_argument("--no-progress", action="store_true", help=_("hide the progress bar"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``generate`` and ``datasets issue``."""
-    p = sub.add_parser("generate", help="generate a synthetic CRM dataset (and optionally its answer keys)")
+    p = sub.add_parser("generate", help=_("generate a synthetic CRM dataset (and optionally its answer keys)"))
     _common(p)
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    p.add_argument("--out", type=Path, required=True, help="dataset folder (student-facing)")
+    p.add_argument("--seed", type=int, default=0, help=_("random seed (default: 0)"))
+    p.add_argument("--out", type=Path, required=True, help=_("dataset folder (student-facing)"))
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("datasets", help="per-student datasets")
+    p = sub.add_parser("datasets", help=_("per-student datasets"))
     dsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    issue = dsub.add_parser("issue", help="one dataset per student, seeded by an HMAC of the course secret")
+    issue = dsub.add_parser("issue", help=_("one dataset per student, seeded by an HMAC of the course secret"))
     _common(issue)
-    issue.add_argument("--roster", type=Path, required=True, help="CSV with a student_id column")
-    issue.add_argument("--secret-file", type=Path, required=True, help="file holding the course secret")
-    issue.add_argument("--assignment", default="default", help="assignment name (part of every seed)")
-    issue.add_argument("--out", type=Path, required=True, help="folder of the students' datasets")
+    issue.add_argument("--roster", type=Path, required=True, help=_("CSV with a student_id column"))
+    issue.add_argument("--secret-file", type=Path, required=True, help=_("file holding the course secret"))
+    issue.add_argument("--assignment", default="default", help=_("assignment name (part of every seed)"))
+    issue.add_argument("--out", type=Path, required=True, help=_("folder of the students' datasets"))
     issue.set_defaults(func=cmd_issue)
 
 

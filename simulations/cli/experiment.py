@@ -8,41 +8,42 @@ import sys
 from pathlib import Path
 
 from simulations.errors import UserError
+from simulations.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``experiment`` and its actions."""
-    p = sub.add_parser("experiment", help="run a declared experiment (factorial design x replications) and report it")
+    p = sub.add_parser("experiment", help=_("run a declared experiment (factorial design x replications) and report it"))
     esub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    run = esub.add_parser("run", help="run or resume an experiment file's sweep into a folder")
-    run.add_argument("file", type=Path, help="experiment YAML file")
-    run.add_argument("--out", type=Path, required=True, help="output folder (runs/, results.parquet, experiment.json)")
-    run.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores; 1: in-process)")
+    run = esub.add_parser("run", help=_("run or resume an experiment file's sweep into a folder"))
+    run.add_argument("file", type=Path, help=_("experiment YAML file"))
+    run.add_argument("--out", type=Path, required=True, help=_("output folder (runs/, results.parquet, experiment.json)"))
+    run.add_argument("--workers", type=int, default=None, help=_("local worker processes (default: all cores; 1: in-process)"))
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                     help="run on a Dask cluster, e.g. tcp://host:8786 (then --workers is ignored)")
+                     help=_("run on a Dask cluster, e.g. tcp://host:8786 (then --workers is ignored)"))
     run.add_argument("--keep-worker-malloc", action="store_true",
-                     help="with --scheduler: leave the workers' malloc settings as Dask set them (runs about 9%% slower)")
-    run.add_argument("--retry-failed", action="store_true", help="run again the runs that ended with an error")
-    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+                     help=_("with --scheduler: leave the workers' malloc settings as Dask set them (runs about 9%% slower)"))
+    run.add_argument("--retry-failed", action="store_true", help=_("run again the runs that ended with an error"))
+    run.add_argument("--no-progress", action="store_true", help=_("hide the progress bar"))
     run.set_defaults(func=cmd_run)
 
-    rep = esub.add_parser("report", help="write an HTML/PNG report with paired differences and intervals")
-    rep.add_argument("folder", type=Path, help="output folder of `experiment run`")
-    rep.add_argument("--out", type=Path, default=None, help="report folder (default: FOLDER/report)")
-    rep.add_argument("--confidence", type=float, default=0.95, help="confidence level of intervals (default: 0.95)")
+    rep = esub.add_parser("report", help=_("write an HTML/PNG report with paired differences and intervals"))
+    rep.add_argument("folder", type=Path, help=_("output folder of `experiment run`"))
+    rep.add_argument("--out", type=Path, default=None, help=_("report folder (default: FOLDER/report)"))
+    rep.add_argument("--confidence", type=float, default=0.95, help=_("confidence level of intervals (default: 0.95)"))
     rep.set_defaults(func=cmd_report)
 
-    bench = esub.add_parser("bench", help="time one sweep on local processes and on a loopback Dask cluster")
-    bench.add_argument("file", type=Path, help="experiment YAML file")
-    bench.add_argument("--workers", type=int, default=2, help="local processes, and Dask workers (default: 2)")
-    bench.add_argument("--replications", type=int, default=None, help="override the file's replications (quicker bench)")
-    bench.add_argument("--keep-worker-malloc", action="store_true", help="time Dask workers as Dask starts them")
-    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench = esub.add_parser("bench", help=_("time one sweep on local processes and on a loopback Dask cluster"))
+    bench.add_argument("file", type=Path, help=_("experiment YAML file"))
+    bench.add_argument("--workers", type=int, default=2, help=_("local processes, and Dask workers (default: 2)"))
+    bench.add_argument("--replications", type=int, default=None, help=_("override the file's replications (quicker bench)"))
+    bench.add_argument("--keep-worker-malloc", action="store_true", help=_("time Dask workers as Dask starts them"))
+    bench.add_argument("--json", action="store_true", help=_("print the figures as JSON"))
     bench.set_defaults(func=cmd_bench)
 
-    show = esub.add_parser("show", help="validate an experiment file and list its design points")
-    show.add_argument("file", type=Path, help="experiment YAML file")
+    show = esub.add_parser("show", help=_("validate an experiment file and list its design points"))
+    show.add_argument("file", type=Path, help=_("experiment YAML file"))
     show.set_defaults(func=cmd_show)
 
 

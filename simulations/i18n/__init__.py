@@ -65,6 +65,15 @@ def _language_for_text() -> str:
         return DEFAULT_LANGUAGE
 
 
+def text_language() -> str:
+    """The language texts are shown in now: :func:`current_language`, or English while ``CRM_LANG`` is invalid.
+
+    Why public: code that picks a whole text by language (a stage's Chinese term kept beside its
+    English label) must agree with :func:`gettext` on which language is in force.
+    """
+    return _language_for_text()
+
+
 def set_language(lang: str | None) -> str:
     """Make ``lang`` the language of this process (or context); ``None`` goes back to ``CRM_LANG``."""
     _chosen.set(None if lang is None else normalise_language(lang))

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulations.errors import UserError
+from simulations.i18n import N_, _
 
 CONTACT_CHANNELS: tuple[str, ...] = ("email", "phone", "sms", "app")
 SERVICE_CHANNELS: tuple[str, ...] = ("phone", "email", "chat")
@@ -353,15 +354,19 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
 
 
-def format_validation_error(err: ValidationError, source: str, what: str = "scenario") -> str:
-    """One line per problem: the source, the dotted field, the value given and what is allowed."""
-    lines = [f"{source}: invalid {what}"]
+def format_validation_error(err: ValidationError, source: str, what: str = N_("scenario")) -> str:
+    """One line per problem: the source, the dotted field, the value given and what is allowed.
+
+    ``what`` is English, marked with ``N_`` where written, and translated here; pydantic's own
+    description of each problem stays in English (it comes from pydantic, not from this project).
+    """
+    lines = [_("{source}: invalid {what}").format(source=source, what=_(what))]
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        loc = ".".join(str(p) for p in e["loc"]) or _("(top level)")
         value = e.get("input")
         shown = repr(value) if not isinstance(value, dict) else "{...}"
         msg = e["msg"].removeprefix("Value error, ")
-        lines.append(f"  field {loc} = {shown}: {msg}")
+        lines.append("  " + _("field {field} = {value}: {problem}").format(field=loc, value=shown, problem=msg))
     return "\n".join(lines)
 
 
@@ -378,14 +383,15 @@ def _moved_field_error(dotted: str, source: str) -> ScenarioError | None:
     new = MOVED_FIELDS.get(dotted)
     if new is None:
         return None
-    return ScenarioError(f"{source}: field {dotted} has moved to {new} (it describes customers, not a policy); "
-                         f"write it there instead")
+    return ScenarioError(_("{source}: field {field} has moved to {new} (it describes customers, not a policy); "
+                           "write it there instead").format(source=source, field=dotted, new=new))
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a mapping as a scenario; errors name the source, the field and the value."""
     if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: expected a mapping of scenario fields, got {type(data).__name__}")
+        raise ScenarioError(_("{source}: expected a mapping of scenario fields, got {type}").format(
+            source=source, type=type(data).__name__))
     for old in MOVED_FIELDS:
         node: Any = data
         for part in old.split("."):
@@ -406,11 +412,9 @@ def scenario_path(name_or_path: str | Path) -> Path:
         return BUILTIN_DIR / f"{text_name}.yaml"
     if not path.exists():
         if path.suffix in (".yaml", ".yml"):
-            raise ScenarioError(f"{text_name}: scenario file not found")
-        raise ScenarioError(
-            f"unknown scenario {text_name!r}; built-in scenarios: {', '.join(builtin_names())} "
-            "(or give the path of a YAML file)"
-        )
+            raise ScenarioError(_("{name}: scenario file not found").format(name=text_name))
+        raise ScenarioError(_("unknown scenario {name}; built-in scenarios: {names} (or give the path of a YAML file)").format(
+            name=repr(text_name), names=", ".join(builtin_names())))
     return path
 
 
@@ -420,9 +424,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        raise ScenarioError(f"{path}: malformed YAML: {err}") from None
+        raise ScenarioError(_("{path}: malformed YAML: {error}").format(path=path, error=err)) from None
     except OSError as err:
-        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
+        raise ScenarioError(_("{path}: cannot read: {reason}").format(path=path, reason=err.strerror)) from None
     return scenario_from_dict(data or {}, str(path))
 
 
@@ -440,10 +444,12 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
         node = data
         for i, part in enumerate(parts[:-1]):
             if not isinstance(node, dict) or part not in node:
-                raise ScenarioError(f"override {dotted!r}: unknown field {'.'.join(parts[: i + 1])!r}")
+                raise ScenarioError(_("override {override}: unknown field {field}").format(
+                    override=repr(dotted), field=repr(".".join(parts[: i + 1]))))
             node = node[part]
         if not isinstance(node, dict) or (parts[-1] not in node and not _is_open_mapping(parts[:-1])):
-            raise ScenarioError(f"override {dotted!r}: unknown field {dotted.replace('__', '.')!r}")
+            raise ScenarioError(_("override {override}: unknown field {field}").format(
+                override=repr(dotted), field=repr(dotted.replace("__", "."))))
         node[parts[-1]] = value
     return scenario_from_dict(data, f"scenario {scenario.name!r} with overrides")
 

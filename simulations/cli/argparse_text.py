@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from simulations.i18n import N_, gettext, ngettext
+from simulations.i18n import N_, _, gettext, ngettext
 
 #: The user-facing texts of argparse (Python 3.11+), exactly as argparse writes them.
 ARGPARSE_TEXTS: tuple[str, ...] = (
@@ -40,3 +40,20 @@ def install() -> None:
     """Make argparse translate its texts with the project's catalog (in the language then in force)."""
     argparse._ = gettext
     argparse.ngettext = ngettext
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose section headings end in the language's colon ("选项：", not "选项:").
+
+    Why: argparse appends an ASCII ":" to each heading outside any translatable text; sub-command
+    parsers are made of the same class, so one override serves every ``--help``.
+    """
+
+    def format_help(self) -> str:
+        """The help argparse writes, with the headings' colons in the current language."""
+        text = super().format_help()
+        colon = _(":")
+        if colon != ":":
+            for heading in (_("options"), _("positional arguments")):
+                text = text.replace(f"\n{heading}:\n", f"\n{heading}{colon}\n")
+        return text

@@ -51,9 +51,9 @@ def parse_size(text: str) -> tuple[int, int]:
         n, w = text.lower().split("x")
         size = int(n.replace("_", "")), int(w)
     except ValueError:
-        raise UserError(f"--size {text!r}: expected CUSTOMERSxWEEKS, e.g. 10000x156") from None
+        raise UserError(_("--size {value}: expected CUSTOMERSxWEEKS, e.g. 10000x156").format(value=repr(text))) from None
     if size[0] < 10 or size[1] < 1:
-        raise UserError(f"--size {text!r}: need at least 10 customers and 1 week")
+        raise UserError(_("--size {value}: need at least 10 customers and 1 week").format(value=repr(text)))
     return size
 
 
@@ -61,7 +61,7 @@ def plan(args: argparse.Namespace) -> list[tuple[str, int, int]]:
     """(implementation, customers, weeks) to measure, in order."""
     impls = args.implementation or sorted(IMPLEMENTATIONS)
     if args.size and args.quick:
-        raise UserError("--size and --quick exclude each other")
+        raise UserError(_("--size and --quick exclude each other"))
     if args.size:
         sizes = [parse_size(s) for s in args.size]
         return [(impl, n, w) for impl in impls for n, w in sizes]
@@ -91,5 +91,5 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if ratios:
         print()
         print(format_speedups(ratios))
-        print("(ratios compare equal horizons where both engines ran one; otherwise rates per customer-week)")
+        print(_("(ratios compare equal horizons where both engines ran one; otherwise rates per customer-week)"))
     return 0

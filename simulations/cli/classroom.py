@@ -79,7 +79,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_start(args: argparse.Namespace) -> int:
     """Create a session and serve it."""
     if not args.no_serve:  # before the session is created: nothing half-made to clean up
-        require_extra("classroom", "serving the classroom pages (`classroom start` without --no-serve)")
+        require_extra("classroom", _("serving the classroom pages (`classroom start` without --no-serve)"))
     from simulations.classroom.rounds import create_session
     from simulations.classroom.server import check_outside_app, serve
 
@@ -87,11 +87,11 @@ def cmd_start(args: argparse.Namespace) -> int:
     check_outside_app(folder)
     store, token = create_session(args.case, args.teams, folder, customers=args.customers, seed=args.seed)
     if args.no_serve:
-        print(f"Session {folder} created ({store.info().case_name}).")
-        print(f"Instructor key (keep it secret): {token}")
+        print(_("Session {folder} created ({case}).").format(folder=folder, case=store.info().case_name))
+        print(_("Instructor key (keep it secret): {key}").format(key=token))
         for t in store.teams(token):
-            print(f"{t.name:<8} join code {t.code}")
-        print(f"Serve it with: crm-sandbox classroom resume {folder}")
+            print(_("{team} join code {code}").format(team=f"{t.name:<8}", code=t.code))
+        print(_("Serve it with: {command}").format(command=f"crm-sandbox classroom resume {folder}"))
         return 0
     return serve(folder, args.host, args.port, token)
 
@@ -113,8 +113,9 @@ def cmd_advance(args: argparse.Namespace) -> int:
 
     store = Store(args.session)
     report = advance_round(store, store.instructor_key())
-    print(f"round {report.round} run for {report.teams} teams ({report.submitted} submitted); "
-          + ("the game is over" if report.finished else f"round {report.next_round} is open"))
+    print(_("round {round} run for {teams} teams ({submitted} submitted); ").format(
+        round=report.round, teams=report.teams, submitted=report.submitted)
+          + (_("the game is over") if report.finished else _("round {round} is open").format(round=report.next_round)))
     return 0
 
 
@@ -125,7 +126,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = Store(args.session)
     files = export_session(store, store.instructor_key(), args.out)
-    print(f"wrote {len(files)} files to {args.out}")
+    print(_("wrote {n} files to {folder}").format(n=len(files), folder=args.out))
     return 0
 
 
@@ -138,12 +139,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if args.check:
         current = path.read_text(encoding="utf-8") if path.exists() else ""
         if current != text:
-            print(f"{path} is out of date: run `crm-sandbox classroom docs`")
+            print(_("{path} is out of date: run `crm-sandbox classroom docs`").format(path=path))
             return 1
-        print(f"{path} is current")
+        print(_("{path} is current").format(path=path))
         return 0
     path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
+    print(_("wrote {path}").format(path=path))
     return 0
 
 
@@ -155,20 +156,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from simulations.classroom.rounds import advance_round, create_session
 
     if args.rounds < 1:
-        raise UserError(f"--rounds must be at least 1, got {args.rounds}")
+        raise UserError(_("--rounds must be at least 1, got {value}").format(value=args.rounds))
     with tempfile.TemporaryDirectory(prefix="crm-classroom-bench-") as tmp:
         t0 = time.perf_counter()
         store, token = create_session(args.case, args.teams, Path(tmp) / "s", customers=args.customers)
-        print(f"session created (warm-up) in {time.perf_counter() - t0:.2f} s")
-        for _ in range(args.rounds):
+        print(_("session created (warm-up) in {seconds} s").format(seconds=f"{time.perf_counter() - t0:.2f}"))
+        for _round in range(args.rounds):
             t0 = time.perf_counter()
             report = advance_round(store, token)
-            print(f"round {report.round}: {report.teams} teams x {args.customers:,} customers x {report.weeks} weeks "
-                  f"advanced in {time.perf_counter() - t0:.2f} s")
+            print(_("round {round}: {teams} teams x {customers} customers x {weeks} weeks advanced in {seconds} s").format(
+                round=report.round, teams=report.teams, customers=f"{args.customers:,}", weeks=report.weeks,
+                seconds=f"{time.perf_counter() - t0:.2f}"))
             if report.finished:
                 break
         size = (Path(tmp) / "s" / "session.sqlite").stat().st_size
         store.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of this process {peak:.0f} MiB; session file {size / 2**20:.0f} MiB")
+    print(_("peak memory of this process {peak} MiB; session file {size} MiB").format(
+        peak=f"{peak:.0f}", size=f"{size / 2**20:.0f}"))
     return 0

@@ -19,7 +19,8 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise UserError(f"--set {pair!r}: expected FIELD=VALUE, e.g. policies.marketing.retention.targeting=random")
+            raise UserError(_("--set {value}: expected FIELD=VALUE, e.g. policies.marketing.retention.targeting=random")
+                            .format(value=repr(pair)))
         out[key] = yaml.safe_load(value)
     return out
 
@@ -65,12 +66,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     weeks = args.weeks or scenario.world.market.weeks
-    with bar(weeks, f"generating {scenario.name}", disable=True if args.no_progress else None) as b:
+    with bar(weeks, _("generating {scenario}").format(scenario=scenario.name), disable=True if args.no_progress else None) as b:
         result = generate_dataset(scenario, args.customers, args.weeks, args.seed, args.out, args.keys, args.dirty,
                                   args.locale, args.force, b.update, overrides=_overrides(args.overrides))
     meta = result.metadata
-    print(f"dataset {meta['dataset_id']}: {len(meta['tables'])} tables in {args.out}"
-          + (f"; answer keys in {args.keys}" if args.keys else ""))
+    print(_("dataset {dataset}: {n} tables in {folder}").format(dataset=meta["dataset_id"], n=len(meta["tables"]),
+                                                               folder=args.out)
+          + (_("; answer keys in {folder}").format(folder=args.keys) if args.keys else ""))
     return 0
 
 
@@ -78,10 +80,13 @@ def cmd_issue(args: argparse.Namespace) -> int:
     """Generate every student's dataset."""
     from simulations.recording.issue import issue_datasets
 
+    def announce(student: str) -> None:
+        print(_("generating {student}").format(student=student), flush=True)
+
     made = issue_datasets(args.roster, args.secret_file, args.scenario, args.out, assignment=args.assignment,
                           keys=args.keys, customers=args.customers, weeks=args.weeks, force=args.force,
                           dirty=args.dirty, locale=args.locale, overrides=_overrides(args.overrides),
-                          progress=None if args.no_progress else (lambda sid: print(f"generating {sid}", flush=True)))
+                          progress=None if args.no_progress else announce)
     keys = made[0].keys.parent if made and made[0].keys else None
-    print(f"{len(made)} datasets in {args.out}; answer keys in {keys}")
+    print(_("{n} datasets in {folder}; answer keys in {keys}").format(n=len(made), folder=args.out, keys=keys))
     return 0

@@ -67,24 +67,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """Grade every submission; print a one-line summary per status and where the reports are."""
-    require_extra("labs", "`crm-sandbox grade` (it runs notebooks)", ("nbclient", "nbformat", "ipykernel"))
+    require_extra("labs", _("`crm-sandbox grade` (it runs notebooks)"), ("nbclient", "nbformat", "ipykernel"))
     from graders import batch, sandbox
     from simulations.cli.progress import bar
 
     _use_spec(args)
     missing = [f"--{n}" for n in ("lab", "submissions", "keys", "out") if getattr(args, n) is None]
     if missing:
-        raise UserError(f"grade: missing {', '.join(missing)} (or use: crm-sandbox grade validate LAB)")
+        raise UserError(_("grade: missing {options} (or use: crm-sandbox grade validate LAB)").format(
+            options=", ".join(missing)))
     if args.workers < 1 or args.timeout < 1 or args.memory < 256:
-        raise UserError("--workers and --timeout must be >= 1 and --memory >= 256 (MiB)")
+        raise UserError(_("--workers and --timeout must be >= 1 and --memory >= 256 (MiB)"))
     if args.isolation == "none":
-        print("crm-sandbox: warning: --isolation none: notebooks run WITHOUT a sandbox; their code can reach the "
-              "network and any file this user can read", file=sys.stderr)
+        print(_("crm-sandbox: warning: --isolation none: notebooks run WITHOUT a sandbox; their code can reach the "
+                "network and any file this user can read"), file=sys.stderr)
     limits = sandbox.Limits(timeout=args.timeout, memory_mib=args.memory)
     bars = []
 
     def progress(total: int):
-        bars.append(bar(total, f"grading {args.lab}", unit="submission"))
+        bars.append(bar(total, _("grading {lab}").format(lab=args.lab), unit=_("submission")))
         return lambda: bars[0].update(1)
 
     try:
@@ -96,9 +97,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     statuses: dict[str, int] = {}
     for r in run.runs.values():
         statuses[r.status] = statuses.get(r.status, 0) + 1
-    print(f"graded {len(run.scores)} submission(s): " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
-    print(f"stage A {run.timings['stage_a_s']:.1f} s, stage B {run.timings['stage_b_s']:.2f} s; "
-          f"{len(run.flags)} copy flag(s); reports in {args.out}")
+    print(_("graded {n} submission(s): {statuses}").format(
+        n=len(run.scores), statuses=", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))))
+    print(_("stage A {a} s, stage B {b} s; {flags} copy flag(s); reports in {folder}").format(
+        a=f"{run.timings['stage_a_s']:.1f}", b=f"{run.timings['stage_b_s']:.2f}", flags=len(run.flags), folder=args.out))
     return 0
 
 
@@ -108,7 +110,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     _use_spec(args)
     if args.seeds < 1:
-        raise UserError("--seeds must be >= 1")
+        raise UserError(_("--seeds must be >= 1"))
     result = validate.validate(specs.get(args.lab_id), args.seeds, customers=args.customers, weeks=args.weeks,
                                workers=args.validate_workers)
     print(result.table())

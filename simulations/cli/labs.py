@@ -37,7 +37,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     labs = release.list_labs()
     if not labs:
-        raise UserError(f"{release.LABS_DIR}: no labs found")
+        raise UserError(_("{folder}: no labs found").format(folder=release.LABS_DIR))
     for lab in labs:
         print(f"{lab.lab_id}  {lab.title}  (labs/{lab.name}/)")
     return 0
@@ -50,9 +50,9 @@ def cmd_release(args: argparse.Namespace) -> int:
 
     files = release.release(args.out, args.lab, force=args.force)
     students = sorted({f.parent.name for f in files if f.parent.parent.name == "student"})
-    print(f"released {len(students)} lab(s) into {args.out}: {', '.join(students)}")
-    print(f"  give students  {args.out / 'student'}/ (notebooks only)")
-    print(f"  keep private   {args.out / 'instructor'}/ (master notebooks and grading_spec.json)")
+    print(_("released {n} lab(s) into {folder}: {labs}").format(n=len(students), folder=args.out, labs=", ".join(students)))
+    print("  " + _("give students  {folder}/ (notebooks only)").format(folder=args.out / "student"))
+    print("  " + _("keep private   {folder}/ (master notebooks and grading_spec.json)").format(folder=args.out / "instructor"))
     return 0
 
 
@@ -63,7 +63,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     stale = release.sync(check=args.check)
     for path in stale:
-        print(("out of date: " if args.check else "rewrote: ") + str(path.relative_to(release.REPO)))
+        print((_("out of date: ") if args.check else _("rewrote: ")) + str(path.relative_to(release.REPO)))
     if not stale:
-        print("all master notebooks are in sync")
+        print(_("all master notebooks are in sync"))
     return 1 if args.check and stale else 0

@@ -1,0 +1,118 @@
+"""`--lang zh` gives a Chinese run report, Chinese plots whose characters all exist in the font, and Chinese help."""
+
+import os
+import re
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from simulations.cli import main
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+#: Words that stay as written in a Chinese page: names of files, commands, scenarios and units.
+KEPT = {"crm", "sandbox", "retail", "telecom", "show", "scenario", "MiB"}
+
+
+def _english_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in KEPT]
+
+
+@pytest.fixture(scope="module")
+def zh_run(tmp_path_factory):
+    """One small Chinese run in a fresh interpreter; a missing glyph (matplotlib's "Glyph ... missing") fails it."""
+    out = tmp_path_factory.mktemp("zh") / "run"
+    env = {k: v for k, v in os.environ.items() if k != "CRM_LANG"}
+    proc = subprocess.run([sys.executable, "-W", "error:Glyph", "-m", "simulations.cli", "simulate", "--lang", "zh",
+                           "--customers", "500", "--weeks", "60", "--out", str(out), "--no-progress"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out, proc
+
+
+def test_chinese_run_report_has_no_english_headings_labels_or_definitions(zh_run):
+    out, proc = zh_run
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in page
+    shown = re.findall(r"<(h1|h2|dt|dd|li|p class=\"note\")>(.*?)</", page, re.S)
+    shown += [("th", t) for t in re.findall(r"<thead><tr>(.*?)</tr></thead>", page, re.S)]
+    shown += [("stage", t) for t in re.findall(r'<table class="stages">.*?<tbody>(.*?)</tbody>', page, re.S)]
+    shown += [("alt", t) for t in re.findall(r'alt="([^"]*)"', page)]
+    assert len(shown) > 20
+    for where, text in shown:
+        text = re.sub(r"<[^>]+>", " ", text)
+        assert HAN.search(text), (where, text)
+        assert not _english_words(text), (where, text)
+    for term in ("开拓期", "社会化期", "成长期", "成熟期", "危险期", "解约期", "中断期", "恢复期"):
+        assert f"<th>{term}</th>" in page, term
+    assert "第 2 年（第 53-60 周）" in page  # the partial last year says its weeks, in Chinese
+
+
+def test_chinese_console_summary(zh_run):
+    _, proc = zh_run
+    assert "变化最大的指标：" in proc.stdout and "利润（货币单位）" in proc.stdout and "已将 " in proc.stdout
+    assert not _english_words(proc.stdout.split("\n", 1)[1].split("已将")[0]), proc.stdout
+
+
+def test_chinese_plots_are_written_and_need_no_missing_glyph(zh_run):
+    out, proc = zh_run
+    assert "Glyph" not in proc.stderr
+    for name in ("stages.png", "flows.png", "money.png"):
+        assert (out / name).stat().st_size > 10_000, name
+
+
+def test_the_shipped_cjk_font_is_used_for_chinese_and_dejavu_stays_for_latin(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    from simulations.i18n.fonts import use_cjk_font
+
+    family = use_cjk_font()
+    assert family == "Noto Sans SC"
+    path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    assert "pylopdf_fonts_zh_cn" in path and path.endswith(".otf")
+    assert matplotlib.rcParams["font.family"][0] == "sans-serif"  # Latin text: DejaVu Sans, as before
+    fig, ax = plt.subplots()
+    ax.set_title("客户生命周期：危险期（Profit −3）")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.savefig(tmp_path / "t.png")
+    plt.close(fig)
+
+
+def test_english_run_is_unchanged_by_the_language_switch(tmp_path, capsys):
+    assert main(["simulate", "--lang", "zh", "--customers", "100", "--weeks", "3", "--out", str(tmp_path / "zh"),
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["simulate", "--customers", "100", "--weeks", "3", "--out", str(tmp_path / "en"), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "Profit (currency units)" in out and not HAN.search(out)  # --lang held for its own call only
+    page = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "<h2>What changed most</h2>" in page and not HAN.search(page)
+
+
+@pytest.mark.parametrize("command", [["simulate"], ["scenario", "show"], ["generate"], ["datasets", "issue"],
+                                     ["experiment", "run"], ["classroom", "start"], ["grade"], ["labs", "release"],
+                                     ["bench"]])
+def test_help_in_chinese(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([*command, "--help", "--lang", "zh"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("用法：crm-sandbox ") and "\n选项：\n" in text
+    assert "show this help message" not in text and "显示此帮助信息并退出" in text
+    options = text.split("\n选项：\n", 1)[1]
+    helps = [line for line in options.splitlines() if re.match(r"\s+-", line) and re.search(r"\s{2,}\S", line.strip())]
+    english = [line for line in helps if not HAN.search(line)]
+    assert not english, english
+
+
+def test_argparse_errors_in_chinese(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["simulate", "--no-such-option", "--lang", "zh"])
+    assert done.value.code == 2
+    assert "crm-sandbox：错误：无法识别的参数：--no-such-option" in capsys.readouterr().err

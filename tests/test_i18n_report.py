@@ -116,3 +116,27 @@ def test_argparse_errors_in_chinese(capsys):
         main(["simulate", "--no-such-option", "--lang", "zh"])
     assert done.value.code == 2
     assert "crm-sandbox：错误：无法识别的参数：--no-such-option" in capsys.readouterr().err
+
+
+def test_experiment_report_in_chinese(tmp_path, capsys):
+    import yaml
+
+    file = tmp_path / "e.yaml"
+    file.write_text(yaml.safe_dump({"scenario": "retail", "replications": 2, "weeks": 3, "metrics": ["profit"],
+                                    "every": "week", "factors": {"world.market.customers": 200,
+                                                                 "policies.marketing.retention.k": [10, 20]}}))
+    assert main(["experiment", "run", str(file), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress",
+                 "--lang", "zh"]) == 0
+    assert "共 4 次运行（复用 0 次，本次运行 4 次，失败 0 次）" in capsys.readouterr().out
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Glyph")
+        assert main(["experiment", "report", str(tmp_path / "out"), "--lang", "zh"]) == 0
+    page = (tmp_path / "out/report/index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in page
+    for heading in ("方法", "各指标的最佳设计点", "失败的运行", "越高越好"):
+        assert heading in page, heading
+    assert not re.search(r"<h[123][^>]*>[^<]*\b(Method|Best|Failed|Paired)\b", page)
+    assert len(list((tmp_path / "out/report").glob("*.png"))) >= 2
+    file.write_text(yaml.safe_dump({"factors": {"policies.service.capcity": [1, 2]}}))
+    assert main(["experiment", "run", str(file), "--out", str(tmp_path / "o2"), "--lang", "zh"]) == 2
+    assert "未知字段 'policies.service.capcity'" in capsys.readouterr().err

@@ -26,6 +26,7 @@ from typing import Any
 
 from simulations.experiments.design import Experiment, ExperimentError
 from simulations.experiments.runner import RESULTS_FILE, prepare_sweep
+from simulations.i18n import _
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def loopback_cluster(workers: int, folder: Path, timeout: float = 120.0) -> Iter
         deadline = time.monotonic() + timeout
         while not info.exists() or not info.read_text().strip():
             if procs[0].poll() is not None or time.monotonic() > deadline:
-                raise ExperimentError(f"the Dask scheduler did not start; see {folder / 'cluster.log'}")
+                raise ExperimentError(_("the Dask scheduler did not start; see {log}").format(log=folder / "cluster.log"))
             time.sleep(0.2)
         address = json.loads(info.read_text())["address"]
         procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers",
@@ -94,7 +95,7 @@ def bench_executors(experiment: Experiment, workers: int = 2, tune_workers: bool
     """Run ``experiment`` with ``workers`` local processes, then on a loopback cluster of as many workers."""
     progress = progress or (lambda label, total: nullcontext(None))
     if workers < 1:
-        raise ExperimentError(f"workers must be at least 1, got {workers}")
+        raise ExperimentError(_("workers must be at least 1, got {value}").format(value=workers))
     with tempfile.TemporaryDirectory(prefix="crm-exp-bench-") as tmp:
         root = Path(tmp)
         local = prepare_sweep(experiment, root / "local")

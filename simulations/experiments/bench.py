@@ -27,6 +27,7 @@ from typing import Any
 from simulations.experiments.design import Experiment, ExperimentError
 from simulations.experiments.runner import RESULTS_FILE, prepare_sweep
 from simulations.i18n import _
+from simulations.i18n.columns import pad
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,15 @@ def bench_executors(experiment: Experiment, workers: int = 2, tune_workers: bool
 def format_bench(bench: ExecutorBench) -> str:
     """A short table for the terminal."""
     per = 1000 * bench.workers / bench.runs
-    lines = [
-        f"{bench.experiment}: {bench.runs} runs, {bench.workers} workers"
-        f"{'' if bench.tuned_workers else ' (Dask workers keep their malloc setting)'}",
-        f"  local processes   {bench.local_seconds:8.1f} s   {bench.local_seconds * per:6.0f} ms per run per worker",
-        f"  Dask (loopback)   {bench.dask_seconds:8.1f} s   {bench.dask_seconds * per:6.0f} ms per run per worker",
-        f"  Dask overhead     {100 * bench.overhead:+7.1f} %",
-        f"  results.parquet   {'identical' if bench.identical else 'DIFFERENT'}",
+    title = _("{experiment}: {runs} runs, {workers} workers").format(
+        experiment=bench.experiment, runs=bench.runs, workers=bench.workers)
+    if not bench.tuned_workers:
+        title += _(" (Dask workers keep their malloc setting)")
+    per_run = _("{seconds} s   {ms} ms per run per worker")
+    rows = [
+        (_("local processes"), per_run.format(seconds=f"{bench.local_seconds:8.1f}", ms=f"{bench.local_seconds * per:6.0f}")),
+        (_("Dask (loopback)"), per_run.format(seconds=f"{bench.dask_seconds:8.1f}", ms=f"{bench.dask_seconds * per:6.0f}")),
+        (_("Dask overhead"), f"{100 * bench.overhead:+7.1f} %"),
+        ("results.parquet", _("identical") if bench.identical else _("DIFFERENT")),
     ]
-    return "\n".join(lines)
+    return "\n".join([title, *(f"  {pad(label, 18)}{value}" for label, value in rows)])

@@ -50,57 +50,57 @@ def _f(default: Any, meaning: str, **bounds: Any) -> Any:
 class Market(_Frozen):
     """Size and inflow of the market the firm competes in."""
 
-    customers: int = _f(10_000, "people modelled at the start (customers and prospects)", ge=10, le=20_000_000)
-    initial_customer_share: float = _f(0.3, "share of people who are customers in week 0", ge=0.0, le=1.0)
-    prospect_inflow: float = _f(0.003, "new prospects entering each week, as a share of the start population", ge=0.0, le=0.2)
-    social_degree: int = _f(6, "acquaintances per person in the word-of-mouth network", ge=0, le=64)
-    start_date: dt.date = _f(dt.date(2024, 1, 1), "calendar date of week 0 (a Monday)")
-    weeks: int = _f(156, "default number of simulated weeks", ge=1, le=2000)
+    customers: int = _f(10_000, N_("people modelled at the start (customers and prospects)"), ge=10, le=20_000_000)
+    initial_customer_share: float = _f(0.3, N_("share of people who are customers in week 0"), ge=0.0, le=1.0)
+    prospect_inflow: float = _f(0.003, N_("new prospects entering each week, as a share of the start population"), ge=0.0, le=0.2)
+    social_degree: int = _f(6, N_("acquaintances per person in the word-of-mouth network"), ge=0, le=64)
+    start_date: dt.date = _f(dt.date(2024, 1, 1), N_("calendar date of week 0 (a Monday)"))
+    weeks: int = _f(156, N_("default number of simulated weeks"), ge=1, le=2000)
 
 
 class CustomerTraits(_Frozen):
     """Heterogeneity of customers: drawn once per person when they enter the market."""
 
-    purchase_rate_mean: float = _f(0.06, "mean orders per week of a customer in maturity", gt=0, le=20)
-    purchase_rate_shape: float = _f(0.3, "gamma shape of purchase rates (smaller: more unequal)", gt=0, le=100)
-    spend_mean: float = _f(40.0, "mean spend per order (currency units)", gt=0, le=1e6)
-    spend_shape: float = _f(3.0, "gamma shape of customers' mean spend per order", gt=0, le=100)
-    order_noise_sd: float = _f(0.45, "log-scale sd of one week's spend around the customer's mean", ge=0, le=3)
-    satisfaction_mean: float = _f(0.68, "mean baseline satisfaction (0 to 1)", ge=0, le=1)
-    satisfaction_sd: float = _f(0.12, "sd of baseline satisfaction across customers", ge=0, le=0.5)
-    potential_sd: float = _f(0.6, "log-scale sd of potential value (future spend multiplier)", ge=0, le=3)
-    potential_growth: float = _f(0.0, "weekly growth of spend toward potential (0: none)", ge=0, le=0.05)
-    service_need_rate: float = _f(0.02, "weekly probability an active customer needs service", ge=0, le=1)
-    business_share: float = _f(0.08, "share of business customers", ge=0, le=1)
-    key_account_share: float = _f(0.01, "share of key accounts", ge=0, le=1)
-    business_spend_multiplier: float = _f(2.5, "spend multiplier of business customers", ge=1, le=100)
-    key_account_spend_multiplier: float = _f(8.0, "spend multiplier of key accounts", ge=1, le=1000)
-    categories: int = _f(5, "product categories a customer can buy", ge=1, le=8)
-    channel_dislike_share: float = _f(0.3, "share of customers who dislike one contact channel", ge=0, le=1)
-    responsiveness_mean: float = _f(0.15, "mean probability an at-risk customer accepts a good offer", ge=0, le=1)
-    sleeping_dog_share: float = _f(0.08, "share for whom a retention contact backfires", ge=0, le=1)
-    patience_minutes: float = _f(6.0, "mean minutes a caller waits before abandoning", gt=0, le=600)
-    price_sensitivity: float = _f(1.2, "elasticity of buying, switching and first purchase to our price", ge=0, le=10)
-    loyalty_purchase_boost: float = _f(0.08, "relative lift of a loyalty member's buying per tier step", ge=0, le=2)
+    purchase_rate_mean: float = _f(0.06, N_("mean orders per week of a customer in maturity"), gt=0, le=20)
+    purchase_rate_shape: float = _f(0.3, N_("gamma shape of purchase rates (smaller: more unequal)"), gt=0, le=100)
+    spend_mean: float = _f(40.0, N_("mean spend per order (currency units)"), gt=0, le=1e6)
+    spend_shape: float = _f(3.0, N_("gamma shape of customers' mean spend per order"), gt=0, le=100)
+    order_noise_sd: float = _f(0.45, N_("log-scale sd of one week's spend around the customer's mean"), ge=0, le=3)
+    satisfaction_mean: float = _f(0.68, N_("mean baseline satisfaction (0 to 1)"), ge=0, le=1)
+    satisfaction_sd: float = _f(0.12, N_("sd of baseline satisfaction across customers"), ge=0, le=0.5)
+    potential_sd: float = _f(0.6, N_("log-scale sd of potential value (future spend multiplier)"), ge=0, le=3)
+    potential_growth: float = _f(0.0, N_("weekly growth of spend toward potential (0: none)"), ge=0, le=0.05)
+    service_need_rate: float = _f(0.02, N_("weekly probability an active customer needs service"), ge=0, le=1)
+    business_share: float = _f(0.08, N_("share of business customers"), ge=0, le=1)
+    key_account_share: float = _f(0.01, N_("share of key accounts"), ge=0, le=1)
+    business_spend_multiplier: float = _f(2.5, N_("spend multiplier of business customers"), ge=1, le=100)
+    key_account_spend_multiplier: float = _f(8.0, N_("spend multiplier of key accounts"), ge=1, le=1000)
+    categories: int = _f(5, N_("product categories a customer can buy"), ge=1, le=8)
+    channel_dislike_share: float = _f(0.3, N_("share of customers who dislike one contact channel"), ge=0, le=1)
+    responsiveness_mean: float = _f(0.15, N_("mean probability an at-risk customer accepts a good offer"), ge=0, le=1)
+    sleeping_dog_share: float = _f(0.08, N_("share for whom a retention contact backfires"), ge=0, le=1)
+    patience_minutes: float = _f(6.0, N_("mean minutes a caller waits before abandoning"), gt=0, le=600)
+    price_sensitivity: float = _f(1.2, N_("elasticity of buying, switching and first purchase to our price"), ge=0, le=10)
+    loyalty_purchase_boost: float = _f(0.08, N_("relative lift of a loyalty member's buying per tier step"), ge=0, le=2)
     channel_consent_share: float = _f(
-        0.85, "share of customers who consent to marketing on a channel they do not dislike (recorded at signup)", ge=0, le=1)
+        0.85, N_("share of customers who consent to marketing on a channel they do not dislike (recorded at signup)"), ge=0, le=1)
     onboarding_lift: float = _f(
-        0.5, "relative lift of a new customer's buying while they hold an onboarding coupon (chosen: a welcome "
-        "offer roughly doubles early repeat buying in published onboarding tests; 0.5 is conservative)", ge=0, le=5)
-    min_age: int = _f(16, "youngest age (years) at which a person can become a customer; stated birth years respect it",
+        0.5, N_("relative lift of a new customer's buying while they hold an onboarding coupon (chosen: a welcome "
+        "offer roughly doubles early repeat buying in published onboarding tests; 0.5 is conservative)"), ge=0, le=5)
+    min_age: int = _f(16, N_("youngest age (years) at which a person can become a customer; stated birth years respect it"),
                       ge=0, le=100)
 
 
 class Contracts(_Frozen):
     """Contractual relationships (telecom): contract types, notice periods and fees."""
 
-    enabled: bool = _f(False, "customers hold contracts with notice periods and recurring fees")
-    month_to_month_share: float = _f(0.55, "share of new contracts that are month-to-month", ge=0, le=1)
-    one_year_share: float = _f(0.21, "share of new contracts that run one year", ge=0, le=1)
-    two_year_share: float = _f(0.24, "share of new contracts that run two years", ge=0, le=1)
-    notice_weeks: int = _f(4, "weeks between termination notice and end of service", ge=0, le=52)
-    monthly_fee_mean: float = _f(65.0, "mean monthly fee (currency units)", ge=0, le=1e6)
-    lock_in_strength: float = _f(0.85, "how much a running fixed-term contract holds back leaving (0-1)", ge=0, le=1)
+    enabled: bool = _f(False, N_("customers hold contracts with notice periods and recurring fees"))
+    month_to_month_share: float = _f(0.55, N_("share of new contracts that are month-to-month"), ge=0, le=1)
+    one_year_share: float = _f(0.21, N_("share of new contracts that run one year"), ge=0, le=1)
+    two_year_share: float = _f(0.24, N_("share of new contracts that run two years"), ge=0, le=1)
+    notice_weeks: int = _f(4, N_("weeks between termination notice and end of service"), ge=0, le=52)
+    monthly_fee_mean: float = _f(65.0, N_("mean monthly fee (currency units)"), ge=0, le=1e6)
+    lock_in_strength: float = _f(0.85, N_("how much a running fixed-term contract holds back leaving (0-1)"), ge=0, le=1)
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Contracts:
@@ -113,41 +113,41 @@ class Contracts(_Frozen):
 class Costs(_Frozen):
     """Unit economics."""
 
-    gross_margin: float = _f(0.35, "margin on revenue before marketing, service and programme costs", ge=0, le=1)
-    service_cost_per_contact_capacity: float = _f(4.0, "weekly cost of one contact of service capacity", ge=0, le=1e4)
+    gross_margin: float = _f(0.35, N_("margin on revenue before marketing, service and programme costs"), ge=0, le=1)
+    service_cost_per_contact_capacity: float = _f(4.0, N_("weekly cost of one contact of service capacity"), ge=0, le=1e4)
     contact_cost: dict[str, float] = _f(
-        {"email": 0.05, "phone": 2.5, "sms": 0.1, "app": 0.02}, "cost of one marketing contact by channel"
+        {"email": 0.05, "phone": 2.5, "sms": 0.1, "app": 0.02}, N_("cost of one marketing contact by channel")
     )
-    community_cost_per_week: float = _f(800.0, "moderation and platform cost of a running community", ge=0, le=1e7)
-    loyalty_cost_per_member_week: float = _f(0.02, "running cost of the loyalty programme per member", ge=0, le=100)
+    community_cost_per_week: float = _f(800.0, N_("moderation and platform cost of a running community"), ge=0, le=1e7)
+    loyalty_cost_per_member_week: float = _f(0.02, N_("running cost of the loyalty programme per member"), ge=0, le=100)
 
 
 class Competitor(_Frozen):
     """The competitor's pull on customers."""
 
-    attractiveness: float = _f(0.3, "baseline temptation to switch (0: none, 1: strong)", ge=0, le=1)
-    price_index: float = _f(1.0, "competitor price relative to ours", gt=0, le=5)
+    attractiveness: float = _f(0.3, N_("baseline temptation to switch (0: none, 1: strong)"), ge=0, le=1)
+    price_index: float = _f(1.0, N_("competitor price relative to ours"), gt=0, le=5)
 
 
 class Relationship(_Frozen):
     """Psychology of the relationship: how satisfaction moves and when relationships end."""
 
-    satisfaction_inertia: float = _f(0.08, "weekly pull of satisfaction toward its baseline", gt=0, le=1)
-    at_risk_threshold: float = _f(0.45, "satisfaction below which a customer becomes endangered", ge=0, le=1)
-    at_risk_base_hazard: float = _f(0.04, "weekly hazard of endangerment at threshold satisfaction", ge=0, le=1)
-    at_risk_sensitivity: float = _f(6.0, "how fast endangerment rises as satisfaction falls", ge=0, le=50)
-    recovery_rate: float = _f(0.10, "weekly chance an endangered but satisfied-again customer settles", ge=0, le=1)
-    decision_rate: float = _f(0.12, "weekly chance an endangered customer decides to leave", ge=0, le=1)
-    new_weeks: int = _f(8, "weeks of socialization before growth", ge=1, le=520)
-    growth_weeks: int = _f(52, "weeks of growth before maturity at the latest", ge=1, le=1040)
-    lapse_weeks: int = _f(26, "weeks a terminating non-contract customer keeps buying less before dormancy", ge=1, le=520)
-    dormant_to_lost_weeks: int = _f(78, "weeks of dormancy after which a relationship is lost", ge=1, le=1040)
-    spontaneous_return: float = _f(0.002, "weekly chance a dormant customer comes back unasked", ge=0, le=1)
-    referral_rate: float = _f(0.1, "weekly chance a delighted customer recommends the firm", ge=0, le=1)
-    referral_conversion: float = _f(0.25, "chance a recommended prospect becomes a customer", ge=0, le=1)
-    trust_rate: float = _f(0.05, "weekly pull of trust toward satisfaction", gt=0, le=1)
-    commitment_growth: float = _f(0.004, "weekly growth of commitment while the relationship runs", ge=0, le=1)
-    tenure_hazard_decay: float = _f(0.0, "how much early tenure raises endangerment (new customers are fragile)", ge=0, le=20)
+    satisfaction_inertia: float = _f(0.08, N_("weekly pull of satisfaction toward its baseline"), gt=0, le=1)
+    at_risk_threshold: float = _f(0.45, N_("satisfaction below which a customer becomes endangered"), ge=0, le=1)
+    at_risk_base_hazard: float = _f(0.04, N_("weekly hazard of endangerment at threshold satisfaction"), ge=0, le=1)
+    at_risk_sensitivity: float = _f(6.0, N_("how fast endangerment rises as satisfaction falls"), ge=0, le=50)
+    recovery_rate: float = _f(0.10, N_("weekly chance an endangered but satisfied-again customer settles"), ge=0, le=1)
+    decision_rate: float = _f(0.12, N_("weekly chance an endangered customer decides to leave"), ge=0, le=1)
+    new_weeks: int = _f(8, N_("weeks of socialization before growth"), ge=1, le=520)
+    growth_weeks: int = _f(52, N_("weeks of growth before maturity at the latest"), ge=1, le=1040)
+    lapse_weeks: int = _f(26, N_("weeks a terminating non-contract customer keeps buying less before dormancy"), ge=1, le=520)
+    dormant_to_lost_weeks: int = _f(78, N_("weeks of dormancy after which a relationship is lost"), ge=1, le=1040)
+    spontaneous_return: float = _f(0.002, N_("weekly chance a dormant customer comes back unasked"), ge=0, le=1)
+    referral_rate: float = _f(0.1, N_("weekly chance a delighted customer recommends the firm"), ge=0, le=1)
+    referral_conversion: float = _f(0.25, N_("chance a recommended prospect becomes a customer"), ge=0, le=1)
+    trust_rate: float = _f(0.05, N_("weekly pull of trust toward satisfaction"), gt=0, le=1)
+    commitment_growth: float = _f(0.004, N_("weekly growth of commitment while the relationship runs"), ge=0, le=1)
+    tenure_hazard_decay: float = _f(0.0, N_("how much early tenure raises endangerment (new customers are fragile)"), ge=0, le=20)
 
 
 class BTYD(_Frozen):
@@ -156,23 +156,23 @@ class BTYD(_Frozen):
     Defaults are the CDNOW fit (Fader, Hardie & Lee 2005) converted to weeks.
     """
 
-    enabled: bool = _f(False, "replace lifecycle buying and churn by BG/NBD")
-    r: float = _f(0.243, "gamma shape of purchase rates", gt=0, le=100)
-    alpha: float = _f(4.414, "gamma scale parameter (weeks) of purchase rates", gt=0, le=1000)
-    a: float = _f(0.793, "beta a of dropout probability after a purchase", gt=0, le=100)
-    b: float = _f(2.426, "beta b of dropout probability after a purchase", gt=0, le=100)
+    enabled: bool = _f(False, N_("replace lifecycle buying and churn by BG/NBD"))
+    r: float = _f(0.243, N_("gamma shape of purchase rates"), gt=0, le=100)
+    alpha: float = _f(4.414, N_("gamma scale parameter (weeks) of purchase rates"), gt=0, le=1000)
+    a: float = _f(0.793, N_("beta a of dropout probability after a purchase"), gt=0, le=100)
+    b: float = _f(2.426, N_("beta b of dropout probability after a purchase"), gt=0, le=100)
 
 
 class CommunityWorld(_Frozen):
     """How customers take part in an idea community (participation is voluntary and uneven)."""
 
-    join_rate: float = _f(0.01, "weekly chance an active customer joins the community", ge=0, le=1)
-    contributor_share: float = _f(0.1, "share of members who ever post ideas (most lurk)", ge=0, le=1)
-    idea_rate: float = _f(0.03, "mean weekly ideas of a contributor", ge=0, le=5)
-    vote_rate: float = _f(0.05, "weekly chance a member votes on the week's ideas", ge=0, le=1)
-    adoption_quality: float = _f(0.985, "idea quality quantile above which the firm can adopt", ge=0, le=1)
-    quality_gain: float = _f(0.004, "satisfaction gain for everyone from one adopted idea", ge=0, le=0.2)
-    referral_lift: float = _f(0.5, "relative rise of referrals by community members", ge=0, le=10)
+    join_rate: float = _f(0.01, N_("weekly chance an active customer joins the community"), ge=0, le=1)
+    contributor_share: float = _f(0.1, N_("share of members who ever post ideas (most lurk)"), ge=0, le=1)
+    idea_rate: float = _f(0.03, N_("mean weekly ideas of a contributor"), ge=0, le=5)
+    vote_rate: float = _f(0.05, N_("weekly chance a member votes on the week's ideas"), ge=0, le=1)
+    adoption_quality: float = _f(0.985, N_("idea quality quantile above which the firm can adopt"), ge=0, le=1)
+    quality_gain: float = _f(0.004, N_("satisfaction gain for everyone from one adopted idea"), ge=0, le=0.2)
+    referral_lift: float = _f(0.5, N_("relative rise of referrals by community members"), ge=0, le=10)
 
 
 class World(_Frozen):
@@ -193,22 +193,22 @@ class Acquisition(_Frozen):
     """Acquisition marketing (获取): budget per channel with diminishing returns."""
 
     budget: dict[str, float] = _f(
-        {"search": 2000.0, "social": 1500.0, "tv": 0.0, "direct_mail": 500.0}, "weekly budget by channel"
+        {"search": 2000.0, "social": 1500.0, "tv": 0.0, "direct_mail": 500.0}, N_("weekly budget by channel")
     )
-    half_reach_budget: float = _f(4000.0, "weekly budget that reaches half the reachable prospects", gt=0, le=1e9)
-    max_reach: float = _f(0.012, "share of prospects a channel can reach in a week", ge=0, le=1)
-    conversion: float = _f(0.12, "chance a reached prospect makes a first purchase", ge=0, le=1)
-    referral_bonus: float = _f(0.0, "bonus paid per referred new customer (raises referrals)", ge=0, le=1e5)
+    half_reach_budget: float = _f(4000.0, N_("weekly budget that reaches half the reachable prospects"), gt=0, le=1e9)
+    max_reach: float = _f(0.012, N_("share of prospects a channel can reach in a week"), ge=0, le=1)
+    conversion: float = _f(0.12, N_("chance a reached prospect makes a first purchase"), ge=0, le=1)
+    referral_bonus: float = _f(0.0, N_("bonus paid per referred new customer (raises referrals)"), ge=0, le=1e5)
 
 
 class Campaign(_Frozen):
     """A stage campaign: who is contacted, how, how often, with what offer."""
 
-    enabled: bool = _f(True, "run this campaign")
-    channel: Literal["email", "phone", "sms", "app"] = _f("email", "contact channel")
-    every_weeks: int = _f(4, "weeks between waves", ge=1, le=520)
-    offer: float = _f(0.1, "discount or incentive as a share of a month's spend", ge=0, le=1)
-    response_weeks: int = _f(4, "weeks the offer's coupon stays valid: an order using it within them is the response",
+    enabled: bool = _f(True, N_("run this campaign"))
+    channel: Literal["email", "phone", "sms", "app"] = _f("email", N_("contact channel"))
+    every_weeks: int = _f(4, N_("weeks between waves"), ge=1, le=520)
+    offer: float = _f(0.1, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+    response_weeks: int = _f(4, N_("weeks the offer's coupon stays valid: an order using it within them is the response"),
                              ge=1, le=52)
 
 
@@ -216,12 +216,12 @@ class Retention(Campaign):
     """Retention offers (维系) with a targeting rule; 'random' is a randomized experiment."""
 
     targeting: Literal["none", "all", "top_k", "random", "uplift"] = _f(
-        "top_k", "none; all flagged; top-k by risk score; randomized; top-k by uplift score"
+        "top_k", N_("none; all flagged; top-k by risk score; randomized; top-k by uplift score")
     )
-    k: int = _f(200, "customers contacted per wave for top_k / uplift", ge=0, le=10_000_000)
-    treat_share: float = _f(0.5, "share treated when targeting is random", ge=0, le=1)
-    every_weeks: int = _f(2, "weeks between waves", ge=1, le=520)
-    offer: float = _f(0.15, "discount or incentive as a share of a month's spend", ge=0, le=1)
+    k: int = _f(200, N_("customers contacted per wave for top_k / uplift"), ge=0, le=10_000_000)
+    treat_share: float = _f(0.5, N_("share treated when targeting is random"), ge=0, le=1)
+    every_weeks: int = _f(2, N_("weeks between waves"), ge=1, le=520)
+    offer: float = _f(0.15, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
 
 
 class Marketing(_Frozen):
@@ -231,45 +231,45 @@ class Marketing(_Frozen):
     cross_sell: Campaign = Campaign(every_weeks=8, offer=0.05)
     retention: Retention = Retention()
     win_back: Campaign = Campaign(every_weeks=8, offer=0.2, channel="email")
-    fatigue_limit: int = _f(3, "contacts in four weeks above which goodwill falls", ge=0, le=100)
-    respect_channel_preferences: bool = _f(True, "never contact a customer through a channel they dislike")
+    fatigue_limit: int = _f(3, N_("contacts in four weeks above which goodwill falls"), ge=0, le=100)
+    respect_channel_preferences: bool = _f(True, N_("never contact a customer through a channel they dislike"))
 
 
 class Service(_Frozen):
     """Service (客户服务) capacity per channel and service recovery."""
 
-    capacity: dict[str, float] = _f({"phone": 120.0, "email": 80.0, "chat": 60.0}, "contacts handled per week per channel")
-    key_account_desk: bool = _f(True, "dedicated account team for key accounts (首席客户代表)")
-    key_account_capacity: float = _f(20.0, "weekly contacts the key-account desk handles", ge=0, le=1e7)
-    target_wait_minutes: float = _f(3.0, "answer-time target for the service level", gt=0, le=10_000)
-    recovery_effort: float = _f(0.5, "effort put into recovering complaints (0-1)", ge=0, le=1)
+    capacity: dict[str, float] = _f({"phone": 120.0, "email": 80.0, "chat": 60.0}, N_("contacts handled per week per channel"))
+    key_account_desk: bool = _f(True, N_("dedicated account team for key accounts (首席客户代表)"))
+    key_account_capacity: float = _f(20.0, N_("weekly contacts the key-account desk handles"), ge=0, le=1e7)
+    target_wait_minutes: float = _f(3.0, N_("answer-time target for the service level"), gt=0, le=10_000)
+    recovery_effort: float = _f(0.5, N_("effort put into recovering complaints (0-1)"), ge=0, le=1)
 
 
 class Loyalty(_Frozen):
     """Loyalty programme: points, tiers, rewards."""
 
-    enabled: bool = _f(False, "run a loyalty programme")
-    join_rate: float = _f(0.4, "chance a new customer joins", ge=0, le=1)
-    points_per_currency: float = _f(1.0, "points per currency unit spent", ge=0, le=1000)
-    redemption_points: float = _f(500.0, "points for one reward", gt=0, le=1e9)
-    reward_value: float = _f(5.0, "cost of one reward to the firm", ge=0, le=1e6)
-    silver_spend: float = _f(400.0, "52-week spend for the silver tier", ge=0, le=1e9)
-    gold_spend: float = _f(1200.0, "52-week spend for the gold tier", ge=0, le=1e9)
-    commitment_boost: float = _f(0.1, "commitment added on joining", ge=0, le=1)
+    enabled: bool = _f(False, N_("run a loyalty programme"))
+    join_rate: float = _f(0.4, N_("chance a new customer joins"), ge=0, le=1)
+    points_per_currency: float = _f(1.0, N_("points per currency unit spent"), ge=0, le=1000)
+    redemption_points: float = _f(500.0, N_("points for one reward"), gt=0, le=1e9)
+    reward_value: float = _f(5.0, N_("cost of one reward to the firm"), ge=0, le=1e6)
+    silver_spend: float = _f(400.0, N_("52-week spend for the silver tier"), ge=0, le=1e9)
+    gold_spend: float = _f(1200.0, N_("52-week spend for the gold tier"), ge=0, le=1e9)
+    commitment_boost: float = _f(0.1, N_("commitment added on joining"), ge=0, le=1)
 
 
 class Community(_Frozen):
     """Crowdsourcing community (众包, CRM 2.0): ideas, votes, responses, rewards."""
 
-    enabled: bool = _f(False, "run an idea community")
-    response_rate: float = _f(0.5, "share of ideas the firm answers", ge=0, le=1)
-    reward: float = _f(200.0, "reward per adopted idea", ge=0, le=1e7)
+    enabled: bool = _f(False, N_("run an idea community"))
+    response_rate: float = _f(0.5, N_("share of ideas the firm answers"), ge=0, le=1)
+    reward: float = _f(200.0, N_("reward per adopted idea"), ge=0, le=1e7)
 
 
 class Pricing(_Frozen):
     """Pricing."""
 
-    price_index: float = _f(1.0, "our price relative to list (1 = list)", gt=0, le=5)
+    price_index: float = _f(1.0, N_("our price relative to list (1 = list)"), gt=0, le=5)
 
 
 class CrmRules(_Frozen):
@@ -279,19 +279,20 @@ class CrmRules(_Frozen):
     notices and contract dates with rules like these, which a CRM team writes down and tunes.
     """
 
-    new_weeks: int = _f(8, "weeks after signup (or a return) in which the firm treats a customer as new", ge=1, le=520)
-    growth_weeks: int = _f(52, "tenure in weeks up to which an active customer counts as growing, mature after", ge=1, le=1040)
+    new_weeks: int = _f(8, N_("weeks after signup (or a return) in which the firm treats a customer as new"), ge=1, le=520)
+    growth_weeks: int = _f(52, N_("tenure in weeks up to which an active customer counts as growing, mature after"),
+                           ge=1, le=1040)
     lapse_multiple: float = _f(
-        3.0, "a non-contract customer is lapsed (dormant) when the weeks since the last order exceed this many of "
-        "their own typical gaps between orders", gt=0, le=50)
-    min_lapse_weeks: int = _f(8, "never call a customer lapsed before this many weeks without an order", ge=1, le=520)
-    max_lapse_weeks: int = _f(52, "always call a customer lapsed after this many weeks without an order", ge=1, le=1040)
-    lost_weeks: int = _f(104, "weeks without an order (or after a contract ended) after which the firm writes a customer off",
+        3.0, N_("a non-contract customer is lapsed (dormant) when the weeks since the last order exceed this many of "
+        "their own typical gaps between orders"), gt=0, le=50)
+    min_lapse_weeks: int = _f(8, N_("never call a customer lapsed before this many weeks without an order"), ge=1, le=520)
+    max_lapse_weeks: int = _f(52, N_("always call a customer lapsed after this many weeks without an order"), ge=1, le=1040)
+    lost_weeks: int = _f(104, N_("weeks without an order (or after a contract ended) after which the firm writes a customer off"),
                          ge=1, le=2080)
-    at_risk_lift: float = _f(3.0, "flag an active customer at risk when the odds of their churn score are this many times "
-                             "the odds of the churn rate the firm last observed (scenarios differ in base churn)", ge=1, le=100)
-    horizon_weeks: int = _f(13, "the churn score predicts lapsing or notice within this many weeks", ge=1, le=104)
-    refit_weeks: int = _f(13, "weeks between refits of the churn model on outcomes the firm has observed", ge=1, le=520)
+    at_risk_lift: float = _f(3.0, N_("flag an active customer at risk when the odds of their churn score are this many times "
+                             "the odds of the churn rate the firm last observed (scenarios differ in base churn)"), ge=1, le=100)
+    horizon_weeks: int = _f(13, N_("the churn score predicts lapsing or notice within this many weeks"), ge=1, le=104)
+    refit_weeks: int = _f(13, N_("weeks between refits of the churn model on outcomes the firm has observed"), ge=1, le=520)
 
 
 class Policies(_Frozen):
@@ -310,21 +311,21 @@ class Event(_Frozen):
     """A shock in a given week: scheduled in a scenario or injected while a model runs."""
 
     kind: Literal["service_outage", "price_war", "product_defect", "viral_campaign", "viral_complaint"] = _f(
-        "service_outage", "what happens"
+        "service_outage", N_("what happens")
     )
-    week: int = _f(1, "first week the event acts", ge=0, le=100_000)
-    duration: int = _f(1, "weeks it lasts", ge=1, le=1000)
-    intensity: float = _f(0.5, "strength (0-1)", ge=0, le=1)
+    week: int = _f(1, N_("first week the event acts"), ge=0, le=100_000)
+    duration: int = _f(1, N_("weeks it lasts"), ge=1, le=1000)
+    intensity: float = _f(0.5, N_("strength (0-1)"), ge=0, le=1)
 
 
 class Scenario(_Frozen):
     """A world, the firm's policies and the events that will happen."""
 
-    name: str = _f("custom", "short name")
-    description: str = _f("", "what the scenario represents")
+    name: str = _f("custom", N_("short name"))
+    description: str = _f("", N_("what the scenario represents"))
     world: World = World()
     policies: Policies = Policies()
-    events: tuple[Event, ...] = _f((), "scheduled events")
+    events: tuple[Event, ...] = _f((), N_("scheduled events"))
 
     @model_validator(mode="after")
     def _check_keys(self) -> Scenario:
@@ -465,7 +466,10 @@ def scenario_to_yaml(scenario: Scenario) -> str:
 
 
 def describe_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, str, str, str]]:
-    """(field path, default, range, meaning) for every leaf field: documentation from the schema."""
+    """(field path, default, range, meaning) for every leaf field: documentation from the schema.
+
+    The meanings are written in English (marked with ``N_`` in each field) and given in the current language.
+    """
     rows: list[tuple[str, str, str, str]] = []
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
@@ -478,7 +482,7 @@ def describe_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> list
             for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
                 if getattr(m, attr, None) is not None:
                     bounds.append(f"{sym} {getattr(m, attr)}")
-        rows.append((path, _yaml_value(info.default), ", ".join(bounds), info.description or ""))
+        rows.append((path, _yaml_value(info.default), ", ".join(bounds), _(info.description) if info.description else ""))
     return rows
 
 

@@ -39,6 +39,7 @@ def test_chinese_run_report_has_no_english_headings_labels_or_definitions(zh_run
     shown += [("th", t) for t in re.findall(r"<thead><tr>(.*?)</tr></thead>", page, re.S)]
     shown += [("stage", t) for t in re.findall(r'<table class="stages">.*?<tbody>(.*?)</tbody>', page, re.S)]
     shown += [("alt", t) for t in re.findall(r'alt="([^"]*)"', page)]
+    shown += [("setting", t) for t in re.findall(r"<td class='note'>([^<]+)</td>", page)]  # scenario fields' meanings
     assert len(shown) > 20
     for where, text in shown:
         text = re.sub(r"<[^>]+>", " ", text)

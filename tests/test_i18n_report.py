@@ -11,8 +11,8 @@ import pytest
 from simulations.cli import main
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
-#: Words that stay as written in a Chinese page: names of files, commands, scenarios and units.
-KEPT = {"crm", "sandbox", "retail", "telecom", "show", "scenario", "MiB"}
+#: Words that stay as written in a Chinese page: names of files, commands, scenarios, units and distributions.
+KEPT = {"crm", "sandbox", "retail", "telecom", "show", "scenario", "MiB", "gamma", "beta", "NBD", "top", "uplift"}
 
 
 def _english_words(text: str) -> list[str]:

@@ -31,7 +31,7 @@ QUICK_PLAN: dict[str, tuple[tuple[int, int], ...]] = {
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``bench`` sub-command."""
     p = sub.add_parser("bench", help=_("print throughput and peak memory of the simulation engines, and their speed ratio"))
-    p.add_argument("--scenario", default="retail")
+    p.add_argument("--scenario", default="retail", help=_("built-in name or YAML file (default: retail)"))
     p.add_argument("--size", action="append", metavar="CUSTOMERSxWEEKS",
                    help=_("a size to run with every chosen engine, e.g. 10000x156 (repeatable; default: reference at "
                           "1k, 10k x 156 and 100k x 13 weeks, vectorized at the same sizes plus 100k x 156, 1M x 156 "
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--implementation", action="append", choices=sorted(IMPLEMENTATIONS),
                    help=_("engine(s) to measure (default: all)"))
     p.add_argument("--quick", action="store_true", help=_("small sizes only (500 and 2,000 customers x 6 weeks)"))
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help=_("random seed (default: 0)"))
     p.add_argument("--json", action="store_true",
                    help=_("print a JSON list of measurements; vectorized rows carry speedup_vs_reference"))
     p.set_defaults(func=cmd_bench)

@@ -43,12 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_grade)
     actions = p.add_subparsers(dest="grade_action", metavar="{validate,bench}")
     v = actions.add_parser("validate", help=_("run the reference solution and known wrong methods over many seeds"))
-    v.add_argument("lab_id")
+    v.add_argument("lab_id", help=_("lab id, e.g. DEMO or L03"))
     v.add_argument("--spec", type=Path, help=_(SPEC_HELP))
     v.add_argument("--seeds", type=int, default=50, help=_("generated datasets to validate on (default 50)"))
-    v.add_argument("--customers", type=int, default=800)
-    v.add_argument("--weeks", type=int, default=104)
-    v.add_argument("--workers", type=int, default=2, dest="validate_workers")
+    v.add_argument("--customers", type=int, default=800, help=_("people in each generated dataset (default 800)"))
+    v.add_argument("--weeks", type=int, default=104, help=_("weeks of each generated dataset (default 104)"))
+    v.add_argument("--workers", type=int, default=2, dest="validate_workers",
+                   help=_("seeds validated in parallel (default 2)"))
     v.set_defaults(func=cmd_validate)
     b = actions.add_parser("bench", help=_("time grading N copies of a lab notebook; print wall time and CPU per notebook"),
                            description=_("Grade --copies copies of one notebook as 'crm-sandbox grade' would and print "
@@ -60,7 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--workers", type=int, default=2, help=_("submissions run in parallel (default 2)"))
     b.add_argument("--datasets", type=Path, help=_("dataset folder (default: the lab's)"))
     b.add_argument("--keys", type=Path, help=_("its answer key (default: the repository's keys/<dataset>)"))
-    b.add_argument("--isolation", choices=("required", "bwrap", "builtin", "none"), default="required")
+    b.add_argument("--isolation", choices=("required", "bwrap", "builtin", "none"), default="required",
+                   help=_("sandbox of each notebook, as for `crm-sandbox grade` (default: required)"))
     b.add_argument("--fixed-runs", type=int, default=3, help=_("runs of an empty notebook for the fixed cost (default 3)"))
     b.set_defaults(func=cmd_bench)
 

@@ -21,6 +21,7 @@ from simulations.i18n.fonts import use_cjk_font  # noqa: E402
 from simulations.model import STAGE_COLUMNS, CustomerLifecycleModel  # noqa: E402
 from simulations.report_html import render_page  # noqa: E402
 from simulations.report_tables import run_parameters, stage_name  # noqa: E402
+from simulations.scenario_descriptions import shown_description  # noqa: E402
 from simulations.stages import Stage  # noqa: E402
 
 STAGE_COLORS = ["#c7c7c7", "#9ecae1", "#31a354", "#006d2c", "#fd8d3c", "#e6550d", "#8c6d31", "#756bb1", "#636363"]
@@ -114,7 +115,7 @@ def write_report(model: CustomerLifecycleModel, kpis: pd.DataFrame, folder: Path
     weeks = int(kpis["week"].iloc[-1])
     people = int(kpis.loc[kpis.index[0], list(STAGE_COLUMNS)].sum())
     params = run_parameters(model.spec, people=people, weeks=weeks, seed=model.seed_value, version=__version__)
-    page = render_page(model.spec.name, model.spec.description, kpis, params, margin_rate)
+    page = render_page(model.spec.name, shown_description(model.spec.description), kpis, params, margin_rate)
     path = folder / "report.html"
     path.write_text(page, encoding="utf-8")
     return path

@@ -141,3 +141,15 @@ def test_experiment_report_in_chinese(tmp_path, capsys):
     file.write_text(yaml.safe_dump({"factors": {"policies.service.capcity": [1, 2]}}))
     assert main(["experiment", "run", str(file), "--out", str(tmp_path / "o2"), "--lang", "zh"]) == 2
     assert "未知字段 'policies.service.capcity'" in capsys.readouterr().err
+
+
+def test_the_built_in_scenarios_descriptions_are_in_the_translated_table():
+    from simulations.config import builtin_names, load_scenario
+    from simulations.i18n import gettext
+    from simulations.scenario_descriptions import BUILTIN_DESCRIPTIONS
+
+    assert set(BUILTIN_DESCRIPTIONS) == set(builtin_names())
+    for name in builtin_names():
+        folded = " ".join(load_scenario(name).description.split())
+        assert BUILTIN_DESCRIPTIONS[name] == folded, f"update simulations/scenario_descriptions.py for {name}"
+        assert HAN.search(gettext(folded, lang="zh")), name

@@ -10,6 +10,7 @@ from simulations.config import builtin_names, describe_fields, load_scenario, sc
 from simulations.errors import UserError
 from simulations.i18n import _, text_language
 from simulations.outputs import check_not_clobbering
+from simulations.scenario_descriptions import shown_description
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,8 +84,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List built-in scenarios with their one-line descriptions."""
     for name in builtin_names():
-        desc = " ".join(load_scenario(name).description.split())
-        print(f"{name:<22} {desc}")
+        print(f"{name:<22} {shown_description(load_scenario(name).description)}")
     return 0
 
 

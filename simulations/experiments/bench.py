@@ -100,13 +100,13 @@ def bench_executors(experiment: Experiment, workers: int = 2, tune_workers: bool
     with tempfile.TemporaryDirectory(prefix="crm-exp-bench-") as tmp:
         root = Path(tmp)
         local = prepare_sweep(experiment, root / "local")
-        with progress("local processes", len(local.tasks)) as b:
+        with progress(_("local processes"), len(local.tasks)) as b:
             start = time.perf_counter()
             local.run(workers=workers, progress=b.update if b else None)
         local_seconds = time.perf_counter() - start
         with loopback_cluster(workers, root) as address:
             remote = prepare_sweep(experiment, root / "dask")
-            with progress("Dask (loopback)", len(remote.tasks)) as b:
+            with progress(_("Dask (loopback)"), len(remote.tasks)) as b:
                 start = time.perf_counter()
                 remote.run(scheduler=address, tune_workers=tune_workers, progress=b.update if b else None)
             dask_seconds = time.perf_counter() - start

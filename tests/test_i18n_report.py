@@ -153,3 +153,25 @@ def test_the_built_in_scenarios_descriptions_are_in_the_translated_table():
         folded = " ".join(load_scenario(name).description.split())
         assert BUILTIN_DESCRIPTIONS[name] == folded, f"update simulations/scenario_descriptions.py for {name}"
         assert HAN.search(gettext(folded, lang="zh")), name
+
+
+def test_without_any_chinese_font_a_chinese_run_is_refused_before_it_starts(tmp_path, monkeypatch, capsys):
+    from matplotlib import font_manager
+
+    from simulations.i18n import fonts
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    if installed & set(fonts.SYSTEM_CJK_FAMILIES) - {"Noto Sans SC"}:
+        pytest.skip("this machine has a system CJK font")
+    monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)  # the package is not installed
+    monkeypatch.setattr(font_manager.fontManager, "ttflist",
+                        [f for f in font_manager.fontManager.ttflist if f.name != "Noto Sans SC"])
+    fonts.use_cjk_font.cache_clear()
+    try:
+        assert main(["simulate", "--lang", "zh", "--out", str(tmp_path / "o"), "--no-progress"]) == 2
+        assert "pip install pylopdf-fonts-zh-cn" in capsys.readouterr().err
+        assert not (tmp_path / "o").exists()
+        assert main(["simulate", "--customers", "100", "--weeks", "2", "--out", str(tmp_path / "en"),
+                     "--no-progress"]) == 0  # English needs no Chinese font
+    finally:
+        fonts.use_cjk_font.cache_clear()

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulations.errors import UserError
-from simulations.i18n import N_, _
+from simulations.i18n import DEFAULT_LANGUAGE, N_, _, text_language
 
 CONTACT_CHANNELS: tuple[str, ...] = ("email", "phone", "sms", "app")
 SERVICE_CHANNELS: tuple[str, ...] = ("phone", "email", "chat")
@@ -355,6 +355,43 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
 
 
+#: pydantic's problems, by error type, in words the catalog translates (``{ge}``... are pydantic's context values).
+#: English messages keep pydantic's own wording; other languages use these when the type is listed.
+PYDANTIC_PROBLEMS: dict[str, str] = {
+    "greater_than_equal": N_("must be >= {ge}"),
+    "greater_than": N_("must be > {gt}"),
+    "less_than_equal": N_("must be <= {le}"),
+    "less_than": N_("must be < {lt}"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "float_type": N_("must be a number"),
+    "bool_parsing": N_("must be true or false"),
+    "bool_type": N_("must be true or false"),
+    "literal_error": N_("must be one of {expected}"),
+    "extra_forbidden": N_("unknown field"),
+    "missing": N_("is required"),
+    "string_type": N_("must be text"),
+    "dict_type": N_("must be a mapping of fields"),
+    "list_type": N_("must be a list"),
+    "date_from_datetime_parsing": N_("must be a date such as 2024-01-01"),
+    "date_parsing": N_("must be a date such as 2024-01-01"),
+    "date_type": N_("must be a date such as 2024-01-01"),
+}
+
+
+def _problem(error: dict[str, Any]) -> str:
+    """One pydantic problem in the current language (pydantic's own English when there is no translation)."""
+    template = PYDANTIC_PROBLEMS.get(error["type"])
+    if template is None or text_language() == DEFAULT_LANGUAGE:
+        return error["msg"].removeprefix("Value error, ")
+    try:
+        return _(template).format(**error.get("ctx", {}))
+    except (KeyError, IndexError):  # a pydantic version with other context names: its own words, not a crash
+        return error["msg"]
+
+
 def format_validation_error(err: ValidationError, source: str, what: str = N_("scenario")) -> str:
     """One line per problem: the source, the dotted field, the value given and what is allowed.
 
@@ -366,8 +403,7 @@ def format_validation_error(err: ValidationError, source: str, what: str = N_("s
         loc = ".".join(str(p) for p in e["loc"]) or _("(top level)")
         value = e.get("input")
         shown = repr(value) if not isinstance(value, dict) else "{...}"
-        msg = e["msg"].removeprefix("Value error, ")
-        lines.append("  " + _("field {field} = {value}: {problem}").format(field=loc, value=shown, problem=msg))
+        lines.append("  " + _("field {field} = {value}: {problem}").format(field=loc, value=shown, problem=_problem(e)))
     return "\n".join(lines)
 
 

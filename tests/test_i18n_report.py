@@ -175,3 +175,14 @@ def test_without_any_chinese_font_a_chinese_run_is_refused_before_it_starts(tmp_
                      "--no-progress"]) == 0  # English needs no Chinese font
     finally:
         fonts.use_cjk_font.cache_clear()
+
+
+def test_a_scenario_mistake_is_explained_in_chinese(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("world:\n  market:\n    customers: 5\n    colour: blue\n", encoding="utf-8")
+    assert main(["simulate", "--scenario", str(bad), "--out", str(tmp_path / "o"), "--lang", "zh"]) == 2
+    err = capsys.readouterr().err
+    assert "无效的情景" in err and "字段 world.market.customers = 5：必须 >= 10" in err
+    assert "字段 world.market.colour = 'blue'：未知字段" in err and "Input should" not in err
+    assert main(["simulate", "--scenario", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "Input should be greater than or equal to 10" in capsys.readouterr().err  # English: pydantic's words

@@ -186,3 +186,12 @@ def test_a_scenario_mistake_is_explained_in_chinese(tmp_path, capsys):
     assert "字段 world.market.colour = 'blue'：未知字段" in err and "Input should" not in err
     assert main(["simulate", "--scenario", str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "Input should be greater than or equal to 10" in capsys.readouterr().err  # English: pydantic's words
+
+
+def test_an_unknown_language_is_refused_in_the_language_of_crm_lang(monkeypatch, capsys):
+    monkeypatch.setenv("CRM_LANG", "zh")
+    assert main(["scenarios", "--lang", "fr"]) == 2
+    assert "--lang：未知语言 'fr'；可选：en, zh" in capsys.readouterr().err
+    monkeypatch.setenv("CRM_LANG", "xx")
+    assert main(["scenarios"]) == 2
+    assert "CRM_LANG: unknown language 'xx'; allowed: en, zh" in capsys.readouterr().err

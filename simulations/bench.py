@@ -19,6 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from simulations.i18n import N_, _
+from simulations.i18n.columns import display_width, pad
+
 #: implementation name -> "module:function" taking (scenario, customers, weeks, seed).
 IMPLEMENTATIONS: dict[str, str] = {
     "vectorized": "simulations.bench:run_vectorized",
@@ -76,8 +79,9 @@ def speedups(rows: list[Measurement], fast: str = "vectorized", slow: str = "ref
 
 def format_speedups(ratios: dict[int, float], fast: str = "vectorized", slow: str = "reference") -> str:
     """A plain-text table of speed ratios by population size."""
-    head = f"{'customers':>10} {fast + ' / ' + slow:>26}"
-    return "\n".join([head, "-" * len(head), *(f"{n:>10,} {r:>25.1f}x" for n, r in ratios.items())])
+    customers = pad(_("customers"), 10, ">")
+    head = f"{customers} {fast + ' / ' + slow:>26}"
+    return "\n".join([head, "-" * display_width(head), *(f"{n:>10,} {r:>25.1f}x" for n, r in ratios.items())])
 
 
 def _resolve(name: str) -> Callable[[str, int, int, int], None]:
@@ -113,9 +117,10 @@ def measure(implementation: str, scenario: str, customers: int, weeks: int, seed
 
 def format_table(rows: list[Measurement]) -> str:
     """A plain-text table of measurements."""
-    head = (f"{'implementation':<14} {'scenario':<20} {'customers':>10} {'weeks':>6} {'seconds':>9} "
-            f"{'cust-weeks/s':>14} {'peak MiB':>9}")
-    lines = [head, "-" * len(head)]
+    head = " ".join(pad(_(text), width, align) for text, width, align in (
+        (N_("implementation"), 14, "<"), (N_("scenario"), 20, "<"), (N_("customers"), 10, ">"), (N_("weeks"), 6, ">"),
+        (N_("seconds"), 9, ">"), (N_("cust-weeks/s"), 14, ">"), (N_("peak MiB"), 9, ">")))
+    lines = [head, "-" * display_width(head)]
     for m in rows:
         lines.append(f"{m.implementation:<14} {m.scenario:<20} {m.customers:>10,} {m.weeks:>6} {m.seconds:>9.2f} "
                      f"{m.customer_weeks_per_second:>14,} {m.peak_memory_mib:>9.0f}")

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulations.errors import UserError
+from simulations.i18n import DEFAULT_LANGUAGE, N_, _, text_language
 
 CONTACT_CHANNELS: tuple[str, ...] = ("email", "phone", "sms", "app")
 SERVICE_CHANNELS: tuple[str, ...] = ("phone", "email", "chat")
@@ -49,16 +50,16 @@ def _f(default: Any, meaning: str, **bounds: Any) -> Any:
 class Market(_Frozen):
     """Size and inflow of the market the firm competes in."""
 
-    customers: int = _f(10_000, "people modelled at the start (customers and prospects)", ge=10, le=20_000_000)
-    initial_customer_share: float = _f(0.3, "share of people who are customers in week 0", ge=0.0, le=1.0)
-    prospect_inflow: float = _f(0.003, "new prospects entering each week, as a share of the start population", ge=0.0, le=0.2)
-    social_degree: int = _f(6, "acquaintances per person in the word-of-mouth network", ge=0, le=64)
-    start_date: dt.date = _f(dt.date(2024, 1, 1), "calendar date of week 0 (a Monday)")
-    weeks: int = _f(156, "default number of simulated weeks", ge=1, le=2000)
+    customers: int = _f(10_000, N_("people modelled at the start (customers and prospects)"), ge=10, le=20_000_000)
+    initial_customer_share: float = _f(0.3, N_("share of people who are customers in week 0"), ge=0.0, le=1.0)
+    prospect_inflow: float = _f(0.003, N_("new prospects entering each week, as a share of the start population"), ge=0.0, le=0.2)
+    social_degree: int = _f(6, N_("acquaintances per person in the word-of-mouth network"), ge=0, le=64)
+    start_date: dt.date = _f(dt.date(2024, 1, 1), N_("calendar date of week 0 (a Monday)"))
+    weeks: int = _f(156, N_("default number of simulated weeks"), ge=1, le=2000)
     reference_customers: int = _f(
-        10_000, "market size for which the policies' absolute quantities are stated (service and key-account "
+        10_000, N_("market size for which the policies' absolute quantities are stated (service and key-account "
         "capacity, acquisition budgets, retention k, the community's running cost); they scale in proportion to "
-        "`customers`, so the same scenario is the same world at any size", ge=10, le=20_000_000)
+        "`customers`, so the same scenario is the same world at any size"), ge=10, le=20_000_000)
 
     @property
     def size_scale(self) -> float:
@@ -69,58 +70,58 @@ class Market(_Frozen):
 class CustomerTraits(_Frozen):
     """Heterogeneity of customers: drawn once per person when they enter the market."""
 
-    purchase_rate_mean: float = _f(0.06, "mean orders per week of a customer in maturity", gt=0, le=20)
-    purchase_rate_shape: float = _f(0.3, "gamma shape of purchase rates (smaller: more unequal)", gt=0, le=100)
-    spend_mean: float = _f(40.0, "mean spend per order (currency units)", gt=0, le=1e6)
-    spend_shape: float = _f(3.0, "gamma shape of customers' mean spend per order", gt=0, le=100)
-    order_noise_sd: float = _f(0.45, "log-scale sd of one week's spend around the customer's mean", ge=0, le=3)
-    satisfaction_mean: float = _f(0.68, "mean baseline satisfaction (0 to 1)", ge=0, le=1)
-    satisfaction_sd: float = _f(0.12, "sd of baseline satisfaction across customers", ge=0, le=0.5)
-    potential_sd: float = _f(0.6, "log-scale sd of potential value (future spend multiplier)", ge=0, le=3)
-    potential_growth: float = _f(0.0, "weekly growth of spend toward potential (0: none)", ge=0, le=0.05)
+    purchase_rate_mean: float = _f(0.06, N_("mean orders per week of a customer in maturity"), gt=0, le=20)
+    purchase_rate_shape: float = _f(0.3, N_("gamma shape of purchase rates (smaller: more unequal)"), gt=0, le=100)
+    spend_mean: float = _f(40.0, N_("mean spend per order (currency units)"), gt=0, le=1e6)
+    spend_shape: float = _f(3.0, N_("gamma shape of customers' mean spend per order"), gt=0, le=100)
+    order_noise_sd: float = _f(0.45, N_("log-scale sd of one week's spend around the customer's mean"), ge=0, le=3)
+    satisfaction_mean: float = _f(0.68, N_("mean baseline satisfaction (0 to 1)"), ge=0, le=1)
+    satisfaction_sd: float = _f(0.12, N_("sd of baseline satisfaction across customers"), ge=0, le=0.5)
+    potential_sd: float = _f(0.6, N_("log-scale sd of potential value (future spend multiplier)"), ge=0, le=3)
+    potential_growth: float = _f(0.0, N_("weekly growth of spend toward potential (0: none)"), ge=0, le=0.05)
     service_need_rate: float = _f(
-        0.035, "weekly probability an active customer needs service (about two contacts a year; chosen so that the "
-        "default desks run at 70-80% occupancy, where call centres are staffed)", ge=0, le=1)
-    business_share: float = _f(0.08, "share of business customers", ge=0, le=1)
-    key_account_share: float = _f(0.01, "share of key accounts", ge=0, le=1)
-    business_spend_multiplier: float = _f(2.5, "spend multiplier of business customers", ge=1, le=100)
-    key_account_spend_multiplier: float = _f(8.0, "spend multiplier of key accounts", ge=1, le=1000)
-    categories: int = _f(5, "product categories a customer can buy", ge=1, le=8)
-    channel_dislike_share: float = _f(0.3, "share of customers who dislike one contact channel", ge=0, le=1)
+        0.035, N_("weekly probability an active customer needs service (about two contacts a year; chosen so that the "
+        "default desks run at 70-80% occupancy, where call centres are staffed)"), ge=0, le=1)
+    business_share: float = _f(0.08, N_("share of business customers"), ge=0, le=1)
+    key_account_share: float = _f(0.01, N_("share of key accounts"), ge=0, le=1)
+    business_spend_multiplier: float = _f(2.5, N_("spend multiplier of business customers"), ge=1, le=100)
+    key_account_spend_multiplier: float = _f(8.0, N_("spend multiplier of key accounts"), ge=1, le=1000)
+    categories: int = _f(5, N_("product categories a customer can buy"), ge=1, le=8)
+    channel_dislike_share: float = _f(0.3, N_("share of customers who dislike one contact channel"), ge=0, le=1)
     responsiveness_mean: float = _f(
-        0.25, "mean probability an at-risk customer accepts a good offer (chosen: proactive retention offers save a "
-        "fifth to a third of the at-risk customers they reach in published telecom and banking programmes)", ge=0, le=1)
-    sleeping_dog_share: float = _f(0.08, "share for whom a retention contact backfires", ge=0, le=1)
-    patience_minutes: float = _f(6.0, "mean minutes a caller waits before abandoning", gt=0, le=600)
+        0.25, N_("mean probability an at-risk customer accepts a good offer (chosen: proactive retention offers save a "
+        "fifth to a third of the at-risk customers they reach in published telecom and banking programmes)"), ge=0, le=1)
+    sleeping_dog_share: float = _f(0.08, N_("share for whom a retention contact backfires"), ge=0, le=1)
+    patience_minutes: float = _f(6.0, N_("mean minutes a caller waits before abandoning"), gt=0, le=600)
     price_sensitivity: float = _f(
-        2.6, "elasticity of buying, switching and first purchase to our price (Bijmolt, van Heerde & Pieters 2005, "
-        "J. Marketing Research 42(2): mean price elasticity of sales -2.62 over 1,851 estimates)", ge=0, le=10)
-    buying_floor: float = _f(0.4, "buying multiplier of a customer whose feeling toward the firm is 0", ge=0, le=10)
-    buying_slope: float = _f(1.2, "added buying multiplier per unit of feeling (0-1)", ge=0, le=10)
+        2.6, N_("elasticity of buying, switching and first purchase to our price (Bijmolt, van Heerde & Pieters 2005, "
+        "J. Marketing Research 42(2): mean price elasticity of sales -2.62 over 1,851 estimates)"), ge=0, le=10)
+    buying_floor: float = _f(0.4, N_("buying multiplier of a customer whose feeling toward the firm is 0"), ge=0, le=10)
+    buying_slope: float = _f(1.2, N_("added buying multiplier per unit of feeling (0-1)"), ge=0, le=10)
     buying_trust_weight: float = _f(
-        0.5, "weight of trust (against satisfaction) in the feeling that drives buying. Why: a recovered complaint "
+        0.5, N_("weight of trust (against satisfaction) in the feeling that drives buying. Why: a recovered complaint "
         "lifts satisfaction above a trouble-free customer's but dents trust, so the recovered do not buy more (the "
-        "recovery paradox holds for satisfaction, not repurchase: de Matos, Henrique & Rossi 2007)", ge=0, le=1)
-    loyalty_purchase_boost: float = _f(0.08, "relative lift of a loyalty member's buying per tier step", ge=0, le=2)
+        "recovery paradox holds for satisfaction, not repurchase: de Matos, Henrique & Rossi 2007)"), ge=0, le=1)
+    loyalty_purchase_boost: float = _f(0.08, N_("relative lift of a loyalty member's buying per tier step"), ge=0, le=2)
     channel_consent_share: float = _f(
-        0.85, "share of customers who consent to marketing on a channel they do not dislike (recorded at signup)", ge=0, le=1)
+        0.85, N_("share of customers who consent to marketing on a channel they do not dislike (recorded at signup)"), ge=0, le=1)
     onboarding_lift: float = _f(
-        0.5, "relative lift of a new customer's buying while they hold an onboarding coupon (chosen: a welcome "
-        "offer roughly doubles early repeat buying in published onboarding tests; 0.5 is conservative)", ge=0, le=5)
-    min_age: int = _f(16, "youngest age (years) at which a person can become a customer; stated birth years respect it",
+        0.5, N_("relative lift of a new customer's buying while they hold an onboarding coupon (chosen: a welcome "
+        "offer roughly doubles early repeat buying in published onboarding tests; 0.5 is conservative)"), ge=0, le=5)
+    min_age: int = _f(16, N_("youngest age (years) at which a person can become a customer; stated birth years respect it"),
                       ge=0, le=100)
 
 
 class Contracts(_Frozen):
     """Contractual relationships (telecom): contract types, notice periods and fees."""
 
-    enabled: bool = _f(False, "customers hold contracts with notice periods and recurring fees")
-    month_to_month_share: float = _f(0.55, "share of new contracts that are month-to-month", ge=0, le=1)
-    one_year_share: float = _f(0.21, "share of new contracts that run one year", ge=0, le=1)
-    two_year_share: float = _f(0.24, "share of new contracts that run two years", ge=0, le=1)
-    notice_weeks: int = _f(4, "weeks between termination notice and end of service", ge=0, le=52)
-    monthly_fee_mean: float = _f(65.0, "mean monthly fee (currency units)", ge=0, le=1e6)
-    lock_in_strength: float = _f(0.85, "how much a running fixed-term contract holds back leaving (0-1)", ge=0, le=1)
+    enabled: bool = _f(False, N_("customers hold contracts with notice periods and recurring fees"))
+    month_to_month_share: float = _f(0.55, N_("share of new contracts that are month-to-month"), ge=0, le=1)
+    one_year_share: float = _f(0.21, N_("share of new contracts that run one year"), ge=0, le=1)
+    two_year_share: float = _f(0.24, N_("share of new contracts that run two years"), ge=0, le=1)
+    notice_weeks: int = _f(4, N_("weeks between termination notice and end of service"), ge=0, le=52)
+    monthly_fee_mean: float = _f(65.0, N_("mean monthly fee (currency units)"), ge=0, le=1e6)
+    lock_in_strength: float = _f(0.85, N_("how much a running fixed-term contract holds back leaving (0-1)"), ge=0, le=1)
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Contracts:
@@ -134,63 +135,63 @@ class Costs(_Frozen):
     """Unit economics."""
 
     gross_margin: float = _f(
-        0.35, "margin on revenue at list price (price index 1) before marketing, service and programme costs; the "
-        "cost of goods is a share of list-price revenue, so it does not move with our price", ge=0, le=1)
-    service_cost_per_contact_capacity: float = _f(4.0, "weekly cost of one contact of service capacity", ge=0, le=1e4)
+        0.35, N_("margin on revenue at list price (price index 1) before marketing, service and programme costs; the "
+        "cost of goods is a share of list-price revenue, so it does not move with our price"), ge=0, le=1)
+    service_cost_per_contact_capacity: float = _f(4.0, N_("weekly cost of one contact of service capacity"), ge=0, le=1e4)
     recovery_cost_per_complaint: float = _f(
-        20.0, "cost of recovering one complaint at full recovery effort (staff time and a goodwill gesture; effort "
-        "0.5 costs half)", ge=0, le=1e5)
+        20.0, N_("cost of recovering one complaint at full recovery effort (staff time and a goodwill gesture; effort "
+        "0.5 costs half)"), ge=0, le=1e5)
     contact_cost: dict[str, float] = _f(
-        {"email": 0.05, "phone": 2.5, "sms": 0.1, "app": 0.02}, "cost of one marketing contact by channel"
+        {"email": 0.05, "phone": 2.5, "sms": 0.1, "app": 0.02}, N_("cost of one marketing contact by channel")
     )
-    community_cost_per_week: float = _f(800.0, "moderation and platform cost of a running community", ge=0, le=1e7)
-    loyalty_cost_per_member_week: float = _f(0.02, "running cost of the loyalty programme per member", ge=0, le=100)
+    community_cost_per_week: float = _f(800.0, N_("moderation and platform cost of a running community"), ge=0, le=1e7)
+    loyalty_cost_per_member_week: float = _f(0.02, N_("running cost of the loyalty programme per member"), ge=0, le=100)
 
 
 class Competitor(_Frozen):
     """The competitor's pull on customers."""
 
-    attractiveness: float = _f(0.3, "baseline temptation to switch (0: none, 1: strong)", ge=0, le=1)
-    price_index: float = _f(1.0, "competitor price relative to ours", gt=0, le=5)
+    attractiveness: float = _f(0.3, N_("baseline temptation to switch (0: none, 1: strong)"), ge=0, le=1)
+    price_index: float = _f(1.0, N_("competitor price relative to ours"), gt=0, le=5)
 
 
 class Relationship(_Frozen):
     """Psychology of the relationship: how satisfaction moves and when relationships end."""
 
-    satisfaction_inertia: float = _f(0.08, "weekly pull of satisfaction toward its baseline", gt=0, le=1)
-    at_risk_threshold: float = _f(0.45, "satisfaction below which a customer becomes endangered", ge=0, le=1)
-    at_risk_base_hazard: float = _f(0.04, "weekly hazard of endangerment at threshold satisfaction", ge=0, le=1)
-    at_risk_sensitivity: float = _f(6.0, "how fast endangerment rises as satisfaction falls", ge=0, le=50)
-    recovery_rate: float = _f(0.10, "weekly chance an endangered but satisfied-again customer settles", ge=0, le=1)
-    decision_rate: float = _f(0.12, "weekly chance an endangered customer decides to leave", ge=0, le=1)
-    new_weeks: int = _f(8, "weeks of socialization before growth", ge=1, le=520)
-    growth_weeks: int = _f(52, "weeks of growth before maturity at the latest", ge=1, le=1040)
-    lapse_weeks: int = _f(26, "weeks a terminating non-contract customer keeps buying less before dormancy", ge=1, le=520)
-    dormant_to_lost_weeks: int = _f(78, "weeks of dormancy after which a relationship is lost", ge=1, le=1040)
-    spontaneous_return: float = _f(0.002, "weekly chance a dormant customer comes back unasked", ge=0, le=1)
-    referral_rate: float = _f(0.1, "weekly chance a delighted customer recommends the firm", ge=0, le=1)
-    referral_conversion: float = _f(0.25, "chance a recommended prospect becomes a customer", ge=0, le=1)
-    trust_rate: float = _f(0.05, "weekly pull of trust toward satisfaction", gt=0, le=1)
-    commitment_growth: float = _f(0.004, "weekly growth of commitment while the relationship runs", ge=0, le=1)
-    tenure_hazard_decay: float = _f(0.0, "how much early tenure raises endangerment (new customers are fragile)", ge=0, le=20)
-    fragile_weeks: float = _f(26.0, "weeks over which a new customer's extra fragility fades (e-folding time)", gt=0, le=520)
+    satisfaction_inertia: float = _f(0.08, N_("weekly pull of satisfaction toward its baseline"), gt=0, le=1)
+    at_risk_threshold: float = _f(0.45, N_("satisfaction below which a customer becomes endangered"), ge=0, le=1)
+    at_risk_base_hazard: float = _f(0.04, N_("weekly hazard of endangerment at threshold satisfaction"), ge=0, le=1)
+    at_risk_sensitivity: float = _f(6.0, N_("how fast endangerment rises as satisfaction falls"), ge=0, le=50)
+    recovery_rate: float = _f(0.10, N_("weekly chance an endangered but satisfied-again customer settles"), ge=0, le=1)
+    decision_rate: float = _f(0.12, N_("weekly chance an endangered customer decides to leave"), ge=0, le=1)
+    new_weeks: int = _f(8, N_("weeks of socialization before growth"), ge=1, le=520)
+    growth_weeks: int = _f(52, N_("weeks of growth before maturity at the latest"), ge=1, le=1040)
+    lapse_weeks: int = _f(26, N_("weeks a terminating non-contract customer keeps buying less before dormancy"), ge=1, le=520)
+    dormant_to_lost_weeks: int = _f(78, N_("weeks of dormancy after which a relationship is lost"), ge=1, le=1040)
+    spontaneous_return: float = _f(0.002, N_("weekly chance a dormant customer comes back unasked"), ge=0, le=1)
+    referral_rate: float = _f(0.1, N_("weekly chance a delighted customer recommends the firm"), ge=0, le=1)
+    referral_conversion: float = _f(0.25, N_("chance a recommended prospect becomes a customer"), ge=0, le=1)
+    trust_rate: float = _f(0.05, N_("weekly pull of trust toward satisfaction"), gt=0, le=1)
+    commitment_growth: float = _f(0.004, N_("weekly growth of commitment while the relationship runs"), ge=0, le=1)
+    tenure_hazard_decay: float = _f(0.0, N_("how much early tenure raises endangerment (new customers are fragile)"), ge=0, le=20)
+    fragile_weeks: float = _f(26.0, N_("weeks over which a new customer's extra fragility fades (e-folding time)"), gt=0, le=520)
     competitor_share: float = _f(
-        0.7, "share of endangerments without a service or satisfaction cause that a competitor's offer causes (the "
-        "rest: our price); chosen, as switching studies name a better offer more often than price alone", ge=0, le=1)
-    pull_floor: float = _f(0.5, "endangerment hazard factor (floor + competitor pull): temptation even without a rival",
+        0.7, N_("share of endangerments without a service or satisfaction cause that a competitor's offer causes (the "
+        "rest: our price); chosen, as switching studies name a better offer more often than price alone"), ge=0, le=1)
+    pull_floor: float = _f(0.5, N_("endangerment hazard factor (floor + competitor pull): temptation even without a rival"),
                            ge=0, le=10)
-    commitment_shield: float = _f(0.6, "how far full commitment lowers the endangerment hazard (0-1)", ge=0, le=1)
-    trust_offset: float = _f(1.5, "the endangerment hazard scales with (trust_offset - trust): trust protects", ge=1, le=10)
-    contract_hold: float = _f(0.5, "how far a running fixed-term contract's lock-in lowers the endangerment hazard",
+    commitment_shield: float = _f(0.6, N_("how far full commitment lowers the endangerment hazard (0-1)"), ge=0, le=1)
+    trust_offset: float = _f(1.5, N_("the endangerment hazard scales with (trust_offset - trust): trust protects"), ge=1, le=10)
+    contract_hold: float = _f(0.5, N_("how far a running fixed-term contract's lock-in lowers the endangerment hazard"),
                               ge=0, le=1)
-    settle_trust_floor: float = _f(0.5, "settling chance of a satisfied-again endangered customer: recovery_rate x "
-                                   "(floor + trust)", ge=0, le=5)
-    decision_margin: float = _f(0.15, "satisfaction above the at-risk threshold below which the gap drives leaving",
+    settle_trust_floor: float = _f(0.5, N_("settling chance of a satisfied-again endangered customer: recovery_rate x "
+                                   "(floor + trust)"), ge=0, le=5)
+    decision_margin: float = _f(0.15, N_("satisfaction above the at-risk threshold below which the gap drives leaving"),
                                 ge=0, le=1)
-    decision_floor: float = _f(0.5, "decision to leave: decision_rate x (floor + slope x satisfaction gap)", ge=0, le=5)
-    decision_slope: float = _f(3.0, "decision to leave: how strongly the satisfaction gap drives it", ge=0, le=50)
-    commitment_restraint: float = _f(0.5, "how far full commitment holds back the decision to leave (0-1)", ge=0, le=1)
-    renewal_decision: float = _f(0.5, "least chance an endangered customer decides when their fixed term ends", ge=0, le=1)
+    decision_floor: float = _f(0.5, N_("decision to leave: decision_rate x (floor + slope x satisfaction gap)"), ge=0, le=5)
+    decision_slope: float = _f(3.0, N_("decision to leave: how strongly the satisfaction gap drives it"), ge=0, le=50)
+    commitment_restraint: float = _f(0.5, N_("how far full commitment holds back the decision to leave (0-1)"), ge=0, le=1)
+    renewal_decision: float = _f(0.5, N_("least chance an endangered customer decides when their fixed term ends"), ge=0, le=1)
 
 
 class ServiceWorld(_Frozen):
@@ -204,35 +205,35 @@ class ServiceWorld(_Frozen):
     """
 
     base_wait_minutes: dict[str, float] = _f({"phone": 1.5, "email": 240.0, "chat": 1.5},
-                                              "mean minutes of waiting at the reference utilisation, by channel")
-    wait_reference_utilisation: float = _f(0.85, "utilisation at which the mean wait is base_wait_minutes", gt=0, lt=1)
+                                              N_("mean minutes of waiting at the reference utilisation, by channel"))
+    wait_reference_utilisation: float = _f(0.85, N_("utilisation at which the mean wait is base_wait_minutes"), gt=0, lt=1)
     queue_pooling: float = _f(
-        3.0, "how long a pooled desk keeps waits short as utilisation rises (wait grows like utilisation to this power "
+        3.0, N_("how long a pooled desk keeps waits short as utilisation rises (wait grows like utilisation to this power "
         "over 1 - utilisation; 1 is a single server). Chosen: call centres with a handful of agents per queue keep "
-        "answer times short up to 80-85% occupancy and collapse beyond (Erlang C)", ge=1, le=50)
+        "answer times short up to 80-85% occupancy and collapse beyond (Erlang C)"), ge=1, le=50)
     patience_scale: dict[str, float] = _f({"phone": 1.0, "email": 200.0, "chat": 1.5},
-                                           "patience multiplier by channel (an e-mail answer is awaited far longer)")
+                                           N_("patience multiplier by channel (an e-mail answer is awaited far longer)"))
     handling_minutes: dict[str, float] = _f({"phone": 8.0, "email": 6.0, "chat": 10.0},
-                                             "mean handling minutes of an answered contact, by channel")
-    first_contact_resolution: float = _f(0.72, "chance a contact is resolved at first contact on an idle desk", ge=0, le=1)
-    overload_fcr_loss: float = _f(0.25, "relative loss of first-contact resolution per unit of utilisation (up to 2)",
+                                             N_("mean handling minutes of an answered contact, by channel"))
+    first_contact_resolution: float = _f(0.72, N_("chance a contact is resolved at first contact on an idle desk"), ge=0, le=1)
+    overload_fcr_loss: float = _f(0.25, N_("relative loss of first-contact resolution per unit of utilisation (up to 2)"),
                                   ge=0, le=0.5)
-    effort_fcr_gain: float = _f(0.1, "first-contact resolution added by full recovery effort", ge=0, le=1)
-    key_desk_fcr_gain: float = _f(0.15, "first-contact resolution added at the key-account desk", ge=0, le=1)
-    later_resolution: float = _f(0.75, "chance an answered contact not resolved at first contact is resolved later",
+    effort_fcr_gain: float = _f(0.1, N_("first-contact resolution added by full recovery effort"), ge=0, le=1)
+    key_desk_fcr_gain: float = _f(0.15, N_("first-contact resolution added at the key-account desk"), ge=0, le=1)
+    later_resolution: float = _f(0.75, N_("chance an answered contact not resolved at first contact is resolved later"),
                                  ge=0, le=1)
-    unhappy_need: float = _f(1.8, "how much more often a customer below the at-risk threshold needs service", ge=1, le=10)
-    complaint_wait_multiple: float = _f(5.0, "a wait this many times the answer-time target (by channel patience) is "
-                                        "a complaint even when resolved", ge=1, le=100)
-    recovery_success: float = _f(0.9, "chance full recovery effort recovers a complaint (scales with effort)", ge=0, le=1)
-    fcr_satisfaction: float = _f(0.03, "satisfaction gained when resolved at first contact", ge=0, le=1)
-    later_satisfaction: float = _f(-0.01, "satisfaction change when resolved later", ge=-1, le=1)
-    unresolved_satisfaction: float = _f(-0.10, "satisfaction change when not resolved (abandoned or failed)", ge=-1, le=0)
-    complaint_satisfaction: float = _f(-0.04, "further satisfaction change of a complaint that is not recovered",
+    unhappy_need: float = _f(1.8, N_("how much more often a customer below the at-risk threshold needs service"), ge=1, le=10)
+    complaint_wait_multiple: float = _f(5.0, N_("a wait this many times the answer-time target (by channel patience) is "
+                                        "a complaint even when resolved"), ge=1, le=100)
+    recovery_success: float = _f(0.9, N_("chance full recovery effort recovers a complaint (scales with effort)"), ge=0, le=1)
+    fcr_satisfaction: float = _f(0.03, N_("satisfaction gained when resolved at first contact"), ge=0, le=1)
+    later_satisfaction: float = _f(-0.01, N_("satisfaction change when resolved later"), ge=-1, le=1)
+    unresolved_satisfaction: float = _f(-0.10, N_("satisfaction change when not resolved (abandoned or failed)"), ge=-1, le=0)
+    complaint_satisfaction: float = _f(-0.04, N_("further satisfaction change of a complaint that is not recovered"),
                                        ge=-1, le=0)
-    recovery_satisfaction: float = _f(0.14, "satisfaction gained when a complaint is recovered", ge=0, le=1)
-    complaint_trust_loss: float = _f(0.06, "trust lost by any complaint, recovered or not", ge=0, le=1)
-    complaint_memory: float = _f(0.9, "weekly share of a customer's complaint count carried over", ge=0, le=1)
+    recovery_satisfaction: float = _f(0.14, N_("satisfaction gained when a complaint is recovered"), ge=0, le=1)
+    complaint_trust_loss: float = _f(0.06, N_("trust lost by any complaint, recovered or not"), ge=0, le=1)
+    complaint_memory: float = _f(0.9, N_("weekly share of a customer's complaint count carried over"), ge=0, le=1)
 
 
 class Responses(_Frozen):
@@ -244,25 +245,25 @@ class Responses(_Frozen):
     within the 1-10% direct-marketing response rates the sources quote.
     """
 
-    strength_floor: float = _f(0.5, "pull of an offer worth nothing (the contact itself)", ge=0, le=10)
-    strength_slope: float = _f(3.0, "added pull per unit of offer (share of a month's value)", ge=0, le=50)
-    cross_sell_take: float = _f(0.04, "weekly chance a contacted customer takes a cross-sell offer at pull 1", ge=0, le=1)
-    win_back_take: float = _f(0.08, "chance a dormant customer of responsiveness 1 returns on a win-back offer at pull 1",
+    strength_floor: float = _f(0.5, N_("pull of an offer worth nothing (the contact itself)"), ge=0, le=10)
+    strength_slope: float = _f(3.0, N_("added pull per unit of offer (share of a month's value)"), ge=0, le=50)
+    cross_sell_take: float = _f(0.04, N_("weekly chance a contacted customer takes a cross-sell offer at pull 1"), ge=0, le=1)
+    win_back_take: float = _f(0.08, N_("chance a dormant customer of responsiveness 1 returns on a win-back offer at pull 1"),
                               ge=0, le=1)
-    retention_take_cap: float = _f(0.95, "highest chance an endangered customer accepts a retention offer", ge=0, le=1)
-    retention_satisfaction_lift: float = _f(0.12, "satisfaction gained by a customer who accepts a retention offer",
+    retention_take_cap: float = _f(0.95, N_("highest chance an endangered customer accepts a retention offer"), ge=0, le=1)
+    retention_satisfaction_lift: float = _f(0.12, N_("satisfaction gained by a customer who accepts a retention offer"),
                                             ge=0, le=1)
-    retention_commitment_lift: float = _f(0.05, "commitment gained by a customer who accepts a retention offer", ge=0, le=1)
-    sleeping_dog_backfire: float = _f(0.5, "chance a retention contact backfires on a sleeping dog who does not accept",
+    retention_commitment_lift: float = _f(0.05, N_("commitment gained by a customer who accepts a retention offer"), ge=0, le=1)
+    sleeping_dog_backfire: float = _f(0.5, N_("chance a retention contact backfires on a sleeping dog who does not accept"),
                                       ge=0, le=1)
-    sleeping_dog_shock: float = _f(0.25, "satisfaction lost when a retention contact backfires", ge=0, le=1)
-    wasted_offer_take: float = _f(0.01, "chance a customer who is not at risk pockets a retention offer anyway", ge=0, le=1)
-    onboarding_goodwill: float = _f(0.02, "satisfaction and trust gained from a welcome contact", ge=0, le=1)
-    disliked_channel_shock: float = _f(0.05, "satisfaction lost when contacted through a channel the customer dislikes",
+    sleeping_dog_shock: float = _f(0.25, N_("satisfaction lost when a retention contact backfires"), ge=0, le=1)
+    wasted_offer_take: float = _f(0.01, N_("chance a customer who is not at risk pockets a retention offer anyway"), ge=0, le=1)
+    onboarding_goodwill: float = _f(0.02, N_("satisfaction and trust gained from a welcome contact"), ge=0, le=1)
+    disliked_channel_shock: float = _f(0.05, N_("satisfaction lost when contacted through a channel the customer dislikes"),
                                        ge=0, le=1)
-    no_consent_shock: float = _f(0.03, "satisfaction lost when contacted on a channel without consent", ge=0, le=1)
-    fatigue_memory: float = _f(0.75, "weekly share of contact fatigue carried over", ge=0, le=1)
-    fatigue_shock: float = _f(0.02, "satisfaction lost per contact above the fatigue limit", ge=0, le=1)
+    no_consent_shock: float = _f(0.03, N_("satisfaction lost when contacted on a channel without consent"), ge=0, le=1)
+    fatigue_memory: float = _f(0.75, N_("weekly share of contact fatigue carried over"), ge=0, le=1)
+    fatigue_shock: float = _f(0.02, N_("satisfaction lost per contact above the fatigue limit"), ge=0, le=1)
 
 
 class BTYD(_Frozen):
@@ -271,23 +272,23 @@ class BTYD(_Frozen):
     Defaults are the CDNOW fit (Fader, Hardie & Lee 2005) converted to weeks.
     """
 
-    enabled: bool = _f(False, "replace lifecycle buying and churn by BG/NBD")
-    r: float = _f(0.243, "gamma shape of purchase rates", gt=0, le=100)
-    alpha: float = _f(4.414, "gamma scale parameter (weeks) of purchase rates", gt=0, le=1000)
-    a: float = _f(0.793, "beta a of dropout probability after a purchase", gt=0, le=100)
-    b: float = _f(2.426, "beta b of dropout probability after a purchase", gt=0, le=100)
+    enabled: bool = _f(False, N_("replace lifecycle buying and churn by BG/NBD"))
+    r: float = _f(0.243, N_("gamma shape of purchase rates"), gt=0, le=100)
+    alpha: float = _f(4.414, N_("gamma scale parameter (weeks) of purchase rates"), gt=0, le=1000)
+    a: float = _f(0.793, N_("beta a of dropout probability after a purchase"), gt=0, le=100)
+    b: float = _f(2.426, N_("beta b of dropout probability after a purchase"), gt=0, le=100)
 
 
 class CommunityWorld(_Frozen):
     """How customers take part in an idea community (participation is voluntary and uneven)."""
 
-    join_rate: float = _f(0.01, "weekly chance an active customer joins the community", ge=0, le=1)
-    contributor_share: float = _f(0.1, "share of members who ever post ideas (most lurk)", ge=0, le=1)
-    idea_rate: float = _f(0.03, "mean weekly ideas of a contributor", ge=0, le=5)
-    vote_rate: float = _f(0.05, "weekly chance a member votes on the week's ideas", ge=0, le=1)
-    adoption_quality: float = _f(0.985, "idea quality quantile above which the firm can adopt", ge=0, le=1)
-    quality_gain: float = _f(0.004, "satisfaction gain for everyone from one adopted idea", ge=0, le=0.2)
-    referral_lift: float = _f(0.5, "relative rise of referrals by community members", ge=0, le=10)
+    join_rate: float = _f(0.01, N_("weekly chance an active customer joins the community"), ge=0, le=1)
+    contributor_share: float = _f(0.1, N_("share of members who ever post ideas (most lurk)"), ge=0, le=1)
+    idea_rate: float = _f(0.03, N_("mean weekly ideas of a contributor"), ge=0, le=5)
+    vote_rate: float = _f(0.05, N_("weekly chance a member votes on the week's ideas"), ge=0, le=1)
+    adoption_quality: float = _f(0.985, N_("idea quality quantile above which the firm can adopt"), ge=0, le=1)
+    quality_gain: float = _f(0.004, N_("satisfaction gain for everyone from one adopted idea"), ge=0, le=0.2)
+    referral_lift: float = _f(0.5, N_("relative rise of referrals by community members"), ge=0, le=10)
 
 
 class World(_Frozen):
@@ -310,24 +311,24 @@ class Acquisition(_Frozen):
     """Acquisition marketing (获取): budget per channel with diminishing returns."""
 
     budget: dict[str, float] = _f(
-        {"search": 2000.0, "social": 1500.0, "tv": 0.0, "direct_mail": 500.0}, "weekly budget by channel"
+        {"search": 2000.0, "social": 1500.0, "tv": 0.0, "direct_mail": 500.0}, N_("weekly budget by channel")
     )
-    half_reach_budget: float = _f(4000.0, "weekly budget that reaches half the reachable prospects", gt=0, le=1e9)
-    max_reach: float = _f(0.02, "share of prospects a channel can reach in a week", ge=0, le=1)
+    half_reach_budget: float = _f(4000.0, N_("weekly budget that reaches half the reachable prospects"), gt=0, le=1e9)
+    max_reach: float = _f(0.02, N_("share of prospects a channel can reach in a week"), ge=0, le=1)
     conversion: float = _f(
-        0.25, "chance a reached prospect makes a first purchase (chosen so that a new customer costs about one "
-        "year of their gross margin at the default budget, and returns diminish as the prospect pool thins)", ge=0, le=1)
-    referral_bonus: float = _f(0.0, "bonus paid per referred new customer (raises referrals)", ge=0, le=1e5)
+        0.25, N_("chance a reached prospect makes a first purchase (chosen so that a new customer costs about one "
+        "year of their gross margin at the default budget, and returns diminish as the prospect pool thins)"), ge=0, le=1)
+    referral_bonus: float = _f(0.0, N_("bonus paid per referred new customer (raises referrals)"), ge=0, le=1e5)
 
 
 class Campaign(_Frozen):
     """A stage campaign: who is contacted, how, how often, with what offer."""
 
-    enabled: bool = _f(True, "run this campaign")
-    channel: Literal["email", "phone", "sms", "app"] = _f("email", "contact channel")
-    every_weeks: int = _f(4, "weeks between waves", ge=1, le=520)
-    offer: float = _f(0.1, "discount or incentive as a share of a month's spend", ge=0, le=1)
-    response_weeks: int = _f(4, "weeks the offer's coupon stays valid: an order using it within them is the response",
+    enabled: bool = _f(True, N_("run this campaign"))
+    channel: Literal["email", "phone", "sms", "app"] = _f("email", N_("contact channel"))
+    every_weeks: int = _f(4, N_("weeks between waves"), ge=1, le=520)
+    offer: float = _f(0.1, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+    response_weeks: int = _f(4, N_("weeks the offer's coupon stays valid: an order using it within them is the response"),
                              ge=1, le=52)
 
 
@@ -335,12 +336,12 @@ class Retention(Campaign):
     """Retention offers (维系) with a targeting rule; 'random' is a randomized experiment."""
 
     targeting: Literal["none", "all", "top_k", "random", "uplift"] = _f(
-        "top_k", "none; all flagged; top-k by risk score; randomized; top-k by uplift score"
+        "top_k", N_("none; all flagged; top-k by risk score; randomized; top-k by uplift score")
     )
-    k: int = _f(200, "customers contacted per wave for top_k / uplift", ge=0, le=10_000_000)
-    treat_share: float = _f(0.5, "share treated when targeting is random", ge=0, le=1)
-    every_weeks: int = _f(2, "weeks between waves", ge=1, le=520)
-    offer: float = _f(0.15, "discount or incentive as a share of a month's spend", ge=0, le=1)
+    k: int = _f(200, N_("customers contacted per wave for top_k / uplift"), ge=0, le=10_000_000)
+    treat_share: float = _f(0.5, N_("share treated when targeting is random"), ge=0, le=1)
+    every_weeks: int = _f(2, N_("weeks between waves"), ge=1, le=520)
+    offer: float = _f(0.15, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
 
 
 class Marketing(_Frozen):
@@ -350,46 +351,46 @@ class Marketing(_Frozen):
     cross_sell: Campaign = Campaign(every_weeks=8, offer=0.05)
     retention: Retention = Retention()
     win_back: Campaign = Campaign(every_weeks=8, offer=0.2, channel="email")
-    fatigue_limit: int = _f(3, "contacts in four weeks above which goodwill falls", ge=0, le=100)
-    respect_channel_preferences: bool = _f(True, "never contact a customer through a channel they dislike")
+    fatigue_limit: int = _f(3, N_("contacts in four weeks above which goodwill falls"), ge=0, le=100)
+    respect_channel_preferences: bool = _f(True, N_("never contact a customer through a channel they dislike"))
 
 
 class Service(_Frozen):
     """Service (客户服务) capacity per channel and service recovery."""
 
-    capacity: dict[str, float] = _f({"phone": 120.0, "email": 80.0, "chat": 60.0}, "contacts handled per week per channel")
-    key_account_desk: bool = _f(True, "dedicated account team for key accounts (首席客户代表)")
-    key_account_capacity: float = _f(20.0, "weekly contacts the key-account desk handles", ge=0, le=1e7)
-    target_wait_minutes: float = _f(3.0, "answer-time target for the service level", gt=0, le=10_000)
-    recovery_effort: float = _f(0.5, "effort put into recovering complaints (0-1)", ge=0, le=1)
+    capacity: dict[str, float] = _f({"phone": 120.0, "email": 80.0, "chat": 60.0}, N_("contacts handled per week per channel"))
+    key_account_desk: bool = _f(True, N_("dedicated account team for key accounts (首席客户代表)"))
+    key_account_capacity: float = _f(20.0, N_("weekly contacts the key-account desk handles"), ge=0, le=1e7)
+    target_wait_minutes: float = _f(3.0, N_("answer-time target for the service level"), gt=0, le=10_000)
+    recovery_effort: float = _f(0.5, N_("effort put into recovering complaints (0-1)"), ge=0, le=1)
 
 
 class Loyalty(_Frozen):
     """Loyalty programme: points, tiers, rewards."""
 
-    enabled: bool = _f(False, "run a loyalty programme")
-    join_rate: float = _f(0.4, "chance a customer who is not a member joins when they buy (asked at checkout; a new "
-                          "customer at the first order)", ge=0, le=1)
-    points_per_currency: float = _f(1.0, "points per currency unit spent", ge=0, le=1000)
-    redemption_points: float = _f(500.0, "points for one reward", gt=0, le=1e9)
-    reward_value: float = _f(5.0, "cost of one reward to the firm", ge=0, le=1e6)
-    silver_spend: float = _f(400.0, "52-week spend for the silver tier", ge=0, le=1e9)
-    gold_spend: float = _f(1200.0, "52-week spend for the gold tier", ge=0, le=1e9)
-    commitment_boost: float = _f(0.1, "commitment added on joining", ge=0, le=1)
+    enabled: bool = _f(False, N_("run a loyalty programme"))
+    join_rate: float = _f(0.4, N_("chance a customer who is not a member joins when they buy (asked at checkout; a new "
+                          "customer at the first order)"), ge=0, le=1)
+    points_per_currency: float = _f(1.0, N_("points per currency unit spent"), ge=0, le=1000)
+    redemption_points: float = _f(500.0, N_("points for one reward"), gt=0, le=1e9)
+    reward_value: float = _f(5.0, N_("cost of one reward to the firm"), ge=0, le=1e6)
+    silver_spend: float = _f(400.0, N_("52-week spend for the silver tier"), ge=0, le=1e9)
+    gold_spend: float = _f(1200.0, N_("52-week spend for the gold tier"), ge=0, le=1e9)
+    commitment_boost: float = _f(0.1, N_("commitment added on joining"), ge=0, le=1)
 
 
 class Community(_Frozen):
     """Crowdsourcing community (众包, CRM 2.0): ideas, votes, responses, rewards."""
 
-    enabled: bool = _f(False, "run an idea community")
-    response_rate: float = _f(0.5, "share of ideas the firm answers", ge=0, le=1)
-    reward: float = _f(200.0, "reward per adopted idea", ge=0, le=1e7)
+    enabled: bool = _f(False, N_("run an idea community"))
+    response_rate: float = _f(0.5, N_("share of ideas the firm answers"), ge=0, le=1)
+    reward: float = _f(200.0, N_("reward per adopted idea"), ge=0, le=1e7)
 
 
 class Pricing(_Frozen):
     """Pricing."""
 
-    price_index: float = _f(1.0, "our price relative to list (1 = list)", gt=0, le=5)
+    price_index: float = _f(1.0, N_("our price relative to list (1 = list)"), gt=0, le=5)
 
 
 class CrmRules(_Frozen):
@@ -399,19 +400,20 @@ class CrmRules(_Frozen):
     notices and contract dates with rules like these, which a CRM team writes down and tunes.
     """
 
-    new_weeks: int = _f(8, "weeks after signup (or a return) in which the firm treats a customer as new", ge=1, le=520)
-    growth_weeks: int = _f(52, "tenure in weeks up to which an active customer counts as growing, mature after", ge=1, le=1040)
+    new_weeks: int = _f(8, N_("weeks after signup (or a return) in which the firm treats a customer as new"), ge=1, le=520)
+    growth_weeks: int = _f(52, N_("tenure in weeks up to which an active customer counts as growing, mature after"),
+                           ge=1, le=1040)
     lapse_multiple: float = _f(
-        3.0, "a non-contract customer is lapsed (dormant) when the weeks since the last order exceed this many of "
-        "their own typical gaps between orders", gt=0, le=50)
-    min_lapse_weeks: int = _f(8, "never call a customer lapsed before this many weeks without an order", ge=1, le=520)
-    max_lapse_weeks: int = _f(52, "always call a customer lapsed after this many weeks without an order", ge=1, le=1040)
-    lost_weeks: int = _f(104, "weeks without an order (or after a contract ended) after which the firm writes a customer off",
+        3.0, N_("a non-contract customer is lapsed (dormant) when the weeks since the last order exceed this many of "
+        "their own typical gaps between orders"), gt=0, le=50)
+    min_lapse_weeks: int = _f(8, N_("never call a customer lapsed before this many weeks without an order"), ge=1, le=520)
+    max_lapse_weeks: int = _f(52, N_("always call a customer lapsed after this many weeks without an order"), ge=1, le=1040)
+    lost_weeks: int = _f(104, N_("weeks without an order (or after a contract ended) after which the firm writes a customer off"),
                          ge=1, le=2080)
-    at_risk_lift: float = _f(3.0, "flag an active customer at risk when the odds of their churn score are this many times "
-                             "the odds of the churn rate the firm last observed (scenarios differ in base churn)", ge=1, le=100)
-    horizon_weeks: int = _f(13, "the churn score predicts lapsing or notice within this many weeks", ge=1, le=104)
-    refit_weeks: int = _f(13, "weeks between refits of the churn model on outcomes the firm has observed", ge=1, le=520)
+    at_risk_lift: float = _f(3.0, N_("flag an active customer at risk when the odds of their churn score are this many times "
+                             "the odds of the churn rate the firm last observed (scenarios differ in base churn)"), ge=1, le=100)
+    horizon_weeks: int = _f(13, N_("the churn score predicts lapsing or notice within this many weeks"), ge=1, le=104)
+    refit_weeks: int = _f(13, N_("weeks between refits of the churn model on outcomes the firm has observed"), ge=1, le=520)
 
 
 class Policies(_Frozen):
@@ -430,21 +432,21 @@ class Event(_Frozen):
     """A shock in a given week: scheduled in a scenario or injected while a model runs."""
 
     kind: Literal["service_outage", "price_war", "product_defect", "viral_campaign", "viral_complaint"] = _f(
-        "service_outage", "what happens"
+        "service_outage", N_("what happens")
     )
-    week: int = _f(1, "first week the event acts", ge=0, le=100_000)
-    duration: int = _f(1, "weeks it lasts", ge=1, le=1000)
-    intensity: float = _f(0.5, "strength (0-1)", ge=0, le=1)
+    week: int = _f(1, N_("first week the event acts"), ge=0, le=100_000)
+    duration: int = _f(1, N_("weeks it lasts"), ge=1, le=1000)
+    intensity: float = _f(0.5, N_("strength (0-1)"), ge=0, le=1)
 
 
 class Scenario(_Frozen):
     """A world, the firm's policies and the events that will happen."""
 
-    name: str = _f("custom", "short name")
-    description: str = _f("", "what the scenario represents")
+    name: str = _f("custom", N_("short name"))
+    description: str = _f("", N_("what the scenario represents"))
     world: World = World()
     policies: Policies = Policies()
-    events: tuple[Event, ...] = _f((), "scheduled events")
+    events: tuple[Event, ...] = _f((), N_("scheduled events"))
 
     @model_validator(mode="after")
     def _check_keys(self) -> Scenario:
@@ -474,15 +476,55 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
 
 
-def format_validation_error(err: ValidationError, source: str, what: str = "scenario") -> str:
-    """One line per problem: the source, the dotted field, the value given and what is allowed."""
-    lines = [f"{source}: invalid {what}"]
+#: pydantic's problems, by error type, in words the catalog translates (``{ge}``... are pydantic's context values).
+#: English messages keep pydantic's own wording; other languages use these when the type is listed.
+PYDANTIC_PROBLEMS: dict[str, str] = {
+    "greater_than_equal": N_("must be >= {ge}"),
+    "greater_than": N_("must be > {gt}"),
+    "less_than_equal": N_("must be <= {le}"),
+    "less_than": N_("must be < {lt}"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "float_type": N_("must be a number"),
+    "bool_parsing": N_("must be true or false"),
+    "bool_type": N_("must be true or false"),
+    "literal_error": N_("must be one of {expected}"),
+    "extra_forbidden": N_("unknown field"),
+    "missing": N_("is required"),
+    "string_type": N_("must be text"),
+    "dict_type": N_("must be a mapping of fields"),
+    "list_type": N_("must be a list"),
+    "date_from_datetime_parsing": N_("must be a date such as 2024-01-01"),
+    "date_parsing": N_("must be a date such as 2024-01-01"),
+    "date_type": N_("must be a date such as 2024-01-01"),
+}
+
+
+def _problem(error: dict[str, Any]) -> str:
+    """One pydantic problem in the current language (pydantic's own English when there is no translation)."""
+    template = PYDANTIC_PROBLEMS.get(error["type"])
+    if template is None or text_language() == DEFAULT_LANGUAGE:
+        return error["msg"].removeprefix("Value error, ")
+    try:
+        return _(template).format(**error.get("ctx", {}))
+    except (KeyError, IndexError):  # a pydantic version with other context names: its own words, not a crash
+        return error["msg"]
+
+
+def format_validation_error(err: ValidationError, source: str, what: str = N_("scenario")) -> str:
+    """One line per problem: the source, the dotted field, the value given and what is allowed.
+
+    ``what`` is English, marked with ``N_`` where written, and translated here; pydantic's own
+    description of each problem stays in English (it comes from pydantic, not from this project).
+    """
+    lines = [_("{source}: invalid {what}").format(source=source, what=_(what))]
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        loc = ".".join(str(p) for p in e["loc"]) or _("(top level)")
         value = e.get("input")
         shown = repr(value) if not isinstance(value, dict) else "{...}"
-        msg = e["msg"].removeprefix("Value error, ")
-        lines.append(f"  field {loc} = {shown}: {msg}")
+        lines.append("  " + _("field {field} = {value}: {problem}").format(field=loc, value=shown, problem=_problem(e)))
     return "\n".join(lines)
 
 
@@ -499,14 +541,15 @@ def _moved_field_error(dotted: str, source: str) -> ScenarioError | None:
     new = MOVED_FIELDS.get(dotted)
     if new is None:
         return None
-    return ScenarioError(f"{source}: field {dotted} has moved to {new} (it describes customers, not a policy); "
-                         f"write it there instead")
+    return ScenarioError(_("{source}: field {field} has moved to {new} (it describes customers, not a policy); "
+                           "write it there instead").format(source=source, field=dotted, new=new))
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a mapping as a scenario; errors name the source, the field and the value."""
     if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: expected a mapping of scenario fields, got {type(data).__name__}")
+        raise ScenarioError(_("{source}: expected a mapping of scenario fields, got {type}").format(
+            source=source, type=type(data).__name__))
     for old in MOVED_FIELDS:
         node: Any = data
         for part in old.split("."):
@@ -527,11 +570,9 @@ def scenario_path(name_or_path: str | Path) -> Path:
         return BUILTIN_DIR / f"{text_name}.yaml"
     if not path.exists():
         if path.suffix in (".yaml", ".yml"):
-            raise ScenarioError(f"{text_name}: scenario file not found")
-        raise ScenarioError(
-            f"unknown scenario {text_name!r}; built-in scenarios: {', '.join(builtin_names())} "
-            "(or give the path of a YAML file)"
-        )
+            raise ScenarioError(_("{name}: scenario file not found").format(name=text_name))
+        raise ScenarioError(_("unknown scenario {name}; built-in scenarios: {names} (or give the path of a YAML file)").format(
+            name=repr(text_name), names=", ".join(builtin_names())))
     return path
 
 
@@ -541,9 +582,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        raise ScenarioError(f"{path}: malformed YAML: {err}") from None
+        raise ScenarioError(_("{path}: malformed YAML: {error}").format(path=path, error=err)) from None
     except OSError as err:
-        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
+        raise ScenarioError(_("{path}: cannot read: {reason}").format(path=path, reason=err.strerror)) from None
     return scenario_from_dict(data or {}, str(path))
 
 
@@ -561,10 +602,12 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
         node = data
         for i, part in enumerate(parts[:-1]):
             if not isinstance(node, dict) or part not in node:
-                raise ScenarioError(f"override {dotted!r}: unknown field {'.'.join(parts[: i + 1])!r}")
+                raise ScenarioError(_("override {override}: unknown field {field}").format(
+                    override=repr(dotted), field=repr(".".join(parts[: i + 1]))))
             node = node[part]
         if not isinstance(node, dict) or (parts[-1] not in node and not _is_open_mapping(parts[:-1])):
-            raise ScenarioError(f"override {dotted!r}: unknown field {dotted.replace('__', '.')!r}")
+            raise ScenarioError(_("override {override}: unknown field {field}").format(
+                override=repr(dotted), field=repr(dotted.replace("__", "."))))
         node[parts[-1]] = value
     return scenario_from_dict(data, f"scenario {scenario.name!r} with overrides")
 
@@ -580,7 +623,10 @@ def scenario_to_yaml(scenario: Scenario) -> str:
 
 
 def describe_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, str, str, str]]:
-    """(field path, default, range, meaning) for every leaf field: documentation from the schema."""
+    """(field path, default, range, meaning) for every leaf field: documentation from the schema.
+
+    The meanings are written in English (marked with ``N_`` in each field) and given in the current language.
+    """
     rows: list[tuple[str, str, str, str]] = []
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
@@ -593,7 +639,7 @@ def describe_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> list
             for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
                 if getattr(m, attr, None) is not None:
                     bounds.append(f"{sym} {getattr(m, attr)}")
-        rows.append((path, _yaml_value(info.default), ", ".join(bounds), info.description or ""))
+        rows.append((path, _yaml_value(info.default), ", ".join(bounds), _(info.description) if info.description else ""))
     return rows
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from simulations.errors import UserError
+from simulations.i18n import _
 from simulations.recording.dictionary import TABLES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,16 +71,19 @@ def resolve(name_or_path: str | Path) -> Path:
     if not path.is_absolute() and named.is_dir():
         return named
     known = sorted(p.name for p in DATASETS_DIR.iterdir() if (p / "metadata.json").exists()) if DATASETS_DIR.is_dir() else []
-    raise UserError(f"dataset {str(name_or_path)!r} not found: give a folder or one of {', '.join(known) or '(none)'}")
+    raise UserError(_("dataset {name} not found: give a folder or one of {known}").format(
+        name=repr(str(name_or_path)), known=", ".join(known) or _("(none)")))
 
 
 def _check_columns(file: Path, found: list[str], expected: list[str]) -> None:
     missing = [c for c in expected if c not in found]
     extra = [c for c in found if c not in expected]
     if missing:
-        raise UserError(f"{file}: missing column {missing[0]!r} (expected columns: {', '.join(expected)})")
+        raise UserError(_("{file}: missing column {column} (expected columns: {expected})").format(
+            file=file, column=repr(missing[0]), expected=", ".join(expected)))
     if extra:
-        raise UserError(f"{file}: unexpected column {extra[0]!r} (expected columns: {', '.join(expected)})")
+        raise UserError(_("{file}: unexpected column {column} (expected columns: {expected})").format(
+            file=file, column=repr(extra[0]), expected=", ".join(expected)))
 
 
 def load(name_or_path: str | Path, tables: list[str] | None = None) -> Dataset:
@@ -89,26 +93,27 @@ def load(name_or_path: str | Path, tables: list[str] | None = None) -> Dataset:
     try:
         metadata = json.loads(meta_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UserError(f"{meta_file}: missing; not a dataset folder") from None
+        raise UserError(_("{file}: missing; not a dataset folder").format(file=meta_file)) from None
     except json.JSONDecodeError as err:
-        raise UserError(f"{meta_file}: malformed JSON ({err})") from None
+        raise UserError(_("{file}: malformed JSON ({error})").format(file=meta_file, error=err)) from None
     names = metadata.get("tables")
     if not isinstance(names, list):
-        raise UserError(f"{meta_file}: field 'tables' must be a list of table names")
+        raise UserError(_("{file}: field 'tables' must be a list of table names").format(file=meta_file))
     out: dict[str, pd.DataFrame] = {}
     for name in tables or names:
         if name not in names:
-            raise UserError(f"{folder}: no table {name!r}; tables: {', '.join(names)}")
+            raise UserError(_("{folder}: no table {table}; tables: {tables}").format(
+                folder=folder, table=repr(name), tables=", ".join(names)))
         decl = TABLES.get(name)
         if decl is None:
-            raise UserError(f"{meta_file}: unknown table {name!r}")
+            raise UserError(_("{file}: unknown table {table}").format(file=meta_file, table=repr(name)))
         pfile, cfile = folder / f"{name}.parquet", folder / f"{name}.csv"
         if not pfile.exists():
-            raise UserError(f"{pfile}: missing table file")
+            raise UserError(_("{file}: missing table file").format(file=pfile))
         try:
             df = pq.read_table(pfile).to_pandas()
         except Exception as err:  # noqa: BLE001 - any unreadable file is the user's to fix
-            raise UserError(f"{pfile}: cannot be read as Parquet ({err})") from None
+            raise UserError(_("{file}: cannot be read as Parquet ({error})").format(file=pfile, error=err)) from None
         _check_columns(pfile, list(df.columns), decl.names)
         if cfile.exists():
             with cfile.open(encoding="utf-8") as fh:
@@ -116,6 +121,7 @@ def load(name_or_path: str | Path, tables: list[str] | None = None) -> Dataset:
             _check_columns(cfile, header, decl.names)
         if decl.key is not None and df[decl.key].duplicated().any():
             dup = df.loc[df[decl.key].duplicated(), decl.key].iloc[0]
-            raise UserError(f"{pfile}: column {decl.key!r} must be unique, but {dup!r} appears more than once")
+            raise UserError(_("{file}: column {column} must be unique, but {value} appears more than once").format(
+                file=pfile, column=repr(decl.key), value=repr(dup)))
         out[name] = df
     return Dataset(folder, metadata, out)

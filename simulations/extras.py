@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 
 from simulations.errors import UserError
+from simulations.i18n import _
 
 #: Import names each extra provides (kept in step with ``[project.optional-dependencies]`` by a test).
 EXTRAS: dict[str, tuple[str, ...]] = {
@@ -39,7 +40,8 @@ def require_extra(extra: str, what: str, modules: tuple[str, ...] | None = None)
     missing = missing_modules(extra, modules)
     if missing:
         raise MissingExtra(
-            f"{what} needs the optional package(s) {', '.join(missing)}, which are not installed; "
-            f"install the [{extra}] extra: pip install 'crm-sandbox[{extra}]' "
-            f"(in a clone of the repository: pip install -e '.[{extra}]')"
+            _("{what} needs the optional package(s) {packages}, which are not installed; "
+              "install the [{extra}] extra: pip install 'crm-sandbox[{extra}]' "
+              "(in a clone of the repository: pip install -e '.[{extra}]')").format(
+                what=what, packages=", ".join(missing), extra=extra)
         )

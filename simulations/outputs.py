@@ -15,17 +15,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from simulations.errors import UserError
+from simulations.i18n import N_, _
 
 
 def check_writable(folder: Path) -> None:
     """Fail before any work if ``folder`` (and a staging folder beside it) cannot be written."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise UserError(f"{folder}: exists and is not a folder")
+        raise UserError(_("{folder}: exists and is not a folder").format(folder=folder))
     for ancestor in folder.parents:  # `--out notes.txt/run` must say which part is a file, not "File exists"
         if ancestor.exists():
             if not ancestor.is_dir():
-                raise UserError(f"{folder}: cannot create the output folder inside {ancestor}, which is a file")
+                raise UserError(_("{folder}: cannot create the output folder inside {file}, which is a file")
+                                .format(folder=folder, file=ancestor))
             break
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -37,15 +39,19 @@ def check_writable(folder: Path) -> None:
             os.close(fd)
             os.unlink(probe)
     except OSError as err:
-        raise UserError(f"{folder}: output folder cannot be written ({err.strerror})") from None
+        raise UserError(_("{folder}: output folder cannot be written ({reason})").format(folder=folder, reason=err.strerror)) \
+            from None
 
 
-def check_not_clobbering(folder: Path, force: bool, what: str = "output folder") -> None:
-    """Refuse a non-empty existing ``folder`` unless ``force``: an earlier run's results are not replaced by accident."""
+def check_not_clobbering(folder: Path, force: bool, what: str = N_("output folder")) -> None:
+    """Refuse a non-empty existing ``folder`` unless ``force``: an earlier run's results are not replaced by accident.
+
+    ``what`` names the folder in English; it is translated here (mark it with ``N_`` where written).
+    """
     folder = Path(folder)
     if not force and folder.is_dir() and any(folder.iterdir()):
-        raise UserError(f"{folder}: {what} exists and is not empty (an earlier run?); "
-                        "pass --force to replace its files, or choose another --out")
+        raise UserError(_("{folder}: {what} exists and is not empty (an earlier run?); "
+                          "pass --force to replace its files, or choose another --out").format(folder=folder, what=_(what)))
 
 
 @contextmanager

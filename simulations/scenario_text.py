@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from simulations.config import Scenario
+from simulations.i18n import _
 
 _KEY = re.compile(r"^(?P<indent>[ ]*)(?P<dash>-[ ]+)?(?P<key>[A-Za-z_][\w.-]*)[ ]*:(?=[ ]|$)")
 _INLINE = re.compile(r"[ ]+(#.*)$")
@@ -82,8 +83,9 @@ def collect_comments(text: str) -> tuple[dict[Path, list[str]], dict[Path, str],
 def commented_yaml(scenario: Scenario, source_text: str | None, source_name: str) -> str:
     """``scenario`` as YAML (defaults filled in) with the comments of ``source_text`` beside their fields."""
     body = yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100)
-    header = [f"# scenario {scenario.name}: every field, defaults filled in; comments from {source_name}",
-              "# (crm-sandbox scenario fields lists each field's range and meaning)"]
+    header = ["# " + _("scenario {name}: every field, defaults filled in; comments from {source}").format(
+                  name=scenario.name, source=source_name),
+              "# " + _("(crm-sandbox scenario fields lists each field's range and meaning)")]
     if not source_text:
         return "\n".join(header) + "\n" + body
     above, inline, trailing = collect_comments(source_text)
@@ -103,5 +105,6 @@ def commented_yaml(scenario: Scenario, source_text: str | None, source_name: str
     lost = [c for path, cs in above.items() if path not in placed for c in cs]
     lost += [c for path, c in inline.items() if path not in placed]
     if lost or trailing:
-        out += [f"# comments from {source_name} whose field is not shown above:", *lost, *trailing]
+        out += ["# " + _("comments from {source} whose field is not shown above:").format(source=source_name),
+                *lost, *trailing]
     return "\n".join(out) + "\n"

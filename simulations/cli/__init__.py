@@ -5,6 +5,7 @@ function and reports. A user's mistake (``UserError``) prints one message and ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -28,8 +29,12 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test)."""
-    parser = argparse.ArgumentParser(prog="crm-sandbox", description=_("CRM Lifecycle Sandbox"))
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    from simulations.cli import argparse_text
+
+    argparse_text.install()
+    parser = argparse_text.Parser(prog="crm-sandbox", description=_("CRM Lifecycle Sandbox"))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help=_("show the program's version number and exit"))
     _add_lang_option(parser, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -79,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Everything, parsing and the lazy imports of the command modules included, runs inside the
     handlers, so Ctrl-C at any moment of start-up ends with one line and status 130, not a traceback.
+    ``--lang`` holds for this call only: the language goes back to ``CRM_LANG`` when it returns.
     """
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
@@ -101,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         if _caused_by_ctrl_c(err):  # Ctrl-C while a C extension initialises surfaces as ImportError
             return _interrupted()
         raise
+    finally:  # a caller that runs several commands in one process (tests) starts each afresh
+        with contextlib.suppress(UserError):  # an invalid CRM_LANG is reported above, not here again
+            set_language(None)
 
 
 def run() -> None:

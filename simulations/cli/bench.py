@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 from simulations.bench import IMPLEMENTATIONS, Measurement, format_speedups, format_table, measure, speedups
 from simulations.errors import UserError
+from simulations.i18n import _
 
 #: implementation -> (customers, weeks) measured by default.
 DEFAULT_PLAN: dict[str, tuple[tuple[int, int], ...]] = {
@@ -29,17 +30,18 @@ QUICK_PLAN: dict[str, tuple[tuple[int, int], ...]] = {
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``bench`` sub-command."""
-    p = sub.add_parser("bench", help="print throughput and peak memory of the simulation engines, and their speed ratio")
-    p.add_argument("--scenario", default="retail")
+    p = sub.add_parser("bench", help=_("print throughput and peak memory of the simulation engines, and their speed ratio"))
+    p.add_argument("--scenario", default="retail", help=_("built-in name or YAML file (default: retail)"))
     p.add_argument("--size", action="append", metavar="CUSTOMERSxWEEKS",
-                   help="a size to run with every chosen engine, e.g. 10000x156 (repeatable; default: reference at "
-                        "1k, 10k x 156 and 100k x 13 weeks, vectorized at the same sizes plus 100k x 156, 1M x 156 and 1M x 260)")
+                   help=_("a size to run with every chosen engine, e.g. 10000x156 (repeatable; default: reference at "
+                          "1k, 10k x 156 and 100k x 13 weeks, vectorized at the same sizes plus 100k x 156, 1M x 156 "
+                          "and 1M x 260)"))
     p.add_argument("--implementation", action="append", choices=sorted(IMPLEMENTATIONS),
-                   help="engine(s) to measure (default: all)")
-    p.add_argument("--quick", action="store_true", help="small sizes only (500 and 2,000 customers x 6 weeks)")
-    p.add_argument("--seed", type=int, default=0)
+                   help=_("engine(s) to measure (default: all)"))
+    p.add_argument("--quick", action="store_true", help=_("small sizes only (500 and 2,000 customers x 6 weeks)"))
+    p.add_argument("--seed", type=int, default=0, help=_("random seed (default: 0)"))
     p.add_argument("--json", action="store_true",
-                   help="print a JSON list of measurements; vectorized rows carry speedup_vs_reference")
+                   help=_("print a JSON list of measurements; vectorized rows carry speedup_vs_reference"))
     p.set_defaults(func=cmd_bench)
 
 
@@ -49,9 +51,9 @@ def parse_size(text: str) -> tuple[int, int]:
         n, w = text.lower().split("x")
         size = int(n.replace("_", "")), int(w)
     except ValueError:
-        raise UserError(f"--size {text!r}: expected CUSTOMERSxWEEKS, e.g. 10000x156") from None
+        raise UserError(_("--size {value}: expected CUSTOMERSxWEEKS, e.g. 10000x156").format(value=repr(text))) from None
     if size[0] < 10 or size[1] < 1:
-        raise UserError(f"--size {text!r}: need at least 10 customers and 1 week")
+        raise UserError(_("--size {value}: need at least 10 customers and 1 week").format(value=repr(text)))
     return size
 
 
@@ -59,7 +61,7 @@ def plan(args: argparse.Namespace) -> list[tuple[str, int, int]]:
     """(implementation, customers, weeks) to measure, in order."""
     impls = args.implementation or sorted(IMPLEMENTATIONS)
     if args.size and args.quick:
-        raise UserError("--size and --quick exclude each other")
+        raise UserError(_("--size and --quick exclude each other"))
     if args.size:
         sizes = [parse_size(s) for s in args.size]
         return [(impl, n, w) for impl in impls for n, w in sizes]
@@ -89,5 +91,5 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if ratios:
         print()
         print(format_speedups(ratios))
-        print("(ratios compare equal horizons where both engines ran one; otherwise rates per customer-week)")
+        print(_("(ratios compare equal horizons where both engines ran one; otherwise rates per customer-week)"))
     return 0

@@ -8,52 +8,53 @@ from pathlib import Path
 
 from simulations.errors import UserError
 from simulations.extras import require_extra
+from simulations.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``classroom`` sub-commands."""
-    p = sub.add_parser("classroom", help="role-play cases played live in class (Voila pages)")
+    p = sub.add_parser("classroom", help=_("role-play cases played live in class (Voila pages)"))
     csub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    c = csub.add_parser("cases", help="list the built-in cases")
+    c = csub.add_parser("cases", help=_("list the built-in cases"))
     c.set_defaults(func=cmd_cases)
 
-    s = csub.add_parser("start", help="create a session for a case and serve the team and instructor pages")
-    s.add_argument("case", help="built-in case name or case folder")
-    s.add_argument("--teams", type=int, required=True, help="number of teams")
-    s.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
-    s.add_argument("--port", type=int, default=None, help="port (default: a free one)")
+    s = csub.add_parser("start", help=_("create a session for a case and serve the team and instructor pages"))
+    s.add_argument("case", help=_("built-in case name or case folder"))
+    s.add_argument("--teams", type=int, required=True, help=_("number of teams"))
+    s.add_argument("--host", default="127.0.0.1", help=_("address to serve on (default: 127.0.0.1)"))
+    s.add_argument("--port", type=int, default=None, help=_("port (default: a free one)"))
     s.add_argument("--session-dir", type=Path, default=None,
-                   help="folder for the session's SQLite store (default: classroom-sessions/CASE-N)")
-    s.add_argument("--customers", type=int, default=None, help="people in the world (default: the case's)")
-    s.add_argument("--seed", type=int, default=None, help="seed of the world (default: the case's)")
-    s.add_argument("--no-serve", action="store_true", help="create the session and print the codes, do not serve")
+                   help=_("folder for the session's SQLite store (default: classroom-sessions/CASE-N)"))
+    s.add_argument("--customers", type=int, default=None, help=_("people in the world (default: the case's)"))
+    s.add_argument("--seed", type=int, default=None, help=_("seed of the world (default: the case's)"))
+    s.add_argument("--no-serve", action="store_true", help=_("create the session and print the codes, do not serve"))
     s.set_defaults(func=cmd_start)
 
-    r = csub.add_parser("resume", help="serve an existing session again (after a stop or a crash)")
-    r.add_argument("session", type=Path, help="session folder")
-    r.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
-    r.add_argument("--port", type=int, default=None, help="port (default: a free one)")
+    r = csub.add_parser("resume", help=_("serve an existing session again (after a stop or a crash)"))
+    r.add_argument("session", type=Path, help=_("session folder"))
+    r.add_argument("--host", default="127.0.0.1", help=_("address to serve on (default: 127.0.0.1)"))
+    r.add_argument("--port", type=int, default=None, help=_("port (default: a free one)"))
     r.set_defaults(func=cmd_resume)
 
-    a = csub.add_parser("advance", help="close the open round and run it (as the instructor page does)")
-    a.add_argument("session", type=Path, help="session folder")
+    a = csub.add_parser("advance", help=_("close the open round and run it (as the instructor page does)"))
+    a.add_argument("session", type=Path, help=_("session folder"))
     a.set_defaults(func=cmd_advance)
 
-    e = csub.add_parser("export", help="export decisions, results and each team's world")
-    e.add_argument("session", type=Path, help="session folder")
-    e.add_argument("--out", type=Path, required=True, help="output folder")
+    e = csub.add_parser("export", help=_("export decisions, results and each team's world"))
+    e.add_argument("session", type=Path, help=_("session folder"))
+    e.add_argument("--out", type=Path, required=True, help=_("output folder"))
     e.set_defaults(func=cmd_export)
 
-    d = csub.add_parser("docs", help="write cases/README.md from the case schema (or --check it is current)")
-    d.add_argument("--check", action="store_true", help="exit 1 if cases/README.md is out of date")
+    d = csub.add_parser("docs", help=_("write cases/README.md from the case schema (or --check it is current)"))
+    d.add_argument("--check", action="store_true", help=_("exit 1 if cases/README.md is out of date"))
     d.set_defaults(func=cmd_docs)
 
-    b = csub.add_parser("bench", help="time round advances and measure memory")
-    b.add_argument("--case", default="telecom-churn", help="case (default: telecom-churn)")
-    b.add_argument("--teams", type=int, default=30, help="teams (default: 30)")
-    b.add_argument("--customers", type=int, default=10_000, help="people in the world (default: 10000)")
-    b.add_argument("--rounds", type=int, default=3, help="rounds to advance (default: 3)")
+    b = csub.add_parser("bench", help=_("time round advances and measure memory"))
+    b.add_argument("--case", default="telecom-churn", help=_("case (default: telecom-churn)"))
+    b.add_argument("--teams", type=int, default=30, help=_("teams (default: 30)"))
+    b.add_argument("--customers", type=int, default=10_000, help=_("people in the world (default: 10000)"))
+    b.add_argument("--rounds", type=int, default=3, help=_("rounds to advance (default: 3)"))
     b.set_defaults(func=cmd_bench)
 
 
@@ -80,7 +81,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_start(args: argparse.Namespace) -> int:
     """Create a session and serve it."""
     if not args.no_serve:  # before the session is created: nothing half-made to clean up
-        require_extra("classroom", "serving the classroom pages (`classroom start` without --no-serve)")
+        require_extra("classroom", _("serving the classroom pages (`classroom start` without --no-serve)"))
     from simulations.classroom.rounds import create_session
     from simulations.classroom.server import check_outside_app, serve
     from simulations.classroom.session import session_case
@@ -89,11 +90,12 @@ def cmd_start(args: argparse.Namespace) -> int:
     check_outside_app(folder)
     store, token = create_session(args.case, args.teams, folder, customers=args.customers, seed=args.seed)
     if args.no_serve:
-        print(f"Session {folder} created ({store.info().case_name}: {session_case(store).title.get()}).")
-        print(f"Instructor key (keep it secret): {token}")
+        print(_("Session {folder} created ({case}: {title}).").format(folder=folder, case=store.info().case_name,
+                                                                       title=session_case(store).title.get()))
+        print(_("Instructor key (keep it secret): {key}").format(key=token))
         for t in store.teams(token):
-            print(f"{t.name:<8} join code {t.code}")
-        print(f"Serve it with: crm-sandbox classroom resume {folder}")
+            print(_("{team} join code {code}").format(team=f"{t.name:<8}", code=t.code))
+        print(_("Serve it with: {command}").format(command=f"crm-sandbox classroom resume {folder}"))
         return 0
     return serve(folder, args.host, args.port, token)
 
@@ -115,8 +117,9 @@ def cmd_advance(args: argparse.Namespace) -> int:
 
     store = Store(args.session)
     report = advance_round(store, store.instructor_key())
-    print(f"round {report.round} run for {report.teams} teams ({report.submitted} submitted); "
-          + ("the game is over" if report.finished else f"round {report.next_round} is open"))
+    print(_("round {round} run for {teams} teams ({submitted} submitted); ").format(
+        round=report.round, teams=report.teams, submitted=report.submitted)
+          + (_("the game is over") if report.finished else _("round {round} is open").format(round=report.next_round)))
     return 0
 
 
@@ -127,7 +130,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = Store(args.session)
     files = export_session(store, store.instructor_key(), args.out)
-    print(f"wrote {len(files)} files to {args.out}")
+    print(_("wrote {n} files to {folder}").format(n=len(files), folder=args.out))
     return 0
 
 
@@ -140,12 +143,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if args.check:
         current = path.read_text(encoding="utf-8") if path.exists() else ""
         if current != text:
-            print(f"{path} is out of date: run `crm-sandbox classroom docs`")
+            print(_("{path} is out of date: run `crm-sandbox classroom docs`").format(path=path))
             return 1
-        print(f"{path} is current")
+        print(_("{path} is current").format(path=path))
         return 0
     path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
+    print(_("wrote {path}").format(path=path))
     return 0
 
 
@@ -157,20 +160,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from simulations.classroom.rounds import advance_round, create_session
 
     if args.rounds < 1:
-        raise UserError(f"--rounds must be at least 1, got {args.rounds}")
+        raise UserError(_("--rounds must be at least 1, got {value}").format(value=args.rounds))
     with tempfile.TemporaryDirectory(prefix="crm-classroom-bench-") as tmp:
         t0 = time.perf_counter()
         store, token = create_session(args.case, args.teams, Path(tmp) / "s", customers=args.customers)
-        print(f"session created (warm-up) in {time.perf_counter() - t0:.2f} s")
-        for _ in range(args.rounds):
+        print(_("session created (warm-up) in {seconds} s").format(seconds=f"{time.perf_counter() - t0:.2f}"))
+        for _round in range(args.rounds):
             t0 = time.perf_counter()
             report = advance_round(store, token)
-            print(f"round {report.round}: {report.teams} teams x {args.customers:,} customers x {report.weeks} weeks "
-                  f"advanced in {time.perf_counter() - t0:.2f} s")
+            print(_("round {round}: {teams} teams x {customers} customers x {weeks} weeks advanced in {seconds} s").format(
+                round=report.round, teams=report.teams, customers=f"{args.customers:,}", weeks=report.weeks,
+                seconds=f"{time.perf_counter() - t0:.2f}"))
             if report.finished:
                 break
         size = (Path(tmp) / "s" / "session.sqlite").stat().st_size
         store.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of this process {peak:.0f} MiB; session file {size / 2**20:.0f} MiB")
+    print(_("peak memory of this process {peak} MiB; session file {size} MiB").format(
+        peak=f"{peak:.0f}", size=f"{size / 2**20:.0f}"))
     return 0

@@ -8,41 +8,42 @@ import sys
 from pathlib import Path
 
 from simulations.errors import UserError
+from simulations.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``experiment`` and its actions."""
-    p = sub.add_parser("experiment", help="run a declared experiment (factorial design x replications) and report it")
+    p = sub.add_parser("experiment", help=_("run a declared experiment (factorial design x replications) and report it"))
     esub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    run = esub.add_parser("run", help="run or resume an experiment file's sweep into a folder")
-    run.add_argument("file", type=Path, help="experiment YAML file")
-    run.add_argument("--out", type=Path, required=True, help="output folder (runs/, results.parquet, experiment.json)")
-    run.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores; 1: in-process)")
+    run = esub.add_parser("run", help=_("run or resume an experiment file's sweep into a folder"))
+    run.add_argument("file", type=Path, help=_("experiment YAML file"))
+    run.add_argument("--out", type=Path, required=True, help=_("output folder (runs/, results.parquet, experiment.json)"))
+    run.add_argument("--workers", type=int, default=None, help=_("local worker processes (default: all cores; 1: in-process)"))
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                     help="run on a Dask cluster, e.g. tcp://host:8786 (then --workers is ignored)")
+                     help=_("run on a Dask cluster, e.g. tcp://host:8786 (then --workers is ignored)"))
     run.add_argument("--keep-worker-malloc", action="store_true",
-                     help="with --scheduler: leave the workers' malloc settings as Dask set them (runs about 9%% slower)")
-    run.add_argument("--retry-failed", action="store_true", help="run again the runs that ended with an error")
-    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+                     help=_("with --scheduler: leave the workers' malloc settings as Dask set them (runs about 9%% slower)"))
+    run.add_argument("--retry-failed", action="store_true", help=_("run again the runs that ended with an error"))
+    run.add_argument("--no-progress", action="store_true", help=_("hide the progress bar"))
     run.set_defaults(func=cmd_run)
 
-    rep = esub.add_parser("report", help="write an HTML/PNG report with paired differences and intervals")
-    rep.add_argument("folder", type=Path, help="output folder of `experiment run`")
-    rep.add_argument("--out", type=Path, default=None, help="report folder (default: FOLDER/report)")
-    rep.add_argument("--confidence", type=float, default=0.95, help="confidence level of intervals (default: 0.95)")
+    rep = esub.add_parser("report", help=_("write an HTML/PNG report with paired differences and intervals"))
+    rep.add_argument("folder", type=Path, help=_("output folder of `experiment run`"))
+    rep.add_argument("--out", type=Path, default=None, help=_("report folder (default: FOLDER/report)"))
+    rep.add_argument("--confidence", type=float, default=0.95, help=_("confidence level of intervals (default: 0.95)"))
     rep.set_defaults(func=cmd_report)
 
-    bench = esub.add_parser("bench", help="time one sweep on local processes and on a loopback Dask cluster")
-    bench.add_argument("file", type=Path, help="experiment YAML file")
-    bench.add_argument("--workers", type=int, default=2, help="local processes, and Dask workers (default: 2)")
-    bench.add_argument("--replications", type=int, default=None, help="override the file's replications (quicker bench)")
-    bench.add_argument("--keep-worker-malloc", action="store_true", help="time Dask workers as Dask starts them")
-    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench = esub.add_parser("bench", help=_("time one sweep on local processes and on a loopback Dask cluster"))
+    bench.add_argument("file", type=Path, help=_("experiment YAML file"))
+    bench.add_argument("--workers", type=int, default=2, help=_("local processes, and Dask workers (default: 2)"))
+    bench.add_argument("--replications", type=int, default=None, help=_("override the file's replications (quicker bench)"))
+    bench.add_argument("--keep-worker-malloc", action="store_true", help=_("time Dask workers as Dask starts them"))
+    bench.add_argument("--json", action="store_true", help=_("print the figures as JSON"))
     bench.set_defaults(func=cmd_bench)
 
-    show = esub.add_parser("show", help="validate an experiment file and list its design points")
-    show.add_argument("file", type=Path, help="experiment YAML file")
+    show = esub.add_parser("show", help=_("validate an experiment file and list its design points"))
+    show.add_argument("file", type=Path, help=_("experiment YAML file"))
     show.set_defaults(func=cmd_show)
 
 
@@ -52,23 +53,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     from simulations.experiments import load_experiment, prepare_sweep
 
     if args.workers is not None and args.workers < 1:
-        raise UserError(f"--workers must be at least 1, got {args.workers}")
+        raise UserError(_("--workers must be at least 1, got {value}").format(value=args.workers))
     experiment = load_experiment(args.file)
     sweep = prepare_sweep(experiment, args.out, retry_failed=args.retry_failed)
     done = len(sweep.tasks) - len(sweep.pending)
-    where = f"Dask at {args.scheduler}" if args.scheduler else f"{args.workers or 'all'} local worker(s)"
-    print(f"{experiment.name}: {len(sweep.tasks)} runs, {done} already done, {len(sweep.pending)} to run on {where}",
-          file=sys.stderr)
+    if args.scheduler:
+        where = _("Dask at {address}").format(address=args.scheduler)
+    elif args.workers:
+        where = _("{n} local worker(s)").format(n=args.workers)
+    else:
+        where = _("all local workers")
+    print(_("{experiment}: {runs} runs, {done} already done, {pending} to run on {where}").format(
+        experiment=experiment.name, runs=len(sweep.tasks), done=done, pending=len(sweep.pending), where=where),
+        file=sys.stderr)
     try:
-        with bar(len(sweep.pending), experiment.name, unit="run", disable=True if args.no_progress else None) as b:
+        with bar(len(sweep.pending), experiment.name, unit=_("run"), disable=True if args.no_progress else None) as b:
             summary = sweep.run(args.workers, args.scheduler, progress=b.update,
                                 tune_workers=not args.keep_worker_malloc)
     except KeyboardInterrupt:
-        print(f"crm-sandbox: interrupted; finished runs are kept in {sweep.runs_folder}: run the same command "
-              "again to resume", file=sys.stderr)
+        print(_("crm-sandbox: interrupted; finished runs are kept in {folder}: run the same command again to resume")
+              .format(folder=sweep.runs_folder), file=sys.stderr)
         return 130
-    print(f"{summary.runs} runs ({summary.skipped} reused, {summary.executed} run now, {summary.failed} failed); "
-          f"wrote {summary.results}")
+    print(_("{runs} runs ({reused} reused, {executed} run now, {failed} failed); wrote {results}").format(
+        runs=summary.runs, reused=summary.skipped, executed=summary.executed, failed=summary.failed,
+        results=summary.results))
     return 0
 
 
@@ -77,10 +85,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from simulations.experiments.report import write_report
 
     if not 0 < args.confidence < 1:
-        raise UserError(f"--confidence must be between 0 and 1, got {args.confidence}")
+        raise UserError(_("--confidence must be between 0 and 1, got {value}").format(value=args.confidence))
     files = write_report(args.folder, args.out, confidence=args.confidence)
     index = next(f for f in files if f.name == "index.html")
-    print(f"wrote {len(files)} files; open {index}")
+    print(_("wrote {n} files; open {index}").format(n=len(files), index=index))
     return 0
 
 
@@ -90,16 +98,19 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     exp = load_experiment(args.file)
     points = expand(exp)
-    print(f"{exp.name}: base scenario {exp.base_scenario().name!r}, {len(points)} design points x "
-          f"{exp.replications} replications = {len(points) * exp.replications} runs of {exp.weeks} weeks"
-          + (f" (stop when {exp.stop})" if exp.stop else ""))
+    print(_("{experiment}: base scenario {scenario}, {points} design points x {replications} replications = "
+            "{runs} runs of {weeks} weeks").format(
+        experiment=exp.name, scenario=repr(exp.base_scenario().name), points=len(points), replications=exp.replications,
+        runs=len(points) * exp.replications, weeks=exp.weeks)
+          + (_(" (stop when {rule})").format(rule=exp.stop) if exp.stop else ""))
     fixed = points[0].fixed if points else {}
     for name, value in fixed.items():
-        print(f"  fixed {name} = {value!r}")
+        print("  " + _("fixed {name} = {value}").format(name=name, value=repr(value)))
     for p in points:
-        print(f"  point {p.index:>4}: {p.label}")
+        print("  " + _("point {index}: {label}").format(index=f"{p.index:>4}", label=p.label))
     seeds = replication_seeds(exp.seed, exp.replications)
-    print(f"  seeds (root {exp.seed}): {', '.join(map(str, seeds[:3]))}{', ...' if len(seeds) > 3 else ''}")
+    shown = ", ".join(map(str, seeds[:3])) + (", ..." if len(seeds) > 3 else "")
+    print("  " + _("seeds (root {root}): {seeds}").format(root=exp.seed, seeds=shown))
     return 0
 
 
@@ -113,14 +124,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from simulations.experiments.bench import bench_executors, format_bench
 
     if args.workers < 1:
-        raise UserError(f"--workers must be at least 1, got {args.workers}")
+        raise UserError(_("--workers must be at least 1, got {value}").format(value=args.workers))
     if args.replications is not None and args.replications < 1:
-        raise UserError(f"--replications must be at least 1, got {args.replications}")
+        raise UserError(_("--replications must be at least 1, got {value}").format(value=args.replications))
     experiment = load_experiment(args.file)
     if args.replications is not None:
         experiment = experiment.model_copy(update={"replications": args.replications})
-    print(f"{experiment.name}: timing local processes, then a loopback Dask cluster ...", file=sys.stderr)
+    print(_("{experiment}: timing local processes, then a loopback Dask cluster ...").format(experiment=experiment.name),
+          file=sys.stderr)
     result = bench_executors(experiment, args.workers, tune_workers=not args.keep_worker_malloc,
-                             progress=lambda label, total: bar(total, label, unit="run"))
+                             progress=lambda label, total: bar(total, label, unit=_("run")))
     print(json.dumps(result.as_dict(), indent=2) if args.json else format_bench(result))
     return 0 if result.identical else 1

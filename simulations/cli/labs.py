@@ -15,18 +15,18 @@ from simulations.i18n import _
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``labs list``, ``labs release`` and ``labs sync``."""
-    p = sub.add_parser("labs", help="progressive notebook labs: list, release student versions, sync masters")
+    p = sub.add_parser("labs", help=_("progressive notebook labs: list, release student versions, sync masters"))
     labs_sub = p.add_subparsers(dest="labs_command", metavar="ACTION")
     p.set_defaults(func=lambda args: p.print_help() or 2)
-    ls = labs_sub.add_parser("list", help="the labs in order, with their titles")
+    ls = labs_sub.add_parser("list", help=_("the labs in order, with their titles"))
     ls.set_defaults(func=cmd_list)
-    rel = labs_sub.add_parser("release", help="write student notebooks (solutions removed) and instructor grading files")
-    rel.add_argument("--lab", action="append", metavar="ID", help="lab id, e.g. L03 (repeatable; default: all labs)")
-    rel.add_argument("--out", required=True, type=Path, help="folder for student/ and instructor/")
-    rel.add_argument("--force", action="store_true", help="replace labs already released into --out")
+    rel = labs_sub.add_parser("release", help=_("write student notebooks (solutions removed) and instructor grading files"))
+    rel.add_argument("--lab", action="append", metavar="ID", help=_("lab id, e.g. L03 (repeatable; default: all labs)"))
+    rel.add_argument("--out", required=True, type=Path, help=_("folder for student/ and instructor/"))
+    rel.add_argument("--force", action="store_true", help=_("replace labs already released into --out"))
     rel.set_defaults(func=cmd_release)
-    syn = labs_sub.add_parser("sync", help="regenerate each master.ipynb from its master.py")
-    syn.add_argument("--check", action="store_true", help="only report masters whose .ipynb is out of date (exit 1)")
+    syn = labs_sub.add_parser("sync", help=_("regenerate each master.ipynb from its master.py"))
+    syn.add_argument("--check", action="store_true", help=_("only report masters whose .ipynb is out of date (exit 1)"))
     syn.set_defaults(func=cmd_sync)
 
 
@@ -37,7 +37,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     labs = release.list_labs()
     if not labs:
-        raise UserError(f"{release.LABS_DIR}: no labs found")
+        raise UserError(_("{folder}: no labs found").format(folder=release.LABS_DIR))
     for lab in labs:
         languages = ", ".join(["en", *release.translated_languages(release.read_master(lab.master))])
         print(f"{lab.lab_id}  {lab.title}  (labs/{lab.name}/; {languages})")
@@ -71,7 +71,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     stale = release.sync(check=args.check)
     for path in stale:
-        print(("out of date: " if args.check else "rewrote: ") + str(path.relative_to(release.REPO)))
+        print((_("out of date: ") if args.check else _("rewrote: ")) + str(path.relative_to(release.REPO)))
     if not stale:
-        print("all master notebooks are in sync")
+        print(_("all master notebooks are in sync"))
     return 1 if args.check and stale else 0

@@ -24,9 +24,10 @@ from scipy import stats
 
 from simulations.experiments.design import ExperimentError, Goal, default_goal
 from simulations.experiments.runner import ID_COLUMNS, RESULTS_FILE
+from simulations.i18n import N_, _
 
 #: The method, in words, for reports (``{level}``: the confidence level).
-METHOD = (
+METHOD = N_(
     "Replication r of every design point runs on the same seed (common random numbers), so design points are "
     "compared pair by pair. For each metric we take its value at the end of each run (the last recorded week) and "
     "form d_r = y(point, r) - y(reference, r) for every replication r in which both runs succeeded. We report the "
@@ -46,15 +47,16 @@ def load_results(folder_or_file: str | Path) -> pd.DataFrame:
     if path.is_dir():
         path = path / RESULTS_FILE
     if not path.is_file():
-        raise ExperimentError(f"{path}: no results; run `crm-sandbox experiment run FILE --out DIR` first "
-                              "(an interrupted sweep resumes when run again)")
+        raise ExperimentError(_("{path}: no results; run `crm-sandbox experiment run FILE --out DIR` first "
+                                "(an interrupted sweep resumes when run again)").format(path=path))
     try:
         results = pd.read_parquet(path)
     except (OSError, ValueError) as err:
-        raise ExperimentError(f"{path}: not a readable Parquet file ({err})") from None
+        raise ExperimentError(_("{path}: not a readable Parquet file ({error})").format(path=path, error=err)) from None
     missing = [c for c in (*ID_COLUMNS, "week", "stopped", "error") if c not in results.columns]
     if missing:
-        raise ExperimentError(f"{path}: not experiment results (missing columns: {', '.join(missing)})")
+        raise ExperimentError(_("{path}: not experiment results (missing columns: {columns})").format(
+            path=path, columns=", ".join(missing)))
     return results
 
 
@@ -127,26 +129,28 @@ def choose_reference(results: pd.DataFrame, metric: str, reference: int | dict[s
     goal = goal or default_goal(metric)
     ends = end_values(results)
     if ends.empty:
-        raise ExperimentError("every run failed: there is nothing to compare")
+        raise ExperimentError(_("every run failed: there is nothing to compare"))
     if reference is None:
         means = ends.groupby("point")[metric].mean().dropna()
         if means.empty:
-            raise ExperimentError(f"metric {metric!r} has no values")
+            raise ExperimentError(_("metric {metric} has no values").format(metric=repr(metric)))
         if goal == "none":
             return int(means.index.min())
         return int(means.idxmax() if goal == "max" else means.idxmin())
     if isinstance(reference, int | np.integer):
         if reference not in set(ends["point"]):
-            raise ExperimentError(f"reference point {reference} has no successful run")
+            raise ExperimentError(_("reference point {point} has no successful run").format(point=reference))
         return int(reference)
     match = ends
     for name, value in reference.items():
         if name not in match.columns:
-            raise ExperimentError(f"reference: {name!r} is not a factor column ({', '.join(factor_columns(ends))})")
+            raise ExperimentError(_("reference: {name} is not a factor column ({columns})").format(
+                name=repr(name), columns=", ".join(factor_columns(ends))))
         match = match[match[name] == value]
     points = sorted(set(match["point"]))
     if not points:
-        raise ExperimentError(f"reference {reference}: no design point with a successful run has these values")
+        raise ExperimentError(_("reference {reference}: no design point with a successful run has these values").format(
+            reference=reference))
     if goal == "none":
         return int(points[0])
     best = match[match["point"].isin(points)].groupby("point")[metric].mean()
@@ -260,4 +264,5 @@ def failures(results: pd.DataFrame) -> pd.DataFrame:
 
 def _check_metric(results: pd.DataFrame, metric: str) -> None:
     if metric not in metric_columns(results):
-        raise ExperimentError(f"unknown metric {metric!r}; these results have: {', '.join(metric_columns(results))}")
+        raise ExperimentError(_("unknown metric {metric}; these results have: {metrics}").format(
+            metric=repr(metric), metrics=", ".join(metric_columns(results))))

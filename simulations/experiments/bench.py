@@ -26,6 +26,8 @@ from typing import Any
 
 from simulations.experiments.design import Experiment, ExperimentError
 from simulations.experiments.runner import RESULTS_FILE, prepare_sweep
+from simulations.i18n import _
+from simulations.i18n.columns import pad
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def loopback_cluster(workers: int, folder: Path, timeout: float = 120.0) -> Iter
         deadline = time.monotonic() + timeout
         while not info.exists() or not info.read_text().strip():
             if procs[0].poll() is not None or time.monotonic() > deadline:
-                raise ExperimentError(f"the Dask scheduler did not start; see {folder / 'cluster.log'}")
+                raise ExperimentError(_("the Dask scheduler did not start; see {log}").format(log=folder / "cluster.log"))
             time.sleep(0.2)
         address = json.loads(info.read_text())["address"]
         procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers",
@@ -94,17 +96,17 @@ def bench_executors(experiment: Experiment, workers: int = 2, tune_workers: bool
     """Run ``experiment`` with ``workers`` local processes, then on a loopback cluster of as many workers."""
     progress = progress or (lambda label, total: nullcontext(None))
     if workers < 1:
-        raise ExperimentError(f"workers must be at least 1, got {workers}")
+        raise ExperimentError(_("workers must be at least 1, got {value}").format(value=workers))
     with tempfile.TemporaryDirectory(prefix="crm-exp-bench-") as tmp:
         root = Path(tmp)
         local = prepare_sweep(experiment, root / "local")
-        with progress("local processes", len(local.tasks)) as b:
+        with progress(_("local processes"), len(local.tasks)) as b:
             start = time.perf_counter()
             local.run(workers=workers, progress=b.update if b else None)
         local_seconds = time.perf_counter() - start
         with loopback_cluster(workers, root) as address:
             remote = prepare_sweep(experiment, root / "dask")
-            with progress("Dask (loopback)", len(remote.tasks)) as b:
+            with progress(_("Dask (loopback)"), len(remote.tasks)) as b:
                 start = time.perf_counter()
                 remote.run(scheduler=address, tune_workers=tune_workers, progress=b.update if b else None)
             dask_seconds = time.perf_counter() - start
@@ -116,12 +118,15 @@ def bench_executors(experiment: Experiment, workers: int = 2, tune_workers: bool
 def format_bench(bench: ExecutorBench) -> str:
     """A short table for the terminal."""
     per = 1000 * bench.workers / bench.runs
-    lines = [
-        f"{bench.experiment}: {bench.runs} runs, {bench.workers} workers"
-        f"{'' if bench.tuned_workers else ' (Dask workers keep their malloc setting)'}",
-        f"  local processes   {bench.local_seconds:8.1f} s   {bench.local_seconds * per:6.0f} ms per run per worker",
-        f"  Dask (loopback)   {bench.dask_seconds:8.1f} s   {bench.dask_seconds * per:6.0f} ms per run per worker",
-        f"  Dask overhead     {100 * bench.overhead:+7.1f} %",
-        f"  results.parquet   {'identical' if bench.identical else 'DIFFERENT'}",
+    title = _("{experiment}: {runs} runs, {workers} workers").format(
+        experiment=bench.experiment, runs=bench.runs, workers=bench.workers)
+    if not bench.tuned_workers:
+        title += _(" (Dask workers keep their malloc setting)")
+    per_run = _("{seconds} s   {ms} ms per run per worker")
+    rows = [
+        (_("local processes"), per_run.format(seconds=f"{bench.local_seconds:8.1f}", ms=f"{bench.local_seconds * per:6.0f}")),
+        (_("Dask (loopback)"), per_run.format(seconds=f"{bench.dask_seconds:8.1f}", ms=f"{bench.dask_seconds * per:6.0f}")),
+        (_("Dask overhead"), f"{100 * bench.overhead:+7.1f} %"),
+        ("results.parquet", _("identical") if bench.identical else _("DIFFERENT")),
     ]
-    return "\n".join(lines)
+    return "\n".join([title, *(f"  {pad(label, 18)}{value}" for label, value in rows)])

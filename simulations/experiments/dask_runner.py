@@ -22,6 +22,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from simulations.experiments.allocator import tune_allocator
 from simulations.experiments.design import ExperimentError
+from simulations.i18n import _
 
 if TYPE_CHECKING:
     from simulations.experiments.runner import RunTask, Sink
@@ -74,7 +75,8 @@ def run_on_dask(tasks: list[RunTask], address: str, sink: Sink, key_prefix: str 
     try:
         client = Client(address, timeout="20s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
-        raise ExperimentError(f"--scheduler {address}: cannot reach a Dask scheduler there ({err})") from None
+        raise ExperimentError(_("--scheduler {address}: cannot reach a Dask scheduler there ({error})").format(
+            address=address, error=err)) from None
     try:
         if tune_workers:
             client.register_plugin(AllocatorTuning())
@@ -96,9 +98,9 @@ def run_on_dask(tasks: list[RunTask], address: str, sink: Sink, key_prefix: str 
             try:
                 frames = fut.result()
             except Exception as err:  # noqa: BLE001 - the cluster's failure, not the run's: stop, keep finished runs
-                raise ExperimentError(f"the Dask cluster failed to run {names.get(fut.key, fut.key)} "
-                                      f"({type(err).__name__}: {err}); finished runs are kept: run the same "
-                                      "command again to resume") from None
+                raise ExperimentError(_("the Dask cluster failed to run {run} ({error}); finished runs are kept: "
+                                        "run the same command again to resume").format(
+                    run=names.get(fut.key, fut.key), error=f"{type(err).__name__}: {err}")) from None
             fut.release()
             for frame in frames:
                 sink(frame)

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from simulations.config import Scenario, ScenarioError, format_validation_error, load_scenario, scenario_from_dict
 from simulations.errors import UserError
 from simulations.experiments.stopping import StopCondition, known_names
+from simulations.i18n import N_, _
 
 #: Most design points one experiment may expand into (a typo in a range must not mean a year of computing).
 MAX_POINTS = 100_000
@@ -77,7 +78,8 @@ class Experiment(BaseModel):
     def _check_factors(cls, factors: dict[str, Any]) -> dict[str, Any]:
         for name, spec in factors.items():
             if not name or any(not part for part in name.replace("__", ".").split(".")):
-                raise ValueError(f"factor {name!r}: expected a dotted scenario field such as policies.service.key_account_desk")
+                raise ValueError(_("factor {name}: expected a dotted scenario field such as "
+                                   "policies.service.key_account_desk").format(name=repr(name)))
             levels(name, spec)  # raises ValueError with the factor's name
         return factors
 
@@ -87,10 +89,11 @@ class Experiment(BaseModel):
         allowed = known_names()
         for m in metrics:
             if m not in allowed or m == "week":
-                raise ValueError(f"unknown metric {m!r}; expected a KPI column of kpi_frame() "
-                                 f"(e.g. profit, customers_active, service_level) or cumulative_<kpi>")
+                raise ValueError(_("unknown metric {metric}; expected a KPI column of kpi_frame() "
+                                   "(e.g. profit, customers_active, service_level) or cumulative_<kpi>").format(
+                    metric=repr(m)))
         if len(set(metrics)) != len(metrics):
-            raise ValueError("a metric is listed twice")
+            raise ValueError(_("a metric is listed twice"))
         return metrics
 
     @field_validator("stop")
@@ -161,21 +164,24 @@ def levels(name: str, spec: Any) -> list[Any]:
     """
     if isinstance(spec, list | tuple):
         if not spec:
-            raise ValueError(f"factor {name!r}: empty list of levels")
+            raise ValueError(_("factor {name}: empty list of levels").format(name=repr(name)))
         return list(spec)
     if not _is_range(spec):
         return [spec]
     start, stop, step = spec["start"], spec["stop"], spec.get("step", 1)
     for key, value in (("start", start), ("stop", stop), ("step", step)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ValueError(f"factor {name!r}: range {key} must be a finite number, got {value!r}")
+            raise ValueError(_("factor {name}: range {key} must be a finite number, got {value}").format(
+                name=repr(name), key=key, value=repr(value)))
     if step <= 0:
-        raise ValueError(f"factor {name!r}: range step must be > 0, got {step!r}")
+        raise ValueError(_("factor {name}: range step must be > 0, got {value}").format(name=repr(name), value=repr(step)))
     if stop < start:
-        raise ValueError(f"factor {name!r}: range stop ({stop!r}) is below start ({start!r})")
+        raise ValueError(_("factor {name}: range stop ({stop}) is below start ({start})").format(
+            name=repr(name), stop=repr(stop), start=repr(start)))
     count = math.floor((stop - start) / step + 1e-9) + 1
     if count > MAX_POINTS:
-        raise ValueError(f"factor {name!r}: range has {count:,} levels (at most {MAX_POINTS:,})")
+        raise ValueError(_("factor {name}: range has {count} levels (at most {most})").format(
+            name=repr(name), count=f"{count:,}", most=f"{MAX_POINTS:,}"))
     if all(isinstance(v, int) for v in (start, stop, step)):
         return list(range(start, stop + 1, step))
     return [float(round(start + i * step, 12)) for i in range(count)]
@@ -192,7 +198,8 @@ def expand(experiment: Experiment | Mapping[str, Any]) -> list[DesignPoint]:
     crossed = {name: levels(name, spec) for name, spec in factors.items() if _is_levels(spec)}
     total = math.prod(len(v) for v in crossed.values())
     if total > MAX_POINTS:
-        raise ExperimentError(f"the factors expand into {total:,} design points (at most {MAX_POINTS:,})")
+        raise ExperimentError(_("the factors expand into {count} design points (at most {most})").format(
+            count=f"{total:,}", most=f"{MAX_POINTS:,}"))
     names = list(crossed)
     return [DesignPoint(i, dict(zip(names, combo, strict=True)), dict(fixed))
             for i, combo in enumerate(itertools.product(*crossed.values()))]
@@ -220,7 +227,7 @@ def _resolve_scenario(spec: str | dict[str, Any], base_dir: Path | None, source:
             path = base_dir / path
         return load_scenario(path if path.suffix else spec)
     except ScenarioError as err:
-        raise ExperimentError(f"{source}: field scenario: {err}") from None
+        raise ExperimentError(_("{source}: field scenario: {error}").format(source=source, error=err)) from None
 
 
 def _check_field_path(name: str, source: str) -> None:
@@ -228,26 +235,29 @@ def _check_field_path(name: str, source: str) -> None:
     parts = name.replace("__", ".").split(".")
     model: Any = Scenario
     for i, part in enumerate(parts):
-        here = ".".join(parts[:i]) or "the scenario"
+        here = ".".join(parts[:i]) or _("the scenario")
         if isinstance(model, type) and issubclass(model, BaseModel):
             if part not in model.model_fields:
-                raise ExperimentError(f"{source}: factor {name!r}: unknown field {'.'.join(parts[: i + 1])!r}; "
-                                      f"fields of {here}: {', '.join(model.model_fields)}")
+                raise ExperimentError(_("{source}: factor {name}: unknown field {field}; fields of {here}: {fields}").format(
+                    source=source, name=repr(name), field=repr(".".join(parts[: i + 1])), here=here,
+                    fields=", ".join(model.model_fields)))
             model = model.model_fields[part].annotation
         elif typing.get_origin(model) is dict:
             model = typing.get_args(model)[1]  # channel keys are checked when the scenario is built
         else:
-            raise ExperimentError(f"{source}: factor {name!r}: {here!r} is a single value and has no field {part!r}")
+            raise ExperimentError(_("{source}: factor {name}: {here} is a single value and has no field {field}").format(
+                source=source, name=repr(name), here=repr(here), field=repr(part)))
 
 
 def experiment_from_dict(data: Any, source: str = "<experiment>", base_dir: Path | None = None) -> Experiment:
     """Validate a mapping as an experiment; errors name the source, the field and the value."""
     if not isinstance(data, dict):
-        raise ExperimentError(f"{source}: expected a mapping of experiment fields, got {type(data).__name__}")
+        raise ExperimentError(_("{source}: expected a mapping of experiment fields, got {type}").format(
+            source=source, type=type(data).__name__))
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as err:
-        raise ExperimentError(format_validation_error(err, source, "experiment")) from None
+        raise ExperimentError(format_validation_error(err, source, N_("experiment"))) from None
     for name in exp.factors:
         _check_field_path(name, source)
     exp._base = _resolve_scenario(exp.scenario, base_dir, source)
@@ -255,9 +265,10 @@ def experiment_from_dict(data: Any, source: str = "<experiment>", base_dir: Path
         _check_reference(exp, source)
     for metric in exp.goals:
         if metric not in exp.metrics:
-            raise ExperimentError(f"{source}: field goals: {metric!r} is not one of the metrics ({', '.join(exp.metrics)})")
+            raise ExperimentError(_("{source}: field goals: {metric} is not one of the metrics ({metrics})").format(
+                source=source, metric=repr(metric), metrics=", ".join(exp.metrics)))
     if len(expand(exp)) > MAX_POINTS:  # pragma: no cover - expand raises first
-        raise ExperimentError(f"{source}: too many design points")
+        raise ExperimentError(_("{source}: too many design points").format(source=source))
     return exp
 
 
@@ -265,23 +276,24 @@ def _check_reference(exp: Experiment, source: str) -> None:
     ref = exp.reference or {}
     for name, value in ref.items():
         if name not in exp.factors:
-            raise ExperimentError(f"{source}: field reference: {name!r} is not a factor ({', '.join(exp.factors)})")
+            raise ExperimentError(_("{source}: field reference: {name} is not a factor ({factors})").format(
+                source=source, name=repr(name), factors=", ".join(exp.factors)))
         if value not in levels(name, exp.factors[name]):
-            raise ExperimentError(f"{source}: field reference: {name} = {value!r} is not one of its levels "
-                                  f"{levels(name, exp.factors[name])}")
+            raise ExperimentError(_("{source}: field reference: {name} = {value} is not one of its levels {levels}").format(
+                source=source, name=name, value=repr(value), levels=levels(name, exp.factors[name])))
 
 
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment YAML file; a relative scenario path is relative to the file."""
     path = Path(path)
     if not path.is_file():
-        raise ExperimentError(f"{path}: experiment file not found")
+        raise ExperimentError(_("{path}: experiment file not found").format(path=path))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        raise ExperimentError(f"{path}: malformed YAML: {err}") from None
+        raise ExperimentError(_("{path}: malformed YAML: {error}").format(path=path, error=err)) from None
     except OSError as err:
-        raise ExperimentError(f"{path}: cannot read: {err.strerror}") from None
+        raise ExperimentError(_("{path}: cannot read: {reason}").format(path=path, reason=err.strerror)) from None
     data = data or {}
     if isinstance(data, dict):
         data.setdefault("name", path.stem)

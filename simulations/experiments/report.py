@@ -35,14 +35,18 @@ from simulations.experiments.analysis import (  # noqa: E402
 )
 from simulations.experiments.design import Experiment  # noqa: E402
 from simulations.experiments.runner import read_experiment_record  # noqa: E402
+from simulations.i18n import N_, _, text_language  # noqa: E402
+from simulations.i18n.fonts import use_cjk_font  # noqa: E402
 from simulations.outputs import staged_folder  # noqa: E402
 
 #: Lines per plot before the other factors are averaged out (marginal means) instead of drawn apart.
 MAX_LINES = 6
-#: How the report says which direction of a metric is better.
-GOAL_WORDS = {"max": "higher is better", "min": "lower is better",
-              "none": "neither higher nor lower is better in itself (effort or volume): no best point; "
-                      "differences are from the first design point unless the file names a reference"}
+#: How the report says which direction of a metric is better (English; translated where shown).
+GOAL_WORDS = {"max": N_("higher is better"), "min": N_("lower is better"),
+              "none": N_("neither higher nor lower is better in itself (effort or volume): no best point; "
+                         "differences are from the first design point unless the file names a reference")}
+#: How the report says when metrics were recorded (``every`` of the experiment file).
+RECORDED_WORDS = {"week": N_("{metrics} (every week)"), "end": N_("{metrics} (every end)")}
 #: Design points drawn over time before only the reference and the best few are shown.
 MAX_TIME_POINTS = 8
 
@@ -65,6 +69,7 @@ def plot_metric_vs_factor(results: pd.DataFrame, metric: str, factor: str, path:
     Other varying factors draw separate lines when they make at most ``MAX_LINES`` combinations;
     otherwise they are averaged within each replication first (a marginal mean that keeps the pairing).
     """
+    use_cjk_font()
     ends = end_values(results)
     others = [f for f in varying_factors(results) if f != factor]
     combos = ends[others].drop_duplicates() if others else pd.DataFrame(index=[0])
@@ -86,9 +91,12 @@ def plot_metric_vs_factor(results: pd.DataFrame, metric: str, factor: str, path:
         ax.errorbar(x, mean, yerr=np.nan_to_num(err), marker="o", capsize=3, label=label)
     if not numeric:
         ax.set_xticks(range(len(x_levels)), [str(v) for v in x_levels], rotation=20 if len(x_levels) > 4 else 0)
-    note = "" if split or not others else f" (mean over {', '.join(_short(o) for o in others)})"
-    ax.set(xlabel=factor, ylabel=metric, title=f"{metric} by {_short(factor)}{note}")
-    ax.text(0.99, 0.01, f"mean and {confidence:.0%} t interval over replications", transform=ax.transAxes,
+    title = _("{metric} by {factor}").format(metric=metric, factor=_short(factor))
+    if others and not split:
+        title = _("{title} (mean over {factors})").format(title=title, factors=", ".join(_short(o) for o in others))
+    ax.set(xlabel=factor, ylabel=metric, title=title)
+    ax.text(0.99, 0.01, _("mean and {level} t interval over replications").format(level=f"{confidence:.0%}"),
+            transform=ax.transAxes,
             ha="right", va="bottom", fontsize=7, color="#555555")
     if split:
         ax.legend(fontsize=8)
@@ -109,6 +117,7 @@ def _shown_points(ends: pd.DataFrame, metric: str, reference: int, goal: str) ->
 def plot_over_time(results: pd.DataFrame, metric: str, reference: int, goal: str, path: Path,
                    confidence: float = 0.95) -> pd.DataFrame:
     """Two panels: the metric over weeks per design point, and its paired difference from the reference."""
+    use_cjk_font()
     ends = end_values(results)
     labels = dict(zip(ends["point"], ends["point_label"], strict=False))
     shown = _shown_points(ends, metric, reference, goal)
@@ -125,9 +134,10 @@ def plot_over_time(results: pd.DataFrame, metric: str, reference: int, goal: str
             bottom.plot(d["week"], d["mean_difference"], color=line.get_color())
             bottom.fill_between(d["week"], d["ci_low"], d["ci_high"], color=line.get_color(), alpha=0.2)
     bottom.axhline(0, color="black", lw=0.8)
-    top.set(ylabel=metric, title=f"{metric} over time (mean, {confidence:.0%} t band)")
-    bottom.set(xlabel="week", ylabel=f"difference from\n{labels[reference]}",
-               title=f"paired difference from the reference ({confidence:.0%} paired t band)")
+    level = f"{confidence:.0%}"
+    top.set(ylabel=metric, title=_("{metric} over time (mean, {level} t band)").format(metric=metric, level=level))
+    bottom.set(xlabel=_("week"), ylabel=_("difference from\n{reference}").format(reference=labels[reference]),
+               title=_("paired difference from the reference ({level} paired t band)").format(level=level))
     top.legend(fontsize=7, loc="best")
     for ax in (top, bottom):
         ax.grid(alpha=0.3)
@@ -148,7 +158,8 @@ def _table(df: pd.DataFrame, max_rows: int = 60) -> str:
     shown = df.head(max_rows)
     text = shown.to_html(index=False, float_format=_number, na_rep="", border=0, classes="t")
     if len(df) > max_rows:
-        text += f"<p>(first {max_rows} of {len(df)} rows; all rows in the CSV file)</p>"
+        text += "<p>" + html.escape(_("(first {shown} of {rows} rows; all rows in the CSV file)").format(
+            shown=max_rows, rows=len(df))) + "</p>"
     return text
 
 
@@ -197,10 +208,11 @@ def _write(stage: Path, folder: Path, exp: Experiment, results: pd.DataFrame, co
         all_diffs.append(diffs)
         ref_label = diffs["reference_label"].iloc[0]
         shown = diffs.drop(columns=["metric", "reference", "reference_label"])
+        heading = html.escape(_("Paired differences from {reference}").format(reference=ref_label))
         sections.append(
-            f"<h2 id='{_slug(metric)}'>{html.escape(metric)} <small>({GOAL_WORDS[goals[metric]]})</small></h2>"
+            f"<h2 id='{_slug(metric)}'>{html.escape(metric)} <small>({html.escape(_(GOAL_WORDS[goals[metric]]))})</small></h2>"
             + "".join(f"<img src='{html.escape(i)}' alt='{html.escape(i)}'>" for i in images)
-            + f"<h3>Paired differences from {html.escape(ref_label)}</h3>" + _table(shown)
+            + f"<h3>{heading}</h3>" + _table(shown)
         )
     if all_diffs:
         pd.concat(all_diffs, ignore_index=True).to_csv(stage / "paired_differences.csv", index=False)
@@ -214,34 +226,44 @@ def _write(stage: Path, folder: Path, exp: Experiment, results: pd.DataFrame, co
 def _page(exp: Experiment, results: pd.DataFrame, best: pd.DataFrame, sections: list[str], failed: pd.DataFrame,
           confidence: float) -> str:
     n_runs = results["run_id"].nunique()
+    limit = _("{weeks} weeks").format(weeks=exp.weeks)
+    if exp.stop:
+        limit = _("{limit}, stop when {rule}").format(limit=limit, rule=exp.stop)
     design = [
-        ("base scenario", results["scenario"].iloc[0]),
-        ("factors", "; ".join(f"{k}: {v}" for k, v in exp.factors.items()) or "(none)"),
-        ("design points x replications", f"{results['point'].nunique()} x {results['replication'].nunique()} "
-                                         f"= {n_runs} runs ({len(failed)} failed)"),
-        ("time limit", f"{exp.weeks} weeks" + (f", stop when {exp.stop}" if exp.stop else "")),
-        ("metrics recorded", f"{', '.join(exp.metrics)} (every {exp.every})"),
-        ("root seed", str(exp.seed)),
-        ("package version", ", ".join(sorted(set(results["version"])))),
+        (_("base scenario"), results["scenario"].iloc[0]),
+        (_("factors"), "; ".join(f"{k}: {v}" for k, v in exp.factors.items()) or _("(none)")),
+        (_("design points x replications"), _("{points} x {replications} = {runs} runs ({failed} failed)").format(
+            points=results["point"].nunique(), replications=results["replication"].nunique(), runs=n_runs,
+            failed=len(failed))),
+        (_("time limit"), limit),
+        (_("metrics recorded"), _(RECORDED_WORDS[exp.every]).format(metrics=", ".join(exp.metrics))),
+        (_("root seed"), str(exp.seed)),
+        (_("package version"), ", ".join(sorted(set(results["version"])))),
     ]
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in design)
     toc = " · ".join(f"<a href='#{_slug(m)}'>{html.escape(m)}</a>" for m in exp.metrics)
-    fail_html = _table(failed) if len(failed) else "<p>No run failed.</p>"
-    best_html = _table(best) if len(best) else "<p>No successful run.</p>"
-    method = html.escape(METHOD.format(level=f"{confidence:.0%}"))
+    no_failure, no_success = html.escape(_("No run failed.")), html.escape(_("No successful run."))
+    fail_html = _table(failed) if len(failed) else f"<p>{no_failure}</p>"
+    best_html = _table(best) if len(best) else f"<p>{no_success}</p>"
+    method = html.escape(_(METHOD).format(level=f"{confidence:.0%}"))
+    words = {key: html.escape(text, quote=False) for key, text in (
+        ("title", _("Experiment {name}").format(name=exp.name)),
+        ("heading", _("Experiment: {name}").format(name=exp.name)),
+        ("method", _("Method")), ("best", _("Best design point per metric")), ("metrics", _("Metrics:")),
+        ("failed", _("Failed runs")))}
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Experiment {html.escape(exp.name)}</title>
+<html lang="{text_language()}"><head><meta charset="utf-8"><title>{words["title"]}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
 img{{max-width:100%;margin:.5em 0;display:block}}table.t,table.d{{border-collapse:collapse;font-size:.85em}}
 .t td,.t th,.d td,.d th{{border-bottom:1px solid #ddd;padding:2px 8px;text-align:right}}.d th{{text-align:left}}
 small{{color:#666;font-weight:normal}}</style></head><body>
-<h1>Experiment: {html.escape(exp.name)}</h1>
+<h1>{words["heading"]}</h1>
 <p>{html.escape(exp.description)}</p>
 <table class="d">{rows}</table>
-<h2>Method</h2><p>{method}</p>
-<h2>Best design point per metric</h2>{best_html}
-<p>Metrics: {toc}</p>
+<h2>{words["method"]}</h2><p>{method}</p>
+<h2>{words["best"]}</h2>{best_html}
+<p>{words["metrics"]} {toc}</p>
 {''.join(sections)}
-<h2>Failed runs</h2>{fail_html}
+<h2>{words["failed"]}</h2>{fail_html}
 </body></html>
 """

@@ -44,6 +44,7 @@ from simulations.experiments.design import (
     replication_seeds,
 )
 from simulations.experiments.stopping import CUMULATIVE, StopCondition
+from simulations.i18n import _
 from simulations.outputs import check_writable
 
 RESULTS_FILE = "results.parquet"
@@ -226,9 +227,9 @@ class Sweep:
         def sink(frame: pd.DataFrame) -> None:
             if frame["engine"].iloc[0] != ENGINE:
                 raise ExperimentError(
-                    f"a worker ran engine {frame['engine'].iloc[0]}, this driver has {ENGINE}: the simulation code "
-                    "differs (install the same version everywhere, or restart workers after changing the code); "
-                    "finished runs are kept")
+                    _("a worker ran engine {worker}, this driver has {driver}: the simulation code differs (install "
+                      "the same version everywhere, or restart workers after changing the code); finished runs are "
+                      "kept").format(worker=frame["engine"].iloc[0], driver=ENGINE))
             self.write_run(frame)
             if progress is not None:
                 progress(1)
@@ -264,11 +265,13 @@ def prepare_sweep(experiment: Experiment, out: str | Path, retry_failed: bool = 
         try:
             old = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
-            raise ExperimentError(f"{meta_path}: unreadable ({err}); choose another --out folder") from None
+            raise ExperimentError(_("{path}: unreadable ({error}); choose another --out folder").format(
+                path=meta_path, error=err)) from None
         if old.get("fingerprint") != fp:
             raise ExperimentError(
-                f"{folder}: holds runs of a different experiment (fingerprint {old.get('fingerprint')} != {fp}: the "
-                "scenario, factors, weeks, stop, metrics, every or seed changed); choose another --out folder")
+                _("{folder}: holds runs of a different experiment (fingerprint {old} != {new}: the scenario, factors, "
+                  "weeks, stop, metrics, every or seed changed); choose another --out folder").format(
+                    folder=folder, old=old.get("fingerprint"), new=fp))
     runs = folder / RUNS_FOLDER
     runs.mkdir(parents=True, exist_ok=True)
     for stale in runs.glob(".*.tmp"):
@@ -313,9 +316,10 @@ def read_experiment_record(folder: str | Path) -> Experiment:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ExperimentError(f"{folder}: not an experiment output folder (no {EXPERIMENT_FILE})") from None
+        raise ExperimentError(_("{folder}: not an experiment output folder (no {file})").format(
+            folder=folder, file=EXPERIMENT_FILE)) from None
     except (OSError, ValueError) as err:
-        raise ExperimentError(f"{path}: unreadable ({err})") from None
+        raise ExperimentError(_("{path}: unreadable ({error})").format(path=path, error=err)) from None
     return experiment_from_dict(record["experiment"], str(path))
 
 
@@ -325,7 +329,7 @@ def combine_runs(folder: Path, tasks: list[RunTask]) -> Path:
     frames = [pd.read_parquet(runs / f"{t.run_id}.parquet") for t in sorted(tasks, key=lambda t: (t.point, t.replication))
               if (runs / f"{t.run_id}.parquet").exists()]
     if not frames:
-        raise ExperimentError(f"{folder}: no finished runs to combine")
+        raise ExperimentError(_("{folder}: no finished runs to combine").format(folder=folder))
     results = pd.concat(frames, ignore_index=True)
     results["error"] = results["error"].astype("string")
     target = Path(folder) / RESULTS_FILE
@@ -363,7 +367,7 @@ def run_locally(tasks: list[RunTask], workers: int | None, sink: Sink) -> None:
     """Run tasks in a pool of ``workers`` processes (1: in this process), handing each result to ``sink``."""
     workers = workers or os.cpu_count() or 1
     if workers < 1:
-        raise ExperimentError(f"--workers must be at least 1, got {workers}")
+        raise ExperimentError(_("--workers must be at least 1, got {value}").format(value=workers))
     if workers == 1:
         for task in tasks:
             sink(run_one(task))
@@ -377,14 +381,15 @@ def run_locally(tasks: list[RunTask], workers: int | None, sink: Sink) -> None:
                 inflight[pool.submit(run_one, task)] = task
             if not inflight:
                 break
-            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            done, _waiting = wait(inflight, return_when=FIRST_COMPLETED)
             for fut in sorted(done, key=lambda f: inflight[f].run_id):
                 task = inflight.pop(fut)
                 try:
                     frame = fut.result()
                 except BrokenProcessPool:
-                    raise ExperimentError(f"a worker process died while running {task.run_id} (out of memory?); "
-                                          "finished runs are kept: run the same command again to resume") from None
+                    raise ExperimentError(_("a worker process died while running {run} (out of memory?); finished runs "
+                                            "are kept: run the same command again to resume").format(run=task.run_id)) \
+                        from None
                 sink(frame)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

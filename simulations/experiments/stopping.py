@@ -16,6 +16,7 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from simulations.i18n import _
 from simulations.model import KPI_COLUMNS
 
 CUMULATIVE = "cumulative_"
@@ -48,7 +49,8 @@ class StopCondition:
         try:
             tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as err:
-            raise ValueError(f"stop condition {text!r}: not an expression ({err.msg})") from None
+            raise ValueError(_("stop condition {text}: not an expression ({reason})").format(
+                text=repr(text), reason=err.msg)) from None
         self._tree = tree.body
         self.names: set[str] = set()
         self._check(self._tree)
@@ -57,11 +59,13 @@ class StopCondition:
         allowed = known_names()
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-                raise ValueError(f"stop condition {self.text!r}: only numbers are allowed as constants, got {node.value!r}")
+                raise ValueError(_("stop condition {text}: only numbers are allowed as constants, got {value}").format(
+                    text=repr(self.text), value=repr(node.value)))
         elif isinstance(node, ast.Name):
             if node.id not in allowed:
-                raise ValueError(f"stop condition {self.text!r}: unknown name {node.id!r}; use KPI names such as "
-                                 "customers_active, profit, week or cumulative_profit")
+                raise ValueError(_("stop condition {text}: unknown name {name}; use KPI names such as "
+                                   "customers_active, profit, week or cumulative_profit").format(
+                    text=repr(self.text), name=repr(node.id)))
             self.names.add(node.id)
         elif isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
             for child in (node.left, *node.comparators):
@@ -75,8 +79,9 @@ class StopCondition:
             for child in node.values:
                 self._check(child)
         else:
-            raise ValueError(f"stop condition {self.text!r}: {type(node).__name__} is not allowed "
-                             "(use numbers, KPI names, + - * /, comparisons, and, or, not)")
+            raise ValueError(_("stop condition {text}: {construct} is not allowed "
+                               "(use numbers, KPI names, + - * /, comparisons, and, or, not)").format(
+                text=repr(self.text), construct=type(node).__name__))
 
     def __call__(self, values: Mapping[str, float]) -> bool:
         """Evaluate on this week's values (a division by zero counts as 'do not stop')."""

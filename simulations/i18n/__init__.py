@@ -38,11 +38,25 @@ _chosen: ContextVar[str | None] = ContextVar("crm_language", default=None)
 
 def normalise_language(value: str, source: str = "--lang") -> str:
     """``value`` as one of :data:`LANGUAGES`, or a :class:`UserError` naming where it came from."""
+    key = _known(value)
+    if key is None:
+        message = gettext("{source}: unknown language {value}; allowed: {allowed}", _language_of_the_refusal())
+        raise UserError(message.format(source=source, value=repr(value), allowed=", ".join(LANGUAGES)))
+    return key
+
+
+def _known(value: str) -> str | None:
     key = str(value).strip().lower()
     key = _ALIASES.get(key, key)
-    if key not in LANGUAGES:
-        raise UserError(f"{source}: unknown language {value!r}; allowed: {', '.join(LANGUAGES)}")
-    return key
+    return key if key in LANGUAGES else None
+
+
+def _language_of_the_refusal() -> str:
+    """The language to refuse an unknown language in: the one chosen, else a valid ``CRM_LANG``, else English.
+
+    Why not :func:`current_language`: it normalises ``CRM_LANG`` and would recurse while refusing it.
+    """
+    return _chosen.get() or _known(os.environ.get(ENV_VAR, "")) or DEFAULT_LANGUAGE
 
 
 def current_language() -> str:
@@ -63,6 +77,15 @@ def _language_for_text() -> str:
         return current_language()
     except UserError:
         return DEFAULT_LANGUAGE
+
+
+def text_language() -> str:
+    """The language texts are shown in now: :func:`current_language`, or English while ``CRM_LANG`` is invalid.
+
+    Why public: code that picks a whole text by language (a stage's Chinese term kept beside its
+    English label) must agree with :func:`gettext` on which language is in force.
+    """
+    return _language_for_text()
 
 
 def set_language(lang: str | None) -> str:

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from simulations import __version__
 from simulations.config import Scenario, load_scenario, with_overrides
 from simulations.errors import UserError
+from simulations.i18n import _
 from simulations.outputs import staged_folder
 from simulations.recording import contracts as contracts_mod
 from simulations.recording import dirty as dirty_mod
@@ -63,18 +64,21 @@ def check_request(out: Path, keys: Path | None, locale: str, customers: int | No
                   seed: int, force: bool) -> None:
     """Refuse bad requests before any work, naming the option and what was expected."""
     if locale not in obs.LOCALES:
-        raise UserError(f"--locale: unknown locale {locale!r}; expected one of {', '.join(obs.LOCALES)}")
+        raise UserError(_("--locale: unknown locale {locale}; expected one of {locales}").format(
+            locale=repr(locale), locales=", ".join(obs.LOCALES)))
     if customers is not None and customers < 10:
-        raise UserError(f"--customers must be at least 10, got {customers}")
+        raise UserError(_("--customers must be at least 10, got {value}").format(value=customers))
     if weeks is not None and weeks < 1:
-        raise UserError(f"--weeks must be at least 1, got {weeks}")
+        raise UserError(_("--weeks must be at least 1, got {value}").format(value=weeks))
     if seed < 0:
-        raise UserError(f"--seed must be >= 0, got {seed}")
+        raise UserError(_("--seed must be >= 0, got {value}").format(value=seed))
     if keys is not None and (_inside(keys, out) or _inside(out, keys)):
-        raise UserError(f"--keys {keys}: answer keys must not be inside the dataset folder {out} (or contain it)")
+        raise UserError(_("--keys {keys}: answer keys must not be inside the dataset folder {out} (or contain it)").format(
+            keys=keys, out=out))
     for folder, option in ((out, "--out"), (keys, "--keys")):
         if folder is not None and folder.exists() and (not folder.is_dir() or any(folder.iterdir())) and not force:
-            raise UserError(f"{option} {folder}: already exists; use --force to replace it")
+            raise UserError(_("{option} {folder}: already exists; use --force to replace it").format(
+                option=option, folder=folder))
 
 
 def write_table(folder: Path, name: str, parts: pa.Table | Iterable[pa.Table]) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from simulations.errors import UserError
+from simulations.i18n import _
 from simulations.recording.generate import GeneratedDataset, check_request, generate_dataset
 
 ROSTER_COLUMNS: tuple[str, ...] = ("student_id", "id")
@@ -26,11 +27,11 @@ def read_secret(path: Path) -> bytes:
     try:
         secret = Path(path).read_bytes().strip()
     except FileNotFoundError:
-        raise UserError(f"--secret-file {path}: file not found") from None
+        raise UserError(_("--secret-file {path}: file not found").format(path=path)) from None
     except OSError as err:
-        raise UserError(f"--secret-file {path}: cannot read ({err.strerror})") from None
+        raise UserError(_("--secret-file {path}: cannot read ({reason})").format(path=path, reason=err.strerror)) from None
     if not secret:
-        raise UserError(f"--secret-file {path}: the secret is empty; put a long random string in it")
+        raise UserError(_("--secret-file {path}: the secret is empty; put a long random string in it").format(path=path))
     return secret
 
 
@@ -41,20 +42,23 @@ def read_roster(path: Path) -> list[str]:
             reader = csv.DictReader(fh)
             column = next((c for c in ROSTER_COLUMNS if c in (reader.fieldnames or [])), None)
             if column is None:
-                raise UserError(f"--roster {path}: needs a column 'student_id'; found {', '.join(reader.fieldnames or [])}")
+                raise UserError(_("--roster {path}: needs a column 'student_id'; found {columns}").format(
+                    path=path, columns=", ".join(reader.fieldnames or [])))
             ids = [(row.get(column) or "").strip() for row in reader]
     except FileNotFoundError:
-        raise UserError(f"--roster {path}: file not found") from None
+        raise UserError(_("--roster {path}: file not found").format(path=path)) from None
     if not ids:
-        raise UserError(f"--roster {path}: no students")
+        raise UserError(_("--roster {path}: no students").format(path=path))
     seen: set[str] = set()
     for line, sid in enumerate(ids, start=2):
         if not sid:
-            raise UserError(f"--roster {path}, line {line}: empty student_id")
+            raise UserError(_("--roster {path}, line {line}: empty student_id").format(path=path, line=line))
         if sid in seen:
-            raise UserError(f"--roster {path}, line {line}: duplicate student_id {sid!r}")
+            raise UserError(_("--roster {path}, line {line}: duplicate student_id {id}").format(
+                path=path, line=line, id=repr(sid)))
         if Path(sid).name != sid or sid in (".", ".."):
-            raise UserError(f"--roster {path}, line {line}: student_id {sid!r} cannot be a folder name")
+            raise UserError(_("--roster {path}, line {line}: student_id {id} cannot be a folder name").format(
+                path=path, line=line, id=repr(sid)))
         seen.add(sid)
     return ids
 

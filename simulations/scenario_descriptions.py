@@ -17,6 +17,10 @@ BUILTIN_DESCRIPTIONS: dict[str, str] = {
     "bank-students": N_(
         "A retail bank that signs up students with low balances and fees today because of what they will be "
         "worth after graduation. Potential value dominates current value."),
+    "pizza-shop": N_(
+        "A neighbourhood pizza shop with a few hundred regular households and no contracts. Service is the "
+        "lever: phone and chat capacity for orders and problems, and the effort put into recovering "
+        "complaints (the service recovery paradox)."),
     "retail": N_(
         "A multi-category retailer without contracts. Customers buy when they like; the firm sees churn only "
         "as silence. Loyalty club on; community off."),

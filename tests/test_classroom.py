@@ -291,7 +291,9 @@ def _liquidate(case) -> dict:
         elif d.kind == "choice":
             out[d.id] = "none" if "none" in d.options else d.default
         elif "price" in d.policy:
-            out[d.id] = d.max
+            # a price rise cashes in where demand is inelastic (contract fees); with elastic orders
+            # (price sensitivity about 2.6) it loses sales at once, so the cash-out keeps the price
+            out[d.id] = d.max if case.scenario == "telecom" else d.default
         else:
             out[d.id] = int(d.min) if d.kind == "integer" else d.min
     return out

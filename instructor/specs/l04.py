@@ -6,7 +6,7 @@ first treat "13 weeks without an order" as a lapse and estimate survival by tenu
 and Gamma-Gamma, contrast BG/NBD's P(alive) with a "silence test" (the chance of a silence this long
 for a customer still buying at their own rate), and are judged against the answer key: P(alive) by
 AUC against who is truly still a customer, CLV by rank correlation with the true expected discounted margin, and the mean CLV per
-customer (with its standard error) within 30% of the truth: the models are approximations of the
+customer (with its standard error) within 50% of the truth: the models are approximations of the
 simulated behaviour, so the tolerance is about getting units, margin and discounting right.
 """
 
@@ -217,9 +217,9 @@ SPEC = LabSpec(
                                                                        "你的排序似乎正好颠倒了"),)),
         Question("clv_mean", "estimate",
                  "Estimate the mean CLV per ordering customer (gross margin, 104 weeks, 10% a year) with its standard "
-                 "error. Graded against the true mean within 30%.",
+                 "error. Graded against the true mean within 50%.",
                  mode="close_to_truth", points=2.0, checks={"range": [0, None]}, reference=clv_mean,
-                 truth=_truth_clv_mean, params={"atol": 0.0, "rtol": 0.3},
+                 truth=_truth_clv_mean, params={"atol": 0.0, "rtol": 0.5},
                  misconceptions=(Misconception("revenue", clv_mean_revenue,
                                                "CLV is margin, not revenue: multiply by the scenario's gross margin",
                                                "客户终身价值按毛利而不是收入计算：请乘以情景中的毛利率"),)),

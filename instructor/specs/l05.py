@@ -93,7 +93,9 @@ def _service(scenario_name: str, seed: int, phone: float) -> float:
     scenario = load_scenario(scenario_name)
     capacity = dict(scenario.policies.service.capacity)
     capacity["phone"] = float(phone)
-    model = CustomerLifecycleModel(scenario, customers=SIM_CUSTOMERS, seed=seed, policies__service__capacity=capacity)
+    # the grid's capacities are contacts a week for the simulated firm itself (its own reference size)
+    model = CustomerLifecycleModel(scenario, customers=SIM_CUSTOMERS, seed=seed, policies__service__capacity=capacity,
+                                   world__market__reference_customers=SIM_CUSTOMERS)
     model.run(SIM_WEEKS)
     return float(model.kpi_frame()["service_level"].mean())
 
@@ -136,7 +138,8 @@ def solution(data) -> dict:
     levels = {}
     for capacity in range(20, 161, 20):
         caps = {**scenario.policies.service.capacity, "phone": float(capacity)}
-        model = CustomerLifecycleModel(scenario, customers=2_000, seed=seed, policies__service__capacity=caps)
+        model = CustomerLifecycleModel(scenario, customers=2_000, seed=seed, policies__service__capacity=caps,
+                                       world__market__reference_customers=2_000)
         model.run(26)
         levels[capacity] = model.kpi_frame()["service_level"].mean()
     meeting = [c for c, level in levels.items() if level >= 0.85]

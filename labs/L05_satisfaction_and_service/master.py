@@ -178,19 +178,21 @@ lab.check("nps_weighted")
 
 # %% [markdown]
 # ## 4. A capacity decision, tested by simulation
-# Run your scenario with 2,000 customers for 26 weeks on your lab seed for phone capacities
-# 20, 40, ..., 160. **Q4.** Recommend the cheapest capacity whose mean weekly service level is at least 0.85.
+# Run your scenario with 2,000 customers for 26 weeks on your lab seed for phone capacities of
+# 20, 40, ..., 160 contacts a week (for this 2,000-customer firm). **Q4.** Recommend the cheapest capacity whose mean weekly service level is at least 0.85.
 
 # %% [markdown] lang="zh"
 # ## 4. 用模拟检验服务能力决策
-# 用你的实验种子，让你的情景以 2,000 位客户运行 26 周，电话服务能力分别取 20、40、……、160。**第 4 题。** 推荐平均每周服务水平至少为 0.85 的方案中成本最低的服务能力。
+# 用你的实验种子，让你的情景以 2,000 位客户运行 26 周，电话服务能力分别取每周 20、40、……、160 次联系（针对这家 2,000 位客户的企业）。**第 4 题。** 推荐平均每周服务水平至少为 0.85 的方案中成本最低的服务能力。
 
 # %%
 scenario = load_scenario(lab.data.metadata["scenario"])
 results = []
 for capacity in range(20, 161, 20):
     caps = {**scenario.policies.service.capacity, "phone": float(capacity)}
-    model = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED, policies__service__capacity=caps)
+    # the capacities are contacts a week for this 2,000-customer firm (its own reference size)
+    model = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED, policies__service__capacity=caps,
+                                   world__market__reference_customers=2_000)
     model.run(26)
     k = model.kpi_frame()
     results.append({"capacity": capacity, "service_level": k["service_level"].mean(),
@@ -207,7 +209,9 @@ scenario = load_scenario(lab.data.metadata["scenario"])
 results = []
 for capacity in range(20, 161, 20):
     caps = {**scenario.policies.service.capacity, "phone": float(capacity)}
-    model = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED, policies__service__capacity=caps)
+    # 服务能力是这家 2,000 位客户的企业每周可处理的联系次数（以它自身规模为参照）
+    model = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED, policies__service__capacity=caps,
+                                   world__market__reference_customers=2_000)
     model.run(26)
     k = model.kpi_frame()
     results.append({"capacity": capacity, "service_level": k["service_level"].mean(),

@@ -55,6 +55,12 @@ def use_language_fonts() -> list[str]:
     global _font_note_shown
     if current_language() != "zh":
         return []
+    from simulations.i18n.fonts import use_cjk_font
+
+    shipped = use_cjk_font()  # the font the project installs (Noto Sans SC), else a system one
+    if shipped is not None:
+        plt.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack the Unicode minus sign
+        return [shipped]
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}

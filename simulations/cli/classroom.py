@@ -88,8 +88,8 @@ def cmd_start(args: argparse.Namespace) -> int:
     if args.no_serve:
         print(f"Session {folder} created ({store.info().case_name}).")
         print(f"Instructor key (keep it secret): {token}")
-        for t in store.teams(token):
-            print(f"{t.name:<8} join code {t.code}")
+        for m in store.members(token):
+            print(f"{m.name + ' ' + m.role:<20} join code {m.code}")
         print(f"Serve it with: crm-sandbox classroom resume {folder}")
         return 0
     return serve(folder, args.host, args.port, token)

@@ -200,7 +200,7 @@ class TeamPage:
         if d.kind == "switch":
             field = w.Checkbox(value=bool(value), indent=False, layout=layout)
         elif d.kind == "choice":
-            field = w.Dropdown(options=list(d.options), value=value, layout=layout)
+            field = css(w.Dropdown(options=list(d.options), value=value, layout=layout), "crm-case-text")
         else:
             field = w.Text(value=str(value), layout=layout)
         field.observe(lambda change, d=d: self._edited(d, change["new"]), names="value")

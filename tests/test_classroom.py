@@ -378,3 +378,14 @@ def test_cli_errors_exit_2_and_no_serve_prints_codes(tmp_path: Path) -> None:
     assert adv.returncode == 0 and "round 1 is open" in adv.stdout
     missing = cli("resume", "nowhere")
     assert missing.returncode == 2 and "no classroom session" in missing.stderr
+
+
+def test_page_bench_figures_are_computed_as_printed() -> None:
+    import os
+
+    from simulations.classroom.page_bench import percentile, server_memory
+
+    times = [float(x) for x in range(1, 21)]
+    assert percentile(times, 0.95) == 19.0 and percentile(times, 0.5) == 10.0 and percentile([3.0], 0.95) == 3.0
+    mine = server_memory(os.getpid())
+    assert mine["processes"] >= 1 and 0 < mine["pss_mib"] <= mine["rss_mib"]

@@ -54,6 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--teams", type=int, default=30, help="teams (default: 30)")
     b.add_argument("--customers", type=int, default=10_000, help="people in the world (default: 10000)")
     b.add_argument("--rounds", type=int, default=3, help="rounds to advance (default: 3)")
+    b.add_argument("--browser", action="store_true",
+                   help="serve the session and drive one page per team in headless Chromium: p95 time to an "
+                        "interactive page, memory of the server and kernels, advance time seen on the pages")
+    b.add_argument("--arrival", type=float, default=0.5,
+                   help="with --browser: seconds between two teams opening their page (default: 0.5; 0 = all at once)")
     b.set_defaults(func=cmd_bench)
 
 
@@ -155,6 +160,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     if args.rounds < 1:
         raise UserError(f"--rounds must be at least 1, got {args.rounds}")
+    if args.browser:
+        require_extra("classroom", "`crm-sandbox classroom bench --browser`")
+        from simulations.classroom.page_bench import bench_pages
+
+        bench_pages(args.teams, args.customers, args.case, max(0.0, args.arrival))
+        return 0
     with tempfile.TemporaryDirectory(prefix="crm-classroom-bench-") as tmp:
         t0 = time.perf_counter()
         store, token = create_session(args.case, args.teams, Path(tmp) / "s", customers=args.customers)

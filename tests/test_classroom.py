@@ -389,3 +389,12 @@ def test_page_bench_figures_are_computed_as_printed() -> None:
     assert percentile(times, 0.95) == 19.0 and percentile(times, 0.5) == 10.0 and percentile([3.0], 0.95) == 3.0
     mine = server_memory(os.getpid())
     assert mine["processes"] >= 1 and 0 < mine["pss_mib"] <= mine["rss_mib"]
+
+
+def test_pages_open_in_crm_lang_unless_the_link_says_otherwise(session, monkeypatch) -> None:
+    store, token = session
+    member = store.members(token)[0]
+    monkeypatch.setenv("CRM_LANG", "zh")
+    assert "第 1 组" in TeamPage(store.folder, code=member.code).header.value
+    assert "Team 1" in TeamPage(store.folder, code=member.code, lang="en").header.value
+    assert "个团队中已有" in InstructorPage(store.folder, key=token).submissions.value

@@ -262,8 +262,30 @@ class InstructorPage:
         self.plot.value = debrief_plot(results, scope, _)
 
 
+def _cjk_font() -> str | None:
+    """A installed font with Chinese glyphs, if any (matplotlib draws boxes without one)."""
+    from matplotlib import font_manager
+
+    hints = ("CJK", "WenQuanYi", "Hei", "Song", "Kai", "Droid Sans Fallback")
+    return next((f.name for f in font_manager.fontManager.ttflist if any(h in f.name for h in hints)), None)
+
+
 def debrief_plot(results: list[dict[str, Any]], rounds: list[int], _: Translate) -> bytes:
-    """Cumulative profit by team and customer equity by team after each round (benchmark dashed), as PNG."""
+    """Cumulative profit by team and customer equity by team after each round (benchmark dashed), as PNG.
+
+    Labels are in the page's language when a font can draw it; otherwise in English, because a
+    label drawn as empty boxes helps nobody.
+    """
+    import matplotlib
+
+    font = _cjk_font() if _("profit") != "profit" else None
+    if _("profit") != "profit" and font is None:
+        _ = make_translator("en")
+    with matplotlib.rc_context({"font.sans-serif": [font, "DejaVu Sans"]} if font else {}):
+        return _draw_debrief(results, rounds, _)
+
+
+def _draw_debrief(results: list[dict[str, Any]], rounds: list[int], _: Translate) -> bytes:
     import pandas as pd  # the instructor's kernel only
     from matplotlib.figure import Figure  # no pyplot: no backend state in the kernel
 

@@ -47,6 +47,13 @@ def voila_config(host: str, port: int) -> dict:
     }
 
 
+def kernel_spec() -> dict:
+    """The kernelspec the classroom server gives the notebooks' ``python3`` (see ``simulations.classroom.kernel``)."""
+    return {"argv": [sys.executable, "-m", "simulations.classroom.kernel", "-f", "{connection_file}",
+                     "--HistoryManager.enabled=False"],
+            "display_name": "Python 3 (classroom)", "language": "python", "metadata": {"debugger": False}}
+
+
 def free_port(host: str) -> int:
     """A port that is free now on ``host`` (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -80,7 +87,11 @@ def start_server(folder: Path, host: str, port: int, log: Path | None = None) ->
     config = folder / CONFIG_DIR
     config.mkdir(exist_ok=True)
     (config / "voila.json").write_text(json.dumps(voila_config(host, port), indent=2), encoding="utf-8")
+    spec = config / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps(kernel_spec(), indent=2), encoding="utf-8")
     env = {**os.environ, SESSION_ENV: str(folder),
+           "JUPYTER_PATH": os.pathsep.join(filter(None, [str(config), os.environ.get("JUPYTER_PATH", "")])),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(CASES_DIR.parent), os.environ.get("PYTHONPATH", "")]))}
     out = open(log or folder / "server.log", "ab")  # noqa: SIM115 - the child keeps it open
     command = [sys.executable, "-m", "simulations.classroom.voila_app", str(APP_DIR), "--no-browser"]

@@ -87,7 +87,7 @@ def test_no_kernel_without_a_valid_code_and_no_listing(live: dict[str, Any]) -> 
         f"/voila/render/team.ipynb?code={code[:-1]}X": 403, "/voila/render/instructor.ipynb": 403,
         f"/voila/render/instructor.ipynb?code={code}": 403, "/voila/render/instructor.ipynb?key=guess": 403,
         "/": 404, "/voila/tree": 404, "/voila/tree/": 404, "/voila/api/contents": 404,
-        "/voila/api/contents/": 404, "/voila/render/": 403, "/voila/render/other.ipynb": 403,
+        "/voila/api/contents/": 404, "/voila/render/": 404, "/voila/render/other.ipynb": 404,
         "/voila/files/team.ipynb": 403, "/voila/files/instructor.py": 403,
     }
     for path, status in refused.items():

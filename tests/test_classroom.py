@@ -398,3 +398,19 @@ def test_pages_open_in_crm_lang_unless_the_link_says_otherwise(session, monkeypa
     assert "第 1 组" in TeamPage(store.folder, code=member.code).header.value
     assert "Team 1" in TeamPage(store.folder, code=member.code, lang="en").header.value
     assert "个团队中已有" in InstructorPage(store.folder, key=token).submissions.value
+
+
+def test_server_gate_admits_only_valid_codes_and_the_key(session, monkeypatch) -> None:
+    from simulations.classroom import voila_app
+    from simulations.classroom.store import SESSION_ENV
+
+    store, token = session
+    monkeypatch.setenv(SESSION_ENV, str(store.folder))
+    monkeypatch.setattr(voila_app, "_store", None)
+    code = store.members(token)[0].code
+    assert voila_app.allowed("/voila/render/team.ipynb", {"code": code.lower()})
+    assert not voila_app.allowed("/voila/render/team.ipynb", {"code": store.teams(token)[0].code})
+    assert not voila_app.allowed("/voila/render/team.ipynb", {"code": "", "key": token})
+    assert voila_app.allowed("/voila/render/instructor.ipynb", {"key": token})
+    assert not voila_app.allowed("/voila/render/instructor.ipynb", {"code": code, "key": ""})
+    assert not voila_app.allowed("/voila/render/other.ipynb", {"code": code, "key": token})

@@ -87,8 +87,9 @@ class DownloadHandler(tornado.web.RequestHandler):
         path = Path(os.environ[SESSION_ENV]) / DOWNLOADS / f"{file_id}.zip"
         if not _ID.match(file_id) or not path.is_file():
             raise tornado.web.HTTPError(404)
+        name = re.sub(r"[^\w.-]", "_", self.get_argument("name", "export"))[:80] or "export"
         self.set_header("Content-Type", "application/zip")
-        self.set_header("Content-Disposition", f'attachment; filename="{self.get_argument("name", "export")}.zip"')
+        self.set_header("Content-Disposition", f'attachment; filename="{name}.zip"')
         self.finish(path.read_bytes())
 
 

@@ -143,7 +143,10 @@ def bench_pages(teams: int, customers: int, case: str = "telecom-churn", arrival
         port = free_port(host)
         links = [f"http://{host}:{port}/voila/render/team.ipynb?code={m.code}" for m in members if m.role == first_role]
         boss_link = f"http://{host}:{port}/voila/render/instructor.ipynb?key={token}"
-        proc = start_server(folder, host, port, log=Path(tmp) / "server.log")
+        log = Path("classroom-bench-server.log").resolve()
+        log.unlink(missing_ok=True)
+        proc = start_server(folder, host, port, log=log)
+        say(f"server log: {log}")
         try:
             say(f"{teams} team pages ({customers:,} customers, one page opened every {arrival:g} s) ...")
             figures = asyncio.run(_drive(chromium, links, boss_link, arrival, proc.pid, say))

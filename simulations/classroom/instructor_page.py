@@ -25,9 +25,9 @@ import ipywidgets as w
 
 from simulations.classroom.case import Case
 from simulations.classroom.page_parts import (
+    Banner,
     Poller,
     Translate,
-    banner_html,
     case_list,
     case_span,
     case_text,
@@ -73,10 +73,10 @@ class InstructorPage:
         self.download_url = ""
         self.selector = language_selector(self.lang, self.set_language)
         self.title = css(w.HTML(""), "crm-title")
-        self.banner = css(w.HTML(banner_html(self._)), "crm-banner")
+        self.banner = Banner(self._)
         self.unlock_status = css(w.HTML(""), "crm-unlock-status")
         self.content = css(w.VBox([]), "crm-instructor-content")
-        self.widget = css(w.VBox([w.HBox([self.title, self.selector]), self.banner, self.unlock_status, self.content]),
+        self.widget = css(w.VBox([w.HBox([self.title, self.selector]), self.banner.widget, self.unlock_status, self.content]),
                           "crm-instructor-page")
         self._title()
         try:
@@ -98,7 +98,7 @@ class InstructorPage:
         with self.lock:
             self.lang, self._ = lang, make_translator(lang)
             self._title()
-            self.banner.value = banner_html(self._)
+            self.banner.beat(self._, force=True)
             if self.token:
                 self._build()
 
@@ -200,7 +200,7 @@ class InstructorPage:
     # ----------------------------------------------------------------------------- redraw
     def tick(self) -> None:
         """One poll: keep the banner hidden, and redraw if anything has changed."""
-        self.banner.value = banner_html(self._)
+        self.banner.beat(self._)
         if not self.token:
             return
         stamp = self.store.stamp()

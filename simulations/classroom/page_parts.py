@@ -36,8 +36,10 @@ from simulations.classroom.store import SESSION_ENV, WARMUP
 from simulations.errors import UserError
 from simulations.i18n import LANGUAGES, N_, current_language, translator
 
-#: Seconds between two polls of the session store by an open page.
-POLL_SECONDS = 2.0
+#: Seconds between two polls of the session store by an open page (a change shows within this).
+POLL_SECONDS = 1.0
+#: Seconds between two rewrites of the lost-server banner (each is a message to the browser).
+HEARTBEAT_SECONDS = 3.0
 #: Seconds without a word from the kernel after which the page says it lost its server.
 LOST_AFTER_SECONDS = 12
 #: A page stops polling after this long, so a kernel whose tab vanished without closing is culled.
@@ -143,6 +145,21 @@ def banner_html(_: Translate) -> str:
             f"{LOST_AFTER_SECONDS}s forwards;background:#b00;color:white;padding:8px;font-weight:bold'>"
             f"{text} <a href='' class='crm-reload' style='color:white;text-decoration:underline'>"
             f"{html.escape(_(T_RELOAD))}</a></div>")
+
+
+class Banner:
+    """The lost-server banner widget, rewritten at most every :data:`HEARTBEAT_SECONDS` (see the module docstring)."""
+
+    def __init__(self, _: Translate) -> None:
+        self.widget = css(w.HTML(banner_html(_)), "crm-banner")
+        self.last = time.monotonic()
+
+    def beat(self, _: Translate, force: bool = False) -> None:
+        """Push the banner's hiding time forward (the kernel is alive); ``force`` also after a language change."""
+        now = time.monotonic()
+        if force or now - self.last >= HEARTBEAT_SECONDS:
+            self.widget.value = banner_html(_)
+            self.last = now
 
 
 class Poller:

@@ -28,9 +28,9 @@ import ipywidgets as w
 from simulations.classroom.case import Case, Decision
 from simulations.classroom.memo import check_memo, memo_report
 from simulations.classroom.page_parts import (
+    Banner,
     Poller,
     Translate,
-    banner_html,
     case_html,
     case_span,
     case_text,
@@ -108,10 +108,10 @@ class TeamPage:
         self.raw: dict[str, Any] = {d.id: shown_value(d, d.default) for d in self.case.decisions}
         self.selector = language_selector(self.lang, self.set_language)
         self.title = css(w.HTML(""), "crm-title")
-        self.banner = css(w.HTML(banner_html(self._)), "crm-banner")
+        self.banner = Banner(self._)
         self.join_status = css(w.HTML(""), "crm-join-status")
         self.content = css(w.VBox([]), "crm-team-content")
-        self.widget = css(w.VBox([w.HBox([self.title, self.selector]), self.banner, self.join_status, self.content]),
+        self.widget = css(w.VBox([w.HBox([self.title, self.selector]), self.banner.widget, self.join_status, self.content]),
                           "crm-team-page")
         self._title()
         try:
@@ -133,7 +133,7 @@ class TeamPage:
         with self.lock:
             self.lang, self._ = lang, make_translator(lang)
             self._title()
-            self.banner.value = banner_html(self._)
+            self.banner.beat(self._, force=True)
             if self.member is not None:
                 self._build()
 
@@ -267,7 +267,7 @@ class TeamPage:
 
     def tick(self) -> None:
         """One poll: keep the banner hidden, and redraw if anything the page shows has changed."""
-        self.banner.value = banner_html(self._)
+        self.banner.beat(self._)
         if self.member is None:
             return
         stamp = self.store.stamp(self.member.team)

@@ -14,7 +14,7 @@ HOST = "127.0.0.1"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT = 90_000  # ms: a fresh kernel per page on a busy 2-core machine
-#: A change made elsewhere must reach an open page within this many ms, with no click (poll 2 s).
+#: A change made elsewhere must reach an open page within this many ms, with no click (poll 1 s).
 AUTO_UPDATE = 10_000
 
 

@@ -312,12 +312,12 @@ class TeamPage:
             if not self.dirty:
                 self.form_status.value = ""
             return
-        decisions, revision, _sid, role = own
+        decisions, revision, sid, role = own
         if revision == self.base_revision:
             return
         if not self.dirty:
             self._load(decisions)
-            self.base_revision, self.submission_id = revision, _sid
+            self.base_revision, self.submission_id = revision, sid
             self.current.value = ""
             self.form_status.value = "<b>" + html.escape(_(
                 "Submitted for {round}: version {version}, by {role}. You can change it until the round closes."

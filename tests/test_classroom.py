@@ -414,3 +414,27 @@ def test_server_gate_admits_only_valid_codes_and_the_key(session, monkeypatch) -
     assert voila_app.allowed("/voila/render/instructor.ipynb", {"key": token})
     assert not voila_app.allowed("/voila/render/instructor.ipynb", {"code": code, "key": ""})
     assert not voila_app.allowed("/voila/render/other.ipynb", {"code": code, "key": token})
+
+
+def test_poller_redraws_and_banner_is_rewritten_only_every_heartbeat(monkeypatch) -> None:
+    import threading
+    import time as clock
+
+    from simulations.classroom import page_parts
+
+    monkeypatch.setattr(page_parts, "POLL_SECONDS", 0.01)
+    ticks: list[int] = []
+    poller = page_parts.Poller(lambda: ticks.append(1), threading.RLock())
+    poller.start()
+    deadline = clock.monotonic() + 10
+    while len(ticks) < 3 and clock.monotonic() < deadline:
+        clock.sleep(0.01)
+    poller.stop()
+    assert len(ticks) >= 3
+    banner = page_parts.Banner(lambda text: text)
+    first = banner.widget.value
+    assert "crm-lost-banner" in first and "visibility:hidden" in first
+    banner.beat(lambda text: text)
+    assert banner.widget.value == first  # within the heartbeat: no message to the browser
+    banner.beat(lambda text: text, force=True)
+    assert banner.widget.value != first  # a fresh animation: the banner stays hidden longer

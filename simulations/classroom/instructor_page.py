@@ -31,6 +31,7 @@ from simulations.classroom.page_parts import (
     case_list,
     case_span,
     case_text,
+    close_tree,
     css,
     error_html,
     language_selector,
@@ -138,6 +139,7 @@ class InstructorPage:
         codes = css(w.HTML(f"<h3>{html.escape(_(T_JOIN_CODES_ONE_PER_TEAM_AND_ROLE))}</h3>"
                            f"<table class='crm-table'>{rows}</table>"), "crm-codes")
         self._results_seen = -1
+        old = self.content.children
         self.content.children = [
             self.status, w.HBox([self._button(_("Close round and run it"), "crm-advance", self.advance, "danger"),
                                  self._button(_("Reset practice round"), "crm-reset-practice", self.reset_practice),
@@ -146,6 +148,7 @@ class InstructorPage:
             w.HBox([self.event, self._button(_("Inject into open round"), "crm-inject", self.inject, "warning")]),
             w.HTML(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot, debrief, codes,
         ]
+        close_tree(old)
         self._stamp = ()
         self.tick()
 

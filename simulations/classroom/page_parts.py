@@ -127,6 +127,17 @@ def css(widget: w.Widget, *classes: str) -> w.Widget:
     return widget
 
 
+def close_tree(widgets: tuple[w.Widget, ...] | list[w.Widget]) -> None:
+    """Close widgets and everything inside them (a page redrawn in another language drops the old ones).
+
+    Why: a closed widget frees its comm in the kernel and its view in the browser; replaced but
+    unclosed widgets would stay in both for as long as the page is open.
+    """
+    for widget in widgets:
+        close_tree(getattr(widget, "children", ()))
+        widget.close()
+
+
 def language_selector(lang: str, on_change: Callable[[str], None]) -> w.Dropdown:
     """The English / 中文 selector at the top of both pages."""
     choice = w.Dropdown(options=[(LANGUAGE_NAMES[x], x) for x in LANGUAGES], value=lang,

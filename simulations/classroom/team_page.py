@@ -34,6 +34,7 @@ from simulations.classroom.page_parts import (
     case_html,
     case_span,
     case_text,
+    close_tree,
     css,
     error_html,
     language_selector,
@@ -184,12 +185,14 @@ class TeamPage:
         self.memo_result = css(w.HTML(""), "crm-memo-result")
         budget = _("Decisions (weekly budget {budget:,.0f} {currency})").format(budget=case.budget_per_week,
                                                                               currency=case.currency)
+        old = self.content.children
         self.content.children = [
             self.header, self.brief, roles, narrative, self.news,
             w.HTML(f"<h3>{html.escape(_(T_RESULTS))}</h3>"), self.results, self.plot,
             w.HTML(f"<h3>{html.escape(budget)}</h3>"), *form, self.budget, self.submit_button, self.form_status,
             self.current, w.HTML(f"<h3>{html.escape(_(T_MEMO_CHECK))}</h3>"), self.memo, memo_button, self.memo_result,
         ]
+        close_tree(old)
         self._stamp = ()
         self.tick()
         self._check_fields()

@@ -39,6 +39,7 @@ from simulations.classroom.page_parts import (
     page_language,
     round_name,
     session_folder,
+    text,
 )
 from simulations.classroom.session import counted_rounds, round_events, session_case
 from simulations.classroom.store import BENCHMARK, AccessError, Store
@@ -73,9 +74,9 @@ class InstructorPage:
         self._results_seen = -1
         self.download_url = ""
         self.selector = language_selector(self.lang, self.set_language)
-        self.title = css(w.HTML(""), "crm-title")
+        self.title = css(text(""), "crm-title")
         self.banner = Banner(self._)
-        self.unlock_status = css(w.HTML(""), "crm-unlock-status")
+        self.unlock_status = css(text(""), "crm-unlock-status")
         self.content = css(w.VBox([]), "crm-instructor-content")
         self.widget = css(w.VBox([w.HBox([self.title, self.selector]), self.banner.widget, self.unlock_status, self.content]),
                           "crm-instructor-page")
@@ -122,21 +123,21 @@ class InstructorPage:
 
     def _build(self) -> None:
         _ = self._
-        self.status = css(w.HTML(""), "crm-status")
-        self.submissions = css(w.HTML(""), "crm-submissions")
-        self.message = css(w.HTML(""), "crm-message")
-        self.download = css(w.HTML(""), "crm-download")
+        self.status = css(text(""), "crm-status")
+        self.submissions = css(text(""), "crm-submissions")
+        self.message = css(text(""), "crm-message")
+        self.download = css(text(""), "crm-download")
         self.event = css(w.Dropdown(options=[(case_text(e, "headline", self.lang), e.id) for e in self.case.optional_events],
                                     layout=w.Layout(width="620px")), "crm-event", "crm-case-text")
-        self.leaderboard = css(w.HTML(""), "crm-leaderboard")
+        self.leaderboard = css(text(""), "crm-leaderboard")
         self.plot = css(w.Image(format="png"), "crm-debrief-plot")
         questions = "".join(f"<li>{case_span(q)}</li>" for q in case_list(self.case, "debrief", self.lang))
-        debrief = css(w.HTML(f"<h3>{html.escape(_(T_DEBRIEF_QUESTIONS))}</h3><ol>{questions}</ol>"), "crm-debrief")
+        debrief = css(text(f"<h3>{html.escape(_(T_DEBRIEF_QUESTIONS))}</h3><ol>{questions}</ol>"), "crm-debrief")
         rows = "".join(
             f"<tr><td>{html.escape(_(T_TEAM_N).format(n=m.team))}</td>"
             f"<td>{case_span(case_text(self.case.role(m.role), 'title', self.lang)) if m.role else ''}</td>"
             f"<td><code>{m.code}</code></td></tr>" for m in self.store.members(self.token))
-        codes = css(w.HTML(f"<h3>{html.escape(_(T_JOIN_CODES_ONE_PER_TEAM_AND_ROLE))}</h3>"
+        codes = css(text(f"<h3>{html.escape(_(T_JOIN_CODES_ONE_PER_TEAM_AND_ROLE))}</h3>"
                            f"<table class='crm-table'>{rows}</table>"), "crm-codes")
         self._results_seen = -1
         old = self.content.children
@@ -146,7 +147,7 @@ class InstructorPage:
                                  self._button(_("Prepare the export (zip)"), "crm-export", self.export)]),
             self.message, self.download, self.submissions,
             w.HBox([self.event, self._button(_("Inject into open round"), "crm-inject", self.inject, "warning")]),
-            w.HTML(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot, debrief, codes,
+            text(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot, debrief, codes,
         ]
         close_tree(old)
         self._stamp = ()
@@ -231,10 +232,10 @@ class InstructorPage:
             if t in subs:
                 role = roles.get(t, "")
                 who = case_text(self.case.role(role), "title", self.lang) if role else _("the team")
-                text = _("version {version}, by {role}").format(version=subs[t][1], role=who)
+                cell = _("version {version}, by {role}").format(version=subs[t][1], role=who)
             else:
-                text = "-"
-            cells.append(f"<tr><td>{html.escape(_(T_TEAM_N).format(n=t))}</td><td>{html.escape(text)}</td></tr>")
+                cell = "-"
+            cells.append(f"<tr><td>{html.escape(_(T_TEAM_N).format(n=t))}</td><td>{html.escape(cell)}</td></tr>")
         count = _("{n} of {total} teams have submitted").format(n=len(subs), total=info.n_teams)
         self.submissions.value = f"<p><b>{html.escape(count)}</b></p><table class='crm-table'>{''.join(cells)}</table>"
         results = self.store.results()

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from simulations.classroom.store import SESSION_ENV, WARMUP
 from simulations.errors import UserError
@@ -115,9 +116,24 @@ def case_span(text: str) -> str:
     return f"<span class='crm-case-text'>{html.escape(str(text))}</span>"
 
 
-def error_html(text: str) -> str:
+def error_html(message: str) -> str:
     """A message in the red bold every page uses for refusals and failures."""
-    return f"<b style='color:#b00'>{html.escape(text)}</b>"
+    return f"<b style='color:#b00'>{html.escape(message)}</b>"
+
+
+_shared: dict[str, w.Widget] = {}
+
+
+def text(value: str = "") -> w.HTML:
+    """An HTML widget sharing one Layout and one style model with every other one in the kernel.
+
+    Why: each widget model is a message the server relays while a page opens; a plain ``HTML``
+    brings its own Layout and HTMLStyle, so sharing them cuts a team page from about 195 models
+    to about 110. Under a burst of pages the server's message relay is what saturates first.
+    """
+    if "layout" not in _shared:
+        _shared["layout"], _shared["style"] = w.Layout(), HTMLStyle()
+    return w.HTML(value, layout=_shared["layout"], style=_shared["style"])
 
 
 def css(widget: w.Widget, *classes: str) -> w.Widget:
@@ -149,12 +165,12 @@ def language_selector(lang: str, on_change: Callable[[str], None]) -> w.Dropdown
 def banner_html(_: Translate) -> str:
     """The lost-server banner, hidden for :data:`LOST_AFTER_SECONDS` from now (see the module docstring)."""
     nonce = uuid.uuid4().hex[:8]
-    text = html.escape(_("This page has lost its connection to the server. Your submitted decisions are safe. "
+    message = html.escape(_("This page has lost its connection to the server. Your submitted decisions are safe. "
                          "When the instructor says the server is back, reload this page."))
     return (f"<style>@keyframes crm-lost-{nonce} {{ to {{ visibility: visible; }} }}</style>"
             f"<div class='crm-lost-banner' style='visibility:hidden;animation:crm-lost-{nonce} 0s "
             f"{LOST_AFTER_SECONDS}s forwards;background:#b00;color:white;padding:8px;font-weight:bold'>"
-            f"{text} <a href='' class='crm-reload' style='color:white;text-decoration:underline'>"
+            f"{message} <a href='' class='crm-reload' style='color:white;text-decoration:underline'>"
             f"{html.escape(_(T_RELOAD))}</a></div>")
 
 
@@ -162,7 +178,7 @@ class Banner:
     """The lost-server banner widget, rewritten at most every :data:`HEARTBEAT_SECONDS` (see the module docstring)."""
 
     def __init__(self, _: Translate) -> None:
-        self.widget = css(w.HTML(banner_html(_)), "crm-banner")
+        self.widget = css(text(banner_html(_)), "crm-banner")
         self.last = time.monotonic()
 
     def beat(self, _: Translate, force: bool = False) -> None:

@@ -43,6 +43,7 @@ from simulations.classroom.page_parts import (
     results_table,
     round_name,
     session_folder,
+    text,
     weekly_plot,
 )
 from simulations.classroom.session import counted_rounds, round_events, session_case, weekly_records
@@ -68,9 +69,9 @@ def parse_value(d: Decision, raw: Any, _: Translate) -> tuple[Any, str]:
     """A form entry as the decision's value, or the reason it is refused (never a changed value)."""
     if d.kind in ("switch", "choice"):
         return raw, ""
-    text = str(raw).strip().replace(",", "")
+    clean = str(raw).strip().replace(",", "")
     try:
-        value = float(text)
+        value = float(clean)
     except ValueError:
         return None, _("refused: {text!r} is not a number").format(text=str(raw))
     if value != value or value in (float("inf"), float("-inf")):
@@ -108,9 +109,9 @@ class TeamPage:
         self._stamp: tuple[int, ...] = ()
         self.raw: dict[str, Any] = {d.id: shown_value(d, d.default) for d in self.case.decisions}
         self.selector = language_selector(self.lang, self.set_language)
-        self.title = css(w.HTML(""), "crm-title")
+        self.title = css(text(""), "crm-title")
         self.banner = Banner(self._)
-        self.join_status = css(w.HTML(""), "crm-join-status")
+        self.join_status = css(text(""), "crm-join-status")
         self.content = css(w.VBox([]), "crm-team-content")
         self.widget = css(w.VBox([w.HBox([self.title, self.selector]), self.banner.widget, self.join_status, self.content]),
                           "crm-team-page")
@@ -141,7 +142,7 @@ class TeamPage:
     def _build(self) -> None:
         _, case, member = self._, self.case, self.member
         assert member is not None
-        self.header = css(w.HTML(""), "crm-team-header")
+        self.header = css(text(""), "crm-team-header")
         own = case.role(member.role) if member.role else None
         if own is not None:
             brief = (f"<h3>{html.escape(_(T_YOUR_ROLE))}: {case_span(case_text(own, 'title', self.lang))}</h3>"
@@ -154,43 +155,43 @@ class TeamPage:
         others = "".join(f"<li><b>{case_span(case_text(r, 'title', self.lang))}</b>: "
                          f"{case_span(case_text(r, 'public', self.lang))}</li>"
                          for r in case.roles if r.id != member.role)
-        roles = css(w.HTML(f"<h3>{html.escape(_(T_YOUR_TEAM))}</h3><ul>{others}</ul>"), "crm-team-roles")
-        narrative = css(w.HTML(f"<h3>{html.escape(_(T_THE_CASE))}</h3>"
+        roles = css(text(f"<h3>{html.escape(_(T_YOUR_TEAM))}</h3><ul>{others}</ul>"), "crm-team-roles")
+        narrative = css(text(f"<h3>{html.escape(_(T_THE_CASE))}</h3>"
                                f"{case_html(case_text(case, 'narrative', self.lang))}"), "crm-narrative")
-        self.brief = css(w.HTML(brief), "crm-role-brief")
-        self.news = css(w.HTML(""), "crm-news")
-        self.results = css(w.HTML(""), "crm-results")
-        self.plot = css(w.HTML(""), "crm-results-plot")
+        self.brief = css(text(brief), "crm-role-brief")
+        self.news = css(text(""), "crm-news")
+        self.results = css(text(""), "crm-results")
+        self.plot = css(text(""), "crm-results-plot")
         self.fields: dict[str, w.Widget] = {}
         self.field_errors: dict[str, w.HTML] = {}
         form: list[w.Widget] = []
         for d in case.decisions:
             owner = case_span(case_text(case.role(d.owner), "title", self.lang))
-            label = w.HTML(f"<b>{case_span(case_text(d, 'label', self.lang))}</b> "
+            label = text(f"<b>{case_span(case_text(d, 'label', self.lang))}</b> "
                            f"<small>({html.escape(_(T_OWNER))}: {owner})</small>")
             field = self._field(d)
             self.fields[d.id] = field
-            self.field_errors[d.id] = css(w.HTML(""), "crm-field-error", f"crm-field-error-{d.id}")
-            helptext = w.HTML(f"<small style='color:#555'>{case_span(case_text(d, 'help', self.lang))}</small>")
+            self.field_errors[d.id] = css(text(""), "crm-field-error", f"crm-field-error-{d.id}")
+            helptext = text(f"<small style='color:#555'>{case_span(case_text(d, 'help', self.lang))}</small>")
             form.append(w.VBox([label, field, self.field_errors[d.id], helptext]))
-        self.budget = css(w.HTML(""), "crm-budget")
-        self.form_status = css(w.HTML(""), "crm-form-status")
-        self.current = css(w.HTML(""), "crm-current")
+        self.budget = css(text(""), "crm-budget")
+        self.form_status = css(text(""), "crm-form-status")
+        self.current = css(text(""), "crm-current")
         self.submit_button = css(w.Button(description=_("Submit decisions"), button_style="success"), "crm-submit")
         self.submit_button.on_click(lambda _b: self._locked(self.submit))
         self.memo = css(w.Textarea(placeholder=_("paste the numbers section of your memo"),
                                    layout=w.Layout(width="520px", height="120px")), "crm-memo")
         memo_button = css(w.Button(description=_("Check and save memo"), layout=w.Layout(width="auto")), "crm-memo-check")
         memo_button.on_click(lambda _b: self._locked(self.check_memo))
-        self.memo_result = css(w.HTML(""), "crm-memo-result")
+        self.memo_result = css(text(""), "crm-memo-result")
         budget = _("Decisions (weekly budget {budget:,.0f} {currency})").format(budget=case.budget_per_week,
                                                                               currency=case.currency)
         old = self.content.children
         self.content.children = [
             self.header, self.brief, roles, narrative, self.news,
-            w.HTML(f"<h3>{html.escape(_(T_RESULTS))}</h3>"), self.results, self.plot,
-            w.HTML(f"<h3>{html.escape(budget)}</h3>"), *form, self.budget, self.submit_button, self.form_status,
-            self.current, w.HTML(f"<h3>{html.escape(_(T_MEMO_CHECK))}</h3>"), self.memo, memo_button, self.memo_result,
+            text(f"<h3>{html.escape(_(T_RESULTS))}</h3>"), self.results, self.plot,
+            text(f"<h3>{html.escape(budget)}</h3>"), *form, self.budget, self.submit_button, self.form_status,
+            self.current, text(f"<h3>{html.escape(_(T_MEMO_CHECK))}</h3>"), self.memo, memo_button, self.memo_result,
         ]
         close_tree(old)
         self._stamp = ()
@@ -239,9 +240,9 @@ class TeamPage:
         used = self.case.budget_used(values)
         left = self.case.budget_per_week - used
         colour = "#070" if left >= 0 else "#b00"
-        text = _("Budget: {used:,.0f} used, {left:,.0f} {currency} left per week").format(
+        line = _("Budget: {used:,.0f} used, {left:,.0f} {currency} left per week").format(
             used=used, left=left, currency=self.case.currency)
-        self.budget.value = f"<b style='color:{colour}'>{html.escape(text)}</b>"
+        self.budget.value = f"<b style='color:{colour}'>{html.escape(line)}</b>"
         if left < -1e-9:
             self.budget.value += "<br>" + error_html(_("Refused: these decisions are over the weekly budget."))
             return None

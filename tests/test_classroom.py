@@ -423,6 +423,7 @@ def test_poller_redraws_and_banner_is_rewritten_only_every_heartbeat(monkeypatch
     from simulations.classroom import page_parts
 
     monkeypatch.setattr(page_parts, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(page_parts, "FIRST_POLL_SECONDS", 0.01)
     ticks: list[int] = []
     poller = page_parts.Poller(lambda: ticks.append(1), threading.RLock())
     poller.start()

@@ -39,6 +39,8 @@ from simulations.i18n import LANGUAGES, N_, current_language, translator
 
 #: Seconds between two polls of the session store by an open page (a change shows within this).
 POLL_SECONDS = 1.0
+#: Seconds after a page is built before its first poll.
+FIRST_POLL_SECONDS = 5.0
 #: Seconds between two rewrites of the lost-server banner (each is a message to the browser).
 HEARTBEAT_SECONDS = 3.0
 #: Seconds without a word from the kernel after which the page says it lost its server.
@@ -212,6 +214,10 @@ class Poller:
 
     def _run(self) -> None:
         deadline = time.monotonic() + MAX_PAGE_SECONDS
+        # the first poll waits until the page has surely been sent: messages from this thread carry
+        # the page cell's parent, and the server is still collecting that cell's outputs
+        if self.stopped.wait(FIRST_POLL_SECONDS):
+            return
         while not self.stopped.wait(POLL_SECONDS) and time.monotonic() < deadline:
             try:
                 with self.lock:

@@ -4,7 +4,7 @@ Why each setting (CLASSROOM_NOTES.md): XSRF checks off for Voila and idle cullin
 the shutdown beacon of a closed tab is otherwise rejected and kernels leak (pages poll the store, so
 a kernel is never idle while its page lives; a page stops polling after a class's length so a kernel
 left behind by a vanished tab is still culled); ``iopub_timeout``
-30 s, because the 4 s default drops outputs under load (blank pages); ``ipc`` transport, because
+120 s, because the 4 s default drops outputs under load (blank pages); ``ipc`` transport, because
 TCP port collisions froze the server under a burst of pages; no preheat, because preheated
 kernels render before the request exists and never see the join code in the URL. Dict-valued
 settings go into a config file (the command line form is deprecated). The server is
@@ -31,6 +31,9 @@ from simulations.errors import UserError
 
 APP_DIR = CASES_DIR / "app"
 CONFIG_DIR = "voila-config"
+#: Seconds Voila waits for a page's outputs before rendering it without them (a blank page). 30 s
+#: was enough for a few pages; a burst of 30 pages opened one a second on 2 busy cores blanked 28.
+IOPUB_TIMEOUT = 120
 #: Kernels of closed tabs are shut down after this many idle seconds.
 CULL_IDLE_SECONDS = 600
 
@@ -41,7 +44,7 @@ def voila_config(host: str, port: int) -> dict:
         "Voila": {"ip": host, "port": port, "open_browser": False,
                   "tornado_settings": {"xsrf_cookies": False, "disable_check_xsrf": True}},
         "VoilaConfiguration": {"preheat_kernel": False, "show_tracebacks": False},
-        "VoilaExecutor": {"iopub_timeout": 30},
+        "VoilaExecutor": {"iopub_timeout": IOPUB_TIMEOUT},
         "MappingKernelManager": {"cull_idle_timeout": CULL_IDLE_SECONDS, "cull_interval": 60, "cull_connected": False},
         "KernelManager": {"transport": "ipc"},
     }

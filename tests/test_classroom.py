@@ -16,12 +16,12 @@ import pytest
 import yaml
 
 from simulations.classroom.case import CaseError, case_names, has_chinese, load_case, memo_template, schema_markdown
-from simulations.classroom.export import export_session
+from simulations.classroom.export import export_session, export_zip, zip_manifest
 from simulations.classroom.memo import check_memo, memo_report
 from simulations.classroom.pages import InstructorPage, TeamPage
 from simulations.classroom.rounds import OBSERVABLE_KPIS, advance_round, create_session, load_state
 from simulations.classroom.scoring import leaderboard
-from simulations.classroom.store import AccessError, RoundClosedError, Store
+from simulations.classroom.store import AccessError, RoundClosedError, StaleFormError, Store
 from simulations.errors import UserError
 from simulations.model import HIDDEN_KPIS
 from tests.conftest import REPO
@@ -190,7 +190,10 @@ def test_teams_only_reach_their_own_data(session) -> None:
         store.submit("forged-token", 0, "x", {})
     with pytest.raises(AccessError):
         store.join("WRONGCODE")
-    assert store.join(t2.code.lower()).team == t2.team
+    member = next(m for m in store.members(token) if m.team == t2.team)
+    assert store.join(member.code.lower()) == member
+    with pytest.raises(AccessError):
+        store.join(t2.code)  # the team code: members join as a role
     with pytest.raises(AccessError, match="instructor key"):
         store.teams(t1.token)
     with pytest.raises(AccessError):
@@ -379,31 +382,70 @@ def test_a_memo_written_in_chinese_is_checked() -> None:
 
 
 # ----------------------------------------------------------------------------- pages, export
+def test_members_join_as_a_role_and_stale_forms_are_refused(session) -> None:
+    store, token = session
+    case = load_case("telecom-churn")
+    members = store.members(token)
+    assert len(members) == 3 * len(case.roles) and len({m.code for m in members}) == len(members)
+    a = next(m for m in members if m.team == 1 and m.role == "service")
+    b = next(m for m in members if m.team == 1 and m.role == "marketing")
+    assert store.submit(a.token, 0, "s1", {"phone_capacity": 400}, base_revision=0) == 1
+    with pytest.raises(StaleFormError) as stale:  # b filled the form before a submitted
+        store.submit(b.token, 0, "s2", {"phone_capacity": 500}, base_revision=0)
+    assert stale.value.revision == 1 and stale.value.role == "service" and stale.value.decisions["phone_capacity"] == 400
+    assert store.submit(b.token, 0, "s2", {"phone_capacity": 500}, base_revision=1) == 2
+    history = store.submission_history(token)
+    assert [(h["revision"], h["role"]) for h in history] == [(1, "service"), (2, "marketing")]
+    assert store.own_submission(a.token, 0)[3] == "marketing"
+    assert store.save_memo(a.token, 1, "- profit round 1: 5", "report") == 1
+    assert store.save_memo(b.token, 1, "- profit round 1: 6", "report") == 2
+    assert [(m["version"], m["role"]) for m in store.memos(token)] == [(1, "service"), (2, "marketing")]
+    before = store.stamp(1)
+    store.submit(b.token, 0, "s3", {"phone_capacity": 450})
+    assert store.stamp(1) != before and store.stamp(2) == store.stamp(2)
+
+
 def test_pages_drive_a_round_without_a_browser(session) -> None:
     store, token = session
-    t1 = store.teams(token)[0]
-    page = TeamPage(store.folder, code=t1.code)
-    assert "Joined as Team 1" in page.join_status.value
-    page.role.value = "service"
-    assert "network team" in page.brief.value and "key accounts" not in page.brief.value.lower().split("private")[0]
-    page.fields["phone_capacity"].value = 800
-    page.fields["search_budget"].value = 6000
+    service = next(m for m in store.members(token) if m.team == 1 and m.role == "service")
+    marketing = next(m for m in store.members(token) if m.team == 1 and m.role == "marketing")
+    page = TeamPage(store.folder, code=service.code)
+    other = TeamPage(store.folder, code=marketing.code)
+    assert "Private brief" in page.brief.value and "network team" in page.brief.value
+    assert "network team" not in other.brief.value  # only the service director reads that brief
+    page.fields["phone_capacity"].value = "abc"
+    assert "not a number" in page.field_errors["phone_capacity"].value
+    page.fields["phone_capacity"].value = "99999"
+    assert "outside" in page.field_errors["phone_capacity"].value
     page.submit()
-    assert "Not submitted" in page.form_status.value and "over the budget" in page.budget.value
-    page.fields["search_budget"].value = 1000
+    assert "Not submitted" in page.form_status.value and store.own_submission(service.token, 0) is None
+    page.fields["phone_capacity"].value = "800"
+    page.fields["search_budget"].value = "6000"
+    page.submit()
+    assert "Not submitted" in page.form_status.value and "over the weekly budget" in page.budget.value
+    page.fields["search_budget"].value = "1000"
+    other.fields["phone_capacity"].value = "300"  # edited from the original version, before page submits
     page.submit()
     page.submit()
     assert "version 1" in page.form_status.value
+    other.submit()
+    assert "Refused" in other.form_status.value and "800" in other.current.value
+    other.submit()  # deliberately replaces it
+    assert "version 2" in other.form_status.value and store.own_submission(service.token, 0)[0]["phone_capacity"] == 300
+    page.tick()  # what the poller does: the other member's version arrives without a click
+    assert page.fields["phone_capacity"].value == "300" and "version 2" in page.form_status.value
     assert TeamPage(store.folder, code="nope").content.children == ()
     locked = InstructorPage(store.folder, key="wrong")
-    assert "wrong instructor key" in locked.unlock_status.value and locked.content.children == ()
+    assert "no valid instructor key" in locked.unlock_status.value and locked.content.children == ()
     boss = InstructorPage(store.folder, key=token)
-    assert "1 of 3 teams have submitted" in boss.submissions.value
+    assert "1 of 3 teams have submitted" in boss.submissions.value and "Marketing" in boss.submissions.value
     boss.advance()
     boss.refresh()
     assert "Round 1 is open" in boss.status.value and "Team 1" in boss.leaderboard.value
-    page.refresh()
+    page.tick()
     assert "practice" in page.results.value and "<polyline" in page.plot.value and boss.plot.value[:4] == b"\x89PNG"
+    page.set_language("zh")
+    assert "第 1 组" in page.header.value and "开放决策" in page.header.value and page.fields["phone_capacity"].value == "300"
 
 
 def test_pages_show_the_case_in_their_language(session) -> None:
@@ -444,13 +486,16 @@ def test_export_writes_decisions_results_and_datasets_reproducibly(session, tmp_
     store.submit(t1.token, 1, "a", {"phone_capacity": 450})
     store.add_event(token, 1, "price_war", "price_war", "The competitor launches a surprise price war.", 0.6, 2)
     advance_round(store, token)
+    member = store.members(token)[0]
+    store.save_memo(member.token, 2, "- profit round 1: 5", "0 of 1 figures match")
     files = export_session(store, token, tmp_path / "out")
     events = pd.read_csv(tmp_path / "out" / "events.csv").set_index("event_id")
     assert events.loc["price_war", "headline"] == "The competitor launches a surprise price war."
     assert events.loc["price_war", "headline_zh"] == "竞争者突然发动价格战。"
     names = {str(f) for f in files}
     assert {"decisions.csv", "results.parquet", "keys/leaderboard.csv", "datasets/team_01/orders.parquet",
-            "datasets/team_01/customers.parquet"} <= names
+            "datasets/team_01/customers.parquet", "decisions_history.csv", "round_reports/round_1.csv",
+            "memos/team_01/round_2_v1.md"} <= names
     decisions = pd.read_csv(tmp_path / "out" / "decisions.csv")
     assert decisions.query("team == 1 and round == 1")["phone_capacity"].item() == 450
     results = pd.read_parquet(tmp_path / "out" / "results.parquet")
@@ -460,6 +505,9 @@ def test_export_writes_decisions_results_and_datasets_reproducibly(session, tmp_
     export_session(store, token, tmp_path / "again")
     for f in files:
         assert (tmp_path / "out" / f).read_bytes() == (tmp_path / "again" / f).read_bytes(), f
+    parts = export_zip(store, token, tmp_path / "zip" / "x.zip")
+    assert parts[:3] == ["decisions", "decisions_history", "results"] and "memos" in parts
+    assert set(zip_manifest((tmp_path / "zip" / "x.zip").read_bytes())) == names
 
 
 def test_cli_errors_exit_2_and_no_serve_prints_codes(tmp_path: Path) -> None:
@@ -491,3 +539,64 @@ def test_cli_lists_the_cases_in_the_chosen_language(tmp_path: Path) -> None:
     chinese, english = cases("--lang", "zh"), cases("--lang", "en")
     assert "守住用户：一家不断流失用户的电信运营商" in chinese and "Holding the line" not in chinese
     assert "Holding the line: a telecom operator losing subscribers" in english and "守住用户" not in english
+
+
+def test_page_bench_figures_are_computed_as_printed() -> None:
+    import os
+
+    from simulations.classroom.page_bench import percentile, server_memory
+
+    times = [float(x) for x in range(1, 21)]
+    assert percentile(times, 0.95) == 19.0 and percentile(times, 0.5) == 10.0 and percentile([3.0], 0.95) == 3.0
+    mine = server_memory(os.getpid())
+    assert mine["processes"] >= 1 and 0 < mine["pss_mib"] <= mine["rss_mib"]
+
+
+def test_pages_open_in_crm_lang_unless_the_link_says_otherwise(session, monkeypatch) -> None:
+    store, token = session
+    member = store.members(token)[0]
+    monkeypatch.setenv("CRM_LANG", "zh")
+    assert "第 1 组" in TeamPage(store.folder, code=member.code).header.value
+    assert "Team 1" in TeamPage(store.folder, code=member.code, lang="en").header.value
+    assert "个团队中已有" in InstructorPage(store.folder, key=token).submissions.value
+
+
+def test_server_gate_admits_only_valid_codes_and_the_key(session, monkeypatch) -> None:
+    from simulations.classroom import voila_app
+    from simulations.classroom.store import SESSION_ENV
+
+    store, token = session
+    monkeypatch.setenv(SESSION_ENV, str(store.folder))
+    monkeypatch.setattr(voila_app, "_store", None)
+    code = store.members(token)[0].code
+    assert voila_app.allowed("/voila/render/team.ipynb", {"code": code.lower()})
+    assert not voila_app.allowed("/voila/render/team.ipynb", {"code": store.teams(token)[0].code})
+    assert not voila_app.allowed("/voila/render/team.ipynb", {"code": "", "key": token})
+    assert voila_app.allowed("/voila/render/instructor.ipynb", {"key": token})
+    assert not voila_app.allowed("/voila/render/instructor.ipynb", {"code": code, "key": ""})
+    assert not voila_app.allowed("/voila/render/other.ipynb", {"code": code, "key": token})
+
+
+def test_poller_redraws_and_banner_is_rewritten_only_every_heartbeat(monkeypatch) -> None:
+    import threading
+    import time as clock
+
+    from simulations.classroom import page_parts
+
+    monkeypatch.setattr(page_parts, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(page_parts, "FIRST_POLL_SECONDS", 0.01)
+    ticks: list[int] = []
+    poller = page_parts.Poller(lambda: ticks.append(1), threading.RLock())
+    poller.start()
+    deadline = clock.monotonic() + 10
+    while len(ticks) < 3 and clock.monotonic() < deadline:
+        clock.sleep(0.01)
+    poller.stop()
+    assert len(ticks) >= 3
+    banner = page_parts.Banner(lambda text: text)
+    first = banner.widget.value
+    assert "crm-lost-banner" in first and "visibility:hidden" in first
+    banner.beat(lambda text: text)
+    assert banner.widget.value == first  # within the heartbeat: no message to the browser
+    banner.beat(lambda text: text, force=True)
+    assert banner.widget.value != first  # a fresh animation: the banner stays hidden longer

@@ -1,15 +1,23 @@
-"""Exporting a session: decisions, results, leaderboard, and each team's world as a dataset.
+"""Exporting a session: decisions with their history, results, round reports, memos, leaderboard, datasets.
 
 Why a staged folder: an export interrupted half-way must not leave a mix of old and new files.
 Why the split into ``datasets/`` and ``keys/``: each team's transactions (orders, tickets,
 contacts ...) are observable data that later labs may hand to students; the benchmark firm, the
 latent truth (stage counts, satisfaction, customer equity) and the score parts are answer keys.
 No wall-clock time is written: the same session exports byte-identical files.
+
+The parts (``README.md`` lists those present): ``decisions`` (what the engine applied) and
+``decisions_history`` (every submitted version with the role that submitted it), ``results``,
+``weekly``, ``events``, ``round_reports/round_N`` (every team's figures of one round, as handed
+back in class), ``memos/`` (every stored memo version with its check report), ``keys/`` and
+``datasets/``. A part with nothing recorded yet is left out rather than written empty, so a
+later part (peer scores, scripts) slots in as one more entry of :data:`PARTS`.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +60,20 @@ def _customers(state: bytes) -> pd.DataFrame:
     return frame[frame["signup_week"] >= 0].reset_index(drop=True)
 
 
+#: Top-level parts of an export, in the order the README lists them, with what each holds.
+PARTS: tuple[tuple[str, str], ...] = (
+    ("decisions", "decisions the engine applied per team and round (submitted or kept)"),
+    ("decisions_history", "every submitted version of every team's decisions, with the submitter's role"),
+    ("results", "each team's observable figures per round"),
+    ("weekly", "weekly figures, warm-up included"),
+    ("events", "scheduled and injected events"),
+    ("round_reports", "one table per closed round: every team's figures as handed back in class"),
+    ("memos", "every stored memo version with its figure check"),
+    ("keys", "benchmark, latent truth and the leaderboard: instructors only"),
+    ("datasets", "each team's world as transaction tables and a customer snapshot"),
+)
+
+
 def export_session(store: Store, instructor_token: str, out: str | Path) -> list[Path]:
     """Write the whole session to ``out``; returns the files written (relative to ``out``)."""
     store.check_instructor(instructor_token)
@@ -87,6 +109,18 @@ def export_session(store: Store, instructor_token: str, out: str | Path) -> list
             e["headline_zh"] = spec.headline.zh if spec is not None else ""
         save(pd.DataFrame(events, columns=["round", "event_id", "kind", "headline", "headline_zh", "intensity",
                                            "duration", "source"]), "events", stage)
+        history = [{"seq": h["seq"], "team": h["team"], "round": h["round"], "version": h["revision"],
+                    "submitted_by": h["role"], **h["decisions"]} for h in store.submission_history(instructor_token)]
+        if history:
+            save(pd.DataFrame(history), "decisions_history", stage)
+        for r in sorted({x["round"] for x in observable}):
+            save(pd.DataFrame([x for x in observable if x["round"] == r]), f"round_reports/round_{r}", stage)
+        for m in store.memos(instructor_token):
+            rel = Path("memos") / f"team_{m['team']:02d}" / f"round_{m['round']}_v{m['version']}.md"
+            (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+            (stage / rel).write_text(f"<!-- submitted by: {m['role'] or 'team'} -->\n{m['text']}\n\n## Figure check\n\n"
+                                     f"```\n{m['report']}\n```\n", encoding="utf-8")
+            written.append(rel)
         hidden = [{"team": r["team"], "round": r["round"], **r["hidden"]} for r in results]
         save(pd.DataFrame(hidden), "keys/results_truth", stage)
         save(leaderboard(results, case, rounds), "keys/leaderboard", stage)
@@ -104,7 +138,9 @@ def export_session(store: Store, instructor_token: str, out: str | Path) -> list
             state = store.checkpoint(team, last) if last is not None else None
             if state is not None:
                 save(_customers(state), f"datasets/team_{team:02d}/customers", stage, csv=False)
-        readme = _provenance(case, info, rounds)
+        present = {str(f).split("/")[0].split(".")[0] for f in written}
+        readme = _provenance(case, info, rounds) + "\n".join(f"- `{name}`: {what}" for name, what in PARTS
+                                                              if name in present) + "\n"
         (stage / "README.md").write_text(readme, encoding="utf-8")
         written.append(Path("README.md"))
     return written
@@ -119,8 +155,32 @@ def _provenance(case: Case, info: Any, rounds: list[int]) -> str:
         f"weeks per round: {case.rounds.weeks}",
         f"- crm-sandbox version: {__version__}",
         "",
-        "`decisions`, `results`, `weekly`, `events`: what the teams decided and saw (observable).",
-        "`datasets/team_NN/`: each team's world as transaction tables and a customer snapshot, for later labs.",
-        "`keys/`: the benchmark firm, latent truth (stages, satisfaction, customer equity) and the score: instructors only.",
+        "## Parts",
         "",
     ])
+
+
+def export_zip(store: Store, instructor_token: str, target: str | Path) -> list[str]:
+    """Write the export as one zip file (for the instructor page's download); returns the parts in it.
+
+    Why a zip built next to its target and renamed: the download route never sees half a file.
+    """
+    import tempfile
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="crm-export-") as tmp:
+        files = export_session(store, instructor_token, Path(tmp) / "export")
+        partial = target.with_suffix(".part")
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for rel in sorted(files):
+                zf.write(Path(tmp) / "export" / rel, str(rel))
+        partial.replace(target)
+    present = {str(f).split("/")[0].split(".")[0] for f in files}
+    return [name for name, _what in PARTS if name in present]
+
+
+def zip_manifest(data: bytes) -> dict[str, int]:
+    """Names and sizes of the files in an export zip (tests and the CLI check what a download holds)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {i.filename: i.file_size for i in zf.infolist()}

@@ -153,7 +153,8 @@ def create_session(case_ref: str | Path, n_teams: int, folder: str | Path, *, cu
     row = play(model, case.rounds.warmup_weeks, WARMUP, case)
     store, token = Store.create(folder, case_name=case.name, case_dir=str(case_folder(case.name).resolve()),
                                 customers=size, seed=world_seed, n_teams=n_teams,
-                                first_round=0 if case.rounds.practice else 1)
+                                first_round=0 if case.rounds.practice else 1,
+                                roles=tuple(r.id for r in case.roles))
     store.save_warmup(row, dump_state(model))
     return store, token
 

@@ -1,11 +1,15 @@
 """Serving the pages: one Voila server over ``cases/app/`` with a generated config file.
 
 Why each setting (CLASSROOM_NOTES.md): XSRF checks off for Voila and idle culling on, because
-the shutdown beacon of a closed tab is otherwise rejected and kernels leak; ``iopub_timeout``
-30 s, because the 4 s default drops outputs under load (blank pages); ``ipc`` transport, because
+the shutdown beacon of a closed tab is otherwise rejected and kernels leak (pages poll the store, so
+a kernel is never idle while its page lives; a page stops polling after a class's length so a kernel
+left behind by a vanished tab is still culled); ``iopub_timeout``
+120 s, because the 4 s default drops outputs under load (blank pages); ``ipc`` transport, because
 TCP port collisions froze the server under a burst of pages; no preheat, because preheated
 kernels render before the request exists and never see the join code in the URL. Dict-valued
-settings go into a config file (the command line form is deprecated). The session's SQLite file
+settings go into a config file (the command line form is deprecated). The server is
+:mod:`simulations.classroom.voila_app`: Voila with a gate that refuses a page without a valid code
+before a kernel starts, without notebook listings, and with the export download route. The session's SQLite file
 lives outside the served folder; kernels find it through an environment variable.
 """
 
@@ -27,6 +31,9 @@ from simulations.errors import UserError
 
 APP_DIR = CASES_DIR / "app"
 CONFIG_DIR = "voila-config"
+#: Seconds Voila waits for a page's outputs before rendering it without them (a blank page). 30 s
+#: was enough for a few pages; a burst of 30 pages opened one a second on 2 busy cores blanked 28.
+IOPUB_TIMEOUT = 120
 #: Kernels of closed tabs are shut down after this many idle seconds.
 CULL_IDLE_SECONDS = 600
 
@@ -37,10 +44,17 @@ def voila_config(host: str, port: int) -> dict:
         "Voila": {"ip": host, "port": port, "open_browser": False,
                   "tornado_settings": {"xsrf_cookies": False, "disable_check_xsrf": True}},
         "VoilaConfiguration": {"preheat_kernel": False, "show_tracebacks": False},
-        "VoilaExecutor": {"iopub_timeout": 30},
+        "VoilaExecutor": {"iopub_timeout": IOPUB_TIMEOUT},
         "MappingKernelManager": {"cull_idle_timeout": CULL_IDLE_SECONDS, "cull_interval": 60, "cull_connected": False},
         "KernelManager": {"transport": "ipc"},
     }
+
+
+def kernel_spec() -> dict:
+    """The kernelspec the classroom server gives the notebooks' ``python3`` (see ``simulations.classroom.kernel``)."""
+    return {"argv": [sys.executable, "-m", "simulations.classroom.kernel", "-f", "{connection_file}",
+                     "--HistoryManager.enabled=False"],
+            "display_name": "Python 3 (classroom)", "language": "python", "metadata": {"debugger": False}}
 
 
 def free_port(host: str) -> int:
@@ -58,10 +72,15 @@ def check_outside_app(folder: Path) -> None:
 
 
 def links(host: str, port: int, store: Store, instructor_token: str) -> tuple[str, list[tuple[str, str, str]]]:
-    """The instructor link and (team name, join code, link) per team."""
+    """The instructor link and (team name and role, join code, link) per member.
+
+    Each member gets the link of their team and role: the code in it is what the server checks
+    before it starts a kernel, and what binds the page to one role's private brief.
+    """
     base = f"http://{host}:{port}/voila/render"
-    teams = [(t.name, t.code, f"{base}/team.ipynb?code={t.code}") for t in store.teams(instructor_token)]
-    return f"{base}/instructor.ipynb?key={instructor_token}", teams
+    members = [(f"{m.name} {m.role}".strip(), m.code, f"{base}/team.ipynb?code={m.code}")
+               for m in store.members(instructor_token)]
+    return f"{base}/instructor.ipynb?key={instructor_token}", members
 
 
 def start_server(folder: Path, host: str, port: int, log: Path | None = None) -> subprocess.Popen:
@@ -71,11 +90,15 @@ def start_server(folder: Path, host: str, port: int, log: Path | None = None) ->
     config = folder / CONFIG_DIR
     config.mkdir(exist_ok=True)
     (config / "voila.json").write_text(json.dumps(voila_config(host, port), indent=2), encoding="utf-8")
+    spec = config / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps(kernel_spec(), indent=2), encoding="utf-8")
     env = {**os.environ, SESSION_ENV: str(folder),
+           "JUPYTER_PATH": os.pathsep.join(filter(None, [str(config), os.environ.get("JUPYTER_PATH", "")])),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(CASES_DIR.parent), os.environ.get("PYTHONPATH", "")]))}
     out = open(log or folder / "server.log", "ab")  # noqa: SIM115 - the child keeps it open
-    proc = subprocess.Popen([sys.executable, "-m", "voila", str(APP_DIR), "--no-browser"], cwd=config, env=env,
-                            stdout=out, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "simulations.classroom.voila_app", str(APP_DIR), "--no-browser"]
+    proc = subprocess.Popen(command, cwd=config, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -103,7 +126,7 @@ def serve(folder: Path, host: str, port: int | None, instructor_token: str, say:
     say(f"Classroom session {folder} ({info.case_name}, {info.n_teams} teams) is served at http://{host}:{port}/")
     say(f"Instructor page (keep the key secret): {instructor}")
     for name, code, link in teams:
-        say(f"{name:<8} join code {code}  {link}")
+        say(f"{name:<20} join code {code}  {link}")
     say(f"If the server stops, restart it with: crm-sandbox classroom resume {folder}")
     signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` stops Voila too, like Ctrl-C
     try:

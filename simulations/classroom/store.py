@@ -54,6 +54,15 @@ CREATE TABLE IF NOT EXISTS events (
     headline TEXT NOT NULL, intensity REAL NOT NULL, duration INTEGER NOT NULL, source TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (
     team INTEGER NOT NULL, round INTEGER NOT NULL, state BLOB NOT NULL, PRIMARY KEY (team, round));
+CREATE TABLE IF NOT EXISTS members (
+    team INTEGER NOT NULL, role TEXT NOT NULL, code TEXT NOT NULL UNIQUE, token TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (team, role));
+CREATE TABLE IF NOT EXISTS submission_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, team INTEGER NOT NULL, round INTEGER NOT NULL, revision INTEGER NOT NULL,
+    submission_id TEXT NOT NULL, role TEXT NOT NULL, decisions TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS memos (
+    team INTEGER NOT NULL, round INTEGER NOT NULL, version INTEGER NOT NULL, role TEXT NOT NULL, text TEXT NOT NULL,
+    report TEXT NOT NULL, PRIMARY KEY (team, round, version));
 """
 
 
@@ -65,12 +74,35 @@ class RoundClosedError(UserError):
     """A submission arrived for a round that is not open."""
 
 
+class StaleFormError(UserError):
+    """A form was filled from an older version of the team's decisions than the one now stored.
+
+    Why: two members of a team edit the same decisions from two pages; the second submission must
+    not silently replace the first. The error carries the stored version so the page can show it.
+    """
+
+    def __init__(self, revision: int, role: str, decisions: dict[str, Any]) -> None:
+        super().__init__(f"version {revision} was submitted by {role or 'the team'} meanwhile")
+        self.revision, self.role, self.decisions = revision, role, decisions
+
+
 @dataclass(frozen=True)
 class Team:
     """A team as its own page knows it."""
 
     team: int
     name: str
+    code: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Member:
+    """A team member as their page knows them: the team and the role their join code binds them to."""
+
+    team: int
+    name: str
+    role: str
     code: str
     token: str
 
@@ -101,6 +133,7 @@ class Store:
         if not self.path.is_file():
             raise UserError(f"{self.folder}: no classroom session here (missing {DB_NAME})")
         self._db = self._connect(self.path)
+        self._db.executescript(_SCHEMA)  # tables added since a session was created (all IF NOT EXISTS)
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
@@ -113,8 +146,12 @@ class Store:
     # ------------------------------------------------------------------------ creation
     @classmethod
     def create(cls, folder: str | Path, *, case_name: str, case_dir: str, customers: int, seed: int,
-               n_teams: int, first_round: int) -> tuple[Store, str]:
-        """Create a new session store with ``n_teams`` teams; returns the store and the instructor token."""
+               n_teams: int, first_round: int, roles: tuple[str, ...] = ()) -> tuple[Store, str]:
+        """Create a new session store with ``n_teams`` teams; returns the store and the instructor token.
+
+        Each (team, role) gets its own join code: a member joins as one role, and only that role's
+        private brief reaches their page.
+        """
         folder = Path(folder)
         path = folder / DB_NAME
         if path.exists():
@@ -133,6 +170,12 @@ class Store:
                     code = _code()
                 codes.add(code)
                 db.execute("INSERT INTO teams VALUES (?, ?, ?, ?)", (t, f"Team {t}", code, secrets.token_urlsafe(18)))
+                for role in roles:
+                    code = _code()
+                    while code in codes:
+                        code = _code()
+                    codes.add(code)
+                    db.execute("INSERT INTO members VALUES (?, ?, ?, ?)", (t, role, code, secrets.token_urlsafe(18)))
         db.close()
         return cls(folder), token
 
@@ -152,24 +195,50 @@ class Store:
         self.check_instructor(instructor_token)
         return [Team(*r) for r in self._db.execute("SELECT team, name, code, token FROM teams ORDER BY team")]
 
+    def members(self, instructor_token: str) -> list[Member]:
+        """Every member code: one per team and role (instructor only)."""
+        self.check_instructor(instructor_token)
+        rows = self._db.execute("SELECT m.team, t.name, m.role, m.code, m.token FROM members m JOIN teams t "
+                                "ON t.team = m.team ORDER BY m.team, m.rowid")
+        return [Member(*r) for r in rows]
+
     def team_numbers(self) -> list[int]:
         """Team numbers 1..N (no secrets)."""
         return [r[0] for r in self._db.execute("SELECT team FROM teams ORDER BY team")]
 
-    def join(self, code: str) -> Team:
-        """The team whose join code this is (codes are case-insensitive; spaces ignored)."""
+    def join(self, code: str) -> Member:
+        """The member whose join code this is (codes are case-insensitive; spaces ignored).
+
+        A team code (sessions of cases without roles) joins with the empty role.
+        """
         clean = "".join(str(code).split()).upper()
-        row = self._db.execute("SELECT team, name, code, token FROM teams WHERE code = ?", (clean,)).fetchone()
+        row = self._db.execute("SELECT m.team, t.name, m.role, m.code, m.token FROM members m JOIN teams t "
+                               "ON t.team = m.team WHERE m.code = ?", (clean,)).fetchone()
+        if row is None:
+            row = self._db.execute("SELECT team, name, '', code, token FROM teams WHERE code = ? AND NOT EXISTS "
+                                   "(SELECT 1 FROM members)", (clean,)).fetchone()
         if row is None:
             raise AccessError("unknown join code: check it with your instructor")
-        return Team(*row)
+        return Member(*row)
+
+    def valid_code(self, code: str) -> bool:
+        """Whether ``code`` opens a team page (the server asks before it starts a kernel)."""
+        try:
+            self.join(code)
+        except AccessError:
+            return False
+        return True
 
     def team_for_token(self, token: str) -> int:
-        """Team number of a team token; raises :class:`AccessError` otherwise."""
-        row = self._db.execute("SELECT team FROM teams WHERE token = ?", (str(token),)).fetchone()
+        """Team number of a member or team token; raises :class:`AccessError` otherwise."""
+        return self._member(token)[0]
+
+    def _member(self, token: str) -> tuple[int, str]:
+        row = self._db.execute("SELECT team, role FROM members WHERE token = ? UNION ALL "
+                               "SELECT team, '' FROM teams WHERE token = ?", (str(token), str(token))).fetchone()
         if row is None:
-            raise AccessError("this page is not joined to a team (reload and enter your join code)")
-        return int(row[0])
+            raise AccessError("this page is not joined to a team (open the link with your join code)")
+        return int(row[0]), str(row[1])
 
     def instructor_key(self) -> str:
         """The instructor key, for the local command line (whoever can read this file runs the class)."""
@@ -183,13 +252,17 @@ class Store:
 
     # ------------------------------------------------------------------------ submissions
     def submit(self, team_token: str, round_no: int, submission_id: str, decisions: dict[str, Any],
-               role: str = "") -> int:
+               base_revision: int | None = None) -> int:
         """Save a team's decisions for the open round; returns the revision.
 
         The same ``submission_id`` again returns the stored revision without a change (a double
-        click or a retry); a new id replaces the decisions while the round is open.
+        click or a retry); a new id replaces the decisions while the round is open. With
+        ``base_revision`` (the version the form was filled from, 0 for none) the save is refused
+        with :class:`StaleFormError` when another member has submitted since: optimistic
+        concurrency, so no member overwrites another without seeing it. The submitter's role
+        (from the token) is recorded with every revision.
         """
-        team = self.team_for_token(team_token)
+        team, role = self._member(team_token)
         if not submission_id:
             raise UserError("submission id is empty")
         with _tx(self._db):
@@ -197,21 +270,68 @@ class Store:
             if finished or round_no != current:
                 raise RoundClosedError(f"round {round_no} is closed; the open round is {current}"
                                        if not finished else "the game is over")
-            row = self._db.execute("SELECT submission_id, revision FROM submissions WHERE team = ? AND round = ?",
-                                   (team, round_no)).fetchone()
+            row = self._db.execute("SELECT submission_id, revision, role, decisions FROM submissions "
+                                   "WHERE team = ? AND round = ?", (team, round_no)).fetchone()
             if row is not None and row[0] == submission_id:
                 return int(row[1])
-            revision = 1 if row is None else int(row[1]) + 1
+            stored = 0 if row is None else int(row[1])
+            if base_revision is not None and base_revision != stored:
+                raise StaleFormError(stored, str(row[2]), json.loads(row[3]))
+            revision = stored + 1
+            text = json.dumps(decisions, sort_keys=True)
             self._db.execute("INSERT OR REPLACE INTO submissions VALUES (?, ?, ?, ?, ?, ?)",
-                             (team, round_no, submission_id, json.dumps(decisions, sort_keys=True), revision, role))
+                             (team, round_no, submission_id, text, revision, role))
+            self._db.execute("INSERT INTO submission_log (team, round, revision, submission_id, role, decisions) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", (team, round_no, revision, submission_id, role, text))
         return revision
 
-    def own_submission(self, team_token: str, round_no: int) -> tuple[dict[str, Any], int, str] | None:
-        """A team's own submission for a round (decisions, revision, submission id), or None."""
+    def submission_history(self, instructor_token: str) -> list[dict[str, Any]]:
+        """Every revision of every team's decisions with the role that submitted it (instructor only)."""
+        self.check_instructor(instructor_token)
+        rows = self._db.execute("SELECT seq, team, round, revision, role, decisions FROM submission_log ORDER BY seq")
+        return [{"seq": q, "team": t, "round": r, "revision": v, "role": o, "decisions": json.loads(d)}
+                for q, t, r, v, o, d in rows]
+
+    # ------------------------------------------------------------------------------- memos
+    def save_memo(self, team_token: str, round_no: int, text: str, report: str) -> int:
+        """Store a new version of a team's memo for a round with its check report; returns the version.
+
+        Why versions: the memo is graded, and the instructor must see what was checked when, not
+        only the last paste.
+        """
+        team, role = self._member(team_token)
+        with _tx(self._db):
+            last = self._db.execute("SELECT coalesce(max(version), 0) FROM memos WHERE team = ? AND round = ?",
+                                    (team, round_no)).fetchone()[0]
+            self._db.execute("INSERT INTO memos VALUES (?, ?, ?, ?, ?, ?)",
+                             (team, round_no, int(last) + 1, role, text, report))
+        return int(last) + 1
+
+    def memos(self, instructor_token: str) -> list[dict[str, Any]]:
+        """Every stored memo version (instructor only)."""
+        self.check_instructor(instructor_token)
+        rows = self._db.execute("SELECT team, round, version, role, text, report FROM memos ORDER BY team, round, version")
+        keys = ("team", "round", "version", "role", "text", "report")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def stamp(self, team: int | None = None) -> tuple[int, ...]:
+        """A cheap fingerprint of everything a page shows; it changes whenever the page must redraw.
+
+        Why one query: every open page asks every few seconds (30 teams, one core), so the poll
+        must cost well under a millisecond.
+        """
+        row = self._db.execute(
+            "SELECT current_round, finished, (SELECT count(*) FROM events), (SELECT count(*) FROM results), "
+            "(SELECT coalesce(max(seq), 0) FROM submission_log WHERE ? IS NULL OR team = ?), "
+            "(SELECT count(*) FROM memos WHERE ? IS NULL OR team = ?) FROM session", (team, team, team, team)).fetchone()
+        return tuple(int(x) for x in row)
+
+    def own_submission(self, team_token: str, round_no: int) -> tuple[dict[str, Any], int, str, str] | None:
+        """A team's own submission for a round (decisions, revision, submission id, submitter role), or None."""
         team = self.team_for_token(team_token)
-        row = self._db.execute("SELECT decisions, revision, submission_id FROM submissions WHERE team = ? AND round = ?",
-                               (team, round_no)).fetchone()
-        return None if row is None else (json.loads(row[0]), int(row[1]), str(row[2]))
+        row = self._db.execute("SELECT decisions, revision, submission_id, role FROM submissions "
+                               "WHERE team = ? AND round = ?", (team, round_no)).fetchone()
+        return None if row is None else (json.loads(row[0]), int(row[1]), str(row[2]), str(row[3]))
 
     def submissions(self, instructor_token: str, round_no: int) -> dict[int, tuple[dict[str, Any], int]]:
         """Every team's submission for a round (instructor only)."""

@@ -55,6 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--teams", type=int, default=30, help=_("teams (default: 30)"))
     b.add_argument("--customers", type=int, default=10_000, help=_("people in the world (default: 10000)"))
     b.add_argument("--rounds", type=int, default=3, help=_("rounds to advance (default: 3)"))
+    b.add_argument("--browser", action="store_true",
+                   help=_("serve the session and drive one page per team in headless Chromium: p95 time to an "
+                          "interactive page, memory of the server and kernels, advance time seen on the pages"))
+    b.add_argument("--arrival", type=float, default=0.5,
+                   help=_("with --browser: seconds between two teams opening their page (default: 0.5; 0 = all at once)"))
     b.set_defaults(func=cmd_bench)
 
 
@@ -93,8 +98,8 @@ def cmd_start(args: argparse.Namespace) -> int:
         print(_("Session {folder} created ({case}: {title}).").format(folder=folder, case=store.info().case_name,
                                                                        title=session_case(store).title.get()))
         print(_("Instructor key (keep it secret): {key}").format(key=token))
-        for t in store.teams(token):
-            print(_("{team} join code {code}").format(team=f"{t.name:<8}", code=t.code))
+        for m in store.members(token):
+            print(_("{member} join code {code}").format(member=f"{m.name + ' ' + m.role:<20}", code=m.code))
         print(_("Serve it with: {command}").format(command=f"crm-sandbox classroom resume {folder}"))
         return 0
     return serve(folder, args.host, args.port, token)
@@ -161,6 +166,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     if args.rounds < 1:
         raise UserError(_("--rounds must be at least 1, got {value}").format(value=args.rounds))
+    if args.browser:
+        require_extra("classroom", "`crm-sandbox classroom bench --browser`")
+        from simulations.classroom.page_bench import bench_pages
+
+        bench_pages(args.teams, args.customers, args.case, max(0.0, args.arrival))
+        return 0
     with tempfile.TemporaryDirectory(prefix="crm-classroom-bench-") as tmp:
         t0 = time.perf_counter()
         store, token = create_session(args.case, args.teams, Path(tmp) / "s", customers=args.customers)

@@ -1,0 +1,165 @@
+"""Scale benchmark of the live classroom with a real browser: N team pages, the instructor, one advance.
+
+Why a browser and not only the engine: what a class feels is the time from opening the link to a
+page that answers (a kernel per page, widgets over a websocket), the memory of the server with
+every kernel, and the time from "Close round" to every team page showing the new round. This
+drives real pages in headless Chromium and prints exactly those figures:
+
+- per team page: seconds from opening the link until the page is *interactive* (a value typed into
+  the decision form has been checked by the page's kernel and the budget line shows the result);
+  the median, the 95th percentile and the maximum;
+- memory of the server and all kernels after every page is open: the sum of PSS (proportional set
+  size: shared libraries counted once in total) and, for comparison, the sum of RSS;
+- the advance: seconds from clicking "Close round and run it" until the instructor page shows the
+  next round, and until every team page shows it without a click.
+
+Teams arrive ``--arrival`` seconds apart (students do not click at the same instant; 0 opens
+every page at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from simulations.classroom.rounds import create_session
+from simulations.classroom.server import free_port, start_server
+from simulations.errors import UserError
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 120_000
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``values``, nearest rank (the convention of a p95 target)."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 1))))
+    return ordered[rank - 1]
+
+
+def server_memory(pid: int) -> dict[str, float]:
+    """MiB of a server process and all its descendants (the kernels): PSS sum, RSS sum, process count."""
+    import psutil
+
+    root = psutil.Process(pid)
+    pss = rss = 0.0
+    count = 0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            info = proc.memory_full_info()
+        except psutil.Error:
+            continue
+        pss += getattr(info, "pss", info.rss)
+        rss += info.rss
+        count += 1
+    return {"pss_mib": pss / 2**20, "rss_mib": rss / 2**20, "processes": count}
+
+
+async def _open_team(browser: Any, link: str, delay: float, say: Callable[[str], None]) -> tuple[Any, float]:
+    """Open one team page; seconds until interactive, or infinity (with what the page showed) if never."""
+    await asyncio.sleep(delay)
+    page = await browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    started = time.perf_counter()
+    try:
+        await page.goto(link, timeout=TIMEOUT_MS)
+        await page.wait_for_selector(".crm-budget:has-text('left per week')")
+        field = ".crm-decision-phone_capacity input"
+        before = await page.inner_text(".crm-budget")
+        await page.fill(field, "321")
+        await page.press(field, "Tab")
+        await page.wait_for_function(f"document.querySelector('.crm-budget').innerText !== {before!r}")
+    except Exception as err:  # noqa: BLE001 - a page that never answers is a figure, not a crash
+        shown = " ".join((await page.evaluate("document.body ? document.body.innerText : ''"))[:200].split())
+        say(f"page not interactive after {time.perf_counter() - started:.0f} s ({type(err).__name__}); it showed: "
+            f"{shown!r}")
+        return page, float("inf")
+    return page, time.perf_counter() - started
+
+
+async def _next_round_seen(page: Any, started: float) -> float | None:
+    """Seconds from ``started`` until a team page shows round 1 open (None: not within a minute)."""
+    try:
+        await page.wait_for_selector(".crm-team-header:has-text('round 1 is open')", timeout=60_000)
+    except Exception:  # noqa: BLE001 - a page that never updates is counted, not fatal
+        return None
+    return time.perf_counter() - started
+
+
+async def _drive(chromium: str, links: list[str], boss_link: str, arrival: float, pid: int,
+                 say: Callable[[str], None]) -> dict[str, Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium, args=FLAGS)
+        opened = await asyncio.gather(*(_open_team(browser, link, i * arrival, say) for i, link in enumerate(links)))
+        pages = [page for page, _ in opened]
+        times = [seconds for _, seconds in opened]
+        memory_teams = server_memory(pid)
+        say(f"team page interactive: median {statistics.median(times):.1f} s, p95 {percentile(times, 0.95):.1f} s, "
+            f"max {max(times):.1f} s, {sum(t == float('inf') for t in times)} never (target p95 <= 8 s)")
+        pages = [page for page, seconds in opened if seconds != float("inf")]
+        boss = await browser.new_page()
+        boss.set_default_timeout(TIMEOUT_MS)
+        await boss.goto(boss_link, timeout=TIMEOUT_MS)
+        await boss.wait_for_selector(".crm-status:has-text('is open')")
+        memory_all = server_memory(pid)
+        status = await boss.inner_text(".crm-status")
+        started = time.perf_counter()
+        await boss.click(".crm-advance")
+        await boss.wait_for_function(f"!document.querySelector('.crm-status').innerText.includes({status.splitlines()[0]!r})")
+        advance_page = time.perf_counter() - started
+        message = await boss.inner_text(".crm-message")
+        say(f"advance: the instructor page shows the next round after {advance_page:.1f} s; {message}")
+        updated = await asyncio.gather(*(_next_round_seen(page, started) for page in pages))
+        seen = [t for t in updated if t is not None]
+        advance_all = max(seen) if len(seen) == len(pages) else float("nan")
+        say(f"advance: {len(seen)} of {len(pages)} team pages showed the next round without a click, the last after "
+            f"{max(seen, default=float('nan')):.1f} s")
+        await browser.close()
+    return {"times": times, "memory_teams": memory_teams, "memory_all": memory_all, "advance_page": advance_page,
+            "advance_all": advance_all, "advance_message": message}
+
+
+def bench_pages(teams: int, customers: int, case: str = "telecom-churn", arrival: float = 0.5,
+                say: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run the benchmark on a fresh session in a temporary folder; print and return the figures."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise UserError("the browser benchmark needs Chromium (`chromium` on PATH)")
+    with tempfile.TemporaryDirectory(prefix="crm-classroom-pagebench-") as tmp:
+        folder = Path(tmp) / "s"
+        store, token = create_session(case, teams, folder, customers=customers)
+        members = store.members(token)
+        first_role = members[0].role
+        host = "127.0.0.1"
+        port = free_port(host)
+        links = [f"http://{host}:{port}/voila/render/team.ipynb?code={m.code}" for m in members if m.role == first_role]
+        boss_link = f"http://{host}:{port}/voila/render/instructor.ipynb?key={token}"
+        log = Path("classroom-bench-server.log").resolve()
+        log.unlink(missing_ok=True)
+        proc = start_server(folder, host, port, log=log)
+        say(f"server log: {log}")
+        try:
+            say(f"{teams} team pages ({customers:,} customers, one page opened every {arrival:g} s) ...")
+            figures = asyncio.run(_drive(chromium, links, boss_link, arrival, proc.pid, say))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except Exception:  # noqa: BLE001 - a server that does not stop is killed
+                proc.kill()
+    for label, key in (("after the team pages", "memory_teams"), ("with the instructor page", "memory_all")):
+        m = figures[key]
+        say(f"memory {label}: {m['pss_mib']:,.0f} MiB PSS ({m['rss_mib']:,.0f} MiB RSS) in {m['processes']} "
+            f"processes (target <= 2048 MiB)")
+    say(f"advance: instructor page {figures['advance_page']:.1f} s, every team page {figures['advance_all']:.1f} s "
+        "(target <= 3 s)")
+    return figures

@@ -204,7 +204,7 @@ class TeamPage:
         if d.kind == "switch":
             field = w.Checkbox(value=bool(value), indent=False, layout=layout)
         elif d.kind == "choice":
-            field = css(w.Dropdown(options=list(d.options), value=value, layout=layout), "crm-case-text")
+            field = css(w.Dropdown(options=d.choices(self.lang), value=value, layout=layout), "crm-case-text")
         else:
             field = w.Text(value=str(value), layout=layout)
         field.observe(lambda change, d=d: self._edited(d, change["new"]), names="value")

@@ -177,7 +177,7 @@ class InstructorPage:
             raise UserError(self._("This case offers no optional events."))
         e = next(x for x in self.case.optional_events if x.id == self.event.value)
         r = self.store.info().current_round
-        self.store.add_event(self.token, r, e.id, e.kind, e.headline, e.intensity, e.duration)
+        self.store.add_event(self.token, r, e.id, e.kind, e.headline.en, e.intensity, e.duration)  # pages read it by id
         self.message.value = (f"<b>{html.escape(self._(T_EVENT_INJECTED_INTO_ROUND).format(round=round_name(r, self._)))}"
                               f"</b> {case_span(case_text(e, 'headline', self.lang))}")
 
@@ -217,7 +217,7 @@ class InstructorPage:
         _ = self._
         info = self.store.info()
         r = info.current_round
-        events = round_events(self.store, self.case, r)
+        events = round_events(self.store, self.case, r, self.lang)
         state = _("The game is over") if info.finished else _("{round} is open").format(
             round=round_name(r, _).capitalize())
         head = _("{state} · {teams} teams · {customers:,} customers").format(state=state, teams=info.n_teams,

@@ -295,7 +295,7 @@ class TeamPage:
         rows = self.store.team_results(member.token)
         played = [x["round"] for x in rows if x["round"] >= 0]
         news_rounds = sorted(set(played) | ({r} if not info.finished else set()))
-        news = [(n, e) for n in news_rounds for e in round_events(self.store, self.case, n)]
+        news = [(n, e) for n in news_rounds for e in round_events(self.store, self.case, n, self.lang)]
         self.news.value = (f"<h3>{html.escape(_(T_NEWS))}</h3>" + "".join(
             f"<p><b>{html.escape(round_name(n, _))}:</b> {case_span(e['headline'])}</p>" for n, e in news)) if news else ""
         self.results.value = results_table(rows, _)

@@ -267,11 +267,10 @@ class InstructorPage:
 
 
 def _cjk_font() -> str | None:
-    """A installed font with Chinese glyphs, if any (matplotlib draws boxes without one)."""
-    from matplotlib import font_manager
+    """The Chinese font the project installs (Noto Sans SC), else a system one (matplotlib draws boxes without one)."""
+    from simulations.i18n.fonts import use_cjk_font
 
-    hints = ("CJK", "WenQuanYi", "Hei", "Song", "Kai", "Droid Sans Fallback")
-    return next((f.name for f in font_manager.fontManager.ttflist if any(h in f.name for h in hints)), None)
+    return use_cjk_font()
 
 
 def debrief_plot(results: list[dict[str, Any]], rounds: list[int], _: Translate) -> bytes:
@@ -307,8 +306,11 @@ def _draw_debrief(results: list[dict[str, Any]], rounds: list[int], _: Translate
         a1.legend(fontsize=7, ncol=2)
     a1.set_title(_("cumulative profit"), fontsize=10)
     a2.set_title(_("customer equity (truth)"), fontsize=10)
+    from matplotlib.ticker import MaxNLocator
+
     for a in (a1, a2):
         a.set_xlabel(_("round"))
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))  # rounds are whole numbers
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
     return buf.getvalue()

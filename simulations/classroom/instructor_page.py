@@ -115,7 +115,7 @@ class InstructorPage:
             try:
                 action()
             except UserError as err:
-                self.message.value = error_html(str(err))
+                self.message.value = error_html(err.translated(self._))
             finally:
                 button.disabled = False
             self._stamp = ()

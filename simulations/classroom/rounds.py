@@ -28,6 +28,7 @@ from simulations.classroom.scoring import customer_equity, survey_satisfaction
 from simulations.classroom.session import round_events, session_case
 from simulations.classroom.store import BENCHMARK, WARMUP, Store
 from simulations.errors import UserError
+from simulations.i18n import N_
 from simulations.model import STAGE_COLUMNS, CustomerLifecycleModel
 
 #: Weekly KPIs a firm can see in its own books (no latent satisfaction, no true stages).
@@ -182,7 +183,7 @@ def advance_round(store: Store, instructor_token: str) -> RoundReport:
     store.check_instructor(instructor_token)
     info = store.info()
     if info.finished:
-        raise UserError("the game is over: every round has been played")
+        raise UserError(N_("the game is over: every round has been played"))
     case = session_case(store)
     r = info.current_round
     events = round_events(store, case, r)
@@ -205,7 +206,7 @@ def advance_round(store: Store, instructor_token: str) -> RoundReport:
     finished = r >= last
     next_round = r if finished else r + 1
     if not store.save_round(r, next_round, finished, rows, states, applied):
-        raise UserError(f"round {r} was advanced by someone else meanwhile; reload the page")
+        raise UserError(N_("round {round} was advanced by someone else meanwhile; reload the page"), round=r)
     n_submitted = sum(1 for t, (_, s) in applied.items() if t != BENCHMARK and s)
     return RoundReport(round=r, teams=len(jobs) - 1, submitted=n_submitted, next_round=next_round,
                        finished=finished, weeks=case.rounds.weeks)

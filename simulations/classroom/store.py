@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from simulations.errors import UserError
+from simulations.i18n import N_
 
 DB_NAME = "session.sqlite"
 #: Environment variable through which the server tells the Voila pages which session folder to open.
@@ -218,7 +219,7 @@ class Store:
             row = self._db.execute("SELECT team, name, '', code, token FROM teams WHERE code = ? AND NOT EXISTS "
                                    "(SELECT 1 FROM members)", (clean,)).fetchone()
         if row is None:
-            raise AccessError("unknown join code: check it with your instructor")
+            raise AccessError(N_("unknown join code: check it with your instructor"))
         return Member(*row)
 
     def valid_code(self, code: str) -> bool:
@@ -237,7 +238,7 @@ class Store:
         row = self._db.execute("SELECT team, role FROM members WHERE token = ? UNION ALL "
                                "SELECT team, '' FROM teams WHERE token = ?", (str(token), str(token))).fetchone()
         if row is None:
-            raise AccessError("this page is not joined to a team (open the link with your join code)")
+            raise AccessError(N_("this page is not joined to a team (open the link with your join code)"))
         return int(row[0]), str(row[1])
 
     def instructor_key(self) -> str:
@@ -248,7 +249,7 @@ class Store:
         """Raise :class:`AccessError` unless ``token`` is the instructor token."""
         real = self._db.execute("SELECT instructor_token FROM session").fetchone()[0]
         if not secrets.compare_digest(str(token).strip(), real):
-            raise AccessError("wrong instructor key")
+            raise AccessError(N_("wrong instructor key"))
 
     # ------------------------------------------------------------------------ submissions
     def submit(self, team_token: str, round_no: int, submission_id: str, decisions: dict[str, Any],
@@ -268,8 +269,10 @@ class Store:
         with _tx(self._db):
             current, finished = self._db.execute("SELECT current_round, finished FROM session").fetchone()
             if finished or round_no != current:
-                raise RoundClosedError(f"round {round_no} is closed; the open round is {current}"
-                                       if not finished else "the game is over")
+                if finished:
+                    raise RoundClosedError(N_("the game is over"))
+                raise RoundClosedError(N_("round {round} is closed; the open round is {current}"), round=round_no,
+                                       current=current)
             row = self._db.execute("SELECT submission_id, revision, role, decisions FROM submissions "
                                    "WHERE team = ? AND round = ?", (team, round_no)).fetchone()
             if row is not None and row[0] == submission_id:
@@ -355,7 +358,7 @@ class Store:
         with _tx(self._db):
             current = self._db.execute("SELECT current_round FROM session").fetchone()[0]
             if round_no != current:
-                raise RoundClosedError(f"events can only be injected into the open round {current}")
+                raise RoundClosedError(N_("events can only be injected into the open round {current}"), current=current)
             exists = self._db.execute("SELECT 1 FROM events WHERE round = ? AND event_id = ?", (round_no, event_id)).fetchone()
             if exists is None:
                 self._db.execute("INSERT INTO events (round, event_id, kind, headline, intensity, duration, source) "
@@ -436,7 +439,7 @@ class Store:
         with _tx(self._db):
             current = self._db.execute("SELECT current_round FROM session").fetchone()[0]
             if current > 1 or self._db.execute("SELECT 1 FROM results WHERE round = 1").fetchone():
-                raise UserError("the practice round can only be reset before round 1 is played")
+                raise UserError(N_("the practice round can only be reset before round 1 is played"))
             for table in ("submissions", "applied", "results", "events", "checkpoints"):
                 self._db.execute(f"DELETE FROM {table} WHERE round = 0")
             self._db.execute("UPDATE session SET current_round = 0")

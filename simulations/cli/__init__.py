@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return int(args.func(args) or 0)
     except UserError as err:
-        print(_("crm-sandbox: error: {message}").format(message=err), file=sys.stderr)
+        print(_("crm-sandbox: error: {message}").format(message=err.translated(_)), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into a reader that stopped early (e.g. `| head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -173,8 +173,11 @@ def test_ctrl_c_during_start_up_says_one_line_not_a_traceback(tmp_path, library)
     """Interrupt while the command parses its arguments (pydantic), then imports numpy, pyarrow, matplotlib."""
     import signal
 
+    # a terminal delivers Ctrl-C to a process whose SIGINT is at its default; a background job (CI started
+    # with `&`) would hand the command an ignored SIGINT, so the child restores the default first
     proc = subprocess.Popen([sys.executable, "-m", "simulations.cli", "simulate", "--out", str(tmp_path / "o"),
-                             "--no-progress"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+                             "--no-progress"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert _wait_until_loaded(proc.pid, library), f"{library} never loaded"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)

@@ -48,7 +48,7 @@ COVERED_BY = {
     "crm-sandbox classroom start telecom-churn": BROWSER,
     "crm-sandbox classroom resume": BROWSER,
     "crm-sandbox classroom export": "tests/test_classroom.py::test_export_writes_decisions_results_and_datasets_reproducibly",
-    "crm-sandbox labs release --out release/zh/ --lang zh": "tests/test_labs_zh.py::test_cli_release_in_chinese_and_refusal",
+    "crm-sandbox labs release --lang zh --out release/zh/": "tests/test_labs_zh.py::test_cli_release_in_chinese_and_refusal",
     "crm-sandbox validate-model --scenario retail":
         "tests/test_validation.py::test_reduced_sweep_prints_the_table_with_se_and_writes_plots_html_and_json",
 }

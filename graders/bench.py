@@ -45,13 +45,19 @@ class BenchResult:
 
     def lines(self) -> list[str]:
         """The report, one figure per line."""
-        return [f"grading bench: {self.lab}, {self.copies} notebook(s), --workers {self.workers}, "
-                f"isolation {self.isolation}, {os.cpu_count()} CPU(s)",
-                f"wall {self.wall_s:.1f} s ({self.wall_s / 60:.1f} min; {self.wall_s / self.copies:.2f} s per notebook)",
-                f"CPU {self.cpu_per_notebook_s:.2f} s per notebook in its sandbox, {self.grader_cpu_s:.1f} s in the grader",
-                f"fixed CPU cost per notebook (one empty cell): {self.fixed_cpu_s:.2f} s",
-                f"load average {self.load_before:.2f} before, {self.load_after:.2f} after",
-                "statuses: " + ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items()))]
+        from simulations.i18n import _
+
+        return [_("grading bench: {lab}, {copies} notebook(s), --workers {workers}, isolation {isolation}, {cpus} CPU(s)")
+                .format(lab=self.lab, copies=self.copies, workers=self.workers, isolation=self.isolation,
+                        cpus=os.cpu_count()),
+                _("wall {wall} s ({minutes} min; {each} s per notebook)").format(
+                    wall=f"{self.wall_s:.1f}", minutes=f"{self.wall_s / 60:.1f}", each=f"{self.wall_s / self.copies:.2f}"),
+                _("CPU {cpu} s per notebook in its sandbox, {grader} s in the grader").format(
+                    cpu=f"{self.cpu_per_notebook_s:.2f}", grader=f"{self.grader_cpu_s:.1f}"),
+                _("fixed CPU cost per notebook (one empty cell): {cpu} s").format(cpu=f"{self.fixed_cpu_s:.2f}"),
+                _("load average {before} before, {after} after").format(before=f"{self.load_before:.2f}",
+                                                                       after=f"{self.load_after:.2f}"),
+                _("statuses: {statuses}").format(statuses=", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items())))]
 
 
 def _class_of(notebook: Path, copies: int, root: Path) -> Path:

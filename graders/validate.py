@@ -49,14 +49,18 @@ class Validation:
         return self.pass_rate >= PASS_TARGET and self.fail_rate >= FAIL_TARGET
 
     def table(self) -> str:
-        """A plain-text report: overall rates, then per question and per wrong method."""
-        lines = [f"{self.lab}: {self.seeds} seeds",
-                 f"reference solution pass rate {self.pass_rate:.1%} (target >= {PASS_TARGET:.0%})",
-                 f"wrong methods fail rate      {self.fail_rate:.1%} (target >= {FAIL_TARGET:.0%})", ""]
-        lines += [f"  pass  {q:<28} {n}/{self.seeds}" for q, n in self.solution_pass.items()]
-        lines += [f"  fail  {w:<28} {n}/{self.seeds}" for w, n in self.wrong_fail.items()]
-        lines += [f"  error {e}" for e in self.errors[:10]]
-        lines.append("OK" if self.ok else "NOT OK: tighten or loosen the spec")
+        """A plain-text report in the current language: overall rates, then per question and per wrong method."""
+        from simulations.i18n import _
+
+        lines = [_("{lab}: {seeds} seeds").format(lab=self.lab, seeds=self.seeds),
+                 _("reference solution pass rate {rate} (target >= {target})").format(
+                     rate=f"{self.pass_rate:.1%}", target=f"{PASS_TARGET:.0%}"),
+                 _("wrong methods fail rate {rate} (target >= {target})").format(
+                     rate=f"{self.fail_rate:.1%}", target=f"{FAIL_TARGET:.0%}"), ""]
+        lines += ["  " + _("pass") + f"  {q:<28} {n}/{self.seeds}" for q, n in self.solution_pass.items()]
+        lines += ["  " + _("fail") + f"  {w:<28} {n}/{self.seeds}" for w, n in self.wrong_fail.items()]
+        lines += ["  " + _("error") + f" {e}" for e in self.errors[:10]]
+        lines.append(_("OK") if self.ok else _("NOT OK: tighten or loosen the spec"))
         return "\n".join(lines)
 
 

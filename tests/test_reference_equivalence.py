@@ -39,6 +39,11 @@ ALPHA = 0.01
 HALVES = ((1, 26), (27, 52))
 FLOWS = ("revenue", "terminations", "acquisitions", "notices", "endangerments")
 PERTURBED = ("retail", "telecom")
+#: Built-in scenarios whose mechanisms another compared scenario already runs (the suite's time is
+#: spent where a mechanism mix is new): the pizza shop is a small retail world (no contracts, the
+#: same buying, service, relationship and marketing code, other numbers), so retail covers it.
+COVERED_BY_ANOTHER = {"pizza-shop": "retail"}
+COMPARED = tuple(name for name in builtin_names() if name not in COVERED_BY_ANOTHER)
 PUSH = 1.10  # +10% endangerment hazard in the reference only
 
 
@@ -102,7 +107,7 @@ def compare(reference: dict[str, list[dict]], engine: dict[str, list[dict]]) -> 
 def runs() -> dict[str, dict[str, list[dict]]]:
     """All simulations of this module, run once, on up to two processes."""
     jobs = []
-    for scenario in builtin_names():
+    for scenario in COMPARED:
         jobs += [("engine", scenario, s, {}) for s in range(SEEDS)]
         jobs += [("reference", scenario, REFERENCE_SEED0 + s, {}) for s in range(SEEDS)]
     for scenario in PERTURBED:
@@ -121,7 +126,9 @@ def runs() -> dict[str, dict[str, list[dict]]]:
 @pytest.mark.slow  # 30 seeds x 5 scenarios x 2 implementations: minutes
 def test_reference_and_engine_agree_on_every_builtin_scenario(runs):
     pvalues = compare(runs["reference"], runs["engine"])
-    assert {name.split(":")[0] for name in pvalues} == set(builtin_names())
+    assert {name.split(":")[0] for name in pvalues} == set(COMPARED)
+    assert set(COMPARED) | set(COVERED_BY_ANOTHER) == set(builtin_names())
+    assert set(COVERED_BY_ANOTHER.values()) <= set(COMPARED)
     worst = sorted(pvalues.items(), key=lambda kv: kv[1])[:8]
     print(f"\n{len(pvalues)} statistics; smallest p-values (Holm, family-wise alpha {ALPHA}):")
     for name, p in worst:

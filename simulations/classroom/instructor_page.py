@@ -266,13 +266,6 @@ class InstructorPage:
         self.plot.value = debrief_plot(results, scope, _)
 
 
-def _cjk_font() -> str | None:
-    """The Chinese font the project installs (Noto Sans SC), else a system one (matplotlib draws boxes without one)."""
-    from simulations.i18n.fonts import use_cjk_font
-
-    return use_cjk_font()
-
-
 def debrief_plot(results: list[dict[str, Any]], rounds: list[int], _: Translate) -> bytes:
     """Cumulative profit by team and customer equity by team after each round (benchmark dashed), as PNG.
 
@@ -281,7 +274,9 @@ def debrief_plot(results: list[dict[str, Any]], rounds: list[int], _: Translate)
     """
     import matplotlib
 
-    font = _cjk_font() if _("profit") != "profit" else None
+    from simulations.i18n.fonts import use_cjk_font
+
+    font = use_cjk_font() if _("profit") != "profit" else None
     if _("profit") != "profit" and font is None:
         _ = make_translator("en")
     with matplotlib.rc_context({"font.sans-serif": [font, "DejaVu Sans"]} if font else {}):

@@ -15,7 +15,8 @@ from functools import cache
 
 #: Families tried when the shipped font package is missing (a system-wide CJK font serves as well).
 SYSTEM_CJK_FAMILIES: tuple[str, ...] = ("Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-                                        "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei")
+                                        "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB",
+                                        "Heiti SC", "SimHei")
 #: The pip package that ships the font (a core dependency in pyproject.toml and environment.yml).
 FONT_PACKAGE = "pylopdf-fonts-zh-cn"
 

@@ -39,17 +39,14 @@ def stage_counts(kpis: pd.DataFrame, include_prospects: bool = False) -> pd.Data
 
 
 _font_note_shown = False
-#: Fonts with Chinese glyphs found on students' machines (Windows, macOS, Linux), best first.
-CJK_FONTS = ("Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Noto Sans CJK SC",
-             "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans SC")
 
 
 def use_language_fonts() -> list[str]:
-    """Put the installed Chinese fonts first in matplotlib's sans-serif list when the language is Chinese.
+    """Give matplotlib a Chinese font when the language is Chinese (:func:`simulations.i18n.fonts.use_cjk_font`).
 
     Why: matplotlib's default font (DejaVu Sans) has no Chinese glyphs, so Chinese labels would show
-    as empty boxes; matplotlib falls back glyph by glyph through this list (3.6+). Returns the
-    Chinese fonts found. Without any, the labels stay boxes: instead of one English warning per
+    as empty boxes. The project ships Noto Sans SC; a system CJK font serves when it is missing.
+    Returns the font used. Without any, the labels stay boxes: instead of one English warning per
     missing glyph, the student reads once (in Chinese) which font to install.
     """
     global _font_note_shown
@@ -57,26 +54,16 @@ def use_language_fonts() -> list[str]:
         return []
     from simulations.i18n.fonts import use_cjk_font
 
-    shipped = use_cjk_font()  # the font the project installs (Noto Sans SC), else a system one
-    if shipped is not None:
+    family = use_cjk_font()  # the font the project installs (Noto Sans SC), else a system one
+    if family is not None:
         plt.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack the Unicode minus sign
-        return [shipped]
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = [name for name in CJK_FONTS if name in installed]
-    if found:
-        rest = [f for f in plt.rcParams["font.sans-serif"] if f not in found]
-        plt.rcParams["font.sans-serif"] = found + rest
-        plt.rcParams["font.family"] = "sans-serif"
-        plt.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack the Unicode minus sign
-    else:
-        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
-        if not _font_note_shown:
-            _font_note_shown = True
-            print(_("Note: no Chinese font found, so Chinese text in plots shows as boxes. Install one "
-                    "(Linux: fonts-noto-cjk; Windows and macOS have one) and restart the kernel."))
-    return found
+        return [family]
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+    if not _font_note_shown:
+        _font_note_shown = True
+        print(_("Note: no Chinese font found, so Chinese text in plots shows as boxes. Install one "
+                "(Linux: fonts-noto-cjk; Windows and macOS have one) and restart the kernel."))
+    return []
 
 
 def _axes(ax: plt.Axes | None, figsize: tuple[float, float]) -> plt.Axes:

@@ -50,8 +50,8 @@ def scaled_k(k: int, world: World) -> int:
     return int(round(k * world.market.size_scale))
 
 
-def select_retention(firm: FirmView, policies: Policies, week: int, u_assign: np.ndarray,
-                     world: World | None = None) -> tuple[np.ndarray, np.ndarray]:
+def select_retention(firm: FirmView, policies: Policies, world: World, week: int,
+                     u_assign: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Who gets a retention offer this wave, and (for experiments) the control group.
 
     Candidates are customers the firm sees as current or at risk, plus those whose notice runs
@@ -64,7 +64,7 @@ def select_retention(firm: FirmView, policies: Policies, week: int, u_assign: np
         return empty, empty
     perceived = firm.perceived(week)
     candidates = np.flatnonzero(((perceived >= NEW) & (perceived <= TERMINATING)) | (perceived == WON_BACK))
-    k = r.k if world is None else scaled_k(r.k, world)
+    k = scaled_k(r.k, world)
     if r.targeting == "uplift":
         return candidates[top_k(firm.uplift(week, candidates), k)], empty
     if r.targeting == "top_k":
@@ -91,7 +91,7 @@ def wave_targets(firm: FirmView, policies: Policies, world: World, week: int,
         if _due(m.cross_sell, week):
             growing = (perceived == GROWTH) | (perceived == MATURITY)
             waves.append((CROSS_SELL, m.cross_sell, np.flatnonzero(growing & (rec.categories_bought < world.traits.categories))))
-    treated, control = select_retention(firm, policies, week, u_assign, world)
+    treated, control = select_retention(firm, policies, world, week, u_assign)
     if treated.size or control.size:
         waves.append((RETENTION, m.retention, treated))
     if _due(m.win_back, week):

@@ -174,6 +174,13 @@ class Relationship(_Frozen):
     trust_rate: float = _f(0.05, N_("weekly pull of trust toward satisfaction"), gt=0, le=1)
     commitment_growth: float = _f(0.004, N_("weekly growth of commitment while the relationship runs"), ge=0, le=1)
     tenure_hazard_decay: float = _f(0.0, N_("how much early tenure raises endangerment (new customers are fragile)"), ge=0, le=20)
+    price_dissatisfaction: float = _f(
+        0.0, N_("how far satisfaction's baseline falls per unit of log(our price / the competitor's): paying more "
+        "than the market feels unfair (price satisfaction is part of overall satisfaction)"), ge=0, le=5)
+    hazard_buying_link: float = _f(
+        0.0, N_("how far a non-contract customer's endangerment hazard follows their own buying rate: 0 = by time "
+        "alone (Pareto/NBD's story), 1 = per purchase occasion (BG/NBD's story: a customer reconsiders when they "
+        "use the relationship)"), ge=0, le=1)
     fragile_weeks: float = _f(26.0, N_("weeks over which a new customer's extra fragility fades (e-folding time)"), gt=0, le=520)
     competitor_share: float = _f(
         0.7, N_("share of endangerments without a service or satisfaction cause that a competitor's offer causes (the "
@@ -340,6 +347,9 @@ class Retention(Campaign):
     )
     k: int = _f(200, N_("customers contacted per wave for top_k / uplift"), ge=0, le=10_000_000)
     treat_share: float = _f(0.5, N_("share treated when targeting is random"), ge=0, le=1)
+    holdout: float = _f(0.0, N_(
+        "share of an uplift wave held back at random as a control group, so the firm learns who an offer changes (0: "
+        "the firm ranks by risk times each customer's recorded habit of using offers)"), ge=0, le=0.9)
     every_weeks: int = _f(2, N_("weeks between waves"), ge=1, le=520)
     offer: float = _f(0.15, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
 

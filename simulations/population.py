@@ -72,6 +72,8 @@ FIELDS: dict[str, tuple[str, float]] = {
     "offer_week": ("int32", -1),  # week of the contact that gave it
     "offer_expiry": ("int32", -1),  # last week it can be used
     "offer_take": ("bool", False),  # accepted this week: the customer orders with it this week
+    "orders_ahead": ("int16", 0),  # orders placed early to take a retention offer: the next own orders they replace
+    "offer_pocketed": ("bool", False),  # kept without need: used on the customer's next own order in the window
     # programmes
     "loyalty_member": ("bool", False),
     "points": ("float32", 0.0),

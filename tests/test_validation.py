@@ -67,7 +67,7 @@ def test_every_band_states_its_source_and_the_lever_table_is_consistent():
 def test_levels_are_multipliers_of_the_scenario_default_clipped_to_the_field_maximum():
     telecom = load_scenario("telecom")
     cap = dict((lv, o) for lv, o, _ in levels_for(LEVERS_BY_ID["service_capacity"], telecom))
-    assert cap[0.5]["policies.service.capacity"]["phone"] == 150.0 and cap[1.0] == {}
+    assert cap[0.5]["policies.service.capacity"]["phone"] == 180.0 and cap[1.0] == {}
     effort = levels_for(LEVERS_BY_ID["recovery_effort"], telecom)
     assert [lv for lv, _, _ in effort] == [0.25, 0.5, 1.0, 2.0]  # x4 would be 2.0 > 1: same as x2 once clipped
     assert effort[-1][2] is True and effort[-1][1]["policies.service.recovery_effort"] == 1.0

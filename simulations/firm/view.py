@@ -210,7 +210,9 @@ class FirmView:
             return churn_model.predict(control, x) - churn_model.predict(treated, x)
         r = self.records
         habit = (r.offers_used[ids] + 0.5) / (r.offers[ids] + 2.0)
-        return (churn_model.predict(self.coef, x) * habit).astype(np.float32)
+        noticed = self.perceived(week)[ids] == TERMINATING  # a notice is certain risk
+        risk = np.where(noticed, 1.0, churn_model.predict(self.coef, x))
+        return (risk * habit).astype(np.float32)
 
     def perceived(self, week: int) -> np.ndarray:
         """Perceived lifecycle stage of everyone at ``week``: the record rules plus the at-risk flag."""

@@ -66,7 +66,9 @@ def select_retention(firm: FirmView, policies: Policies, world: World, week: int
     candidates = np.flatnonzero(((perceived >= NEW) & (perceived <= TERMINATING)) | (perceived == WON_BACK))
     k = scaled_k(r.k, world)
     if r.targeting == "uplift":
-        return candidates[top_k(firm.uplift(week, candidates), k)], empty
+        chosen = candidates[top_k(firm.uplift(week, candidates), k)]
+        held = u_assign[chosen] < r.holdout  # a random part of the wave is the control the uplift model learns from
+        return chosen[~held], chosen[held]
     if r.targeting == "top_k":
         score = np.where(perceived[candidates] == TERMINATING, 1.0, firm.risk(week, candidates))  # a notice is certain risk
         return candidates[top_k(score, k)], empty
@@ -133,7 +135,7 @@ def respond(
         log.add("contacts", customer=ids.astype(np.int32), campaign=np.full(ids.size, kind, np.int8),
                 channel=np.full(ids.size, channel, np.int8), offer=np.full(ids.size, campaign.offer, np.float32),
                 treated=np.ones(ids.size, bool), accepted=took, consented=consented,
-                randomised=np.full(ids.size, kind == RETENTION and m.retention.targeting == "random"))
+                randomised=np.full(ids.size, kind == RETENTION and control.size > 0))
         name = CAMPAIGN_TYPES[kind]
         log.count(f"contacts_{name}", ids.size)
         log.count(f"acceptances_{name}", int(took.sum()))
@@ -153,6 +155,7 @@ def _give_offer(pop: Population, ids: np.ndarray, kind: int, c: Campaign, value:
     pop.offer_value[ids] = value
     pop.offer_week[ids] = week
     pop.offer_expiry[ids] = week + c.response_weeks - 1
+    pop.offer_pocketed[ids] = False
 
 
 def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.ndarray, world: World,
@@ -162,13 +165,14 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
     An accepting customer orders with the coupon this week (``offer_take``); purchasing records the
     order, its discount and the campaign it answers.
     """
-    # a month's value at our current price (orders and fees both move with it)
-    monthly = (pop.spend_mean[ids] * pop.purchase_rate[ids] * 4.345 + pop.monthly_fee[ids]) * np.float32(price)
+    # the offer is a share off the accepting order and, for a subscriber, off one month's fee, at our
+    # current price: "15% off your next order" is what a retailer's coupon means
+    basis = (pop.spend_mean[ids] * pop.value_multiplier[ids] + pop.monthly_fee[ids]) * np.float32(price)
     stage = pop.stage[ids]
     uu = u[ids]
     rs = world.responses
     strength = rs.strength_floor + rs.strength_slope * c.offer
-    _give_offer(pop, ids, kind, c, c.offer * monthly, week)
+    _give_offer(pop, ids, kind, c, c.offer * basis, week)
     if kind == ONBOARDING:
         pop.shock[ids] += rs.onboarding_goodwill
         pop.trust[ids] += rs.onboarding_goodwill
@@ -190,7 +194,9 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
         return yes
     # retention: endangered customers may accept; others pocket the discount or resent the contact
     endangered = (stage == AT_RISK) | (stage == TERMINATING)
-    accept = endangered & (uu < np.minimum(pop.responsiveness[ids] * strength, rs.retention_take_cap))
+    # a customer still stocked up from an earlier retention order has nothing to order the coupon on
+    stocked = pop.orders_ahead[ids] > 0
+    accept = endangered & ~stocked & (uu < np.minimum(pop.responsiveness[ids] * strength, rs.retention_take_cap))
     saved = ids[accept]
     withdrawn = saved[pop.stage[saved] == TERMINATING]
     pop.stage[saved] = np.where(pop.stage[saved] == TERMINATING, MATURITY, pop.prev_stage[saved])
@@ -201,10 +207,14 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
     pop.commitment[saved] += rs.retention_commitment_lift
     backfire = pop.sleeping_dog[ids] & ~accept & (uu < rs.sleeping_dog_backfire)
     pop.shock[ids[backfire]] -= rs.sleeping_dog_shock
-    wasted = ~endangered & ~pop.sleeping_dog[ids] & (uu < rs.wasted_offer_take)
-    took = accept | wasted
-    pop.offer_take[ids[took]] = True
-    return took
+    # customers who were not leaving pocket a richer discount more often (deal-prone buyers): the cost
+    # of offers to the wrong people grows with the offer, which is what bounds a generous campaign
+    wasted = ~endangered & ~pop.sleeping_dog[ids] & (uu < rs.wasted_offer_take * strength)
+    # a saved customer orders with the coupon at once; a customer who was not leaving keeps it for the
+    # order they would have placed anyway (a subsidy, not a sale)
+    pop.offer_take[saved] = True
+    pop.offer_pocketed[ids[wasted]] = True
+    return accept | wasted
 
 
 def restart_contracts(pop: Population, ids: np.ndarray, world: World, week: int, log: WeekLog) -> None:

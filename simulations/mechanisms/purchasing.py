@@ -13,7 +13,7 @@ import numpy as np
 
 from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
-from simulations.mechanisms.marketing import CAMPAIGN_TYPES, CROSS_SELL, ONBOARDING
+from simulations.mechanisms.marketing import CAMPAIGN_TYPES, CROSS_SELL, ONBOARDING, RETENTION
 from simulations.population import CAUSES, Population
 from simulations.rng import logistic_lognormal_mean, unit_logistic
 from simulations.stages import GROWTH, LOST, MATURITY, NEW, TERMINATING, WON_BACK
@@ -65,7 +65,7 @@ def dropouts(pop: Population, orders: np.ndarray, first: np.ndarray, u_drop: np.
 
 def redeem_offers(pop: Population, buyers: np.ndarray, spent: np.ndarray, week: int,
                   log: WeekLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Buyers who accepted an offer, or hold a welcome coupon, use it: the discount is the offer's cost.
+    """Buyers who accepted an offer, pocketed one, or hold a welcome coupon, use it: the discount is the offer's cost.
 
     Returns, per buyer, the campaign type answered (-1: none), the discount and whether the order
     opens a new category (an accepted cross-sell).
@@ -73,7 +73,8 @@ def redeem_offers(pop: Population, buyers: np.ndarray, spent: np.ndarray, week: 
     kind = pop.offer_kind[buyers]
     # a personal offer (cross-sell, retention, win-back) is used on the order that accepts it; the
     # onboarding coupon waits for the new customer's next order within its window
-    used = (kind >= 0) & (pop.offer_expiry[buyers] >= week) & (pop.offer_take[buyers] | (kind == ONBOARDING))
+    held = pop.offer_take[buyers] | pop.offer_pocketed[buyers] | (kind == ONBOARDING)
+    used = (kind >= 0) & (pop.offer_expiry[buyers] >= week) & held
     discount = np.where(used, np.minimum(pop.offer_value[buyers], spent), 0.0).astype(np.float32)
     log.cost("marketing", float(discount.sum()))
     for code in np.unique(kind[used]):
@@ -129,8 +130,16 @@ def respond(
     can_buy = buying(pop)
     orders = np.zeros(n, dtype=np.int16)
     orders[can_buy] = poisson_from_uniform(weekly_rate(pop, world, policies, can_buy), u_orders[can_buy])
+    # an order placed early to take a retention offer replaces the customer's next own order
+    # (promotions mostly move purchases forward in time; they add few)
+    ahead = np.flatnonzero((pop.orders_ahead > 0) & (orders > 0))
+    early = np.minimum(orders[ahead], pop.orders_ahead[ahead])
+    orders[ahead] -= early
+    pop.orders_ahead[ahead] -= early
     first = pop.signup_week == week
     first[takers] = True  # an accepted offer is used at once, like a first purchase
+    kept = takers[(pop.offer_kind[takers] == RETENTION) & (orders[takers] == 0)]
+    pop.orders_ahead[kept] += 1
     orders[first] = np.maximum(orders[first], 1)
     dead = dropouts(pop, orders, first, u_drop) if u_drop is not None else np.empty(0, dtype=np.int64)
 
@@ -167,6 +176,7 @@ def respond(
             discount=discount, new_category=new_category)
     used = campaign >= 0
     pop.offer_kind[buyers[used]] = -1
+    pop.offer_pocketed[buyers[used]] = False
     pop.offer_take[takers] = False
     log.count("orders", float(orders.sum()))
     log.count("revenue_orders", float(spend[buyers].sum()))

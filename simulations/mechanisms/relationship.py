@@ -26,10 +26,17 @@ SERVICE, COMPETITOR, PRICE, DISENGAGEMENT = (CAUSES.index(c) for c in ("service"
 CONTRACT_TERM_WEEKS = {2: 52, 3: 104}
 
 
-def update_feelings(pop: Population, world: World, mods: Modifiers, product_quality: float) -> None:
-    """Move satisfaction, trust and commitment for this week's experiences."""
+def price_feeling(world: World, policies: Policies) -> float:
+    """How our price relative to the competitor's moves the satisfaction every customer settles toward."""
+    ratio = policies.pricing.price_index / world.competitor.price_index
+    return -world.relationship.price_dissatisfaction * float(np.log(ratio))
+
+
+def update_feelings(pop: Population, world: World, mods: Modifiers, product_quality: float,
+                    price: float = 0.0) -> None:
+    """Move satisfaction, trust and commitment for this week's experiences (``price``: see :func:`price_feeling`)."""
     rel = world.relationship
-    target = np.clip(pop.baseline + product_quality, 0.0, 1.0)
+    target = np.clip(pop.baseline + product_quality + np.float32(price), 0.0, 1.0)
     pop.satisfaction += rel.satisfaction_inertia * (target - pop.satisfaction) + pop.shock + mods.satisfaction_shock
     np.clip(pop.satisfaction, 0.0, 1.0, out=pop.satisfaction)
     pop.trust += rel.trust_rate * (pop.satisfaction - pop.trust)
@@ -52,9 +59,25 @@ def endangerment_hazard(
     tenure = np.maximum(week - pop.signup_week[rows], 0)
     fragile = 1.0 + rel.tenure_hazard_decay * np.exp(-tenure / rel.fragile_weeks)
     drive = np.exp(rel.at_risk_sensitivity * (rel.at_risk_threshold - pop.satisfaction[rows]))
-    h = (rel.at_risk_base_hazard * drive * (rel.pull_floor + pull) * fragile
+    h = (rel.at_risk_base_hazard * drive * occasions(pop, world, rows) * (rel.pull_floor + pull) * fragile
          * (1.0 - rel.commitment_shield * pop.commitment[rows]) * (rel.trust_offset - pop.trust[rows]))
     return np.clip(h, 0.0, 0.9).astype(np.float32)
+
+
+def occasions(pop: Population, world: World, rows: slice | np.ndarray) -> np.ndarray | float:
+    """How often a customer meets the relationship, relative to the average buyer (1: the hazard runs by time).
+
+    Why: a retail customer reconsiders the firm when they use it (a purchase, a delivery), so a rare
+    buyer has fewer moments to drift away than a frequent one; BG/NBD tells dropout this way. Contract
+    customers are billed every month, so their occasions do not depend on buying.
+    """
+    link = world.relationship.hazard_buying_link
+    if link <= 0:
+        return 1.0
+    relative = pop.purchase_rate[rows] / np.float32(world.traits.purchase_rate_mean)
+    if world.contracts.enabled:
+        relative = np.where(pop.contract[rows] > 0, 1.0, relative)
+    return (relative ** np.float32(link)).astype(np.float32)
 
 
 def lock_in(pop: Population, world: World, week: int, ids: np.ndarray | None = None) -> np.ndarray:
@@ -88,7 +111,7 @@ def respond(
     u = rng.random(pop.n, dtype=np.float32)
     rel = world.relationship
 
-    update_feelings(pop, world, mods, product_quality)
+    update_feelings(pop, world, mods, product_quality, price_feeling(world, policies))
     pop.weeks_in_stage += 1
     if world.btyd.enabled:
         _socialize_and_grow(pop, world)

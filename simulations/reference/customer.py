@@ -30,9 +30,9 @@ from simulations.config import SERVICE_CHANNELS
 from simulations.mechanisms.acquisition import PROMOTER_SATISFACTION
 from simulations.mechanisms.economics import WEEKS_PER_MONTH
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES as CAMPAIGNS
-from simulations.mechanisms.marketing import ONBOARDING
+from simulations.mechanisms.marketing import ONBOARDING, RETENTION
 from simulations.mechanisms.purchasing import CROSS_BUY_RATE, DROPOUT, STAGE_BUYING
-from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE
+from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE, price_feeling
 from simulations.population import ACQ_REFERRAL, FIELDS
 from simulations.rng import LOGISTIC_SCALE, logistic_lognormal_mean
 from simulations.stages import Stage
@@ -171,11 +171,12 @@ class Customer(mesa.Agent):
         week = model.week
         rs = model.world.responses
         strength = rs.strength_floor + rs.strength_slope * campaign.offer
-        # a month's value at our current price (orders and fees both move with it)
-        monthly = (self.spend_mean * self.purchase_rate * 4.345 + self.monthly_fee) * self.model.policies.pricing.price_index
+        # a share off the accepting order and, for a subscriber, off one month's fee, at our current price
+        basis = (self.spend_mean * self.value_multiplier + self.monthly_fee) * self.model.policies.pricing.price_index
         self.offer_kind = CAMPAIGNS.index(kind)
-        self.offer_value = campaign.offer * monthly
+        self.offer_value = campaign.offer * basis
         self.offer_week, self.offer_expiry = week, week + campaign.response_weeks - 1
+        self.offer_pocketed = False
         if kind == "onboarding":
             self.shock += rs.onboarding_goodwill
             self.trust += rs.onboarding_goodwill
@@ -192,7 +193,7 @@ class Customer(mesa.Agent):
                 self.restart_contract(week)
         else:  # retention
             endangered = self.stage in (AT_RISK, TERMINATING)
-            if endangered and mood < min(self.responsiveness * strength, rs.retention_take_cap):
+            if endangered and self.orders_ahead == 0 and mood < min(self.responsiveness * strength, rs.retention_take_cap):
                 if self.stage == TERMINATING:
                     model.firm.note("notice_withdrawals", customer=self.number)
                 self.stage = MATURITY if self.stage == TERMINATING else self.prev_stage
@@ -203,8 +204,8 @@ class Customer(mesa.Agent):
                 self.offer_take = True
             elif self.sleeping_dog and mood < rs.sleeping_dog_backfire:
                 self.shock -= rs.sleeping_dog_shock  # a "sleeping dog": being reminded makes leaving more likely
-            elif not endangered and not self.sleeping_dog and mood < rs.wasted_offer_take:
-                self.offer_take = True  # pockets the discount: a cost to the firm, no change in the relationship
+            elif not endangered and not self.sleeping_dog and mood < rs.wasted_offer_take * strength:
+                self.offer_pocketed = True  # keeps the coupon for an order they would place anyway: a subsidy
 
     def restart_contract(self, week: int) -> None:
         """A returning contract customer signs a new term, which the billing system records."""
@@ -243,6 +244,12 @@ class Customer(mesa.Agent):
             return
         dice = model.dice.purchasing
         orders = poisson(rate, dice.random())
+        if self.orders_ahead > 0 and orders > 0:  # an early order for a retention offer replaces this one
+            early = min(orders, self.orders_ahead)
+            orders -= early
+            self.orders_ahead -= early
+        if self.offer_take and self.offer_kind == RETENTION and orders == 0:
+            self.orders_ahead += 1  # the offer's order comes before the customer's own next one
         if first:
             orders = max(orders, 1)  # a new customer has just made the first purchase
         if orders == 0:
@@ -265,11 +272,13 @@ class Customer(mesa.Agent):
         self.spend_52 += spend
         self.last_purchase_week = week
         model.firm.book_revenue(spend)
-        used = self.offer_kind >= 0 and self.offer_expiry >= week and (self.offer_take or self.offer_kind == ONBOARDING)
+        held = self.offer_take or self.offer_pocketed or self.offer_kind == ONBOARDING
+        used = self.offer_kind >= 0 and self.offer_expiry >= week and held
         model.firm.note("orders", customer=self.number, orders=orders, amount=spend, categories=self.categories,
                         campaign=self.offer_kind if used else -1)
         if used:
             self.offer_kind = -1
+            self.offer_pocketed = False
         self.offer_take = False
         if not world.btyd.enabled:
             if self.stage == GROWTH and self.categories < t.categories and dice.random() < CROSS_BUY_RATE:
@@ -368,7 +377,7 @@ class Customer(mesa.Agent):
         model = self.model
         firm, world, week = model.firm, model.world, model.week
         rel = world.relationship
-        target = clip01(self.baseline + firm.product_quality)
+        target = clip01(self.baseline + firm.product_quality + price_feeling(world, model.policies))
         self.satisfaction = clip01(self.satisfaction + rel.satisfaction_inertia * (target - self.satisfaction)
                                    + self.shock + firm.mods.satisfaction_shock)
         self.trust = clip01(self.trust + rel.trust_rate * (self.satisfaction - self.trust))
@@ -445,9 +454,17 @@ class Customer(mesa.Agent):
         rel = world.relationship
         fragile = 1.0 + rel.tenure_hazard_decay * math.exp(-max(week - self.signup_week, 0) / rel.fragile_weeks)
         drive = math.exp(rel.at_risk_sensitivity * (rel.at_risk_threshold - self.satisfaction))
-        h = (rel.at_risk_base_hazard * drive * (rel.pull_floor + firm.competitor_pull) * fragile
+        h = (rel.at_risk_base_hazard * drive * self.occasions() * (rel.pull_floor + firm.competitor_pull) * fragile
              * (1.0 - rel.commitment_shield * self.commitment) * (rel.trust_offset - self.trust))
         return min(max(h, 0.0), 0.9)
+
+    def occasions(self) -> float:
+        """How often this customer meets the relationship relative to the average buyer (contracts: monthly bills)."""
+        world = self.model.world
+        link = world.relationship.hazard_buying_link
+        if link <= 0 or (world.contracts.enabled and self.contract > 0):
+            return 1.0
+        return (self.purchase_rate / world.traits.purchase_rate_mean) ** link
 
     def socialize_and_grow(self) -> None:
         """New and won-back customers grow after socialization; growth matures when buying saturates."""

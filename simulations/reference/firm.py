@@ -179,7 +179,15 @@ class Firm(mesa.Agent):
             scored = [(1.0 if r.targeting == "top_k" and perceived[i] == TERMINATING else float(sc), i)
                       for sc, i in zip(scores, candidates, strict=True)]
             scored.sort(key=lambda sc: sc[0], reverse=True)  # stable: ties keep the order of ids
-            return [i for _, i in scored[: scaled_k(r.k, self.model.world)]], []
+            chosen = [i for _, i in scored[: scaled_k(r.k, self.model.world)]]
+            if r.targeting == "top_k":
+                return chosen, []
+            treated, control = [], []
+            for i in chosen:  # a random part of an uplift wave is the control the uplift model learns from
+                (control if rnd() < r.holdout else treated).append(i)
+            if control:
+                self.view.note_experiment(week, np.array(treated, dtype=np.int64), np.array(control, dtype=np.int64))
+            return treated, control
         flagged = [i for i in candidates if perceived[i] in (AT_RISK, TERMINATING)]
         if r.targeting == "all":
             return flagged, []

@@ -109,6 +109,10 @@ class InstructorPage:
         b.on_click(lambda _b: self._run(b, action))
         return b
 
+    def _locked(self, action: Any) -> None:
+        with self.lock:
+            action()
+
     def _run(self, button: w.Button, action: Any) -> None:
         with self.lock:
             button.disabled = True
@@ -140,6 +144,9 @@ class InstructorPage:
         codes = css(text(f"<h3>{html.escape(_(T_JOIN_CODES_ONE_PER_TEAM_AND_ROLE))}</h3>"
                            f"<table class='crm-table'>{rows}</table>"), "crm-codes")
         self._results_seen = -1
+        from simulations.classroom.scene_page import InstructorScenePanel  # the scene phase (role play)
+
+        self.scene = InstructorScenePanel(self.store, self.token, self.case, self.lang, _, self._locked)
         old = self.content.children
         self.content.children = [
             self.status, w.HBox([self._button(_("Close round and run it"), "crm-advance", self.advance, "danger"),
@@ -147,7 +154,7 @@ class InstructorPage:
                                  self._button(_("Prepare the export (zip)"), "crm-export", self.export)]),
             self.message, self.download, self.submissions,
             w.HBox([self.event, self._button(_("Inject into open round"), "crm-inject", self.inject, "warning")]),
-            text(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot, debrief, codes,
+            text(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot, self.scene.widget, debrief, codes,
         ]
         close_tree(old)
         self._stamp = ()
@@ -211,6 +218,7 @@ class InstructorPage:
         if stamp != self._stamp:
             self._stamp = stamp
             self.refresh()
+        self.scene.tick()
 
     def refresh(self) -> None:
         """Redraw status, submissions with their submitters, and (when results changed) the leaderboard."""

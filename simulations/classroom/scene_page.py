@@ -66,18 +66,28 @@ T_SPREAD_NOTE = N_("A spread (SD) of 1 point or more is marked red. A scoring te
                    "scored by at least {raters} teams are compared).")
 
 _TABLE = "border-collapse:collapse;font-size:13px"
-_CELL = "border:1px solid #ccc;padding:3px 6px"
+_CELL = "border:1px solid #ccc;padding:3px 6px;line-height:1.4"
 
 
 def _table(head: list[str], rows: list[list[str]], css_class: str = "crm-table") -> str:
-    """An HTML table with visible cell borders (cells are HTML already)."""
-    th = "".join(f"<th style='{_CELL};background:#f3f3f3'>{h}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td style='{_CELL}'>{c}</td>" for c in row) + "</tr>" for row in rows)
+    """An HTML table with visible cell borders (cells are HTML already; the first column does not wrap)."""
+    def cell(tag: str, i: int, content: str, extra: str = "") -> str:
+        return f"<{tag} style='{_CELL}{';white-space:nowrap' if i == 0 else ''}{extra}'>{content}</{tag}>"
+
+    th = "".join(cell("th", i, h, ";background:#f3f3f3") for i, h in enumerate(head))
+    body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>" for row in rows)
     return f"<table class='{css_class}' style='{_TABLE}'><tr>{th}</tr>{body}</table>"
 
 
 def _num(value: float, digits: int = 2) -> str:
     return "–" if value != value else f"{value:.{digits}f}"
+
+
+def _signed(value: float) -> str:
+    """A difference with its sign (a true minus sign), 0 unsigned."""
+    if value != value:
+        return "–"
+    return "0.00" if abs(value) < 0.005 else f"{value:+.2f}".replace("-", "−")
 
 
 def role_title(case: Case, role: str, _: Translate, lang: str) -> str:
@@ -165,7 +175,7 @@ class TeamScenePanel:
         self.score_status = css(text(""), "crm-scene-score-status")
         self.their_script = css(text(""), "crm-scene-their-script")
         self.given = css(text(""), "crm-scene-given")
-        self.scoring = css(w.VBox([self.target, self.their_script, *rows, self.score_button, self.score_status,
+        self.scoring = css(w.VBox([self.target, self.their_script, *rows, w.HBox([self.score_button]), self.score_status,
                                    self.given]), "crm-scene-scoring")
         self.widget = css(w.VBox([
             self.intro, self.phase_line, text(f"<h4>{html.escape(_(T_YOUR_SCRIPT))}</h4>"), self.editor,
@@ -218,8 +228,9 @@ class TeamScenePanel:
                     self.current.value = self._script_box(last, opened=True)
         else:
             self.versions.value = f"<small><i>{html.escape(_(T_NO_SCRIPT_YET))}</i></small>"
-        if not writing and not self.script_status.value:
+        if not writing:
             self.script_status.value = "<b>" + html.escape(_("Scripts are frozen: the scene phase is open.")) + "</b>"
+            self.current.value = ""
         self.scoring.layout.display = "none" if writing else ""
         self.score_note.value = f"<p><i>{html.escape(_(T_SCORING_NOT_OPEN))}</i></p>" if writing else (
             "<p><b>" + html.escape(_("Peer scoring is closed; these marks are final.")) + "</b></p>"
@@ -352,12 +363,14 @@ class InstructorScenePanel:
         self.matrix = css(text(""), "crm-peer-matrix")
         self.raters = css(text(""), "crm-peer-raters")
         self.missing = css(text(""), "crm-peer-missing")
-        buttons = w.HBox([self._button(_("Open the scene phase (performances and peer scoring)"), "crm-scene-open",
-                                       lambda: self._phase(scenes.PERFORMING), "warning"),
-                          self._button(_("Close peer scoring"), "crm-scene-close",
-                                       lambda: self._phase(scenes.CLOSED), "danger"),
-                          self._button(_("Back to writing"), "crm-scene-reopen-writing",
-                                       lambda: self._phase(scenes.WRITING))])
+        self.phase_buttons = {
+            scenes.PERFORMING: self._button(_("Open the scene phase (performances and peer scoring)"), "crm-scene-open",
+                                            lambda: self._phase(scenes.PERFORMING), "warning"),
+            scenes.CLOSED: self._button(_("Close peer scoring"), "crm-scene-close", lambda: self._phase(scenes.CLOSED),
+                                        "danger"),
+            scenes.WRITING: self._button(_("Back to writing"), "crm-scene-reopen-writing",
+                                         lambda: self._phase(scenes.WRITING))}
+        buttons = w.HBox(list(self.phase_buttons.values()))
         intro = css(text(f"<details><summary>{html.escape(_('The scene, its characters and rubric'))}</summary>"
                          f"{scene_intro(case, lang, _)}</details>"), "crm-scene-intro")
         self.widget = css(w.VBox([text(f"<h3>{html.escape(title)}</h3>"), self.phase_line, buttons, self.message, intro,
@@ -377,12 +390,11 @@ class InstructorScenePanel:
             self.message.value = error_html(_message(err, self._))
         finally:
             button.disabled = False
-        self.refresh()
+            self.refresh()
 
     def _phase(self, new: str) -> None:
+        self.message.value = ""  # the phase line above says where the class is now
         scenes.set_phase(self.store, self.token, new)
-        self.message.value = "<b>" + html.escape(self._(T_SCENE_PHASE).format(
-            phase=self._(scenes.PHASE_NAMES[new]))) + "</b>"
 
     def tick(self) -> None:
         """Redraw when the phase, a script or a score changed (the page's poll calls this)."""
@@ -396,6 +408,8 @@ class InstructorScenePanel:
         self._stamp = scenes.stamp(self.store)
         phase = scenes.phase(self.store)
         self.phase_line.value = f"<p><b>{html.escape(_(T_SCENE_PHASE).format(phase=_(scenes.PHASE_NAMES[phase])))}</b></p>"
+        for target, button in self.phase_buttons.items():
+            button.disabled = target == phase  # the phase the class is in already
         teams = self.store.team_numbers()
         scripts = scenes.scripts(self.store, self.token)
         latest = {s.team: s for s in scripts}
@@ -432,7 +446,7 @@ class InstructorScenePanel:
             note = _(T_SPREAD_NOTE).format(points=scenes.FLAG_POINTS, raters=scenes.MIN_RATERS)
             self.table.value = head + _table([html.escape(_(T_TEAM)), html.escape(_(T_RATERS)),
                                               html.escape(_("scene score: mean (min–max, SD)")), *labels], rows) + (
-                f"<p><small>{html.escape(note)}</small></p>")
+                f"<p style='line-height:1.4'><small>{html.escape(note)}</small></p>")
             given = {(s.rater, s.team): s.score for s in current}
             mrows = [[html.escape(_(T_TEAM_N).format(n=r)),
                       *["■" if r == t else _num(given.get((r, t), math.nan)) for t in teams]] for r in teams]
@@ -441,8 +455,8 @@ class InstructorScenePanel:
             crows = []
             for c in checks:
                 flag = f"<b style='color:#b00'>⚠ {html.escape(_(T_FLAG))}</b>" if c.flagged else ""
-                crows.append([html.escape(_(T_TEAM_N).format(n=c.rater)), str(c.scored), _num(c.bias, 2).replace(
-                    "-", "−") if c.compared else "–", _num(c.largest, 2) if c.compared else "–", flag])
+                crows.append([html.escape(_(T_TEAM_N).format(n=c.rater)), str(c.scored), _signed(c.bias) if c.compared
+                              else "–", _signed(c.largest) if c.compared else "–", flag])
             self.raters.value = f"<h4>{html.escape(_(T_RATER_CHECK))}</h4>" + _table(
                 [html.escape(_("scoring team")), html.escape(_("teams scored")), html.escape(_(T_DEVIATION)),
                  html.escape(_(T_LARGEST)), ""], crows, "crm-peer-raters-table")

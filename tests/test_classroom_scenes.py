@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
+import ipywidgets as w
 import pandas as pd
 import pytest
 
@@ -105,7 +107,8 @@ def test_peer_scoring_rules(session) -> None:
         scenes.save_score(store, CASE, service2.token, 1, _marks(2, 2, 2, 2), base_revision=0)
     assert stale.value.revision == 1 and stale.value.marks == _marks(4, 3, 5, 2)
     assert scenes.save_score(store, CASE, service2.token, 1, _marks(5, 4, 5, 3), base_revision=1) == 2  # revised
-    assert [(s.revision, s.role) for s in scenes.score_log(store, token)] == [(1, "owner"), (2, "service")]
+    assert [(s.revision, s.role, s.script_version) for s in scenes.score_log(store, token)] == [
+        (1, "owner", 1), (2, "service", 1)]
     assert [(s.rater, s.team, s.revision) for s in scenes.current_scores(store, token)] == [(2, 1, 2)]
     with pytest.raises(AccessError):
         scenes.current_scores(store, "wrong")
@@ -240,6 +243,7 @@ def test_export_holds_scripts_with_history_and_peer_scores(session, tmp_path: Pa
     assert history.query("team == 1")[["version", "submitted_by"]].values.tolist() == [[1, "owner"], [2, "service"]]
     raw = pd.read_csv(tmp_path / "out" / "peer_scores" / "raw.csv")
     assert len(raw) == 3 and raw["current"].tolist() == [False, True, True] and "mark_listening" in raw
+    assert raw["script_version"].tolist() == [2, 2, 2] and raw["submitted_by"].tolist() == ["owner"] * 3
     summary = pd.read_csv(tmp_path / "out" / "peer_scores" / "summary.csv").set_index(["team", "criterion"])
     assert summary.loc[(1, "listening"), "mean"] == pytest.approx(3.5)
     assert summary.loc[(1, "listening"), ["min", "max"]].tolist() == [2, 5]
@@ -254,3 +258,31 @@ def test_a_session_without_a_scene_phase_exports_no_scene_parts(session, tmp_pat
     store, token = session
     files = {str(f) for f in export_session(store, token, tmp_path / "out")}
     assert not any(f.startswith(("scripts", "peer_scores")) for f in files)
+
+
+def _shown_text(widget: w.Widget) -> str:
+    """Every text a panel shows (HTML without tags, button labels, choices); typed values are left out."""
+    parts = []
+    if isinstance(widget, w.HTML):
+        parts.append(re.sub(r"<style.*?</style>|<[^>]+>", " ", widget.value))
+    if isinstance(widget, w.Button):
+        parts.append(widget.description)
+    if isinstance(widget, w.Dropdown):
+        parts.extend(label for label, _v in widget.options)
+    for child in getattr(widget, "children", ()):
+        parts.append(_shown_text(child))
+    return " ".join(parts)
+
+
+def test_the_scene_panels_in_chinese_show_no_english(session) -> None:
+    store, token = session
+    _scripts_for_all(store, token)  # the scripts themselves are the teams' text: collapsed, but still checked below
+    scenes.set_phase(store, token, scenes.PERFORMING)
+    scenes.save_score(store, CASE, _member(store, token, 2).token, 1, _marks(4, 4, 4, 4))
+    team = TeamPage(store.folder, code=_member(store, token, 2).code, lang="zh").scene
+    boss = InstructorPage(store.folder, key=token, lang="zh").scene
+    for panel in (team, boss):
+        shown = _shown_text(panel.widget)
+        words = set(re.findall(r"[A-Za-z]{2,}", shown)) - {"CALLER", "STAFF", "team", "line", "sorry"}
+        assert words == set(), words
+        assert "角色模拟" in shown

@@ -48,6 +48,7 @@ T_SCRIPT_OF = N_("Script of team {n}, version {version}")
 T_TEAM_N = N_("Team {n}")
 T_YOUR_TEAM = N_("Team {n} (your team)")
 T_SCENE_PHASE = N_("Scene phase: {phase}")
+T_SCENE_DETAILS = N_("The scene, its characters and rubric")
 T_SCRIPTS = N_("Scripts")
 T_NO_SCRIPTS = N_("No team has saved a script yet.")
 T_PEER_SCORES = N_("Peer scores (weighted, {low} to {high}; self-scores are never counted)")
@@ -371,7 +372,7 @@ class InstructorScenePanel:
             scenes.WRITING: self._button(_("Back to writing"), "crm-scene-reopen-writing",
                                          lambda: self._phase(scenes.WRITING))}
         buttons = w.HBox(list(self.phase_buttons.values()))
-        intro = css(text(f"<details><summary>{html.escape(_('The scene, its characters and rubric'))}</summary>"
+        intro = css(text(f"<details><summary>{html.escape(_(T_SCENE_DETAILS))}</summary>"
                          f"{scene_intro(case, lang, _)}</details>"), "crm-scene-intro")
         self.widget = css(w.VBox([text(f"<h3>{html.escape(title)}</h3>"), self.phase_line, buttons, self.message, intro,
                                   self.scripts, self.table, self.matrix, self.raters, self.missing]), "crm-scene-instructor")

@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS scene_scripts (
     text TEXT NOT NULL, UNIQUE (team, version));
 CREATE TABLE IF NOT EXISTS peer_scores (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, rater INTEGER NOT NULL, team INTEGER NOT NULL, revision INTEGER NOT NULL,
-    role TEXT NOT NULL, marks TEXT NOT NULL, score REAL NOT NULL, UNIQUE (rater, team, revision));
+    role TEXT NOT NULL, marks TEXT NOT NULL, score REAL NOT NULL, script_version INTEGER NOT NULL,
+    UNIQUE (rater, team, revision));
 """
 
 #: The phases in order: scripts are written, then performed and scored, then scoring is closed.
@@ -87,7 +88,11 @@ class Script:
 
 @dataclass(frozen=True)
 class PeerScore:
-    """One team's marks for another team's performance (the current revision, or one from the log)."""
+    """One team's marks for another team's performance (the current revision, or one from the log).
+
+    ``script_version`` is the version of the scored team's script when the marks were saved (the
+    one performed, unless the instructor reopened writing since).
+    """
 
     rater: int
     team: int
@@ -95,6 +100,7 @@ class PeerScore:
     role: str
     marks: dict[str, int]
     score: float
+    script_version: int = 0
 
 
 def _db(store: Store) -> Any:
@@ -246,7 +252,8 @@ def save_score(store: Store, case: Case, rater_token: str, team: int, marks: dic
             raise UserError(N_("refused: peer scoring opens when the instructor opens the scene phase"))
         if now == CLOSED:
             raise UserError(N_("refused: the instructor has closed peer scoring"))
-        if db.execute("SELECT 1 FROM scene_scripts WHERE team = ?", (team,)).fetchone() is None:
+        script = db.execute("SELECT max(version) FROM scene_scripts WHERE team = ?", (team,)).fetchone()[0]
+        if script is None:
             raise UserError(N_("refused: team {team} has no script to score"), team=team)
         row = db.execute("SELECT revision, role, marks FROM peer_scores WHERE rater = ? AND team = ? "
                          "ORDER BY revision DESC LIMIT 1", (rater, team)).fetchone()
@@ -255,8 +262,9 @@ def save_score(store: Store, case: Case, rater_token: str, team: int, marks: dic
             return stored
         if base_revision is not None and base_revision != stored:
             raise StaleScoreError(stored, str(row[1]), json.loads(row[2]))
-        db.execute("INSERT INTO peer_scores (rater, team, revision, role, marks, score) VALUES (?, ?, ?, ?, ?, ?)",
-                   (rater, team, stored + 1, role, json.dumps(clean, sort_keys=True), score))
+        db.execute("INSERT INTO peer_scores (rater, team, revision, role, marks, score, script_version) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (rater, team, stored + 1, role, json.dumps(clean, sort_keys=True), score, int(script)))
     return stored + 1
 
 
@@ -279,8 +287,9 @@ def current_scores(store: Store, instructor_token: str) -> list[PeerScore]:
 
 
 def _scores(store: Store) -> list[PeerScore]:
-    rows = _db(store).execute("SELECT rater, team, revision, role, marks, score FROM peer_scores ORDER BY seq")
-    return [PeerScore(int(a), int(t), int(v), str(r), json.loads(m), float(s)) for a, t, v, r, m, s in rows]
+    rows = _db(store).execute("SELECT rater, team, revision, role, marks, score, script_version FROM peer_scores "
+                              "ORDER BY seq")
+    return [PeerScore(int(a), int(t), int(v), str(r), json.loads(m), float(s), int(x)) for a, t, v, r, m, s, x in rows]
 
 
 def _current(log: list[PeerScore]) -> list[PeerScore]:
@@ -393,6 +402,7 @@ def export_frames(store: Store, instructor_token: str, case: Case) -> dict[str, 
     latest = {(s.rater, s.team): s.revision for s in current}
     out["peer_scores/raw"] = pd.DataFrame(
         [{"rater": s.rater, "team": s.team, "revision": s.revision, "submitted_by": s.role,
+          "script_version": s.script_version,
           "current": latest.get((s.rater, s.team)) == s.revision and s.rater != s.team,
           **{f"mark_{c}": s.marks.get(c) for c in ids}, "score": s.score} for s in log])
     teams = store.team_numbers()

@@ -200,10 +200,12 @@ def test_pages_write_score_and_show_the_spread(session) -> None:
     p2.mark_fields["record"].value, p2.mark_fields["follow_up"].value = "3", "4"
     p2.save_score()
     assert "revision 1" in p2.score_status.value and "Team 1" in p2.given.value
+    assert "Still to score" not in p2.given.value  # team 3 has no script, team 2 is p2's own
     p2.mark_fields["offer"].value = "4"
     p2.save_score()
     assert "revision 2" in p2.score_status.value
     p3 = pages[3].scene
+    assert "Still to score: Team 1, Team 2" in p3.given.value
     p3.target.value = 1
     for cid in IDS:
         p3.mark_fields[cid].value = "1"

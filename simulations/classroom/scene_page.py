@@ -43,7 +43,7 @@ T_TEAM = N_("team")
 T_SCORE = N_("score")
 T_VERSION_BY = N_("version {version}, by {role}")
 T_NO_SCRIPT_YET = N_("No script saved yet: the template is in the editor.")
-T_VERSIONS = N_("Versions")
+T_VERSIONS = N_("Versions: {versions}")
 T_SCRIPT_OF = N_("Script of team {n}, version {version}")
 T_TEAM_N = N_("Team {n}")
 T_YOUR_TEAM = N_("Team {n} (your team)")
@@ -60,7 +60,7 @@ T_RATER_CHECK = N_("Scoring teams compared with the others")
 T_DEVIATION = N_("mean difference from the median rater")
 T_LARGEST = N_("largest difference")
 T_FLAG = N_("deviates strongly")
-T_STILL_TO_SCORE = N_("Still to score")
+T_STILL_TO_SCORE = N_("Still to score: {teams}")
 T_ALL_SCORED = N_("Every team has scored every other team's script.")
 T_SPREAD_NOTE = N_("A spread (SD) of 1 point or more is marked red. A scoring team whose scores differ from the "
                    "median of all raters' scores by {points:g} point or more on average is flagged (performances "
@@ -211,7 +211,7 @@ class TeamScenePanel:
         if own:
             listed = ", ".join(_(T_VERSION_BY).format(version=s.version, role=role_title(self.case, s.role, _, lang))
                                for s in own)
-            self.versions.value = f"<small>{html.escape(_(T_VERSIONS))}: {html.escape(listed)}</small>"
+            self.versions.value = f"<small>{html.escape(_(T_VERSIONS).format(versions=listed))}</small>"
             last = own[-1]
             if last.version != self.base_version:
                 if not self.dirty:
@@ -254,15 +254,19 @@ class TeamScenePanel:
     def _show_given(self) -> None:
         _, lang = self._, self.lang
         given = scenes.given_scores(self.store, self.member.token)
+        scripted = scenes.performed_scripts(self.store, self.member.token)
+        todo = [t for t in sorted(scripted) if t != self.member.team and t not in given]
+        teams = ", ".join(_(T_TEAM_N).format(n=t) for t in todo)
+        left = f"<p><b>{html.escape(_(T_STILL_TO_SCORE).format(teams=teams))}</b></p>" if todo else ""
         if not given:
-            self.given.value = ""
+            self.given.value = left
             return
         labels = [case_span(case_text(c, "label", lang)) for c in self.case.scene.rubric]
         rows = [[html.escape(_(T_TEAM_N).format(n=t)), *[str(s.marks.get(c.id, "")) for c in self.case.scene.rubric],
                  f"<b>{s.score:.2f}</b>", html.escape(_(T_VERSION_BY).format(
                      version=s.revision, role=role_title(self.case, s.role, _, lang)))]
                 for t, s in sorted(given.items())]
-        self.given.value = (f"<h4>{html.escape(_(T_YOUR_MARKS))}</h4>"
+        self.given.value = (left + f"<h4>{html.escape(_(T_YOUR_MARKS))}</h4>"
                             + _table([html.escape(_(T_TEAM)), *labels, html.escape(_(T_SCORE)), ""], rows))
 
     def _load_marks(self) -> None:
@@ -462,12 +466,12 @@ class InstructorScenePanel:
                 [html.escape(_("scoring team")), html.escape(_("teams scored")), html.escape(_(T_DEVIATION)),
                  html.escape(_(T_LARGEST)), ""], crows, "crm-peer-raters-table")
         todo = scenes.missing_scores(current, teams, set(latest))
-        lines = [f"{html.escape(_(T_TEAM_N).format(n=r))} → " + ", ".join(html.escape(_(T_TEAM_N).format(n=t)) for t in ts)
+        lines = [f"{_(T_TEAM_N).format(n=r)} → " + ", ".join(_(T_TEAM_N).format(n=t) for t in ts)
                  for r, ts in todo.items() if ts]
         if phase == scenes.WRITING or not latest:
             self.missing.value = ""
         elif lines:
-            self.missing.value = f"<p><b>{html.escape(_(T_STILL_TO_SCORE))}:</b> " + "; ".join(lines) + "</p>"
+            self.missing.value = f"<p><b>{html.escape(_(T_STILL_TO_SCORE).format(teams='; '.join(lines)))}</b></p>"
         else:
             self.missing.value = f"<p><b>{html.escape(_(T_ALL_SCORED))}</b></p>"
 

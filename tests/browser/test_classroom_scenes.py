@@ -182,6 +182,14 @@ def test_scripts_peer_scores_spread_and_export(tmp_path: Path) -> None:
             raters_csv = list(csv.DictReader(io.StringIO(zf_raters)))
             assert [r["rater"] for r in raters_csv if r["flagged"] == "True"] == ["3"]
             assert "`scripts`" in readme and "`peer_scores`" in readme
+
+            # the same views in Chinese (the selector redraws the page)
+            for page, part, name in ((two, ".crm-scene", "team"), (boss, ".crm-scene-instructor", "instructor")):
+                page.select_option(".crm-lang select", label="中文")
+                page.wait_for_selector(f"{part} .crm-scene-phase:has-text('同伴互评已结束')")
+                page.wait_for_timeout(1000)  # the whole page is redrawn: let the last widgets arrive
+                page.locator(part).screenshot(path=str(SHOTS / f"scene-{name}-zh.png"))
+            assert "标准差" in boss.inner_text(".crm-peer-scores") and "明显偏离" in boss.inner_text(".crm-peer-raters")
             browser.close()
     finally:
         kill(server, signal.SIGKILL)

@@ -10,10 +10,8 @@ The parts (``README.md`` lists those present): ``decisions`` (what the engine ap
 ``decisions_history`` (every submitted version with the role that submitted it), ``results``,
 ``weekly``, ``events``, ``round_reports/round_N`` (every team's figures of one round, as handed
 back in class), ``memos/`` (every stored memo version with its check report), ``keys/`` and
-``datasets/``, ``scripts/`` (every version of each team's scene script with its submitter) and
-``peer_scores/`` (raw marks with every revision, the summary per team and criterion, the rater
-checks). A part with nothing recorded yet is left out rather than written empty, so a
-later part slots in as one more entry of :data:`PARTS`.
+``datasets/``. A part with nothing recorded yet is left out rather than written empty, so a
+later part (peer scores, scripts) slots in as one more entry of :data:`PARTS`.
 """
 
 from __future__ import annotations

@@ -137,6 +137,9 @@ class InstructorPage:
         self.plot = css(w.Image(format="png"), "crm-debrief-plot")
         questions = "".join(f"<li>{case_span(q)}</li>" for q in case_list(self.case, "debrief", self.lang))
         debrief = css(text(f"<h3>{html.escape(_(T_DEBRIEF_QUESTIONS))}</h3><ol>{questions}</ol>"), "crm-debrief")
+        from simulations.classroom.scene_page import InstructorScenePanel  # the scene phase (role play)
+
+        self.scene = InstructorScenePanel(self.store, self.token, self.case, self.lang, _, self._locked)
         rows = "".join(
             f"<tr><td>{html.escape(_(T_TEAM_N).format(n=m.team))}</td>"
             f"<td>{case_span(case_text(self.case.role(m.role), 'title', self.lang)) if m.role else ''}</td>"
@@ -144,9 +147,6 @@ class InstructorPage:
         codes = css(text(f"<h3>{html.escape(_(T_JOIN_CODES_ONE_PER_TEAM_AND_ROLE))}</h3>"
                            f"<table class='crm-table'>{rows}</table>"), "crm-codes")
         self._results_seen = -1
-        from simulations.classroom.scene_page import InstructorScenePanel  # the scene phase (role play)
-
-        self.scene = InstructorScenePanel(self.store, self.token, self.case, self.lang, _, self._locked)
         old = self.content.children
         self.content.children = [
             self.status, w.HBox([self._button(_("Close round and run it"), "crm-advance", self.advance, "danger"),
@@ -214,11 +214,11 @@ class InstructorPage:
         self.banner.beat(self._)
         if not self.token:
             return
+        self.scene.tick()  # the scene phase polls its own stamp
         stamp = self.store.stamp()
         if stamp != self._stamp:
             self._stamp = stamp
             self.refresh()
-        self.scene.tick()
 
     def refresh(self) -> None:
         """Redraw status, submissions with their submitters, and (when results changed) the leaderboard."""

@@ -278,11 +278,11 @@ class TeamPage:
         self.banner.beat(self._)
         if self.member is None:
             return
+        self.scene.tick()  # the scene phase polls its own stamp
         stamp = self.store.stamp(self.member.team)
         if stamp != self._stamp:
             self._stamp = stamp
             self.refresh()
-        self.scene.tick()
 
     def refresh(self) -> None:
         """Redraw round, news, results and the team's current decision from the store."""

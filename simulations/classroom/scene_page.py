@@ -139,6 +139,10 @@ class TeamScenePanel:
         self.base_version = previous.base_version if previous else 0
         self.score_base: int | None = previous.score_base if previous else None
         start = previous.editor.value if previous else scene_template(case, lang)
+        # kept from the panel this one replaces: the team chosen and the marks typed (if its form was built)
+        self._typed: tuple[int, dict[str, str]] | None = (
+            (previous.target.value, {c: f.value for c, f in previous.mark_fields.items()})
+            if previous and previous.mark_fields else None)
         self.intro = css(text(f"<h3>{html.escape(_(T_ROLE_PLAY).format(title=case_text(case.scene, 'title', lang)))}"
                               f"</h3>" + scene_intro(case, lang, _)), "crm-scene-intro")
         self.phase_line = css(text(""), "crm-scene-phase")
@@ -150,42 +154,54 @@ class TeamScenePanel:
         self.script_status = css(text(""), "crm-scene-script-status")
         self.versions = css(text(""), "crm-scene-versions")
         self.current = css(text(""), "crm-scene-current")
-        # the scoring form
         self.score_note = css(text(""), "crm-scene-score-note")
-        options = [(_(T_YOUR_TEAM if t == member.team else T_TEAM_N).format(n=t), t) for t in store.team_numbers()]
-        first = next((t for t in store.team_numbers() if t != member.team), member.team)
-        self.target = css(w.Dropdown(options=options, value=previous.target.value if previous else first,
-                                     layout=w.Layout(width="220px")), "crm-scene-target")
-        self.target.observe(lambda _c: self.run(self._load_marks), names="value")
+        # the scoring form is built when the scene phase opens: while teams play rounds and write, a
+        # page carries none of its widgets (each is a message the server relays when a page opens)
         self.mark_fields: dict[str, w.Text] = {}
         self.mark_errors: dict[str, w.HTML] = {}
-        rows: list[w.Widget] = []
+        self.scoring = css(w.VBox([]), "crm-scene-scoring")
+        self.widget = css(w.VBox([
+            self.intro, self.phase_line, self.editor, w.HBox([self.save_button, self.script_status]), self.current,
+            self.versions, self.score_note, self.scoring,
+        ]), "crm-scene")
+        self.refresh()
+
+    def _build_scoring(self) -> None:
+        """The scoring form: the team to score, one mark per rubric criterion, Save, and the marks given."""
+        _, lang, member = self._, self.lang, self.member
+        teams = self.store.team_numbers()
+        options = [(_(T_YOUR_TEAM if t == member.team else T_TEAM_N).format(n=t), t) for t in teams]
+        first = next((t for t in teams if t != member.team), member.team)
+        chosen = self._typed[0] if self._typed and self._typed[0] in teams else first
+        self.target = css(w.Dropdown(options=options, value=chosen, layout=w.Layout(width="220px")),
+                          "crm-scene-target")
+        self.target.observe(lambda _c: self.run(self._load_marks), names="value")
         low, high = SCORE_SCALE[0], SCORE_SCALE[-1]
-        for c in case.scene.rubric:
-            field = css(w.Text(value=previous.mark_fields[c.id].value if previous else "", placeholder=f"{low}-{high}",
-                               layout=w.Layout(width="70px")), "crm-scene-mark", f"crm-scene-mark-{c.id}")
-            field.observe(lambda _c, cid=c.id: self._check_mark(cid), names="value")
+        field_layout, label_layout, row_layout = w.Layout(width="70px"), w.Layout(width="300px"), w.Layout()
+        rows: list[w.Widget] = []
+        for c in self.case.scene.rubric:
+            field = css(w.Text(placeholder=f"{low}-{high}", layout=field_layout), "crm-scene-mark", f"crm-scene-mark-{c.id}")
             self.mark_fields[c.id] = field
             self.mark_errors[c.id] = css(text(""), "crm-scene-mark-error", f"crm-scene-mark-error-{c.id}")
             label = text(f"<b>{case_span(case_text(c, 'label', lang))}</b> <small>({c.weight:.0%})</small>")
-            label.layout = w.Layout(width="300px")
-            rows.append(w.HBox([label, field, self.mark_errors[c.id]]))
+            label.layout = label_layout
+            rows.append(w.HBox([label, field, self.mark_errors[c.id]], layout=row_layout))
         self.score_button = css(w.Button(description=_("Save marks"), button_style="primary",
                                          layout=w.Layout(width="auto")), "crm-scene-score")
         self.score_button.on_click(lambda _b: self.run(self.save_score))
         self.score_status = css(text(""), "crm-scene-score-status")
         self.their_script = css(text(""), "crm-scene-their-script")
         self.given = css(text(""), "crm-scene-given")
-        self.scoring = css(w.VBox([self.target, self.their_script, *rows, w.HBox([self.score_button]), self.score_status,
-                                   self.given]), "crm-scene-scoring")
-        self.widget = css(w.VBox([
-            self.intro, self.phase_line, text(f"<h4>{html.escape(_(T_YOUR_SCRIPT))}</h4>"), self.editor,
-            w.HBox([self.save_button, self.script_status]), self.current, self.versions,
-            text(f"<h4>{html.escape(_(T_SCORE_OTHERS))}</h4>"), self.score_note, self.scoring,
-        ]), "crm-scene")
-        self.refresh()
-        if previous is None:
-            self._load_marks()
+        self._load_marks()
+        if self._typed:  # a redraw in another language: the marks as they were typed
+            for cid, value in self._typed[1].items():
+                if cid in self.mark_fields:
+                    self.mark_fields[cid].value = value
+        for cid, field in self.mark_fields.items():
+            field.observe(lambda _c, cid=cid: self._check_mark(cid), names="value")
+            self._check_mark(cid)
+        self.scoring.children = [self.target, self.their_script, *rows, w.HBox([self.score_button]), self.score_status,
+                                 self.given]
 
     # -------------------------------------------------------------------------------- state
     def _edited(self, _change: Any) -> None:
@@ -203,7 +219,8 @@ class TeamScenePanel:
         _, lang = self._, self.lang
         self._stamp = scenes.stamp(self.store)
         phase = scenes.phase(self.store)
-        self.phase_line.value = f"<p><b>{html.escape(_(T_SCENE_PHASE).format(phase=_(scenes.PHASE_NAMES[phase])))}</b></p>"
+        self.phase_line.value = (f"<p><b>{html.escape(_(T_SCENE_PHASE).format(phase=_(scenes.PHASE_NAMES[phase])))}"
+                                 f"</b></p><h4>{html.escape(_(T_YOUR_SCRIPT))}</h4>")
         own = scenes.own_scripts(self.store, self.member.token)
         writing = phase == scenes.WRITING
         self.save_button.disabled = not writing
@@ -233,12 +250,16 @@ class TeamScenePanel:
             self.script_status.value = "<b>" + html.escape(_("Scripts are frozen: the scene phase is open.")) + "</b>"
             self.current.value = ""
         self.scoring.layout.display = "none" if writing else ""
-        self.score_note.value = f"<p><i>{html.escape(_(T_SCORING_NOT_OPEN))}</i></p>" if writing else (
+        note = f"<p><i>{html.escape(_(T_SCORING_NOT_OPEN))}</i></p>" if writing else (
             "<p><b>" + html.escape(_("Peer scoring is closed; these marks are final.")) + "</b></p>"
             if phase == scenes.CLOSED else "")
-        self.score_button.disabled = phase != scenes.PERFORMING
-        self._show_their_script()
-        self._show_given()
+        self.score_note.value = f"<h4>{html.escape(_(T_SCORE_OTHERS))}</h4>{note}"
+        if not writing and not self.mark_fields:
+            self._build_scoring()
+        if self.mark_fields:
+            self.score_button.disabled = phase != scenes.PERFORMING
+            self._show_their_script()
+            self._show_given()
 
     def _script_box(self, script: scenes.Script, opened: bool = False) -> str:
         head = self._(T_SCRIPT_OF).format(n=script.team, version=script.version)

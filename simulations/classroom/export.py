@@ -27,6 +27,7 @@ import pandas as pd
 from simulations import __version__
 from simulations.classroom.case import Case
 from simulations.classroom.rounds import load_state
+from simulations.classroom.scenes import export_frames
 from simulations.classroom.scoring import leaderboard
 from simulations.classroom.session import counted_rounds, session_case, weekly_frame
 from simulations.classroom.store import BENCHMARK, WARMUP, Store
@@ -69,6 +70,9 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("events", "scheduled and injected events"),
     ("round_reports", "one table per closed round: every team's figures as handed back in class"),
     ("memos", "every stored memo version with its figure check"),
+    ("scripts", "every saved version of each team's scene script (role play), with the submitter's role"),
+    ("peer_scores", "peer scores of the performances: every revision (raw), per team and criterion "
+                    "(mean, min, max, SD), rater checks and the rubric"),
     ("keys", "benchmark, latent truth and the leaderboard: instructors only"),
     ("datasets", "each team's world as transaction tables and a customer snapshot"),
 )
@@ -121,6 +125,13 @@ def export_session(store: Store, instructor_token: str, out: str | Path) -> list
             (stage / rel).write_text(f"<!-- submitted by: {m['role'] or 'team'} -->\n{m['text']}\n\n## Figure check\n\n"
                                      f"```\n{m['report']}\n```\n", encoding="utf-8")
             written.append(rel)
+        for rel, part in export_frames(store, instructor_token, case).items():
+            if isinstance(part, str):
+                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+                (stage / rel).write_text(part, encoding="utf-8")
+                written.append(Path(rel))
+            else:
+                save(part, rel, stage)
         hidden = [{"team": r["team"], "round": r["round"], **r["hidden"]} for r in results]
         save(pd.DataFrame(hidden), "keys/results_truth", stage)
         save(leaderboard(results, case, rounds), "keys/leaderboard", stage)

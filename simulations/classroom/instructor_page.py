@@ -109,6 +109,10 @@ class InstructorPage:
         b.on_click(lambda _b: self._run(b, action))
         return b
 
+    def _locked(self, action: Any) -> None:
+        with self.lock:
+            action()
+
     def _run(self, button: w.Button, action: Any) -> None:
         with self.lock:
             button.disabled = True
@@ -133,6 +137,9 @@ class InstructorPage:
         self.plot = css(w.Image(format="png"), "crm-debrief-plot")
         questions = "".join(f"<li>{case_span(q)}</li>" for q in case_list(self.case, "debrief", self.lang))
         debrief = css(text(f"<h3>{html.escape(_(T_DEBRIEF_QUESTIONS))}</h3><ol>{questions}</ol>"), "crm-debrief")
+        from simulations.classroom.scene_page import InstructorScenePanel  # the scene phase (role play)
+
+        self.scene = InstructorScenePanel(self.store, self.token, self.case, self.lang, _, self._locked)
         rows = "".join(
             f"<tr><td>{html.escape(_(T_TEAM_N).format(n=m.team))}</td>"
             f"<td>{case_span(case_text(self.case.role(m.role), 'title', self.lang)) if m.role else ''}</td>"
@@ -147,7 +154,7 @@ class InstructorPage:
                                  self._button(_("Prepare the export (zip)"), "crm-export", self.export)]),
             self.message, self.download, self.submissions,
             w.HBox([self.event, self._button(_("Inject into open round"), "crm-inject", self.inject, "warning")]),
-            text(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot, debrief, codes,
+            text(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot, self.scene.widget, debrief, codes,
         ]
         close_tree(old)
         self._stamp = ()
@@ -207,6 +214,7 @@ class InstructorPage:
         self.banner.beat(self._)
         if not self.token:
             return
+        self.scene.tick()  # the scene phase polls its own stamp
         stamp = self.store.stamp()
         if stamp != self._stamp:
             self._stamp = stamp

@@ -186,12 +186,16 @@ class TeamPage:
         self.memo_result = css(text(""), "crm-memo-result")
         budget = _("Decisions (weekly budget {budget:,.0f} {currency})").format(budget=case.budget_per_week,
                                                                               currency=case.currency)
+        from simulations.classroom.scene_page import TeamScenePanel  # the scene phase (role play)
+
+        self.scene = TeamScenePanel(self.store, case, member, self.lang, _, self._locked, getattr(self, "scene", None))
         old = self.content.children
         self.content.children = [
             self.header, self.brief, roles, narrative, self.news,
             text(f"<h3>{html.escape(_(T_RESULTS))}</h3>"), self.results, self.plot,
             text(f"<h3>{html.escape(budget)}</h3>"), *form, self.budget, self.submit_button, self.form_status,
             self.current, text(f"<h3>{html.escape(_(T_MEMO_CHECK))}</h3>"), self.memo, memo_button, self.memo_result,
+            self.scene.widget,
         ]
         close_tree(old)
         self._stamp = ()
@@ -274,6 +278,7 @@ class TeamPage:
         self.banner.beat(self._)
         if self.member is None:
             return
+        self.scene.tick()  # the scene phase polls its own stamp
         stamp = self.store.stamp(self.member.team)
         if stamp != self._stamp:
             self._stamp = stamp

@@ -46,6 +46,7 @@ from simulations.classroom.page_parts import (
     text,
     weekly_plot,
 )
+from simulations.classroom.round_report import report_stamp, team_reports_html
 from simulations.classroom.session import counted_rounds, round_events, session_case, weekly_records
 from simulations.classroom.store import WARMUP, AccessError, Member, RoundClosedError, StaleFormError, Store
 from simulations.errors import UserError
@@ -160,6 +161,7 @@ class TeamPage:
                                f"{case_html(case_text(case, 'narrative', self.lang))}"), "crm-narrative")
         self.brief = css(text(brief), "crm-role-brief")
         self.news = css(text(""), "crm-news")
+        self.report = css(text(""), "crm-round-report")
         self.results = css(text(""), "crm-results")
         self.plot = css(text(""), "crm-results-plot")
         self.fields: dict[str, w.Widget] = {}
@@ -188,7 +190,7 @@ class TeamPage:
                                                                               currency=case.currency)
         old = self.content.children
         self.content.children = [
-            self.header, self.brief, roles, narrative, self.news,
+            self.header, self.report, self.brief, roles, narrative, self.news,
             text(f"<h3>{html.escape(_(T_RESULTS))}</h3>"), self.results, self.plot,
             text(f"<h3>{html.escape(budget)}</h3>"), *form, self.budget, self.submit_button, self.form_status,
             self.current, text(f"<h3>{html.escape(_(T_MEMO_CHECK))}</h3>"), self.memo, memo_button, self.memo_result,
@@ -274,7 +276,7 @@ class TeamPage:
         self.banner.beat(self._)
         if self.member is None:
             return
-        stamp = self.store.stamp(self.member.team)
+        stamp = self.store.stamp(self.member.team) + report_stamp(self.store, self.member.team)
         if stamp != self._stamp:
             self._stamp = stamp
             self.refresh()
@@ -299,6 +301,7 @@ class TeamPage:
         self.news.value = (f"<h3>{html.escape(_(T_NEWS))}</h3>" + "".join(
             f"<p><b>{html.escape(round_name(n, _))}:</b> {case_span(e['headline'])}</p>" for n, e in news)) if news else ""
         self.results.value = results_table(rows, _)
+        self.report.value = team_reports_html(self.store, self.case, member.token, self.lang)
         real = [x for x in rows if x["round"] >= 1] or [x for x in rows if x["round"] == 0]
         shown = [x for x in rows if x["round"] == WARMUP] + real
         self.plot.value = weekly_plot(weekly_records(shown), _("{team}: weekly revenue and profit").format(team=team), _)
@@ -366,7 +369,7 @@ class TeamPage:
             "Submitted for {round}: version {version}, by {role}. You can change it until the round closes."
         ).format(round=round_name(info.current_round, _), version=revision,
                  role=self._role_title(self.member.role))) + "</b>"
-        self._stamp = self.store.stamp(self.member.team)
+        self._stamp = self.store.stamp(self.member.team) + report_stamp(self.store, self.member.team)
 
     def check_memo(self) -> None:
         """Check the figures of the pasted memo against this team's results, and store this version."""

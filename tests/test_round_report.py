@@ -89,11 +89,11 @@ def test_a_played_round_gets_reports_whose_parts_add_up(played) -> None:
         for measure, s in splits.items():
             assert s["earlier"] + sum(s["parts"].values()) + s["interaction"] == s["total"], (team, r, measure)
             assert s["unit"] == UNITS[measure]
-        assert splits["score"]["total"] == units(rep["score"], 0.01) - units(100.0, 0.01)
+        assert splits["score"]["total"] == units(rep["score"], UNITS["score"]) - units(100.0, UNITS["score"])
         if r <= 1:
             assert splits["score"]["earlier"] == 0 and splits["profit"]["earlier"] == 0  # same start as the benchmark
     keeper = reports[(3, 1)]
-    assert keeper["why"]["splits"]["score"] == {"unit": 0.01, "total": 0, "earlier": 0, "parts": {}, "interaction": 0}
+    assert keeper["why"]["splits"]["score"] == {"unit": UNITS["score"], "total": 0, "earlier": 0, "parts": {}, "interaction": 0}
     assert keeper["why"]["runs"] == 0 and keeper["score"] == pytest.approx(100.0)
     single = reports[(2, 1)]["why"]  # one lever: it is the whole difference, no run needed
     assert single["moved"] == ["price_index"] and single["runs"] == 0

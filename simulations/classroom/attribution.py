@@ -14,9 +14,9 @@ the outcome of a round (the balanced score through this round, or the round's pr
   round 1, whose start is the benchmark's)
 - interaction  = total - earlier - sum of the levers (levers acting together are not additive)
 
-Why integers: every outcome is first rounded to a unit (0.01 score points, 1 currency unit),
+Why integers: every outcome is first rounded to a unit (0.1 score points, 1 currency unit),
 then the parts are differences of integers, so parts + earlier + interaction equal the total
-exactly, and the figures a student adds up on the page add up.
+exactly; the units are those the page shows (0.1 points), so the figures a student adds up add up.
 
 Cost: a lever left at the benchmark's value needs no run (its part is 0), and the "all reset"
 run is the benchmark's own for rounds that start from the shared world; a team that moved k
@@ -52,7 +52,7 @@ from simulations.classroom.session import round_events, session_case
 from simulations.classroom.store import BENCHMARK, WARMUP, Store
 
 #: Measures attributed, with the unit their values are rounded to before the arithmetic.
-UNITS: dict[str, float] = {"score": 0.01, "profit": 1.0}
+UNITS: dict[str, float] = {"score": 0.1, "profit": 1.0}
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS round_reports (team INTEGER NOT NULL, rou
 SENTENCE_POINTS = 0.1
 MAX_SENTENCES = 3
 
+#: Room between the columns of the report's tables (scoped to the report and the class summary).
+TABLE_STYLE = ("<style>.crm-report-card table td, .crm-report-card table th, .crm-class-table td, .crm-class-table th "
+               "{padding: 2px 10px;} .crm-report-card summary {cursor: pointer;}</style>")
 #: What each figure of the round means (hover a figure's name, or open the legend).
 MEANING: dict[str, str] = {
     "revenue": N_("sales plus recurring fees billed during the period"),
@@ -103,7 +106,7 @@ T_OFF = N_("off")
 T_ON = N_("on")
 T_CLASS_SUMMARY = N_("Class summary for the debrief: {round}")
 T_STATUS = N_("Reports with their why: {done} of {teams} teams; {runs} replayed rounds, {seconds} s per team")
-T_BIGGEST = N_("The lever that moved scores most: {lever} ({points} points on average over the {n} teams that moved it).")
+T_BIGGEST = N_("The lever that moved scores most: {lever} ({points} points on average; teams that moved it: {n}).")
 T_SUMMARY_HEADS = (N_("lever"), N_("teams that moved it"), N_("mean points"), N_("lowest"), N_("highest"))
 T_RANK_HEADS = (N_("rank"), N_("team"), N_("score"), N_("biggest lever"))
 T_TEAM_REPORT = N_("A team's report")
@@ -237,7 +240,9 @@ def _points(units: int, unit: float) -> float:
 
 
 def _signed(x: float) -> str:
-    return f"{x:+.1f}".replace("-", "\u2212")
+    """A part with its sign (a true minus sign); nothing to add or take is plain 0.0."""
+    shown = f"{x:+.1f}"
+    return "0.0" if shown in ("+0.0", "-0.0") else shown.replace("-", "\u2212")
 
 
 def _decision(case: Case, lever: str) -> Decision | None:
@@ -264,7 +269,7 @@ def why_svg(items: list[tuple[str, float, bool]], title: str) -> str:
 
     Why SVG by hand: a team kernel has no matplotlib (see :func:`page_parts.weekly_plot`).
     """
-    label_w, bar_w, value_w, row_h = 230, 260, 60, 22
+    label_w, bar_w, value_w, row_h = 280, 240, 50, 22
     width, height = label_w + bar_w + value_w, row_h * len(items) + 30
     top = max([abs(v) for _l, v, _t in items] + [0.1])
     zero = label_w + bar_w / 2
@@ -275,7 +280,7 @@ def why_svg(items: list[tuple[str, float, bool]], title: str) -> str:
         length = abs(value) / top * (bar_w / 2 - 4)
         x = zero if value >= 0 else zero - length
         colour = ("#1a7f37" if value >= 0 else "#c62828") if not total else ("#0b4f1f" if value >= 0 else "#7f1010")
-        short = label if len(label) <= 34 else label[:33] + "\u2026"
+        short = label if len(label) <= 42 else label[:41] + "\u2026"
         weight = " font-weight='bold'" if total else ""
         parts.append(f"<text x='{label_w - 6}' y='{y + 14}' text-anchor='end'{weight}><title>{html.escape(label)}</title>"
                      f"{html.escape(short)}</text>"
@@ -364,7 +369,7 @@ def report_html(report: dict[str, Any], case: Case, lang: str, events: list[dict
     score = _(T_SCORE_LINE).format(score=f"{report['score']:.1f}", rank=report["rank"], teams=report["teams"])
     scope = _(T_SCORE_SCOPE).format(scope=_scope_name(report["scope"], _))
     news = "".join(f"<li>{case_span(e['headline'])}</li>" for e in events)
-    return (f"<div class='crm-report-card' style='border:1px solid #bbb;border-radius:6px;padding:8px 12px;"
+    return (f"{TABLE_STYLE}<div class='crm-report-card' style='border:1px solid #bbb;border-radius:6px;padding:8px 12px;"
             f"max-width:760px'><h3>{html.escape(_(T_ROUND_REPORT).format(round=round_name(report['round'], _)))}</h3>"
             f"<p class='crm-report-score' style='font-size:1.15em'><b>{html.escape(score)}</b><br>"
             f"<small>{html.escape(scope)}</small></p>{_why_html(report, case, lang, _)}{_figures_html(report, case, _)}"
@@ -434,16 +439,16 @@ def class_summary_html(reports: list[dict[str, Any]], case: Case, lang: str, n_t
                                                                n=len(per_lever[top])) + "</b></p>"
     ranking = []
     for x in sorted(reports, key=lambda x: (x["rank"], x["team"])):
-        parts = ((x.get("why") or {}).get("splits") or {}).get("score", {}).get("parts", {})
-        big = max(parts.items(), key=lambda kv: abs(kv[1]), default=None)
-        cell = f"{name(big[0])} {_signed(_points(big[1], 0.01))}" if big else "-"
+        score = ((x.get("why") or {}).get("splits") or {}).get("score", {})
+        big = max(score.get("parts", {}).items(), key=lambda kv: abs(kv[1]), default=None)
+        cell = f"{name(big[0])} {_signed(_points(big[1], score['unit']))}" if big else "-"
         ranking.append(f"<tr><td>{x['rank']}</td><td>{html.escape(_(T_TEAM_N).format(n=x['team']))}</td>"
                        f"<td style='text-align:right'>{x['score']:.1f}</td><td>{cell}</td></tr>")
     heads = "".join(f"<th>{html.escape(_(h))}</th>" for h in T_SUMMARY_HEADS)
     rank_heads = "".join(f"<th>{html.escape(_(h))}</th>" for h in T_RANK_HEADS)
-    return (f"<h3>{html.escape(_(T_CLASS_SUMMARY).format(round=round_name(r, _)))}</h3><p>{html.escape(status)}</p>"
-            f"{biggest}<table class='crm-table'><tr>{heads}</tr>{rows}</table><br>"
-            f"<table class='crm-table'><tr>{rank_heads}</tr>{''.join(ranking)}</table>")
+    return (f"{TABLE_STYLE}<h3>{html.escape(_(T_CLASS_SUMMARY).format(round=round_name(r, _)))}</h3><p>{html.escape(status)}</p>"
+            f"{biggest}<table class='crm-table crm-class-table'><tr>{heads}</tr>{rows}</table><br>"
+            f"<table class='crm-table crm-class-table'><tr>{rank_heads}</tr>{''.join(ranking)}</table>")
 
 
 class ReportsPanel:

@@ -43,7 +43,8 @@ MAX_SENTENCES = 3
 
 #: Room between the columns of the report's tables (scoped to the report and the class summary).
 TABLE_STYLE = ("<style>.crm-report-card table td, .crm-report-card table th, .crm-class-table td, .crm-class-table th "
-               "{padding: 2px 10px;} .crm-report-card summary {cursor: pointer;}</style>")
+               "{padding: 1px 10px !important; line-height: 1.35 !important;} .crm-report-card summary {cursor: pointer;}"
+               " .crm-report-card ul {margin: 4px 0;} .crm-report-card h4 {margin: 10px 0 4px;}</style>")
 #: What each figure of the round means (hover a figure's name, or open the legend).
 MEANING: dict[str, str] = {
     "revenue": N_("sales plus recurring fees billed during the period"),
@@ -344,6 +345,7 @@ def _figures_html(report: dict[str, Any], case: Case, _: Translate) -> str:
         a, b = float(mine.get(key, 0.0)), float(bench.get(key, 0.0))
         diff = f"{a - b:+.0%}" if key == "service_level" else (f"{a - b:+.2f}" if key == "survey_satisfaction"
                                                                else f"{a - b:+,.0f}")
+        diff = diff[1:] if diff.strip("+-0.%") == "" else diff  # no sign on nothing
         rows.append(f"<tr><td><span title='{html.escape(meaning)}' style='border-bottom:1px dotted #777;cursor:help'>"
                     f"{html.escape(_(label))}</span></td><td style='text-align:right'>{fmt(key, a)}</td>"
                     f"<td style='text-align:right'>{fmt(key, b)}</td><td style='text-align:right'>"

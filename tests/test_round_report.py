@@ -8,12 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulations.classroom import attribution
+from simulations.classroom import attribution, round_report
 from simulations.classroom.attribution import UNITS, basic_reports, complete_reports, report_lock, split, units
 from simulations.classroom.export import export_session
 from simulations.classroom.pages import InstructorPage, TeamPage
 from simulations.classroom.round_report import (
     all_reports,
+    ensure_worker,
     own_reports,
     pending_rounds,
     report_stamp,
@@ -179,5 +180,9 @@ def test_background_worker_completes_reports_and_runs_once(played) -> None:
     with report_lock(store.folder, wait=False) as mine:
         assert mine
         assert not start_worker(store.folder)  # a worker is running (the lock is held): none is started
-    assert attribution.main([str(store.folder)]) == 0
-    assert pending_rounds(store) == []
+    assert start_worker(store.folder)  # what the instructor page does after an advance
+    assert not start_worker(store.folder)  # not a second one while the first runs
+    round_report._WORKERS[store.folder].wait(timeout=300)
+    assert pending_rounds(store) == [] and report_stamp(store) == (9, 9)
+    assert not ensure_worker(store)  # nothing left to do
+    assert attribution.main([str(store.folder)]) == 0  # a late worker finds nothing to do

@@ -41,7 +41,7 @@ from simulations.classroom.page_parts import (
     session_folder,
     text,
 )
-from simulations.classroom.round_report import ReportsPanel, ensure_worker, forget_round, report_stamp, start_worker
+from simulations.classroom.round_report import ReportsPanel, forget_round
 from simulations.classroom.session import counted_rounds, round_events, session_case
 from simulations.classroom.store import BENCHMARK, AccessError, Store
 from simulations.errors import UserError
@@ -143,7 +143,7 @@ class InstructorPage:
         codes = css(text(f"<h3>{html.escape(_(T_JOIN_CODES_ONE_PER_TEAM_AND_ROLE))}</h3>"
                            f"<table class='crm-table'>{rows}</table>"), "crm-codes")
         self._results_seen = -1
-        self.reports = ReportsPanel(self.store, self.case, self.token, self.lang, self.lock)
+        self.reports = ReportsPanel(self.store, self.case, self.token, self.lang, self.lock, self.background)
         old = self.content.children
         self.content.children = [
             self.status, w.HBox([self._button(_("Close round and run it"), "crm-advance", self.advance, "danger"),
@@ -170,8 +170,7 @@ class InstructorPage:
             "{round} closed and run in {seconds:.1f} s ({submitted} of {teams} teams submitted; the others kept "
             "their decisions).").format(round=round_name(report.round, _).capitalize(), submitted=report.submitted,
                                         teams=report.teams, seconds=time.perf_counter() - started)) + "</b>"
-        if self.background:
-            start_worker(self.store.folder)  # the round reports' why, after the advance (never inside it)
+        self.reports.round_closed()  # the round reports' why: a background worker, after the advance
 
     def reset_practice(self) -> None:
         """Forget the practice round's results so it can be played again."""
@@ -215,10 +214,11 @@ class InstructorPage:
         self.banner.beat(self._)
         if not self.token:
             return
-        stamp = self.store.stamp() + report_stamp(self.store)
+        stamp = self.store.stamp()
         if stamp != self._stamp:
             self._stamp = stamp
             self.refresh()
+        self.reports.tick()
 
     def refresh(self) -> None:
         """Redraw status, submissions with their submitters, and (when results changed) the leaderboard."""
@@ -250,9 +250,6 @@ class InstructorPage:
         if len(results) != self._results_seen:
             self._results_seen = len(results)
             self._leaderboard(results)
-        self.reports.refresh()
-        if self.background:
-            ensure_worker(self.store)  # a worker that died, or a round closed as the last one stopped
 
     def _leaderboard(self, results: list[dict[str, Any]]) -> None:
         from simulations.classroom.scoring import leaderboard

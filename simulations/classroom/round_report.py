@@ -21,6 +21,7 @@ import html
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,13 @@ def forget_round(store: Store, token: str, round_no: int) -> None:
         db.execute("DELETE FROM round_reports WHERE round = ?", (round_no,))
 
 
+#: Workers this process started, by session folder (a page does not start a second one while its first runs).
+_WORKERS: dict[Path, subprocess.Popen] = {}
+_STARTED: dict[Path, float] = {}
+#: Seconds between two automatic starts of the worker by a page.
+RESTART_SECONDS = 30.0
+
+
 def start_worker(folder: str | Path) -> bool:
     """Start the background worker that writes missing reports, unless one is running; True if started.
 
@@ -206,22 +214,32 @@ def start_worker(folder: str | Path) -> bool:
     the lock free, so the next call starts another.
     """
     folder = Path(folder)
+    mine = _WORKERS.get(folder)
+    if mine is not None and mine.poll() is None:
+        return False  # still starting up or running (it takes the lock only once it has imported the engine)
     with open(folder / LOCK_NAME, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
         fcntl.flock(handle, fcntl.LOCK_UN)
+    _STARTED[folder] = time.monotonic()
     log = open(folder / "round-reports.log", "ab")  # noqa: SIM115 - the child holds it
-    subprocess.Popen([sys.executable, "-m", "simulations.classroom.attribution", str(folder)],  # noqa: S603
-                     stdin=subprocess.DEVNULL, stdout=log, stderr=log, close_fds=True)
+    _WORKERS[folder] = subprocess.Popen([sys.executable, "-m", "simulations.classroom.attribution", str(folder)],  # noqa: S603
+                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log, close_fds=True)
     log.close()
     return True
 
 
 def ensure_worker(store: Store) -> bool:
-    """Start the worker if some closed round lacks reports (a page calls this when it redraws)."""
-    return bool(pending_rounds(store)) and start_worker(store.folder)
+    """Start the worker if some closed round lacks reports, at most every :data:`RESTART_SECONDS` (a page polls this).
+
+    Why the pause: a worker that fails on every try must not be restarted every second.
+    """
+    folder = Path(store.folder)
+    if time.monotonic() - _STARTED.get(folder, -RESTART_SECONDS) < RESTART_SECONDS or not pending_rounds(store):
+        return False
+    return start_worker(folder)
 
 
 # ------------------------------------------------------------------------------------ rendering
@@ -456,8 +474,10 @@ def class_summary_html(reports: list[dict[str, Any]], case: Case, lang: str, n_t
 class ReportsPanel:
     """The instructor page's round reports: a class summary of a round and any team's report."""
 
-    def __init__(self, store: Store, case: Case, token: str, lang: str, lock: Any) -> None:
+    def __init__(self, store: Store, case: Case, token: str, lang: str, lock: Any, background: bool = False) -> None:
         self.store, self.case, self.token, self.lang, self.lock = store, case, token, lang, lock
+        self.background = background  # start the worker (a live page); tests complete reports in-process
+        self._seen: tuple[Any, ...] | None = None
         _ = make_translator(lang)
         self.summary = css(text(""), "crm-class-summary")
         self.report = css(text(""), "crm-instructor-report")
@@ -468,6 +488,24 @@ class ReportsPanel:
         self._drawing = False
         self.widget = css(w.VBox([self.round, self.summary, text(f"<h4>{html.escape(_(T_TEAM_REPORT))}</h4>"),
                                   self.team, self.report]), "crm-reports-panel")
+
+    def round_closed(self) -> None:
+        """A round was advanced: start the worker that writes its reports (live pages only)."""
+        if self.background:
+            start_worker(self.store.folder)
+
+    def tick(self) -> None:
+        """One poll: redraw when reports arrived or a round closed; restart a worker that died with work left.
+
+        Why apart from the page's own stamp: 30 reports arrive one by one after an advance, and each
+        must redraw only this panel, not the leaderboard and the debrief plot.
+        """
+        seen = (report_stamp(self.store), tuple(closed_rounds(self.store)))
+        if seen != self._seen:
+            self._seen = seen
+            self.refresh()
+        if self.background:
+            ensure_worker(self.store)
 
     def refresh(self) -> None:
         """Update the round and team choices (the latest round by default) and redraw."""

@@ -29,7 +29,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 import sys
 import time
 from collections.abc import Mapping
@@ -235,8 +234,7 @@ def report_lock(folder: Path, wait: bool = True) -> Any:
 def main(argv: list[str] | None = None) -> int:
     """Background worker: ``python -m simulations.classroom.attribution SESSION_FOLDER`` (started after an advance)."""
     args = sys.argv[1:] if argv is None else argv
-    store = Store(args[0])
-    os.nice(10)  # the pages come first: they share the cores with this worker
+    store = Store(args[0])  # started under `nice` by round_report.start_worker: the pages come first
     with report_lock(store.folder, wait=False) as mine:
         if mine:  # else another worker is at it, and it looks for new rounds before it stops
             _complete(store)

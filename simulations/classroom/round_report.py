@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import html
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -202,6 +203,8 @@ def forget_round(store: Store, token: str, round_no: int) -> None:
 #: Workers this process started, by session folder (a page does not start a second one while its first runs).
 _WORKERS: dict[Path, subprocess.Popen] = {}
 _STARTED: dict[Path, float] = {}
+#: Scheduling priority of the worker (``nice``): the pages redrawing after an advance come first.
+WORKER_NICENESS = 10
 #: Seconds between two automatic starts of the worker by a page.
 RESTART_SECONDS = 30.0
 
@@ -225,8 +228,11 @@ def start_worker(folder: str | Path) -> bool:
         fcntl.flock(handle, fcntl.LOCK_UN)
     _STARTED[folder] = time.monotonic()
     log = open(folder / "round-reports.log", "ab")  # noqa: SIM115 - the child holds it
-    _WORKERS[folder] = subprocess.Popen([sys.executable, "-m", "simulations.classroom.attribution", str(folder)],  # noqa: S603
-                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log, close_fds=True)
+    nice = shutil.which("nice")  # lower priority from its first instruction: its imports too yield to the pages
+    command = [*([nice, "-n", str(WORKER_NICENESS)] if nice else []), sys.executable, "-m",
+               "simulations.classroom.attribution", str(folder)]
+    _WORKERS[folder] = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,  # noqa: S603
+                                        close_fds=True)
     log.close()
     return True
 

@@ -193,7 +193,11 @@ def complete_round(store: Store, round_no: int, case: Case | None = None) -> int
         current = have.get(team)
         if current is not None and current["basis"] == b and current["report"].get("why") is not None:
             continue
-        why = team_why(store, case, team, round_no)
+        try:
+            why = team_why(store, case, team, round_no)
+        except Exception as err:  # noqa: BLE001 - one team's failure must not keep the class's reports from coming
+            print(f"team {team} round {round_no}: {type(err).__name__}: {err}", file=sys.stderr)
+            why = {"unavailable": "error", "runs": 0, "seconds": 0.0}
         if save_attribution(store, team, round_no, b, why):
             done += 1
     return done

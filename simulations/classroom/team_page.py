@@ -108,6 +108,7 @@ class TeamPage:
         self.dirty = False
         self._loading = False
         self._stamp: tuple[int, ...] = ()
+        self._reports_seen: tuple[int, int] = (-1, -1)
         self.raw: dict[str, Any] = {d.id: shown_value(d, d.default) for d in self.case.decisions}
         self.selector = language_selector(self.lang, self.set_language)
         self.title = css(text(""), "crm-title")
@@ -276,10 +277,12 @@ class TeamPage:
         self.banner.beat(self._)
         if self.member is None:
             return
-        stamp = self.store.stamp(self.member.team) + report_stamp(self.store, self.member.team)
+        stamp = self.store.stamp(self.member.team)
         if stamp != self._stamp:
             self._stamp = stamp
             self.refresh()
+        elif report_stamp(self.store, self.member.team) != self._reports_seen:
+            self._draw_report()  # the round report's parts arrive after the advance: redraw only the report
 
     def refresh(self) -> None:
         """Redraw round, news, results and the team's current decision from the store."""
@@ -301,12 +304,17 @@ class TeamPage:
         self.news.value = (f"<h3>{html.escape(_(T_NEWS))}</h3>" + "".join(
             f"<p><b>{html.escape(round_name(n, _))}:</b> {case_span(e['headline'])}</p>" for n, e in news)) if news else ""
         self.results.value = results_table(rows, _)
-        self.report.value = team_reports_html(self.store, self.case, member.token, self.lang)
+        self._draw_report()
         real = [x for x in rows if x["round"] >= 1] or [x for x in rows if x["round"] == 0]
         shown = [x for x in rows if x["round"] == WARMUP] + real
         self.plot.value = weekly_plot(weekly_records(shown), _("{team}: weekly revenue and profit").format(team=team), _)
         self._show_submission(info.finished)
         self.submit_button.disabled = info.finished
+
+    def _draw_report(self) -> None:
+        assert self.member is not None
+        self._reports_seen = report_stamp(self.store, self.member.team)
+        self.report.value = team_reports_html(self.store, self.case, self.member.token, self.lang)
 
     def _show_submission(self, finished: bool) -> None:
         _ = self._
@@ -369,7 +377,7 @@ class TeamPage:
             "Submitted for {round}: version {version}, by {role}. You can change it until the round closes."
         ).format(round=round_name(info.current_round, _), version=revision,
                  role=self._role_title(self.member.role))) + "</b>"
-        self._stamp = self.store.stamp(self.member.team) + report_stamp(self.store, self.member.team)
+        self._stamp = self.store.stamp(self.member.team)
 
     def check_memo(self) -> None:
         """Check the figures of the pasted memo against this team's results, and store this version."""

@@ -122,12 +122,15 @@ def cmd_advance(args: argparse.Namespace) -> int:
 
     store = Store(args.session)
     report = advance_round(store, store.instructor_key())
-    from simulations.classroom.round_report import start_worker
-
-    start_worker(store.folder)  # the round reports' why, in the background (the pages show it when ready)
     print(_("round {round} run for {teams} teams ({submitted} submitted); ").format(
         round=report.round, teams=report.teams, submitted=report.submitted)
           + (_("the game is over") if report.finished else _("round {round} is open").format(round=report.next_round)))
+    from simulations.classroom.attribution import complete_reports  # after the advance: open pages already show it
+
+    started = time.perf_counter()
+    teams = complete_reports(store)
+    print(_("round reports written; the why of {teams} team(s) worked out in {seconds:.1f} s").format(
+        teams=teams, seconds=time.perf_counter() - started))
     return 0
 
 

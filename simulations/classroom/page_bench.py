@@ -96,7 +96,7 @@ async def _next_round_seen(page: Any, started: float) -> float | None:
 async def _report_seen(page: Any, started: float) -> float | None:
     """Seconds from ``started`` until a team page shows its round report with the why (None: not within 2 minutes)."""
     try:
-        await page.wait_for_selector(".crm-round-report .crm-why-chart", timeout=120_000)
+        await page.wait_for_selector(".crm-round-report .crm-why", timeout=120_000)
     except Exception:  # noqa: BLE001 - a page that never shows it is counted, not fatal
         return None
     return time.perf_counter() - started

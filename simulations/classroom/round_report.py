@@ -354,7 +354,7 @@ def _why_html(report: dict[str, Any], case: Case, lang: str, _: Translate) -> st
                     f"{_points(profit[key], profit['unit']):+,.0f}</td></tr>" for label, key in extra)
     heads = "".join(f"<th>{html.escape(_(h))}</th>" for h in T_HEADS)
     return (f"<p><b>{html.escape(head)}</b></p><ul class='crm-why'>"
-            + "".join(f"<li>{s}</li>" for s in sentences) + "</ul>" + why_svg(bars, _(T_CHART))
+            + "".join(f"<li>{s}</li>" for s in sentences) + "</ul>" + (why_svg(bars, _(T_CHART)) if len(bars) > 1 else "")
             + f"<details><summary>{html.escape(_(T_ALL_LEVERS))}</summary><table class='crm-table'><tr>{heads}</tr>{rows}"
             f"</table><p><small>{html.escape(_(T_METHOD))}</small></p></details>")
 
@@ -442,7 +442,8 @@ def class_summary_html(reports: list[dict[str, Any]], case: Case, lang: str, n_t
             per_lever.setdefault(lever, []).append(_points(u, score["unit"]))
         if r >= 2:
             per_lever.setdefault("earlier", []).append(_points(score["earlier"], score["unit"]))
-        per_lever.setdefault("interaction", []).append(_points(score["interaction"], score["unit"]))
+        if len(score["parts"]) >= 2:  # one lever or none has no interaction
+            per_lever.setdefault("interaction", []).append(_points(score["interaction"], score["unit"]))
 
     def name(lever: str) -> str:
         if lever in ("earlier", "interaction"):

@@ -146,8 +146,13 @@ def test_team_page_shows_its_own_report_and_the_instructor_all(played) -> None:
     boss = InstructorPage(store.folder, key=token)
     assert "Class summary for the debrief: round 2" in boss.reports.summary.value
     assert "teams that moved it" in boss.reports.summary.value and "3 of 3 teams" in boss.reports.summary.value
+    assert boss.reports.team.value == 1 and "Round report: round 2" in boss.reports.report.value
     boss.reports.team.value = 2
-    assert "Round report: round 2" in boss.reports.report.value
+    assert "Round report: round 2" in boss.reports.report.value and "Team 2" not in boss.reports.report.value
+    boss.reports.round.value = 1
+    assert "debrief: round 1" in boss.reports.summary.value and "Round report: round 1" in boss.reports.report.value
+    boss.reports.refresh()  # a redraw keeps the round the instructor looks at
+    assert boss.reports.round.value == 1
 
 
 def test_reports_go_into_the_export_and_a_reset_practice_forgets_its_own(played, tmp_path: Path) -> None:

@@ -522,14 +522,15 @@ class ReportsPanel:
         try:
             options = [(round_name(r, _), r) for r in rounds]
             if list(self.round.options) != options:
-                latest = self.round.value is None or self.round.value == (self.round.options[-1][1]
-                                                                            if self.round.options else None)
+                chosen = self.round.value
+                latest = chosen is None or chosen == (self.round.options[-1][1] if self.round.options else None)
                 self.round.options = options
-                if options and latest:
-                    self.round.value = options[-1][1]
+                if options:  # a new round shows itself, unless the instructor is looking at an older one
+                    self.round.value = options[-1][1] if latest or chosen not in rounds else chosen
             teams = [(_(T_TEAM_N).format(n=t), t) for t in self.store.team_numbers()]
             if list(self.team.options) != teams:
                 self.team.options = teams
+                self.team.value = teams[0][1] if teams else None
         finally:
             self._drawing = False
         self._redraw()

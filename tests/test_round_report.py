@@ -9,7 +9,16 @@ import pandas as pd
 import pytest
 
 from simulations.classroom import attribution, round_report
-from simulations.classroom.attribution import UNITS, basic_reports, complete_reports, report_lock, split, units
+from simulations.classroom.attribution import (
+    UNITS,
+    basic_reports,
+    complete_reports,
+    report_lock,
+    split,
+    start_state,
+    team_why,
+    units,
+)
 from simulations.classroom.export import export_session
 from simulations.classroom.pages import InstructorPage, TeamPage
 from simulations.classroom.round_report import (
@@ -191,3 +200,16 @@ def test_background_worker_completes_reports_and_runs_once(played) -> None:
     assert pending_rounds(store) == [] and report_stamp(store) == (9, 9)
     assert not ensure_worker(store)  # nothing left to do
     assert attribution.main([str(store.folder)]) == 0  # a late worker finds nothing to do
+
+
+def test_a_start_the_store_no_longer_keeps_is_rebuilt_by_replay(played) -> None:
+    """The class moved on before a report was written: the round's start is replayed from the warm-up, same why."""
+    store, _token = played
+    case = session_case(store)
+    kept = team_why(store, case, 1, 2)
+    store._db.execute("DELETE FROM checkpoints WHERE team = 1 AND round = 1")
+    assert store.checkpoint(1, 1) is None
+    state, replayed = start_state(store, case, 1, 2)
+    assert state is not None and replayed == 1
+    rebuilt = team_why(store, case, 1, 2)
+    assert rebuilt["splits"] == kept["splits"] and rebuilt["runs"] == kept["runs"] + 1

@@ -45,7 +45,7 @@ from simulations.classroom.round_report import (
     save_reports,
     stored_reports,
 )
-from simulations.classroom.rounds import load_state, play
+from simulations.classroom.rounds import dump_state, load_state, play
 from simulations.classroom.scoring import leaderboard
 from simulations.classroom.session import round_events, session_case
 from simulations.classroom.store import BENCHMARK, WARMUP, Store
@@ -133,6 +133,37 @@ def basic_reports(store: Store, case: Case, round_no: int) -> list[tuple[int, st
     return out
 
 
+def _inject(model: Any, events: list[dict[str, Any]]) -> None:
+    first_week = model.week + 1  # as rounds._run_team: Mesa counts the step before running it
+    for e in events:
+        model.inject_event(e["kind"], intensity=e["intensity"], duration=e["duration"], week=first_week)
+
+
+def start_state(store: Store, case: Case, team: int, round_no: int) -> tuple[bytes | None, int]:
+    """The checkpoint a team's round started from, and the rounds replayed to rebuild it.
+
+    The store keeps a team's last two checkpoints only; a round whose start is gone (the class moved
+    on before its report was written) is rebuilt by replaying the team's applied decisions and the
+    events from the shared warm-up world: runs are deterministic, so the state is the same.
+    """
+    base = store.checkpoint(BENCHMARK, WARMUP)
+    if round_no <= 1 or base is None:
+        return base, 0
+    state = store.checkpoint(team, round_no - 1)
+    if state is not None:
+        return state, 0
+    model = load_state(base)
+    for k in range(1, round_no):
+        decisions = store.applied(team, k)
+        if decisions is None:
+            return None, 0
+        model.set_policies(case.policy_overrides(decisions))
+        _inject(model, round_events(store, case, k))
+        for _ in range(case.rounds.weeks):
+            model.step()
+    return dump_state(model), round_no - 1
+
+
 def team_why(store: Store, case: Case, team: int, round_no: int) -> dict[str, Any]:
     """The "why" of one team's round: each lever's part of its difference from the benchmark (see module doc)."""
     started = time.perf_counter()
@@ -147,20 +178,17 @@ def team_why(store: Store, case: Case, team: int, round_no: int) -> dict[str, An
     reference = store.applied(BENCHMARK, round_no) or case.default_decisions()
     moved = [d.id for d in case.decisions if decisions.get(d.id) != reference.get(d.id)]
     shared_start = round_no <= 1
-    state = store.checkpoint(BENCHMARK, WARMUP) if shared_start else store.checkpoint(team, round_no - 1)
+    state, runs = start_state(store, case, team, round_no)
     if state is None:
         return {"unavailable": "checkpoint", "seconds": time.perf_counter() - started, "runs": 0}
     events = round_events(store, case, round_no)
-    runs = 0
 
     def run(values: dict[str, Any]) -> dict[str, float]:
         nonlocal runs
         runs += 1
         model = load_state(state)
         model.set_policies(case.policy_overrides(values))
-        first_week = model.week + 1
-        for e in events:
-            model.inject_event(e["kind"], intensity=e["intensity"], duration=e["duration"], week=first_week)
+        _inject(model, events)
         return _outcomes(play(model, case.rounds.weeks, round_no, case), earlier, bench_rows, case, scope)
 
     team_out = _outcomes(row, earlier, bench_rows, case, scope)

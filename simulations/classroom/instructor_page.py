@@ -150,9 +150,9 @@ class InstructorPage:
                                  self._button(_("Reset practice round"), "crm-reset-practice", self.reset_practice),
                                  self._button(_("Prepare the export (zip)"), "crm-export", self.export)]),
             self.message, self.download, self.submissions,
+            text(f"<h3>{html.escape(_(T_ROUND_REPORTS))}</h3>"), self.reports.widget,
             w.HBox([self.event, self._button(_("Inject into open round"), "crm-inject", self.inject, "warning")]),
-            text(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot,
-            text(f"<h3>{html.escape(_(T_ROUND_REPORTS))}</h3>"), self.reports.widget, debrief, codes,
+            text(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot, debrief, codes,
         ]
         close_tree(old)
         self._stamp = ()

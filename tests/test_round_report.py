@@ -12,7 +12,9 @@ from simulations.classroom import attribution, round_report
 from simulations.classroom.attribution import (
     UNITS,
     basic_reports,
+    bench_reports,
     complete_reports,
+    random_decisions,
     report_lock,
     split,
     start_state,
@@ -213,3 +215,17 @@ def test_a_start_the_store_no_longer_keeps_is_rebuilt_by_replay(played) -> None:
     assert state is not None and replayed == 1
     rebuilt = team_why(store, case, 1, 2)
     assert rebuilt["splits"] == kept["splits"] and rebuilt["runs"] == kept["runs"] + 1
+
+
+def test_bench_reports_time_random_decisions(tmp_path: Path) -> None:
+    store, token = create_session("telecom-churn", 3, tmp_path / "s", customers=SMALL)
+    case = session_case(store)
+    rng = random.Random(3)
+    for team in store.teams(token):
+        decisions = random_decisions(case, rng)
+        assert case.validate_decisions(decisions) == decisions
+        store.submit(team.token, 0, "x", decisions)
+    advance_round(store, token)
+    figures = bench_reports(store, token, rng)
+    assert figures["round"] == 0 and figures["total"] >= figures["max"] >= figures["mean"] > 0
+    assert 0 <= figures["runs"] <= figures["max_runs"] <= len(case.decisions)

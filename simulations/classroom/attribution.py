@@ -29,6 +29,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -37,9 +38,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulations.classroom.case import Case
+from simulations.classroom.case import Case, CaseError
 from simulations.classroom.round_report import (
     LOCK_NAME,
+    all_reports,
+    closed_rounds,
     pending_rounds,
     save_attribution,
     save_reports,
@@ -246,6 +249,41 @@ def _complete(store: Store) -> int:
             return done
         for r in sorted(todo, reverse=True):  # the round just closed first: the pages are waiting for it
             done += complete_round(store, r, case)
+
+
+# ------------------------------------------------------------------------------ benchmark
+def random_decisions(case: Case, rng: Any, share: float = 0.5) -> dict[str, Any]:
+    """Decisions a benchmark team submits: each lever moved with probability ``share``, within its range and the budget."""
+    for _try in range(100):
+        values: dict[str, Any] = {}
+        for d in case.decisions:
+            if rng.random() >= share:
+                continue
+            if d.kind == "switch":
+                values[d.id] = not d.default
+            elif d.kind == "choice":
+                values[d.id] = rng.choice([o for o in d.options if o != d.default] or list(d.options))
+            else:
+                value = rng.uniform(d.min, d.max)
+                values[d.id] = int(round(value)) if d.kind == "integer" else round(value, 2)
+        try:
+            return case.validate_decisions(values)
+        except CaseError:
+            continue  # over the budget: draw again
+    return case.default_decisions()
+
+
+def bench_reports(store: Store, token: str, rng: Any) -> dict[str, float]:
+    """Time the round reports of the round just closed (the benchmark's ``--reports``): per team and for the class."""
+    started = time.perf_counter()
+    complete_reports(store)
+    total = time.perf_counter() - started
+    r = max(closed_rounds(store))
+    whys = [x["why"] for x in all_reports(store, token, r)]
+    seconds = [float(w["seconds"]) for w in whys]
+    runs = [int(w["runs"]) for w in whys]
+    return {"round": r, "total": total, "mean": sum(seconds) / len(seconds), "max": max(seconds),
+            "runs": sum(runs) / len(runs), "max_runs": max(runs), "load": os.getloadavg()[0]}
 
 
 @contextmanager

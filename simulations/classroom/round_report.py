@@ -27,8 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import ipywidgets as w
-
 from simulations.classroom.case import Case, Decision
 from simulations.classroom.page_parts import SHOWN, Translate, case_span, case_text, css, fmt, make_translator, round_name, text
 from simulations.classroom.session import round_events
@@ -482,6 +480,8 @@ class ReportsPanel:
     """The instructor page's round reports: a class summary of a round and any team's report."""
 
     def __init__(self, store: Store, case: Case, token: str, lang: str, lock: Any, background: bool = False) -> None:
+        import ipywidgets as w  # the instructor's kernel; reports render without widgets (export, CLI)
+
         self.store, self.case, self.token, self.lang, self.lock = store, case, token, lang, lock
         self.background = background  # start the worker (a live page); tests complete reports in-process
         self._seen: tuple[Any, ...] | None = None

@@ -112,6 +112,8 @@ T_SUMMARY_HEADS = (N_("lever"), N_("teams that moved it"), N_("mean points"), N_
 T_RANK_HEADS = (N_("rank"), N_("team"), N_("score"), N_("biggest lever"))
 T_TEAM_REPORT = N_("A team's report")
 T_TEAM_N = N_('Team {n}')
+T_ROUND = N_("round")
+T_TEAM = N_("team")
 T_NO_REPORTS = N_("No round closed yet.")
 T_PREPARING = N_("Your report is being prepared; it appears here within a few seconds.")
 
@@ -488,8 +490,9 @@ class ReportsPanel:
         _ = make_translator(lang)
         self.summary = css(text(""), "crm-class-summary")
         self.report = css(text(""), "crm-instructor-report")
-        self.round = css(w.Dropdown(options=[], layout=w.Layout(width="200px")), "crm-report-round")
-        self.team = css(w.Dropdown(options=[], layout=w.Layout(width="200px")), "crm-report-team")
+        self.round = css(w.Dropdown(options=[], description=_(T_ROUND), layout=w.Layout(width="240px")),
+                         "crm-report-round")
+        self.team = css(w.Dropdown(options=[], description=_(T_TEAM), layout=w.Layout(width="240px")), "crm-report-team")
         for choice in (self.round, self.team):
             choice.observe(lambda _c: self._redraw(), names="value")
         self._drawing = False

@@ -180,6 +180,8 @@ def test_reports_go_into_the_export_and_a_reset_practice_forgets_its_own(played,
     assert "Round report: round 2" in (tmp_path / "out" / "round_reports" / "team_01_round_2.html").read_text()
     rep = stored_reports(store, 1)[0]
     assert not save_attribution(store, rep["team"], 1, "another basis", {"runs": 0})
+    save_reports(store, 1, [(rep["team"], "another basis", {"stale": True})])  # made from results no longer stored
+    assert stored_reports(store, 1)[0] == rep
 
 
 def test_practice_reset_drops_its_reports(tmp_path: Path) -> None:

@@ -27,8 +27,6 @@ happen after the advance, in a background process (:func:`main`), never inside i
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import os
 import sys
 import time
@@ -42,6 +40,7 @@ from simulations.classroom.case import Case, CaseError
 from simulations.classroom.round_report import (
     LOCK_NAME,
     all_reports,
+    basis,
     closed_rounds,
     pending_rounds,
     save_attribution,
@@ -108,12 +107,6 @@ def _score(rows: list[dict[str, Any]], bench_rows: list[dict[str, Any]], case: C
 def _outcomes(row: dict[str, Any], earlier: list[dict[str, Any]], bench_rows: list[dict[str, Any]], case: Case,
               scope: list[int]) -> dict[str, float]:
     return {"score": _score([*earlier, row], bench_rows, case, scope), "profit": float(row["metrics"]["profit"])}
-
-
-def basis(team_row: dict[str, Any], bench_row: dict[str, Any]) -> str:
-    """Fingerprint of the results a report was made from (a practice round played again changes it)."""
-    text = json.dumps([team_row["metrics"], team_row["hidden"], bench_row["metrics"], bench_row["hidden"]], sort_keys=True)
-    return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a fingerprint, not security
 
 
 def basic_reports(store: Store, case: Case, round_no: int) -> list[tuple[int, str, dict[str, Any]]]:

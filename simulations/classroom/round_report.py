@@ -17,6 +17,7 @@ a page renders them in its language, and only the team's own reports reach its p
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import html
 import json
 import shutil
@@ -148,15 +149,30 @@ def stored_reports(store: Store, round_no: int | None = None) -> list[dict[str, 
     return [{"team": int(t), "round": int(r), "basis": b, "report": json.loads(x)} for t, r, b, x in rows]
 
 
+def basis(team_row: dict[str, Any], bench_row: dict[str, Any]) -> str:
+    """Fingerprint of the results a report was made from (a practice round played again changes it)."""
+    text = json.dumps([team_row["metrics"], team_row["hidden"], bench_row["metrics"], bench_row["hidden"]], sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a fingerprint, not security
+
+
+def _current_basis(db: Any, team: int, round_no: int) -> str | None:
+    rows = {int(t): {"metrics": json.loads(m), "hidden": json.loads(h)} for t, m, h in db.execute(
+        "SELECT team, metrics, hidden FROM results WHERE round = ? AND team IN (?, ?)", (round_no, team, BENCHMARK))}
+    return basis(rows[team], rows[BENCHMARK]) if team in rows and BENCHMARK in rows else None
+
+
 def save_reports(store: Store, round_no: int, reports: list[tuple[int, str, dict[str, Any]]]) -> None:
-    """Store reports without their why (score, rank, figures), unless the round has been reset meanwhile."""
+    """Store reports without their why (score, rank, figures), each only if made from the results stored now.
+
+    Why the check: a worker still busy with a practice round that the instructor has reset and
+    played again must not store a report of the old one.
+    """
     db = _db(store)
     with _tx(db):
-        if db.execute("SELECT 1 FROM results WHERE team = ? AND round = ?", (BENCHMARK, round_no)).fetchone() is None:
-            return
-        for team, basis, report in reports:
-            db.execute("INSERT OR REPLACE INTO round_reports VALUES (?, ?, ?, 0, ?)",
-                       (team, round_no, basis, json.dumps(report, sort_keys=True)))
+        for team, made_from, report in reports:
+            if _current_basis(db, team, round_no) == made_from:
+                db.execute("INSERT OR REPLACE INTO round_reports VALUES (?, ?, ?, 0, ?)",
+                           (team, round_no, made_from, json.dumps(report, sort_keys=True)))
 
 
 def save_attribution(store: Store, team: int, round_no: int, basis: str, why: dict[str, Any]) -> bool:

@@ -45,6 +45,7 @@ from simulations.classroom.round_report import (
     pending_rounds,
     save_attribution,
     save_reports,
+    score_rows,
     stored_reports,
 )
 from simulations.classroom.rounds import dump_state, load_state, play
@@ -112,7 +113,7 @@ def _outcomes(row: dict[str, Any], earlier: list[dict[str, Any]], bench_rows: li
 def basic_reports(store: Store, case: Case, round_no: int) -> list[tuple[int, str, dict[str, Any]]]:
     """(team, basis, report) without the "why" for every team of a closed round: score, rank, KPIs, decisions."""
     scope = score_scope(round_no)
-    results = store.results(scope)
+    results = score_rows(store, scope)
     board = leaderboard(results, case, scope)
     rows = {(r["team"], r["round"]): r for r in results}
     bench = rows[(BENCHMARK, round_no)]
@@ -160,11 +161,15 @@ def start_state(store: Store, case: Case, team: int, round_no: int) -> tuple[byt
     return dump_state(model), round_no - 1
 
 
-def team_why(store: Store, case: Case, team: int, round_no: int) -> dict[str, Any]:
-    """The "why" of one team's round: each lever's part of its difference from the benchmark (see module doc)."""
+def team_why(store: Store, case: Case, team: int, round_no: int,
+             results: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The "why" of one team's round: each lever's part of its difference from the benchmark (see module doc).
+
+    ``results`` are the :func:`score_rows` of the round's score scope (read once per round by the worker).
+    """
     started = time.perf_counter()
     scope = score_scope(round_no)
-    results = store.results(scope)
+    results = results if results is not None else score_rows(store, scope)
     mine = [r for r in results if r["team"] == team]
     bench_rows = [r for r in results if r["team"] == BENCHMARK]
     row = next(r for r in mine if r["round"] == round_no)
@@ -213,12 +218,13 @@ def complete_round(store: Store, round_no: int, case: Case | None = None) -> int
     fresh = basic_reports(store, case, round_no)
     save_reports(store, round_no, [(t, b, rep) for t, b, rep in fresh if t not in have or have[t]["basis"] != b])
     done = 0
+    results = score_rows(store, score_scope(round_no))
     for team, b, _rep in fresh:
         current = have.get(team)
         if current is not None and current["basis"] == b and current["report"].get("why") is not None:
             continue
         try:
-            why = team_why(store, case, team, round_no)
+            why = team_why(store, case, team, round_no, results)
         except Exception as err:  # noqa: BLE001 - one team's failure must not keep the class's reports from coming
             print(f"team {team} round {round_no}: {type(err).__name__}: {err}", file=sys.stderr)
             why = {"unavailable": "error", "runs": 0, "seconds": 0.0}

@@ -134,6 +134,16 @@ def closed_rounds(store: Store) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def score_rows(store: Store, rounds: list[int]) -> list[dict[str, Any]]:
+    """Result rows of ``rounds`` with what a score needs (team, round, metrics, hidden), without the weekly and
+    transaction blobs :meth:`Store.results` also reads (the worker scores hundreds of replays per round).
+    """
+    marks = ",".join("?" * len(rounds))
+    rows = _db(store).execute(f"SELECT team, round, metrics, hidden FROM results WHERE round IN ({marks}) "  # noqa: S608
+                              "ORDER BY round, team", tuple(rounds))
+    return [{"team": int(t), "round": int(r), "metrics": json.loads(m), "hidden": json.loads(h)} for t, r, m, h in rows]
+
+
 def pending_rounds(store: Store) -> list[int]:
     """Closed rounds whose reports are missing or lack their why for some team."""
     n = store.info().n_teams

@@ -167,7 +167,7 @@ def team_why(store: Store, case: Case, team: int, round_no: int,
 
     ``results`` are the :func:`score_rows` of the round's score scope (read once per round by the worker).
     """
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     scope = score_scope(round_no)
     results = results if results is not None else score_rows(store, scope)
     mine = [r for r in results if r["team"] == team]
@@ -181,7 +181,8 @@ def team_why(store: Store, case: Case, team: int, round_no: int,
     shared_start = round_no <= 1
     state, runs = start_state(store, case, team, round_no)
     if state is None:
-        return {"unavailable": "checkpoint", "seconds": time.perf_counter() - started, "runs": 0}
+        return {"unavailable": "checkpoint", "seconds": time.perf_counter() - started, "runs": 0,
+                "cpu_seconds": time.process_time() - cpu}
     events = round_events(store, case, round_no)
 
     def run(values: dict[str, Any]) -> dict[str, float]:
@@ -208,7 +209,8 @@ def team_why(store: Store, case: Case, team: int, round_no: int,
             without[lever] = run({**decisions, lever: reference[lever]})
     splits = {m: split(team_out[m], bench_out[m], reset_all[m], {k: v[m] for k, v in without.items()}, unit).as_dict()
               for m, unit in UNITS.items()}
-    return {"moved": moved, "splits": splits, "runs": runs, "seconds": time.perf_counter() - started}
+    return {"moved": moved, "splits": splits, "runs": runs, "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu}
 
 
 def complete_round(store: Store, round_no: int, case: Case | None = None) -> int:
@@ -280,8 +282,10 @@ def bench_reports(store: Store, token: str, rng: Any) -> dict[str, float]:
     r = max(closed_rounds(store))
     whys = [x["why"] for x in all_reports(store, token, r)]
     seconds = [float(w["seconds"]) for w in whys]
+    cpu = [float(w.get("cpu_seconds", 0.0)) for w in whys]
     runs = [int(w["runs"]) for w in whys]
     return {"round": r, "total": total, "mean": sum(seconds) / len(seconds), "max": max(seconds),
+            "cpu": sum(cpu) / len(cpu),
             "runs": sum(runs) / len(runs), "max_runs": max(runs), "load": os.getloadavg()[0]}
 
 

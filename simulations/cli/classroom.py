@@ -202,10 +202,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
                 seconds=f"{time.perf_counter() - t0:.2f}"))
             if args.reports:
                 f = bench_reports(store, token, rng)
-                print(_("  round reports: the why of {teams} teams in {total} s; per team mean {mean} s, max {max} s; "
-                        "{runs} replayed rounds per team on average (at most {max_runs}); load average {load}").format(
-                    teams=report.teams, total=f"{f['total']:.2f}", mean=f"{f['mean']:.3f}", max=f"{f['max']:.3f}",
-                    runs=f"{f['runs']:.1f}", max_runs=f["max_runs"], load=f"{f['load']:.1f}"))
+                print(_("  round reports: the why of {teams} teams in {total} s; per team mean {mean} s ({cpu} CPU-s), "
+                        "max {max} s; {runs} replayed rounds per team on average (at most {max_runs}); load average {load}"
+                        ).format(teams=report.teams, total=f"{f['total']:.2f}", mean=f"{f['mean']:.3f}",
+                                 cpu=f"{f['cpu']:.3f}", max=f"{f['max']:.3f}", runs=f"{f['runs']:.1f}",
+                                 max_runs=f["max_runs"], load=f"{f['load']:.1f}"))
             if report.finished:
                 break
         size = (Path(tmp) / "s" / "session.sqlite").stat().st_size

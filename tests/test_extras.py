@@ -48,6 +48,8 @@ def test_the_main_job_datasets_local_sweeps_and_a_classroom_session_run_without_
         assert main(["experiment", "report", "sweep"]) == 0
         assert main(["classroom", "start", "telecom-churn", "--teams", "2", "--customers", "300", "--no-serve",
                      "--session-dir", "session"]) == 0
+        assert main(["classroom", "advance", "session"]) == 0  # with its round reports
+        assert main(["classroom", "export", "session", "--out", "export"]) == 0
         loaded = [m for m in sys.modules if m.split(".")[0] in BLOCKED]
         assert not loaded, loaded
     """, tmp_path)
@@ -55,6 +57,7 @@ def test_the_main_job_datasets_local_sweeps_and_a_classroom_session_run_without_
     assert (tmp_path / "run" / "report.html").exists()
     assert (tmp_path / "data" / "crm.duckdb").exists()
     assert (tmp_path / "sweep" / "report" / "index.html").exists() and (tmp_path / "session").is_dir()
+    assert (tmp_path / "export" / "round_reports" / "team_01_round_0.html").exists()
 
 
 @pytest.mark.parametrize(("argv", "extra"), [

@@ -8,10 +8,11 @@ No wall-clock time is written: the same session exports byte-identical files.
 
 The parts (``README.md`` lists those present): ``decisions`` (what the engine applied) and
 ``decisions_history`` (every submitted version with the role that submitted it), ``results``,
-``weekly``, ``events``, ``round_reports/round_N`` (every team's figures of one round, as handed
-back in class), ``memos/`` (every stored memo version with its check report), ``keys/`` and
-``datasets/``. A part with nothing recorded yet is left out rather than written empty, so a
-later part (peer scores, scripts) slots in as one more entry of :data:`PARTS`.
+``weekly``, ``events``, ``round_reports/`` (per round: every team's figures, its score, rank and
+the why of its difference from the benchmark, and each team's round report as HTML), ``memos/``
+(every stored memo version with its check report), ``keys/`` and ``datasets/``. A part with
+nothing recorded yet is left out rather than written empty, so a later part (peer scores,
+scripts) slots in as one more entry of :data:`PARTS`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ import numpy as np
 import pandas as pd
 
 from simulations import __version__
+from simulations.classroom.attribution import complete_reports
 from simulations.classroom.case import Case
+from simulations.classroom.round_report import export_reports
 from simulations.classroom.rounds import load_state
 from simulations.classroom.scenes import export_frames
 from simulations.classroom.scoring import leaderboard
@@ -68,7 +71,8 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("results", "each team's observable figures per round"),
     ("weekly", "weekly figures, warm-up included"),
     ("events", "scheduled and injected events"),
-    ("round_reports", "one table per closed round: every team's figures as handed back in class"),
+    ("round_reports", "per closed round: every team's figures, scores and ranks (`_scores`), each lever's part of "
+                      "the difference from the benchmark (`_why`), and each team's round report as it saw it (HTML)"),
     ("memos", "every stored memo version with its figure check"),
     ("scripts", "every saved version of each team's scene script (role play), with the submitter's role"),
     ("peer_scores", "peer scores of the performances: every revision (raw), per team and criterion "
@@ -119,6 +123,8 @@ def export_session(store: Store, instructor_token: str, out: str | Path) -> list
             save(pd.DataFrame(history), "decisions_history", stage)
         for r in sorted({x["round"] for x in observable}):
             save(pd.DataFrame([x for x in observable if x["round"] == r]), f"round_reports/round_{r}", stage)
+        complete_reports(store)  # the why of any round whose background worker has not finished
+        written += export_reports(store, instructor_token, case, stage, save)
         for m in store.memos(instructor_token):
             rel = Path("memos") / f"team_{m['team']:02d}" / f"round_{m['round']}_v{m['version']}.md"
             (stage / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,7 @@ from simulations.classroom.page_parts import (
     session_folder,
     text,
 )
+from simulations.classroom.round_report import ReportsPanel, forget_round
 from simulations.classroom.session import counted_rounds, round_events, session_case
 from simulations.classroom.store import BENCHMARK, AccessError, Store
 from simulations.errors import UserError
@@ -54,6 +55,7 @@ T_EVENT_INJECTED_INTO_ROUND = N_('Event injected into {round}:')
 T_JOIN_CODES_ONE_PER_TEAM_AND_ROLE = N_('Join codes (one per team and role)')
 T_LEADERBOARD = N_('Leaderboard')
 T_NO_ROUND_PLAYED_YET = N_('No round played yet.')
+T_ROUND_REPORTS = N_('Round reports')
 T_PRACTICE_ROUND_RESET = N_('Practice round reset.')
 T_TEAM_N = N_('Team {n}')
 T_THE_EXPORT_IS_READY = N_('The export is ready.')
@@ -73,6 +75,7 @@ class InstructorPage:
         self._stamp: tuple[int, ...] = ()
         self._results_seen = -1
         self.download_url = ""
+        self.background = poll  # a live page starts the round reports' worker; tests complete them in-process
         self.selector = language_selector(self.lang, self.set_language)
         self.title = css(text(""), "crm-title")
         self.banner = Banner(self._)
@@ -147,12 +150,14 @@ class InstructorPage:
         codes = css(text(f"<h3>{html.escape(_(T_JOIN_CODES_ONE_PER_TEAM_AND_ROLE))}</h3>"
                            f"<table class='crm-table'>{rows}</table>"), "crm-codes")
         self._results_seen = -1
+        self.reports = ReportsPanel(self.store, self.case, self.token, self.lang, self.lock, self.background)
         old = self.content.children
         self.content.children = [
             self.status, w.HBox([self._button(_("Close round and run it"), "crm-advance", self.advance, "danger"),
                                  self._button(_("Reset practice round"), "crm-reset-practice", self.reset_practice),
                                  self._button(_("Prepare the export (zip)"), "crm-export", self.export)]),
             self.message, self.download, self.submissions,
+            text(f"<h3>{html.escape(_(T_ROUND_REPORTS))}</h3>"), self.reports.widget,
             w.HBox([self.event, self._button(_("Inject into open round"), "crm-inject", self.inject, "warning")]),
             text(f"<h3>{html.escape(_(T_LEADERBOARD))}</h3>"), self.leaderboard, self.plot, self.scene.widget, debrief, codes,
         ]
@@ -172,10 +177,12 @@ class InstructorPage:
             "{round} closed and run in {seconds:.1f} s ({submitted} of {teams} teams submitted; the others kept "
             "their decisions).").format(round=round_name(report.round, _).capitalize(), submitted=report.submitted,
                                         teams=report.teams, seconds=time.perf_counter() - started)) + "</b>"
+        self.reports.round_closed()  # the round reports' why: a background worker, after the advance
 
     def reset_practice(self) -> None:
         """Forget the practice round's results so it can be played again."""
         self.store.reset_practice(self.token)
+        forget_round(self.store, self.token, 0)
         self.message.value = f"<b>{html.escape(self._(T_PRACTICE_ROUND_RESET))}</b>"
 
     def inject(self) -> None:
@@ -219,6 +226,7 @@ class InstructorPage:
         if stamp != self._stamp:
             self._stamp = stamp
             self.refresh()
+        self.reports.tick()
 
     def refresh(self) -> None:
         """Redraw status, submissions with their submitters, and (when results changed) the leaderboard."""

@@ -93,6 +93,15 @@ async def _next_round_seen(page: Any, started: float) -> float | None:
     return time.perf_counter() - started
 
 
+async def _report_seen(page: Any, started: float) -> float | None:
+    """Seconds from ``started`` until a team page shows its round report with the why (None: not within 2 minutes)."""
+    try:
+        await page.wait_for_selector(".crm-round-report .crm-why", timeout=120_000)
+    except Exception:  # noqa: BLE001 - a page that never shows it is counted, not fatal
+        return None
+    return time.perf_counter() - started
+
+
 async def _drive(chromium: str, links: list[str], boss_link: str, arrival: float, pid: int,
                  say: Callable[[str], None]) -> dict[str, Any]:
     from playwright.async_api import async_playwright
@@ -123,6 +132,9 @@ async def _drive(chromium: str, links: list[str], boss_link: str, arrival: float
         advance_all = max(seen) if len(seen) == len(pages) else float("nan")
         say(f"advance: {len(seen)} of {len(pages)} team pages showed the next round without a click, the last after "
             f"{max(seen, default=float('nan')):.1f} s")
+        reported = [t for t in await asyncio.gather(*(_report_seen(page, started) for page in pages)) if t is not None]
+        say(f"round report: {len(reported)} of {len(pages)} team pages showed it with its why, the last "
+            f"{max(reported, default=float('nan')):.1f} s after the click (background worker, after the advance)")
         await browser.close()
     return {"times": times, "memory_teams": memory_teams, "memory_all": memory_all, "advance_page": advance_page,
             "advance_all": advance_all, "advance_message": message}

@@ -27,15 +27,15 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
-
-import ipywidgets as w
-from ipywidgets.widgets.widget_string import HTMLStyle
 
 from simulations.classroom.store import SESSION_ENV, WARMUP
 from simulations.errors import UserError
 from simulations.i18n import LANGUAGES, N_, current_language, translator
+
+if TYPE_CHECKING:  # widgets are imported where they are made: round reports render in a core install too
+    import ipywidgets as w
 
 #: Seconds between two polls of the session store by an open page (a change shows within this).
 POLL_SECONDS = 1.0
@@ -138,6 +138,9 @@ def text(value: str = "") -> w.HTML:
     brings its own Layout and HTMLStyle, so sharing them cuts a team page from about 195 models
     to about 110. Under a burst of pages the server's message relay is what saturates first.
     """
+    import ipywidgets as w
+    from ipywidgets.widgets.widget_string import HTMLStyle
+
     if "layout" not in _shared:
         _shared["layout"], _shared["style"] = w.Layout(), HTMLStyle()
     return w.HTML(value, layout=_shared["layout"], style=_shared["style"])
@@ -163,6 +166,8 @@ def close_tree(widgets: tuple[w.Widget, ...] | list[w.Widget]) -> None:
 
 def language_selector(lang: str, on_change: Callable[[str], None]) -> w.Dropdown:
     """The English / 中文 selector at the top of both pages."""
+    import ipywidgets as w
+
     choice = w.Dropdown(options=[(LANGUAGE_NAMES[x], x) for x in LANGUAGES], value=lang,
                         layout=w.Layout(width="110px"))
     choice.observe(lambda change: on_change(change["new"]), names="value")

@@ -46,6 +46,7 @@ from simulations.classroom.page_parts import (
     text,
     weekly_plot,
 )
+from simulations.classroom.round_report import report_stamp, team_reports_html
 from simulations.classroom.session import counted_rounds, round_events, session_case, weekly_records
 from simulations.classroom.store import WARMUP, AccessError, Member, RoundClosedError, StaleFormError, Store
 from simulations.errors import UserError
@@ -107,6 +108,7 @@ class TeamPage:
         self.dirty = False
         self._loading = False
         self._stamp: tuple[int, ...] = ()
+        self._reports_seen: tuple[int, int] = (-1, -1)
         self.raw: dict[str, Any] = {d.id: shown_value(d, d.default) for d in self.case.decisions}
         self.selector = language_selector(self.lang, self.set_language)
         self.title = css(text(""), "crm-title")
@@ -160,6 +162,7 @@ class TeamPage:
                                f"{case_html(case_text(case, 'narrative', self.lang))}"), "crm-narrative")
         self.brief = css(text(brief), "crm-role-brief")
         self.news = css(text(""), "crm-news")
+        self.report = css(text(""), "crm-round-report")
         self.results = css(text(""), "crm-results")
         self.plot = css(text(""), "crm-results-plot")
         self.fields: dict[str, w.Widget] = {}
@@ -191,7 +194,7 @@ class TeamPage:
         self.scene = TeamScenePanel(self.store, case, member, self.lang, _, self._locked, getattr(self, "scene", None))
         old = self.content.children
         self.content.children = [
-            self.header, self.brief, roles, narrative, self.news,
+            self.header, self.report, self.brief, roles, narrative, self.news,
             text(f"<h3>{html.escape(_(T_RESULTS))}</h3>"), self.results, self.plot,
             text(f"<h3>{html.escape(budget)}</h3>"), *form, self.budget, self.submit_button, self.form_status,
             self.current, text(f"<h3>{html.escape(_(T_MEMO_CHECK))}</h3>"), self.memo, memo_button, self.memo_result,
@@ -283,6 +286,8 @@ class TeamPage:
         if stamp != self._stamp:
             self._stamp = stamp
             self.refresh()
+        elif report_stamp(self.store, self.member.team) != self._reports_seen:
+            self._draw_report()  # the round report's parts arrive after the advance: redraw only the report
 
     def refresh(self) -> None:
         """Redraw round, news, results and the team's current decision from the store."""
@@ -304,11 +309,17 @@ class TeamPage:
         self.news.value = (f"<h3>{html.escape(_(T_NEWS))}</h3>" + "".join(
             f"<p><b>{html.escape(round_name(n, _))}:</b> {case_span(e['headline'])}</p>" for n, e in news)) if news else ""
         self.results.value = results_table(rows, _)
+        self._draw_report()
         real = [x for x in rows if x["round"] >= 1] or [x for x in rows if x["round"] == 0]
         shown = [x for x in rows if x["round"] == WARMUP] + real
         self.plot.value = weekly_plot(weekly_records(shown), _("{team}: weekly revenue and profit").format(team=team), _)
         self._show_submission(info.finished)
         self.submit_button.disabled = info.finished
+
+    def _draw_report(self) -> None:
+        assert self.member is not None
+        self._reports_seen = report_stamp(self.store, self.member.team)
+        self.report.value = team_reports_html(self.store, self.case, self.member.token, self.lang)
 
     def _show_submission(self, finished: bool) -> None:
         _ = self._

@@ -55,6 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--teams", type=int, default=30, help=_("teams (default: 30)"))
     b.add_argument("--customers", type=int, default=10_000, help=_("people in the world (default: 10000)"))
     b.add_argument("--rounds", type=int, default=3, help=_("rounds to advance (default: 3)"))
+    b.add_argument("--reports", action="store_true",
+                   help=_("teams submit random decisions every round, and the round reports' why is timed after "
+                          "each advance (the work of the background worker)"))
     b.add_argument("--browser", action="store_true",
                    help=_("serve the session and drive one page per team in headless Chromium: p95 time to an "
                           "interactive page, memory of the server and kernels, advance time seen on the pages"))
@@ -125,6 +128,12 @@ def cmd_advance(args: argparse.Namespace) -> int:
     print(_("round {round} run for {teams} teams ({submitted} submitted); ").format(
         round=report.round, teams=report.teams, submitted=report.submitted)
           + (_("the game is over") if report.finished else _("round {round} is open").format(round=report.next_round)))
+    from simulations.classroom.attribution import complete_reports  # after the advance: open pages already show it
+
+    started = time.perf_counter()
+    teams = complete_reports(store)
+    print(_("round reports written; the why of {teams} team(s) worked out in {seconds:.1f} s").format(
+        teams=teams, seconds=time.perf_counter() - started))
     return 0
 
 
@@ -159,10 +168,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Time round advances of ``--teams`` teams on a ``--customers`` world."""
+    import random
     import resource
     import tempfile
 
+    from simulations.classroom.attribution import bench_reports, random_decisions
     from simulations.classroom.rounds import advance_round, create_session
+    from simulations.classroom.session import session_case
 
     if args.rounds < 1:
         raise UserError(_("--rounds must be at least 1, got {value}").format(value=args.rounds))
@@ -176,12 +188,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         store, token = create_session(args.case, args.teams, Path(tmp) / "s", customers=args.customers)
         print(_("session created (warm-up) in {seconds} s").format(seconds=f"{time.perf_counter() - t0:.2f}"))
+        rng = random.Random(0)
         for _round in range(args.rounds):
+            if args.reports:
+                case = session_case(store)
+                current = store.info().current_round
+                for team in store.teams(token):
+                    store.submit(team.token, current, f"bench-{current}", random_decisions(case, rng))
             t0 = time.perf_counter()
             report = advance_round(store, token)
             print(_("round {round}: {teams} teams x {customers} customers x {weeks} weeks advanced in {seconds} s").format(
                 round=report.round, teams=report.teams, customers=f"{args.customers:,}", weeks=report.weeks,
                 seconds=f"{time.perf_counter() - t0:.2f}"))
+            if args.reports:
+                f = bench_reports(store, token, rng)
+                print(_("  round reports: the why of {teams} teams in {total} s; per team mean {mean} s ({cpu} CPU-s), "
+                        "max {max} s; {runs} replayed rounds per team on average (at most {max_runs}); load average {load}"
+                        ).format(teams=report.teams, total=f"{f['total']:.2f}", mean=f"{f['mean']:.3f}",
+                                 cpu=f"{f['cpu']:.3f}", max=f"{f['max']:.3f}", runs=f"{f['runs']:.1f}",
+                                 max_runs=f["max_runs"], load=f"{f['load']:.1f}"))
             if report.finished:
                 break
         size = (Path(tmp) / "s" / "session.sqlite").stat().st_size

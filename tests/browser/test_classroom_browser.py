@@ -21,6 +21,10 @@ from simulations.classroom.server import free_port
 from tests.browser.support import AUTO_UPDATE, FLAGS, HOST, WAIT, instructor_link, kill, member_links, serve
 from tests.conftest import need_tool
 
+#: A round report's why reaches the team page within this many ms (worker start-up and the replays).
+REPORT = 60_000
+SHOT = "/tmp/report-shot.png"
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("test_classroom_browser")]
 
 
@@ -99,6 +103,24 @@ def test_three_teams_two_rounds_event_kill_and_resume(tmp_path: Path) -> None:
             for page in teams:
                 page.wait_for_selector(".crm-team-header:has-text('round 2 is open')", timeout=AUTO_UPDATE)
                 page.wait_for_selector(".crm-results:has-text('round 1')", timeout=AUTO_UPDATE)
+            # the round report: score and rank at once, its why from the background worker, no click
+            started = time.perf_counter()
+            teams[0].wait_for_selector(".crm-round-report:has-text('Round report: round 1')", timeout=REPORT)
+            teams[0].wait_for_selector(".crm-round-report .crm-why-chart", timeout=REPORT)
+            print(f"round report with its why on the team page {time.perf_counter() - started:.1f} s after round 2 opened")
+            report = teams[0].inner_text(".crm-round-report")
+            assert "the benchmark firm scores 100" in report and "rank" in report and "Total vs benchmark" in report
+            assert "network outage" in report and "Working out why" not in report
+            teams[0].set_viewport_size({"width": 1000, "height": 1900})  # the whole card in one picture
+            teams[0].locator(".crm-round-report .crm-report-card").first.screenshot(path=SHOT)
+            teams[0].set_viewport_size({"width": 1280, "height": 720})
+            boss.wait_for_selector(".crm-class-summary:has-text('3 of 3 teams')", timeout=REPORT)
+            assert "Class summary for the debrief: round 1" in boss.inner_text(".crm-class-summary")
+            boss.select_option(".crm-report-team select", label="Team 2")
+            boss.wait_for_selector(".crm-instructor-report:has-text('Round report: round 1')")
+            boss.set_viewport_size({"width": 1000, "height": 1900})
+            boss.locator(".crm-reports-panel").screenshot(path=SHOT.replace(".png", "-class.png"))
+            boss.set_viewport_size({"width": 1280, "height": 720})
             _submit(teams[2], 350)
             boss.click(".crm-advance")
             boss.wait_for_selector(".crm-status:has-text('Round 3 is open')")

@@ -122,6 +122,9 @@ class Contracts(_Frozen):
     notice_weeks: int = _f(4, N_("weeks between termination notice and end of service"), ge=0, le=52)
     monthly_fee_mean: float = _f(65.0, N_("mean monthly fee (currency units)"), ge=0, le=1e6)
     lock_in_strength: float = _f(0.85, N_("how much a running fixed-term contract holds back leaving (0-1)"), ge=0, le=1)
+    price_rise_release: float = _f(
+        0.0, N_("how far a price above the list price the contracts were signed at (price index above 1) releases "
+        "customers from their running fixed term (1: regulators let them leave without penalty)"), ge=0, le=1)
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Contracts:
@@ -146,6 +149,9 @@ class Costs(_Frozen):
     )
     community_cost_per_week: float = _f(800.0, N_("moderation and platform cost of a running community"), ge=0, le=1e7)
     loyalty_cost_per_member_week: float = _f(0.02, N_("running cost of the loyalty programme per member"), ge=0, le=100)
+    overhead_per_week: float = _f(
+        0.0, N_("fixed weekly costs that no decision in the model moves (network, IT, premises), stated for the "
+        "reference market size"), ge=0, le=1e9)
 
 
 class Competitor(_Frozen):

@@ -50,7 +50,7 @@ STAGE_COLUMNS: tuple[str, ...] = tuple(f"n_{s.name.lower()}" for s in Stage)
 KPI_COLUMNS: tuple[str, ...] = (
     "week", *STAGE_COLUMNS, "customers_active", "acquisitions", "acquisitions_referral", "endangerments", "notices",
     "terminations", "losses", "winbacks", "revenue", "gross_margin", "cost_acquisition", "cost_marketing",
-    "cost_service", "cost_loyalty", "cost_community", "cost_total", "profit", "mean_satisfaction",
+    "cost_service", "cost_loyalty", "cost_community", "cost_overhead", "cost_total", "profit", "mean_satisfaction",
     "service_level", "mean_wait_minutes", "tickets", "complaints", "contacts_retention", "ideas",
     "ideas_adopted", "loyalty_members", "community_members", "product_quality",
 )

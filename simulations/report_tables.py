@@ -60,7 +60,7 @@ KPIS: dict[str, Kpi] = {
                         N_("revenue times the scenario's gross margin rate: what sales leave after the cost of goods"),
                         "money"),
     "cost_total": Kpi(N_("Costs"), N_("currency units"),
-                      N_("acquisition, marketing, service, loyalty programme and community costs"), "money"),
+                      N_("acquisition, marketing, service, loyalty programme and community costs, and fixed overheads"), "money"),
     "profit": Kpi(N_("Profit"), N_("currency units"), N_("gross margin minus costs"), "money"),
     "customers_active": Kpi(N_("Active customers"), N_("people"),
                             N_("people in an active stage (new, growth, maturity, at-risk, terminating, won back)"), "count"),

@@ -31,7 +31,7 @@ class WeekLog:
                 table[k] = np.concatenate([table[k], np.asarray(v)])
 
     def cost(self, function: str, amount: float) -> None:
-        """Book a cost of a business function (acquisition, marketing, service, loyalty, community)."""
+        """Book a cost of a business function (acquisition, marketing, service, loyalty, community, overhead)."""
         self.costs[function] = self.costs.get(function, 0.0) + float(amount)
 
     def count(self, name: str, value: float = 1.0) -> None:

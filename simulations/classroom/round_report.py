@@ -50,7 +50,7 @@ TABLE_STYLE = ("<style>.crm-report-card table td, .crm-report-card table th, .cr
 MEANING: dict[str, str] = {
     "revenue": N_("sales plus recurring fees billed during the period"),
     "profit": N_("gross margin minus costs"),
-    "cost_total": N_("acquisition, marketing, service, loyalty programme and community costs"),
+    "cost_total": N_("acquisition, marketing, service, loyalty programme and community costs, and fixed overheads"),
     "acquisitions": N_("prospects who became customers during the period"),
     "buyers": N_("customers who bought at least once during the round"),
     "notices": N_("contract customers who gave notice during the round (others leave without a word)"),

@@ -49,7 +49,7 @@ def customer_equity(model: Any, scoring: Scoring) -> float:
     fees = pop.monthly_fee / WEEKS_PER_MONTH if world.contracts.enabled else 0.0
     margin = (spend + fees) * world.costs.gross_margin
 
-    hold = lock_in(pop, world, week)
+    hold = lock_in(pop, world, week, price_index=pol.pricing.price_index)
     hazard = endangerment_hazard(pop, world, pol, Modifiers(), week) * (1.0 - 0.5 * hold)
     rel = world.relationship
     gap = np.clip(rel.at_risk_threshold + 0.15 - pop.satisfaction, 0.0, 1.0)

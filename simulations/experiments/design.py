@@ -34,7 +34,7 @@ from simulations.i18n import N_, _
 MAX_POINTS = 100_000
 #: KPIs for which less is better; every other metric is maximised unless ``goals`` says otherwise.
 LOWER_IS_BETTER = frozenset({
-    "cost_acquisition", "cost_marketing", "cost_service", "cost_loyalty", "cost_community", "cost_total",
+    "cost_acquisition", "cost_marketing", "cost_service", "cost_loyalty", "cost_community", "cost_overhead", "cost_total",
     "notices", "terminations", "losses", "complaints", "mean_wait_minutes", "n_at_risk", "n_terminating",
     "n_dormant", "n_lost",
 })

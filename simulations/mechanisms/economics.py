@@ -14,7 +14,7 @@ from simulations.stages import PROSPECT, is_active
 from simulations.weeklog import WeekLog
 
 WEEKS_PER_MONTH = 52 / 12
-COST_FUNCTIONS: tuple[str, ...] = ("acquisition", "marketing", "service", "loyalty", "community")
+COST_FUNCTIONS: tuple[str, ...] = ("acquisition", "marketing", "service", "loyalty", "community", "overhead")
 
 
 def margin_rate(world: World, policies: Policies) -> float:
@@ -41,6 +41,7 @@ def close_week(pop: Population, world: World, policies: Policies, log: WeekLog) 
         fees = float(weekly_fee(float(pop.monthly_fee[billed].sum()), policies))
     revenue = log.counts.get("revenue_orders", 0.0) + fees
     margin = revenue * margin_rate(world, policies)
+    log.cost("overhead", world.costs.overhead_per_week * world.market.size_scale)  # fixed, at the market's size
     costs = {f"cost_{f}": log.costs.get(f, 0.0) for f in COST_FUNCTIONS}
     total = sum(costs.values())
     return {"revenue": revenue, "revenue_fees": fees, "gross_margin": margin, **costs,

@@ -80,13 +80,20 @@ def occasions(pop: Population, world: World, rows: slice | np.ndarray) -> np.nda
     return (relative ** np.float32(link)).astype(np.float32)
 
 
-def lock_in(pop: Population, world: World, week: int, ids: np.ndarray | None = None) -> np.ndarray:
+def term_hold(world: World, price_index: float = 1.0) -> float:
+    """How much a running fixed term holds, given our price: a rise above list may release customers."""
+    c = world.contracts
+    return c.lock_in_strength * (1.0 - c.price_rise_release) if price_index > 1.0 + 1e-9 else c.lock_in_strength
+
+
+def lock_in(pop: Population, world: World, week: int, ids: np.ndarray | None = None,
+            price_index: float = 1.0) -> np.ndarray:
     """How much a running fixed-term contract holds a customer (0: free to leave), for ``ids`` or everyone."""
     rows = slice(None) if ids is None else ids
     if not world.contracts.enabled:
         return np.zeros(pop.n if ids is None else len(ids), dtype=np.float32)
     running = (pop.contract[rows] >= 2) & (pop.contract_end_week[rows] > week)
-    return np.where(running, world.contracts.lock_in_strength, 0.0).astype(np.float32)
+    return np.where(running, term_hold(world, price_index), 0.0).astype(np.float32)
 
 
 def _move(pop: Population, ids: np.ndarray, stage: int) -> None:
@@ -110,6 +117,7 @@ def respond(
     # u / p is again uniform (used for the cause). This keeps the draws per week fixed (paired).
     u = rng.random(pop.n, dtype=np.float32)
     rel = world.relationship
+    price = policies.pricing.price_index
 
     update_feelings(pop, world, mods, product_quality, price_feeling(world, policies))
     pop.weeks_in_stage += 1
@@ -120,7 +128,8 @@ def respond(
     # hazards are computed only for those who can move (prospects, most of the market, cannot)
     stage = pop.stage
     able = np.flatnonzero(((stage >= NEW) & (stage <= MATURITY)) | (stage == WON_BACK))
-    h = endangerment_hazard(pop, world, policies, mods, week, able) * (1.0 - rel.contract_hold * lock_in(pop, world, week, able))
+    held = lock_in(pop, world, week, able, price)
+    h = endangerment_hazard(pop, world, policies, mods, week, able) * (1.0 - rel.contract_hold * held)
     hit = u[able] < h
     to_risk = able[hit]
     pop.prev_stage[to_risk] = stage[to_risk]
@@ -141,7 +150,7 @@ def respond(
     pop.stage[settled] = pop.prev_stage[settled]
     pop.weeks_in_stage[settled] = 0
     gap = np.clip(rel.at_risk_threshold + rel.decision_margin - sat, 0.0, 1.0)
-    p_decide = (rel.decision_rate * (rel.decision_floor + rel.decision_slope * gap) * (1.0 - lock_in(pop, world, week, ar))
+    p_decide = (rel.decision_rate * (rel.decision_floor + rel.decision_slope * gap) * (1.0 - lock_in(pop, world, week, ar, price))
                 * (1.0 - rel.commitment_restraint * pop.commitment[ar]))
     # a fixed-term contract that ends this week forces the decision
     renewing = (pop.contract[ar] >= 2) & (pop.contract_end_week[ar] == week)

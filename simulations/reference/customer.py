@@ -32,7 +32,7 @@ from simulations.mechanisms.economics import WEEKS_PER_MONTH
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES as CAMPAIGNS
 from simulations.mechanisms.marketing import ONBOARDING, RETENTION
 from simulations.mechanisms.purchasing import CROSS_BUY_RATE, DROPOUT, STAGE_BUYING
-from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE, price_feeling
+from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE, price_feeling, term_hold
 from simulations.population import ACQ_REFERRAL, FIELDS
 from simulations.rng import LOGISTIC_SCALE, logistic_lognormal_mean
 from simulations.stages import Stage
@@ -398,7 +398,7 @@ class Customer(mesa.Agent):
         world, firm, rnd = model.world, model.firm, model.dice.relationship.random
         rel, contracts = world.relationship, world.contracts
         bound = contracts.enabled and self.contract >= 2 and self.contract_end_week > week
-        hold = contracts.lock_in_strength if bound else 0.0
+        hold = term_hold(world, model.policies.pricing.price_index) if bound else 0.0
 
         if self.stage in ENDANGERABLE:
             if rnd() < self.endangerment_hazard(week) * (1.0 - rel.contract_hold * hold):

@@ -107,7 +107,7 @@ class _Tally:
 
 KPI_SUMS: tuple[str, ...] = (
     "profit", "revenue", "terminations", "acquisitions", "acquisitions_referral", "tickets", "complaints",
-    "cost_acquisition", "cost_marketing", "cost_service", "cost_loyalty", "cost_community", "cost_total",
+    "cost_acquisition", "cost_marketing", "cost_service", "cost_loyalty", "cost_community", "cost_overhead", "cost_total",
 )
 
 

@@ -19,9 +19,11 @@ customer's recorded habit of using offers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from simulations.arrays import select
 from simulations.config import CrmRules
 from simulations.firm import churn_model
 from simulations.firm.records import CustomerRecords
@@ -34,6 +36,9 @@ DEFAULT_GAP_WEEKS = 13.0
 #: churn rate over the horizon the firm assumes before it has observed one
 DEFAULT_BASE_RATE = 0.1
 ENDED_STAGES = (TERMINATING, DORMANT, LOST)
+#: stage codes as int8 scalars, so that selects between them stay int8
+_PROSPECT, _NEW, _GROWTH, _MATURITY, _AT_RISK, _TERMINATING, _DORMANT, _WON_BACK, _LOST = (
+    np.int8(s) for s in (PROSPECT, NEW, GROWTH, MATURITY, AT_RISK, TERMINATING, DORMANT, WON_BACK, LOST))
 
 
 @dataclass
@@ -62,7 +67,7 @@ class FirmView:
         self.experiments: list[Snapshot] = []
         self.experiment_outcomes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # features, churned, treated
         self.fits: list[dict[str, float]] = []
-        self._cache: dict[tuple[str, int], np.ndarray] = {}
+        self._cache: dict[tuple[str, int], Any] = {}
         self.week = 0
 
     # ---------------------------------------------------------------------------- recording
@@ -137,36 +142,35 @@ class FirmView:
         return self._cache["customers"]
 
     def base_stage(self, week: int) -> np.ndarray:
-        """Perceived stage of everyone by the record rules, before the churn score is consulted."""
+        """Perceived stage of everyone by the record rules, before the churn score is consulted.
+
+        Computed over every row at once and masked by ``known`` (not gathered by id): the rules are
+        per row, and contiguous branch-free passes cost less than gathering half of them.
+        """
         key = ("base", week)
         if key in self._cache:
             return self._cache[key]
         r, rules = self.records, self.rules
-        ids = self.customers()
-        tenure = week - r.signup_week[ids]
-        st = np.where(tenure < rules.growth_weeks, GROWTH, MATURITY).astype(np.int8)
-        st[tenure < rules.new_weeks] = NEW
-        returned = r.returned_week[ids]
-        st[(returned >= 0) & (week - returned < rules.new_weeks)] = WON_BACK
-        contract = r.contract[ids] > 0
-        silent = week - r.last_order_week[ids]
-        lapsed = ~contract & (silent > self.lapse_after(ids))
-        # whole-array selects, not masked assignments: the same stages without gathers and scatters
-        st = np.where(lapsed, np.where(silent > rules.lost_weeks, LOST, DORMANT).astype(np.int8), st)
-        st = np.where(contract & (r.notice_week[ids] >= 0), np.int8(TERMINATING), st)
-        ended = r.ended_week[ids]
+        tenure = week - r.signup_week
+        st = select(tenure < rules.new_weeks, _NEW, select(tenure < rules.growth_weeks, _GROWTH, _MATURITY))
+        returned = r.returned_week
+        st = select((returned >= 0) & (week - returned < rules.new_weeks), _WON_BACK, st)
+        contract = r.contract > 0
+        silent = week - r.last_order_week
+        lapsed = ~contract & (silent > self.lapse_after(slice(None)))
+        st = select(lapsed, select(silent > rules.lost_weeks, _LOST, _DORMANT), st)
+        st = select(contract & (r.notice_week >= 0), _TERMINATING, st)
+        ended = r.ended_week
         gone = contract & (ended >= 0)
-        st = np.where(gone, np.where(week - ended > rules.lost_weeks, LOST, DORMANT).astype(np.int8), st)
-        stage = np.full(r.n, PROSPECT, dtype=np.int8)
-        stage[ids] = st
+        st = select(gone, select(week - ended > rules.lost_weeks, _LOST, _DORMANT), st)
+        stage = select(r.known, st, _PROSPECT)
         self._cache[key] = stage
         return stage
 
     def active(self, week: int) -> np.ndarray:
         """Ids of customers the firm sees as current (not prospect, terminating, lapsed or lost)."""
-        s, ids = self.base_stage(week), self.customers()
-        st = s[ids]
-        return ids[(st == NEW) | (st == GROWTH) | (st == MATURITY) | (st == WON_BACK)]
+        s = self.base_stage(week)
+        return np.flatnonzero((s == NEW) | (s == GROWTH) | (s == MATURITY) | (s == WON_BACK))
 
     def features(self, week: int, ids: np.ndarray) -> np.ndarray:
         """The churn model's inputs for ``ids`` at ``week`` (columns: ``churn_model.FEATURES``).
@@ -192,15 +196,19 @@ class FirmView:
         Scores of every current or terminating customer are computed once per week and cached:
         the perceived stage and the retention ranking both read them.
         """
+        return self._scores(week)[2][ids]
+
+    def _scores(self, week: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scored ids, their scores, and the scores spread over everyone (0 for the unscored), cached per week."""
         key = ("risk", week)
         if key not in self._cache:
             s = self.base_stage(week)
-            scored = self.customers()
-            scored = scored[(s[scored] != DORMANT) & (s[scored] != LOST)]
-            cache = np.zeros(self.records.n, dtype=np.float32)
-            cache[scored] = churn_model.predict(self.coef, self.features(week, scored))
-            self._cache[key] = cache
-        return self._cache[key][ids]
+            scored = np.flatnonzero((s != PROSPECT) & (s != DORMANT) & (s != LOST))
+            score = churn_model.predict(self.coef, self.features(week, scored))
+            everyone = np.zeros(self.records.n, dtype=np.float32)
+            everyone[scored] = score
+            self._cache[key] = (scored, score, everyone)
+        return self._cache[key]
 
     def uplift(self, week: int, ids: np.ndarray) -> np.ndarray:
         """Estimated fall in churn risk if ``ids`` get a retention offer (higher: better to call)."""
@@ -220,13 +228,14 @@ class FirmView:
         if key in self._cache:
             return self._cache[key]
         stage = self.base_stage(week).copy()
-        live = self.customers()
-        live = live[(stage[live] == GROWTH) | (stage[live] == MATURITY)]  # new and returning customers belong to onboarding
-        if live.size:
+        scored, score, _ = self._scores(week)
+        st = stage[scored]
+        live = (st == GROWTH) | (st == MATURITY)  # new and returning customers belong to onboarding
+        if live.any():
             base_odds = self.base_rate / (1.0 - self.base_rate)
-            score = self.risk(week, live).astype(np.float64)
-            flagged = live[score / np.maximum(1.0 - score, 1e-9) > self.rules.at_risk_lift * base_odds]
-            stage[flagged] = AT_RISK
+            odds = score.astype(np.float64)
+            odds = odds / np.maximum(1.0 - odds, 1e-9)
+            stage[scored[live & (odds > self.rules.at_risk_lift * base_odds)]] = AT_RISK
         self._cache[key] = stage
         return stage
 
@@ -240,7 +249,7 @@ class FirmView:
             self.typical_gap = float(max(np.median(gaps), 1.0))
             self._refresh_gap(slice(None))
         now = self.base_stage(week)
-        ended = np.isin(now, ENDED_STAGES)
+        ended = (now == ENDED_STAGES[0]) | (now == ENDED_STAGES[1]) | (now == ENDED_STAGES[2])  # isin, without its sort
         due = [s for s in self.snapshots if week - s.week >= horizon]
         if due:
             snap = due[-1]

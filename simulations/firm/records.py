@@ -122,9 +122,11 @@ class CustomerRecords:
             k = t["contacts"]
             reached = k["treated"].astype(bool)
             c = k["customer"][reached].astype(np.int64)
-            # a customer can be in several waves of a week: count per customer (bincount beats unique here)
-            self.contacts_weighted += weight * np.bincount(c, minlength=self.n)[: self.n]
-            self.offers += np.bincount(c[k["offer"][reached] > 0], minlength=self.n)[: self.n].astype(np.int32)
+            # a customer can be in several waves of a week: count per customer, touching only those reached
+            who, times = np.unique(c, return_counts=True)
+            self.contacts_weighted[who] += weight * times
+            who, times = np.unique(c[k["offer"][reached] > 0], return_counts=True)
+            self.offers[who] += times.astype(np.int32)
         if "notices" in t:
             self.notice_week[t["notices"]["customer"].astype(np.int64)] = week
         if "notice_withdrawals" in t:

@@ -61,7 +61,9 @@ class FirmView:
         self.coef = churn_model.PRIOR_COEF.copy()
         self.uplift_coef: tuple[np.ndarray, np.ndarray] | None = None
         self.typical_gap = DEFAULT_GAP_WEEKS
-        self._gap = np.empty(0, dtype=np.float32)
+        self._gap = np.empty(max(capacity, 16), dtype=np.float32)
+        self._lapse = np.empty(self._gap.size, dtype=np.int32)
+        self._gap_n = 0
         self.base_rate = DEFAULT_BASE_RATE
         self.snapshots: list[Snapshot] = []
         self.experiments: list[Snapshot] = []
@@ -95,7 +97,7 @@ class FirmView:
         if orders is not None and not self.contracts:
             c = orders["customer"].astype(np.int64)
             c = c[c < rec.n]
-            returning = c[rec.known[c] & (rec.n_orders[c] > 0) & (log.week - rec.last_order_week[c] > self.lapse_after(c))]
+            returning = c[rec.known[c] & (rec.n_orders[c] > 0) & (log.week - rec.last_order_week[c] > self._lapse_weeks()[c])]
         rec.record(log, n_people, self.contracts)
         rec.returned_week[returning] = log.week
         if orders is not None:
@@ -118,22 +120,45 @@ class FirmView:
         Kept for everyone and refreshed only for the week's buyers (and for all when the firm's
         typical gap changes at a refit), so reading it costs no pass over the whole base.
         """
-        if self._gap.size < self.records.n:
-            self._gap = np.concatenate([self._gap, np.full(self.records.n - self._gap.size, self.typical_gap, np.float32)])
-        return self._gap[ids]
+        self._grow_gap()
+        return self._gap[: self.records.n][ids]
+
+    def _grow_gap(self) -> None:
+        """Give newcomers the typical gap (in a buffer with spare room: no copy of everyone each week)."""
+        n, old = self.records.n, self._gap_n
+        if n <= old:
+            return
+        if self._gap.size < n:
+            size = max(int(self._gap.size * 1.5), n)
+            self._gap = np.concatenate([self._gap[:old], np.empty(size - old, np.float32)])
+            self._lapse = np.concatenate([self._lapse[:old], np.empty(size - old, np.int32)])
+        self._gap[old:n] = self.typical_gap
+        self._gap_n = n
+        self._set_lapse(slice(old, n))
+
+    def _set_lapse(self, ids: np.ndarray | slice) -> None:
+        # silence is a whole number of weeks, so ``silent > lapse_after`` is ``silent > floor(lapse_after)``
+        self._lapse[: self.records.n][ids] = np.floor(self.lapse_after(ids)).astype(np.int32)
 
     def _refresh_gap(self, ids: np.ndarray | slice) -> None:
         r = self.records
         n = r.n_orders[ids].astype(np.float32)
         span = np.where(n >= 2, r.last_order_week[ids] - r.first_order_week[ids], 0).astype(np.float32)
-        self.gap(slice(0, 0))  # make room for newcomers
-        self._gap[ids] = (span + np.float32(GAP_PRIOR_ORDERS * self.typical_gap)) / (
+        self._grow_gap()  # make room for newcomers
+        gaps = self._gap[: r.n]
+        gaps[ids] = (span + np.float32(GAP_PRIOR_ORDERS * self.typical_gap)) / (
             np.maximum(n - 1, 0) + np.float32(GAP_PRIOR_ORDERS))
+        self._set_lapse(ids)
 
     def lapse_after(self, ids: np.ndarray | slice) -> np.ndarray:
         """Weeks of silence after which the firm calls a non-contract customer lapsed (dormant)."""
         rules = self.rules
         return np.clip(rules.lapse_multiple * self.gap(ids), rules.min_lapse_weeks, rules.max_lapse_weeks)
+
+    def _lapse_weeks(self) -> np.ndarray:
+        """``floor(lapse_after)`` of everyone, kept with the gaps (an integer compare in the weekly pass)."""
+        self._grow_gap()
+        return self._lapse[: self.records.n]
 
     def customers(self) -> np.ndarray:
         """Ids of everyone the firm has recorded (cached until the records change)."""
@@ -157,7 +182,7 @@ class FirmView:
         st = select((returned >= 0) & (week - returned < rules.new_weeks), _WON_BACK, st)
         contract = r.contract > 0
         silent = week - r.last_order_week
-        lapsed = ~contract & (silent > self.lapse_after(slice(None)))
+        lapsed = ~contract & (silent > self._lapse_weeks())
         st = select(lapsed, select(silent > rules.lost_weeks, _LOST, _DORMANT), st)
         st = select(contract & (r.notice_week >= 0), _TERMINATING, st)
         ended = r.ended_week
@@ -186,7 +211,8 @@ class FirmView:
         x[:, 3] = r.recent("complaints", ids, week - 1)
         x[:, 4] = r.recent("tickets", ids, week - 1)
         x[:, 5] = r.recent("contacts", ids, week - 1)
-        x[:, 6] = np.where(r.contract[ids] >= 2, np.clip(r.contract_end_week[ids] - week, 0, 104) / 52.0, 0.0)
+        fixed = r.contract[ids] >= 2
+        x[:, 6] = select(fixed, np.clip(r.contract_end_week[ids] - week, 0, 104) / 52.0, 0.0) if fixed.any() else 0.0
         x[:, 7] = r.loyalty_member[ids]
         return x
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulations.arrays import select
 from simulations.config import SERVICE_CHANNELS, Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
@@ -52,13 +53,40 @@ def expected_demand(pop: Population, world: World, policies: Policies, mods: Mod
     """
     sw = world.service
     unhappy = pop.satisfaction < world.relationship.at_risk_threshold
-    p = np.where(unhappy, np.float32(sw.unhappy_need), np.float32(1.0)) * is_active(pop.stage)
-    p = p * np.float32(world.traits.service_need_rate * mods.service_need)
+    active = is_active(pop.stage)
+    rate = np.float32(world.traits.service_need_rate * mods.service_need)
+    need = (np.float32(sw.unhappy_need) * rate, np.float32(1.0) * rate)  # a customer's weekly need: unhappy, content
     key = np.zeros(pop.n, dtype=bool)
     recorded = min(firm_tier.size, pop.n)  # people the firm has not recorded yet are not routed to the desk
     key[:recorded] = (firm_tier[:recorded] == 2) & policies.service.key_account_desk
-    per_channel = np.bincount(pop.service_channel[~key], weights=p[~key], minlength=len(SERVICE_CHANNELS))
-    return per_channel.astype(np.float64), float(p[key].sum())
+    keyed = np.flatnonzero(key)  # few: the desk's load is summed over exactly these rows, as before
+    key_need = select(unhappy[keyed], need[0], need[1]) * active[keyed]
+    served = active & ~key
+    per_channel = _channel_loads(pop.service_channel, served, unhappy, need)
+    if per_channel is None:
+        p = select(unhappy, need[0], need[1]) * served
+        per_channel = np.bincount(pop.service_channel, weights=p, minlength=len(SERVICE_CHANNELS))
+    return per_channel.astype(np.float64), float(key_need.sum())
+
+
+def _channel_loads(channel: np.ndarray, served: np.ndarray, unhappy: np.ndarray,
+                   need: tuple[np.float32, np.float32]) -> np.ndarray | None:
+    """Summed need per channel from counts (``None`` when that would not be exact).
+
+    Why counts: every customer's need is one of two float32 values, and while the total stays
+    below 2**53 units of the finer value's last bit, every partial sum in float64 is exact, so
+    ``count * value`` gives the very bits of summing customer by customer (the weighted bincount
+    this replaces), without a pass that converts everyone's need to float64.
+    """
+    unit = float(min(np.spacing(need[0]), np.spacing(need[1])))
+    if served.size * float(max(need)) >= 2.0**53 * unit or min(need) <= 0:
+        return None
+    loads = np.zeros(len(SERVICE_CHANNELS), dtype=np.float64)
+    for c in range(len(SERVICE_CHANNELS)):
+        mine = served & (channel == c)
+        low = np.count_nonzero(mine & unhappy)
+        loads[c] = low * float(need[0]) + (np.count_nonzero(mine) - low) * float(need[1])
+    return loads
 
 
 def respond(

@@ -176,9 +176,11 @@ class CustomerLifecycleModel(mesa.Model):
 
     def _update_kpis(self, log: WeekLog, money: dict[str, float]) -> None:
         pop, c = self.population, log.counts
-        counts = np.bincount(pop.stage, minlength=N_STAGES)
+        # counting and compress are exact and, on a million int8 codes, several times faster than
+        # bincount (which widens every code) and boolean indexing (which branches per element)
+        counts = [np.count_nonzero(pop.stage == s) for s in range(N_STAGES)]
         active = is_active(pop.stage)
-        n_active = int(active.sum())
+        n_active = int(np.count_nonzero(active))
         kpi: dict[str, float] = {"week": self.week}
         kpi.update({col: int(v) for col, v in zip(STAGE_COLUMNS, counts, strict=False)})
         live = c.get("tickets_live", 0.0)
@@ -198,7 +200,7 @@ class CustomerLifecycleModel(mesa.Model):
             **{f"cost_{f}": money.get(f"cost_{f}", 0.0) for f in economics.COST_FUNCTIONS},
             cost_total=money.get("cost_total", 0.0),
             profit=money.get("profit", 0.0),
-            mean_satisfaction=float(pop.satisfaction[active].mean()) if n_active else float("nan"),
+            mean_satisfaction=float(np.compress(active, pop.satisfaction).mean()) if n_active else float("nan"),
             service_level=service.service_level(c),
             mean_wait_minutes=c.get("wait_minutes_live", 0.0) / live if live else 0.0,
             tickets=c.get("tickets", 0.0),
@@ -206,8 +208,8 @@ class CustomerLifecycleModel(mesa.Model):
             contacts_retention=c.get("contacts_retention", 0.0),
             ideas=c.get("ideas", 0.0),
             ideas_adopted=c.get("ideas_adopted", 0.0),
-            loyalty_members=int((pop.loyalty_member & active).sum()),
-            community_members=int((pop.community_member & active).sum()),
+            loyalty_members=int(np.count_nonzero(pop.loyalty_member & active)),
+            community_members=int(np.count_nonzero(pop.community_member & active)),
             product_quality=self.product_quality,
         )
         self.kpi = kpi

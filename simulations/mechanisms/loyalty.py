@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulations.arrays import select
 from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
@@ -42,15 +43,18 @@ def respond(
 
     members = np.flatnonzero(pop.loyalty_member & active)
     earned = (pop.week_spend[members] * p.points_per_currency).astype(np.float32)
-    pop.points[members] += earned
-    rewards = np.floor(pop.points[members] / p.redemption_points)
+    points = pop.points[members] + earned  # one gather and one scatter for the same two float32 steps
+    rewards = np.floor(points / p.redemption_points)
     redeemed = (rewards * p.redemption_points).astype(np.float32)
-    pop.points[members] -= redeemed
-    pop.shock[members] += np.where(rewards > 0, 0.02, 0.0).astype(np.float32)
+    pop.points[members] = points - redeemed
+    pop.shock[members] += select(rewards > 0, 0.02, 0.0).astype(np.float32)
 
     old_tier = pop.loyalty_tier[members]
     spend = pop.spend_52[members]
-    new_tier = np.where(spend >= p.gold_spend, 2, np.where(spend >= p.silver_spend, 1, 0)).astype(np.int8)
+    # with ordered thresholds the tier is the number of thresholds reached (no branching select)
+    new_tier = ((spend >= p.gold_spend).view(np.int8) + (spend >= p.silver_spend).view(np.int8)
+                if p.gold_spend >= p.silver_spend else
+                np.where(spend >= p.gold_spend, 2, np.where(spend >= p.silver_spend, 1, 0)).astype(np.int8))
     pop.loyalty_tier[members] = new_tier
     moved = (earned > 0) | (redeemed > 0) | (new_tier != old_tier)
     log.add("loyalty", customer=members[moved].astype(np.int32), earned=earned[moved], redeemed=redeemed[moved],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulations.arrays import select
 from simulations.config import Policies, World
 from simulations.mechanisms.acquisition import log_contract_terms
 from simulations.mechanisms.events import Modifiers
@@ -42,8 +43,8 @@ def update_feelings(pop: Population, world: World, mods: Modifiers, product_qual
     pop.trust += rel.trust_rate * (pop.satisfaction - pop.trust)
     np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
     customer = (pop.stage >= NEW) & (pop.stage <= MATURITY)
-    # a masked add in place: the same sums as ``commitment[customer] += growth`` without gather and scatter
-    np.add(pop.commitment, np.float32(rel.commitment_growth), out=pop.commitment, where=customer)
+    # the same sums as ``commitment[customer] += growth``, by a branch-free select (no gather, scatter or ``where=``)
+    pop.commitment[:] = select(customer, pop.commitment + np.float32(rel.commitment_growth), pop.commitment)
     np.clip(pop.commitment, 0.0, 1.0, out=pop.commitment)
     pop.shock[:] = 0.0
 
@@ -93,7 +94,7 @@ def lock_in(pop: Population, world: World, week: int, ids: np.ndarray | None = N
     if not world.contracts.enabled:
         return np.zeros(pop.n if ids is None else len(ids), dtype=np.float32)
     running = (pop.contract[rows] >= 2) & (pop.contract_end_week[rows] > week)
-    return np.where(running, term_hold(world, price_index), 0.0).astype(np.float32)
+    return select(running, term_hold(world, price_index), 0.0).astype(np.float32)
 
 
 def _move(pop: Population, ids: np.ndarray, stage: int) -> None:

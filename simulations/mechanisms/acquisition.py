@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulations.arrays import select
 from simulations.config import ACQUISITION_CHANNELS, Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import ACQ_INITIAL, ACQ_REFERRAL, Population
@@ -93,7 +94,7 @@ def respond(
     delight = np.clip((pop.satisfaction[active] - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION), 0, 1)
     bonus = 1.0 + min(policies.acquisition.referral_bonus / 50.0, 2.0)
     member = pop.community_member[active] & policies.community.enabled
-    lift = np.where(member, 1.0 + world.community.referral_lift, 1.0)
+    lift = select(member, 1.0 + world.community.referral_lift, 1.0)
     p_refer = rel.referral_rate * delight * bonus * lift * mods.referral
     refer = u_refer[active] < p_refer
     referrers = active[refer]

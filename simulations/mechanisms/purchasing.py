@@ -140,7 +140,8 @@ def respond(
     first[takers] = True  # an accepted offer is used at once, like a first purchase
     kept = takers[(pop.offer_kind[takers] == RETENTION) & (orders[takers] == 0)]
     pop.orders_ahead[kept] += 1
-    orders[first] = np.maximum(orders[first], 1)
+    firsts = np.flatnonzero(first)
+    orders[firsts] = np.maximum(orders[firsts], 1)
     dead = dropouts(pop, orders, first, u_drop) if u_drop is not None else np.empty(0, dtype=np.int64)
 
     t = world.traits
@@ -149,21 +150,22 @@ def respond(
     noise = np.exp(t.order_noise_sd * unit_logistic(u_spend[buyers])) / logistic_lognormal_mean(t.order_noise_sd)
     spent = orders[buyers] * pop.spend_mean[buyers] * pop.value_multiplier[buyers] * noise
     spent = spent * np.float32(policies.pricing.price_index) * (1.0 + 0.2 * (pop.categories[buyers] - 1))
-    spend = np.zeros(n, dtype=spent.dtype)
-    spend[buyers] = spent
     campaign, discount, new_category = redeem_offers(pop, buyers, spent, week, log)
 
+    # only buyers spend: their rows are written, nobody else's (no spend array over everyone)
+    bought = orders[buyers]
     pop.week_orders[:] = orders
-    pop.week_spend[:] = spend
-    pop.n_orders[buyers] += orders[buyers]
-    pop.total_spend[buyers] += spend[buyers]
+    pop.week_spend[:] = 0.0
+    pop.week_spend[buyers] = spent
+    pop.n_orders[buyers] += bought
+    pop.total_spend[buyers] += spent
     pop.spend_52 *= np.float32(51 / 52)
-    pop.spend_52[buyers] += spend[buyers]
+    pop.spend_52[buyers] += spent
     pop.last_purchase_week[buyers] = week
 
     if not world.btyd.enabled:
-        growing = (pop.stage == GROWTH) & (orders > 0) & (pop.categories < t.categories)
-        pop.categories[growing & (u_cross < CROSS_BUY_RATE)] += 1
+        growing = buyers[(pop.stage[buyers] == GROWTH) & (pop.categories[buyers] < t.categories)]
+        pop.categories[growing[u_cross[growing] < CROSS_BUY_RATE]] += 1
     else:
         pop.stage[dead] = LOST
         pop.weeks_in_stage[dead] = 0
@@ -171,12 +173,12 @@ def respond(
         pop.churn_cause[dead] = DROPOUT
         log.count("terminations", dead.size)
 
-    log.add("orders", customer=buyers.astype(np.int32), orders=orders[buyers], amount=spend[buyers],
+    log.add("orders", customer=buyers.astype(np.int32), orders=bought, amount=spent,
             categories=pop.categories[buyers], campaign=campaign, offer_week=pop.offer_week[buyers],
             discount=discount, new_category=new_category)
     used = campaign >= 0
     pop.offer_kind[buyers[used]] = -1
     pop.offer_pocketed[buyers[used]] = False
     pop.offer_take[takers] = False
-    log.count("orders", float(orders.sum()))
-    log.count("revenue_orders", float(spend[buyers].sum()))
+    log.count("orders", float(bought.sum()))
+    log.count("revenue_orders", float(spent.sum()))

@@ -12,6 +12,8 @@ buy less for a while and lapse into dormancy (中断期), which becomes loss if 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from simulations.arrays import select
@@ -49,6 +51,23 @@ def update_feelings(pop: Population, world: World, mods: Modifiers, product_qual
     pop.shock[:] = 0.0
 
 
+def _fragility(decay: float, weeks: float, needed: int) -> np.ndarray:
+    """``1 + decay * exp(-tenure / weeks)`` for every whole tenure below ``needed`` (rounded up to a power of two).
+
+    Why a table: tenure is a whole number of weeks, so the weekly exponential over every customer
+    is a lookup; the entries are computed by the very same array expression, so they are the same bits.
+    """
+    return _fragility_table(decay, weeks, 1 << max(needed - 1, 1).bit_length())
+
+
+@functools.lru_cache(maxsize=8)
+def _fragility_table(decay: float, weeks: float, size: int) -> np.ndarray:
+    tenure = np.arange(size, dtype=np.int32)
+    table = 1.0 + decay * np.exp(-tenure / weeks)
+    table.flags.writeable = False
+    return table
+
+
 def endangerment_hazard(
     pop: Population, world: World, policies: Policies, mods: Modifiers, week: int, ids: np.ndarray | None = None
 ) -> np.ndarray:
@@ -58,7 +77,7 @@ def endangerment_hazard(
     price_gap = (policies.pricing.price_index / comp.price_index) ** world.traits.price_sensitivity
     pull = comp.attractiveness * mods.competitor_pull * price_gap
     tenure = np.maximum(week - pop.signup_week[rows], 0)
-    fragile = 1.0 + rel.tenure_hazard_decay * np.exp(-tenure / rel.fragile_weeks)
+    fragile = _fragility(rel.tenure_hazard_decay, rel.fragile_weeks, int(tenure.max(initial=0)) + 1)[tenure]
     drive = np.exp(rel.at_risk_sensitivity * (rel.at_risk_threshold - pop.satisfaction[rows]))
     h = (rel.at_risk_base_hazard * drive * occasions(pop, world, rows) * (rel.pull_floor + pull) * fragile
          * (1.0 - rel.commitment_shield * pop.commitment[rows]) * (rel.trust_offset - pop.trust[rows]))

@@ -52,6 +52,7 @@ class CustomerRecords:
         self.n = 0
         self._buf: dict[str, np.ndarray] = {name: np.full(max(capacity, 16), fill, dtype=dtype)
                                             for name, (dtype, fill) in FIELDS.items()}
+        self._tally = np.zeros(0, dtype=np.int32)
         self._reslice()
 
     def _reslice(self) -> None:
@@ -71,6 +72,15 @@ class CustomerRecords:
                 self._buf[name] = buf
         self.n = n
         self._reslice()
+
+    def _times(self, ids: np.ndarray) -> np.ndarray:
+        """How often each entry's id occurs in ``ids``, per entry (a tally over a scratch row, no sort)."""
+        if self._tally.size < self.n:
+            self._tally = np.zeros(next(iter(self._buf.values())).size, dtype=np.int32)
+        np.add.at(self._tally, ids, 1)
+        times = self._tally[ids]
+        self._tally[ids] = 0
+        return times
 
     # ---------------------------------------------------------------------------- updating
     def open_accounts(self, rows: dict[str, np.ndarray], week: int) -> None:
@@ -122,11 +132,11 @@ class CustomerRecords:
             k = t["contacts"]
             reached = k["treated"].astype(bool)
             c = k["customer"][reached].astype(np.int64)
-            # a customer can be in several waves of a week: count per customer, touching only those reached
-            who, times = np.unique(c, return_counts=True)
-            self.contacts_weighted[who] += weight * times
-            who, times = np.unique(c[k["offer"][reached] > 0], return_counts=True)
-            self.offers[who] += times.astype(np.int32)
+            # a customer can be in several waves of a week: one addition of weight x count per customer
+            # (a repeated id writes the same value again), touching only those reached
+            self.contacts_weighted[c] = self.contacts_weighted[c] + weight * self._times(c)
+            c = c[k["offer"][reached] > 0]
+            self.offers[c] = self.offers[c] + self._times(c)
         if "notices" in t:
             self.notice_week[t["notices"]["customer"].astype(np.int64)] = week
         if "notice_withdrawals" in t:

@@ -9,6 +9,7 @@ without branches and gives bit-for-bit the same result, so outputs and random st
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -36,3 +37,22 @@ def select(mask: np.ndarray, a: Any, b: Any) -> np.ndarray:
     else:
         ones = np.bitwise_and(diff, ones)
     return np.bitwise_xor(y, ones).view(dtype)
+
+
+def log1p_whole(counts: np.ndarray) -> np.ndarray:
+    """``np.log1p(counts)`` for non-negative whole numbers (orders, weeks), by table lookup.
+
+    Why: counts repeat (a few hundred distinct values among a million customers), so the logarithm
+    of each is computed once, by ``np.log1p`` itself on the same integer type: the same bits.
+    """
+    if counts.size and counts.min() < 0:
+        return np.log1p(counts)
+    top = int(counts.max(initial=0))
+    return _log1p_table(np.dtype(counts.dtype).str, 1 << max(top, 1).bit_length())[counts]
+
+
+@functools.lru_cache(maxsize=16)
+def _log1p_table(dtype: str, size: int) -> np.ndarray:
+    table = np.log1p(np.arange(size, dtype=dtype))
+    table.flags.writeable = False
+    return table

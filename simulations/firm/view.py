@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from simulations.arrays import select
+from simulations.arrays import log1p_whole, select
 from simulations.config import CrmRules
 from simulations.firm import churn_model
 from simulations.firm.records import CustomerRecords
@@ -206,8 +206,8 @@ class FirmView:
         x = np.empty((ids.size, len(churn_model.FEATURES)), dtype=np.float32)
         silent = week - r.last_order_week[ids]
         x[:, 0] = np.clip(silent / self.gap(ids) - 1.0, 0.0, 10.0)
-        x[:, 1] = np.log1p(r.n_orders[ids])
-        x[:, 2] = np.log1p(np.maximum(week - r.signup_week[ids], 0))
+        x[:, 1] = log1p_whole(r.n_orders[ids])
+        x[:, 2] = log1p_whole(np.maximum(week - r.signup_week[ids], 0))
         x[:, 3] = r.recent("complaints", ids, week - 1)
         x[:, 4] = r.recent("tickets", ids, week - 1)
         x[:, 5] = r.recent("contacts", ids, week - 1)

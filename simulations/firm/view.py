@@ -269,8 +269,8 @@ class FirmView:
     def _refit(self, week: int) -> None:
         """Label old snapshots with what happened since, refit the models, take a new snapshot."""
         r, horizon = self.records, self.rules.horizon_weeks
-        several = r.n_orders >= 2
-        if several.any():
+        several = np.flatnonzero(r.n_orders >= 2)
+        if several.size:
             gaps = (r.last_order_week[several] - r.first_order_week[several]) / (r.n_orders[several] - 1)
             self.typical_gap = float(max(np.median(gaps), 1.0))
             self._refresh_gap(slice(None))
@@ -281,11 +281,12 @@ class FirmView:
             snap = due[-1]
             label = ended[snap.ids]
             self.coef = churn_model.fit_logistic(snap.features, label, start=self.coef)
-            if label.any():
-                self.base_rate = float(label.mean())
+            churned = int(np.count_nonzero(label))  # count / size: the very division ``label.mean()`` makes
+            if churned:
+                self.base_rate = churned / label.size
             fitted = churn_model.predict(self.coef, snap.features)
             self.fits.append({"week": week, "snapshot_week": snap.week, "customers": int(snap.ids.size),
-                              "churn_rate": float(label.mean()) if label.size else float("nan"),
+                              "churn_rate": churned / label.size if label.size else float("nan"),
                               "auc_in_sample": churn_model.auc(fitted, label)})
         self.snapshots = [s for s in self.snapshots if week - s.week < horizon]
         ids = self.active(week)

@@ -107,7 +107,8 @@ class Population:
         old = self._buf
         self._buf = {}
         for name, (dtype, fill) in FIELDS.items():
-            buf = np.full(capacity, fill, dtype=dtype)
+            # zeros come untouched from the allocator: spare capacity takes no memory until people arrive
+            buf = np.zeros(capacity, dtype=dtype) if fill == 0 else np.full(capacity, fill, dtype=dtype)
             if name in old:
                 buf[: self.n] = old[name][: self.n]
             self._buf[name] = buf

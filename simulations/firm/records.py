@@ -45,12 +45,19 @@ FIELDS: dict[str, tuple[str, float]] = {
 }
 
 
+def _filled(size: int, fill: float, dtype: str) -> np.ndarray:
+    """A buffer of ``fill``; zeros come from the allocator untouched, so rows the firm never records
+    (prospects who never sign up, spare capacity) take no memory until written.
+    """
+    return np.zeros(size, dtype=dtype) if fill == 0 else np.full(size, fill, dtype=dtype)
+
+
 class CustomerRecords:
     """One row per person id; only rows of people the firm has recorded carry information."""
 
     def __init__(self, capacity: int = 0) -> None:
         self.n = 0
-        self._buf: dict[str, np.ndarray] = {name: np.full(max(capacity, 16), fill, dtype=dtype)
+        self._buf: dict[str, np.ndarray] = {name: _filled(max(capacity, 16), fill, dtype)
                                             for name, (dtype, fill) in FIELDS.items()}
         self._tally = np.zeros(0, dtype=np.int32)
         self._reslice()
@@ -67,7 +74,7 @@ class CustomerRecords:
         if n > cap:
             new_cap = max(int(cap * 1.5), n)
             for name, (dtype, fill) in FIELDS.items():
-                buf = np.full(new_cap, fill, dtype=dtype)
+                buf = _filled(new_cap, fill, dtype)
                 buf[: self.n] = self._buf[name][: self.n]
                 self._buf[name] = buf
         self.n = n

@@ -84,7 +84,7 @@ class CustomerRecords:
         """How often each entry's id occurs in ``ids``, per entry (a tally over a scratch row, no sort)."""
         if self._tally.size < self.n:
             self._tally = np.zeros(next(iter(self._buf.values())).size, dtype=np.int32)
-        np.add.at(self._tally, ids, 1)
+        np.add.at(self._tally, ids, np.int32(1))  # a typed one keeps add.at on its fast path
         times = self._tally[ids]
         self._tally[ids] = 0
         return times

@@ -261,7 +261,7 @@ class FirmView:
             base_odds = self.base_rate / (1.0 - self.base_rate)
             odds = score.astype(np.float64)
             odds = odds / np.maximum(1.0 - odds, 1e-9)
-            stage[scored[live & (odds > self.rules.at_risk_lift * base_odds)]] = AT_RISK
+            stage[np.compress(live & (odds > self.rules.at_risk_lift * base_odds), scored)] = AT_RISK
         self._cache[key] = stage
         return stage
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+#: below this many elements the fixed cost of the extra calls outweighs the mispredicted branches
+SMALL = 8192
 _UNSIGNED: dict[int, type[np.unsignedinteger]] = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
@@ -23,6 +25,8 @@ def select(mask: np.ndarray, a: Any, b: Any) -> np.ndarray:
     The result has ``np.where``'s dtype (the result type of ``a`` and ``b``, Python scalars weak)
     and the very same bits: each element is copied from ``a`` or ``b``, never computed.
     """
+    if mask.size < SMALL:
+        return np.where(mask, a, b)
     dtype = np.result_type(a, b)
     unsigned = _UNSIGNED.get(dtype.itemsize)
     if unsigned is None or mask.dtype != np.bool_:

@@ -147,8 +147,12 @@ def respond(
                     treated=np.zeros(control.size, bool), accepted=np.zeros(control.size, bool),
                     consented=np.ones(control.size, bool), randomised=np.ones(control.size, bool))
 
-    over = np.maximum(pop.fatigue - m.fatigue_limit, 0.0)
-    pop.shock -= (rs.fatigue_shock * over).astype(np.float32)
+    over = pop.fatigue - m.fatigue_limit
+    if rs.fatigue_shock >= 0:  # then nobody under the limit is shocked: subtract for the tired only
+        tired = np.flatnonzero(over > 0)
+        pop.shock[tired] -= (rs.fatigue_shock * over[tired]).astype(np.float32)
+    else:
+        pop.shock -= (rs.fatigue_shock * np.maximum(over, 0.0)).astype(np.float32)
 
 
 def _give_offer(pop: Population, ids: np.ndarray, kind: int, c: Campaign, value: np.ndarray, week: int) -> None:

@@ -190,10 +190,11 @@ def respond(
         log_contract_terms(pop, renew, week, log, renewal=True)
 
     # terminating relationships end: notice runs out, or buying fades into dormancy
-    terminating = pop.stage == TERMINATING
-    notice_done = (pop.contract > 0) & (week - pop.notice_week >= world.contracts.notice_weeks)
-    lapsed = (pop.contract == 0) & (pop.weeks_in_stage >= rel.lapse_weeks)
-    ended = np.flatnonzero(terminating & (notice_done | lapsed) & (pop.weeks_in_stage > 0))
+    terminating = np.flatnonzero(pop.stage == TERMINATING)  # few: the rules are read for them only
+    contract, waited = pop.contract[terminating], pop.weeks_in_stage[terminating]
+    notice_done = (contract > 0) & (week - pop.notice_week[terminating] >= world.contracts.notice_weeks)
+    lapsed = (contract == 0) & (waited >= rel.lapse_weeks)
+    ended = terminating[(notice_done | lapsed) & (waited > 0)]
     _move(pop, ended, DORMANT)
     pop.churn_week[ended] = week
     pop.churn_cause[ended] = pop.risk_cause[ended]

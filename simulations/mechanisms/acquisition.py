@@ -100,8 +100,8 @@ def respond(
     referrers = active[refer]
     # given u < p, u / p is again uniform: it picks which acquaintance hears the recommendation
     slot = np.minimum((u_refer[referrers] / p_refer[refer] * pop.degree).astype(np.int32), max(pop.degree - 1, 0))
-    by_wom = np.zeros(n, dtype=bool)
-    referred_by = np.full(n, -1, dtype=np.int32)
+    wom_ids = np.empty(0, dtype=np.int64)  # converted by a recommendation (ascending) and who recommended them
+    wom_by = np.empty(0, dtype=np.int64)
     if referrers.size and pop.degree:
         targets = pop.friends[referrers, slot]
         # recommendations received per person, aggregated over the referrers only (not all n people);
@@ -109,19 +109,18 @@ def respond(
         heard, first, received = np.unique(targets, return_index=True, return_counts=True)
         p_wom = 1.0 - (1.0 - min(rel.referral_conversion * attract, 1.0)) ** received
         converts = prospect[heard] & ~by_marketing[heard] & (u_wom[heard] < p_wom)
-        by_wom[heard[converts]] = True
-        referred_by[heard[converts]] = referrers[first[converts]]
+        wom_ids = heard[converts].astype(np.int64)  # np.unique's output is sorted
+        wom_by = referrers[first[converts]]
 
-    new_ids = np.flatnonzero(by_marketing | by_wom)
-    wom_ids = np.flatnonzero(by_wom)
     mkt_ids = np.flatnonzero(by_marketing)
+    new_ids = np.sort(np.concatenate([mkt_ids, wom_ids]))  # disjoint sets: their union, without passes over everyone
     cum = np.cumsum(per_channel) / max(per_channel.sum(), 1e-12)
     # given u < p, u / p is uniform: it picks the channel in proportion to each channel's pull
     channel = np.searchsorted(cum, u_acq[mkt_ids] / max(p_marketing, 1e-12))
     pop.acquisition_channel[mkt_ids] = np.minimum(channel, len(cum) - 1)
     pop.acquisition_channel[wom_ids] = ACQ_REFERRAL
     if wom_ids.size:
-        pop.referred_by[wom_ids] = referred_by[wom_ids]
+        pop.referred_by[wom_ids] = wom_by
         pop.satisfaction[wom_ids] += 0.03  # a friend's recommendation sets expectations warmly
     start_relationship(pop, new_ids, world, week, log)
 

@@ -37,7 +37,8 @@ def respond(
     if not p.enabled:
         return
     active = is_active(pop.stage)
-    joiners = np.flatnonzero(active & ~pop.loyalty_member & (pop.week_orders > 0) & (u_join < p.join_rate))
+    buyers = np.flatnonzero(pop.week_orders > 0)  # few: the checkout question is read for them only
+    joiners = buyers[active[buyers] & ~pop.loyalty_member[buyers] & (u_join[buyers] < p.join_rate)]
     pop.loyalty_member[joiners] = True
     pop.commitment[joiners] += p.commitment_boost
 

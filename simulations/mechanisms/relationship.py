@@ -183,8 +183,8 @@ def respond(
     log.count("notices", deciders.size)
 
     # contracts renew at the end of their term unless a notice is running
-    renewal = (pop.contract >= 2) & (pop.contract_end_week == week) if world.contracts.enabled else np.zeros(pop.n, bool)
-    renew = np.flatnonzero(renewal & (pop.stage != TERMINATING))
+    renew = (np.flatnonzero((pop.contract >= 2) & (pop.contract_end_week == week) & (pop.stage != TERMINATING))
+             if world.contracts.enabled else np.empty(0, dtype=np.int64))
     pop.contract_end_week[renew] += np.where(pop.contract[renew] == 2, 52, 104).astype(np.int32)
     if renew.size:
         log_contract_terms(pop, renew, week, log, renewal=True)

@@ -1,6 +1,6 @@
 """L03 Customer value: RFM, the customer pyramid, revenue concentration and the nine value types.
 
-Why these questions: DOMAIN.md sec. 2 asks students to see value in three time parts (historical,
+Why these questions: docs/COURSE.md sec. 2 asks students to see value in three time parts (historical,
 current, potential) and to find that a few customers bring most of the revenue. Concentration and
 RFM are "reproduce" questions on the student's own orders (exact methods, tight tolerance, known
 mistakes detected); the nine value types are judged against the true types of the answer key

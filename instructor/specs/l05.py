@@ -1,6 +1,6 @@
 """L05 Satisfaction and service: service level, survey non-response bias, recovery, and a capacity decision.
 
-Why these questions: DOMAIN.md sec. 4 treats service capability as a managed capacity measured by
+Why these questions: docs/COURSE.md sec. 4 treats service capability as a managed capacity measured by
 a service level, and satisfaction measurement as a tool with its own traps. Students compute the
 service level (abandoned calls are failures, not missing data), correct the NPS mean for
 non-response by reweighting response cells to the invited population, measure service recovery,

@@ -27,7 +27,7 @@
 # 3. Do the same linking in SQL with DuckDB.
 # 4. Judge a matching by its quality and say what the remaining errors cost.
 #
-# **Concepts (DOMAIN.md §3, §4, §6):** customer 360° view (客户360度视图), one consistent view across
+# **Concepts (docs/COURSE.md §3, §4, §6):** customer 360° view (客户360度视图), one consistent view across
 # channels (多渠道统一视图), data quality of scattered records (the 盐城铁通 case), operational vs
 # analytical CRM (运营型/分析型CRM).
 #
@@ -44,7 +44,7 @@
 # 3. 用 DuckDB 以 SQL 完成同样的关联。
 # 4. 根据质量评判一次匹配的好坏，并说明剩余的错误会造成什么代价。
 #
-# **概念（DOMAIN.md §3、§4、§6）：** 客户360度视图；多渠道统一视图；分散记录的数据质量（盐城铁通案例）；运营型CRM 与分析型CRM。
+# **概念（docs/COURSE.zh.md §3、§4、§6）：** 客户360度视图；多渠道统一视图；分散记录的数据质量（盐城铁通案例）；运营型CRM 与分析型CRM。
 #
 # 时间：约 75 分钟。先修要求：L01；pandas 字符串方法；一点 SQL。
 

@@ -25,7 +25,7 @@
 # 2. Draw the customer pyramid and the Pareto (concentration) curve; test the "80/20" claim on your data.
 # 3. Separate historical, current and potential value and build the 3×3 value matrix (nine types).
 #
-# **Concepts (DOMAIN.md §2, §3):** customer value (客户价值): historical (历史价值), current (当前价值),
+# **Concepts (docs/COURSE.md §2, §3):** customer value (客户价值): historical (历史价值), current (当前价值),
 # potential (潜在价值) value; customer pyramid (客户金字塔); customer lifetime value (客户终身价值, CLV);
 # "about 80% of sales come from existing customers".
 #
@@ -41,7 +41,7 @@
 # 2. 画出客户金字塔和帕累托（集中度）曲线；用你的数据检验“80/20”说法。
 # 3. 区分历史价值、当前价值和潜在价值，构建 3×3 价值矩阵（九类客户）。
 #
-# **概念（DOMAIN.md §2、§3）：** 客户价值：历史价值、当前价值、潜在价值；客户金字塔；客户终身价值（CLV）；“约 80% 的销售额来自现有客户”。
+# **概念（docs/COURSE.zh.md §2、§3）：** 客户价值：历史价值、当前价值、潜在价值；客户金字塔；客户终身价值（CLV）；“约 80% 的销售额来自现有客户”。
 #
 # 时间：约 75 分钟。先修要求：L01；pandas 的 groupby。
 

@@ -27,7 +27,7 @@
 # 3. Recognise survey non-response bias and correct a satisfaction figure by reweighting.
 # 4. Take a capacity decision by simulating alternatives on the same seed.
 #
-# **Concepts (DOMAIN.md §4):** customer service (客户服务), call centre capacity, service level ("98% of
+# **Concepts (docs/COURSE.md §4):** customer service (客户服务), call centre capacity, service level ("98% of
 # orders within 24 h"), satisfaction measurement (满意度测评), complaint handling and service recovery;
 # satisfaction drives loyalty (忠诚).
 #
@@ -44,7 +44,7 @@
 # 3. 识别满意度调查中的无应答偏差，并用重新加权的方法修正满意度数字。
 # 4. 在同一个种子上模拟各个备选方案，据此做出服务能力决策。
 #
-# **概念（DOMAIN.md §4）：** 客户服务；呼叫中心的服务能力；服务水平（“98% 的订单在 24 小时内处理”）；满意度测评；投诉处理与服务补救；满意度驱动忠诚。
+# **概念（docs/COURSE.zh.md §4）：** 客户服务；呼叫中心的服务能力；服务水平（“98% 的订单在 24 小时内处理”）；满意度测评；投诉处理与服务补救；满意度驱动忠诚。
 #
 # 时间：约 80 分钟。先修要求：L01、L04。
 

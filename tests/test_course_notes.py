@@ -38,3 +38,15 @@ def test_course_map_names_every_lab_and_case():
     assert labs | cases <= {c.strip() for c in header.split("|")}
     rows = [line for line in course_map.splitlines() if re.match(r"\| \d ", line)]
     assert [r.split()[1] for r in rows] == [str(i) for i in range(1, 8)]
+
+
+def test_no_lab_uses_a_lifetime_model_before_l04_teaches_it():
+    """BG/NBD, Gamma-Gamma and Kaplan-Meier are taught in L04: earlier labs and their specs do not use them."""
+    models = ("BetaGeoFitter", "GammaGammaFitter", "KaplanMeierFitter", "customer_lifetime_value")
+    for lab in ("L01", "L02", "L03"):
+        master = next((REPO / "labs").glob(f"{lab}_*/master.py")).read_text(encoding="utf-8")
+        spec = (REPO / "instructor" / "specs" / f"{lab.lower()}.py").read_text(encoding="utf-8")
+        for model in models:
+            assert model not in master and model not in spec, f"{lab} uses {model} before L04 teaches it"
+    l04 = next((REPO / "labs").glob("L04_*/master.py")).read_text(encoding="utf-8")
+    assert all(model in l04 for model in models[:3])

@@ -80,3 +80,53 @@ print("LOADED", sorted(m for m in sys.modules if m.startswith(("graders.scoring"
                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}).stdout
     assert "top20_share: well-formed" in out and "practice data" not in out
     assert "LOADED []" in out
+
+
+def _module(lab_id: str, qid: str):
+    spec = specs.get(lab_id)
+    q = spec.question(qid)
+    return spec, sys.modules[(q.reference or q.truth).__module__]
+
+
+def test_shared_household_phones_make_the_join_and_head_count_mistakes_visible(capsys):
+    """L02 on the practice data: a JOIN on the phone, counting phones, or the customer table are all wrong."""
+    spec, l02 = _module("L02", "distinct_people")
+    lab = Lab("L02", lang="en")
+    phones = l02.std_phone(lab.data.customers["phone"]).dropna()
+    assert phones.duplicated().sum() >= 20  # households share a landline
+    truth = len(set(keys.load(REPO / "keys" / spec.default_dataset, ("truth_crosswalk",))["truth_crosswalk"]["customer_id"]))
+    assert truth < len(lab.data.customers) / 1.03  # not every customer is in the source systems
+    assert l02.billing_phone_join_rows(lab.data) > l02.billing_phone_matches(lab.data)
+    lab.answer("billing_phone_matches", l02.billing_phone_join_rows(lab.data))
+    lab.answer("distinct_people", l02.distinct_phones(lab.data))
+    assert lab.check("billing_phone_matches") is False and lab.check("distinct_people") is False
+    out = capsys.readouterr().out
+    assert "billing_phone_matches: wrong" in out and "rows of a JOIN" in out
+    assert "distinct_people: wrong" in out and "a phone is not a person" in out
+    lab.answer("distinct_people", len(lab.data.customers))
+    lab.check("distinct_people")
+    assert "not every customer is in the source systems" in capsys.readouterr().out
+    solved = spec.solution(lab.data)
+    for qid in ("billing_phone_matches", "distinct_people"):
+        lab.answer(qid, solved[qid])
+    assert lab.check("billing_phone_matches") and lab.check("distinct_people")
+
+
+def test_a_mean_score_is_not_a_net_promoter_score(capsys):
+    """L05: NPS is % promoters - % detractors; the old mean score gets the grader's hint on practice data."""
+    spec, l05 = _module("L05", "nps_weighted")
+    lab = Lab("L05", lang="en")
+    lab.answer("nps_weighted", l05.nps_mean_score(lab.data))
+    assert lab.check("nps_weighted") is False
+    assert "Net Promoter Score is the % of promoters" in capsys.readouterr().out
+    lab.answer("nps_weighted", l05.nps_weighted(lab.data))
+    assert lab.check("nps_weighted") is True
+
+
+def test_points_are_rounded_to_one_decimal():
+    from graders.scoring import rounded_points
+
+    assert rounded_points(2.0, 0.2591) == 0.5
+    assert rounded_points(1.0, 0.97) == 0.9  # partly right never shows as full marks
+    assert rounded_points(2.0, 0.01) == 0.1  # nor as nothing
+    assert rounded_points(2.0, 1.0) == 2.0 and rounded_points(2.0, 0.0) == 0.0

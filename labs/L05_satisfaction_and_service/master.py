@@ -248,12 +248,13 @@ results.round(2)
 # BEGIN SOLUTION
 need = scenario.world.traits.service_need_rate * 1.4
 after = {}
-for capacity in range(20, 161, 20):
-    caps = {**scenario.policies.service.capacity, "phone": float(capacity)}
-    model = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED, policies__service__capacity=caps,
-                                   world__market__reference_customers=2_000, world__traits__service_need_rate=need)
-    model.run(26)
-    after[capacity] = model.kpi_frame()["service_level"].mean()
+for phone_capacity in range(20, 161, 20):
+    sim = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED, world__market__reference_customers=2_000,
+                                 policies__service__capacity={**scenario.policies.service.capacity,
+                                                              "phone": float(phone_capacity)},
+                                 world__traits__service_need_rate=need)
+    sim.run(26)
+    after[phone_capacity] = sim.kpi_frame()["service_level"].mean()
 after = pd.Series(after, name="service_level_x1.4")
 recommended = int(after.index[after >= 0.85].min())
 pd.concat([results["service_level"], after], axis=1).round(3)

@@ -190,7 +190,7 @@ def grade(lab_id: str, submissions: Path, keys_root: Path, out: Path, *, data_ro
     statuses = {sid: r.status for sid, r in runs.items()}
     summary = {"lab": spec.lab_id, "students": len(students), "statuses": dict(Counter(statuses.values())),
                "isolation": isolate or "off", "copy_flags": len(flags),
-               "mean_total": round(sum(s.total for s in scores.values()) / max(1, len(scores)), 4)}
+               "mean_total": round(sum(s.total for s in scores.values()) / max(1, len(scores)), 2)}
     with staged_folder(out) as stage:
         reports.write_all(stage, spec, scores, statuses, flags, summary)
     journal.remove()

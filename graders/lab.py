@@ -3,6 +3,9 @@
 Why so small: it runs inside the student's notebook, where anything it can reach, the student can
 reach. So it holds no expected values, imports no scoring code and never opens an answer-key
 folder; its checks are the public ones (``graders.public_checks``) against the student's own data.
+The one exception is practice: on a committed practice dataset, whose keys are public anyway,
+``check`` also says right or wrong with the grader's hints (``graders.practice``); on an issued
+per-student dataset it stays a check of form.
 Grading happens later, elsewhere, from ``submission.json`` alone: patching this class changes
 nothing but the student's own messages.
 
@@ -91,10 +94,22 @@ class Lab:
             raise UserError(str(err)) from None
         return self.answers[qid]
 
+    @property
+    def practice(self) -> dict | None:
+        """The grader's feedback for this lab when your data is a committed practice dataset (public keys), else None."""
+        if not hasattr(self, "_practice"):
+            from graders import practice
+
+            self._practice = practice.load(self.lab_id, self.dataset_id)
+        return self._practice
+
     def check(self, qid: str | None = None) -> bool:
         """Run the PUBLIC checks (type, range, ids exist, coverage) and print what to fix; True if all pass.
 
-        Passing says the answer is well-formed for your data, not that it is right.
+        On an issued (per-student) dataset, passing says the answer is well-formed for your data, not
+        that it is right. On a committed practice dataset (``datasets/``, whose keys are public) a
+        well-formed answer is also judged as the grader would: right, partly right or wrong, with the
+        points and the same hints; then True only if every checked answer is right.
         """
         ok = True
         sep = gettext("; ", self.lang)
@@ -106,9 +121,24 @@ class Lab:
                 continue
             problems = public_checks.check(self.questions[q], self.answers[q], self.data, lang=self.lang)
             ok = ok and not problems
-            print(gettext("{qid}: {verdict}", self.lang).format(
-                qid=q, verdict=gettext("well-formed", self.lang) if not problems else sep.join(problems)))
+            verdict = gettext("well-formed", self.lang) if not problems else sep.join(problems)
+            entry = (self.practice or {}).get("questions", {}).get(q) if not problems else None
+            if entry is not None:
+                verdict = self._practice_verdict(entry, self.answers[q])
+                ok = ok and verdict[1]
+                verdict = verdict[0]
+            print(gettext("{qid}: {verdict}", self.lang).format(qid=q, verdict=verdict))
         return ok
+
+    def _practice_verdict(self, entry: dict, answer: dict) -> tuple[str, bool]:
+        from graders import practice
+
+        points, most, message = practice.judge(entry, answer, self.lang)
+        word = (gettext("right", self.lang) if points >= most else
+                gettext("partly right", self.lang) if points > 0 else gettext("wrong", self.lang))
+        text = gettext("{verdict} ({points} of {max_points} points, practice data): {message}", self.lang).format(
+            verdict=word, points=f"{points:g}", max_points=f"{most:g}", message=message)
+        return text, points >= most
 
     def submission(self) -> dict:
         """The JSON document ``submit`` writes (``lang``: the language the grader's feedback should use)."""

@@ -1,4 +1,4 @@
-"""Lifecycle stages of a customer relationship (Stauss 2000, see DOMAIN.md §1).
+"""Lifecycle stages of a customer relationship (Stauss 2000, see docs/COURSE.md §1).
 
 The stage is the hidden truth of where a relationship stands; observable tables never carry it.
 Stages are small integers so that millions of customers fit in one ``int8`` array.

@@ -91,8 +91,8 @@ def test_dirty_copies_have_no_placeholder_names(zh_dirty: tuple[Path, Path]) -> 
     polite = service.name[service.name.str.contains("先生$|女士$")]
     assert 0.15 < polite.size / len(service) < 0.45
     surnames = set(customers.name.str[0])
-    heard = surnames | {chinese.HOMOPHONES[s] for s in surnames if s in chinese.HOMOPHONES}  # a clerk's homophone slip
-    assert polite.str[0].isin(heard).all()
+    slips = {chinese.HOMOPHONES[c] for c in surnames if c in chinese.HOMOPHONES}  # a surname typed with a homophone
+    assert polite.str[0].isin(surnames | slips).all()
     billing = pd.read_parquet(data / "billing_accounts.parquet")
     assert (~billing.city.dropna().str.endswith("市")).any() and billing.city.dropna().str.endswith("市").any()
 

@@ -88,7 +88,7 @@ def test_master_is_complete_and_released_student_version_hides_solutions(lab):
     assert sorted(release.answered_questions(master)) == sorted(q.qid for q in spec.questions)
     assert len(spec.questions) >= 4
     text = "\n".join(c.source for c in master.cells if c.cell_type == "markdown")
-    assert "Learning objectives" in text and "Reflection" in text and "DOMAIN.md" in text
+    assert "Learning objectives" in text and "Reflection" in text and "COURSE.md" in text
     student = release.student_notebook(master)
     body = "\n".join(c.source for c in student.cells)
     assert "BEGIN SOLUTION" not in body and "END SOLUTION" not in body

@@ -64,6 +64,18 @@ def prepare(spec: LabSpec, data: Any, keys: Any) -> dict[str, dict]:
     return out
 
 
+def rounded_points(max_points: float, share: float) -> float:
+    """Points to one decimal (``1.5`` of 2, not ``1.4837``); a partial answer never rounds up to full marks,
+    nor a partly right one down to nothing.
+    """
+    points = round(max_points * share, 1)
+    if share < 1.0:
+        points = min(points, round(max_points - 0.1, 1))
+    if share > 0:
+        points = max(points, 0.1)
+    return float(points)
+
+
 def _typed(kind: str, raw: Any, lang: str) -> dict:
     """Re-validate a submitted answer: only well-typed JSON of the declared kind is scored."""
     if not isinstance(raw, dict) or raw.get("kind") != kind:
@@ -104,6 +116,7 @@ def score(spec: LabSpec, answers: dict[str, Any] | None, prepared: dict[str, dic
             tip = modes.hint(q, answer, prepared[q.qid], lang)
             if tip:
                 message += _(". Hint: {hint}").format(hint=tip)
-        status = "correct" if share >= 1.0 else "partial" if share > 0 else "wrong"
-        result.questions.append(QuestionScore(q.qid, round(q.points * share, 4), q.points, status, message))
+        points = rounded_points(q.points, share)
+        status = "correct" if points >= q.points else "partial" if points > 0 else "wrong"
+        result.questions.append(QuestionScore(q.qid, points, q.points, status, message))
     return result

@@ -74,7 +74,9 @@ def prepare(question: Question, data: Any, keys: Any) -> dict:
             prepared["truth_mean"] = float(prepared["truth"].mean())
     for wrong in question.misconceptions:
         try:
-            prepared["wrong"].append((wrong.hints(), as_answer(question.kind, wrong.method(data))["value"]))
+            wrong_answer = as_answer(question.kind, wrong.method(data))
+            prepared["wrong"].append((wrong.hints(), wrong_answer["se"] if wrong.on == "se" else wrong_answer["value"],
+                                      wrong.on))
         except (ValueError, KeyError, ZeroDivisionError):
             continue  # a wrong method that cannot be computed on this dataset detects nothing here
     return prepared
@@ -113,6 +115,17 @@ def _relative(question: Question, answer: dict, prepared: dict, lang: str | None
     return share, message
 
 
+def _with_se(answer: dict, prepared: dict, p: Any, share: float, message: str, lang: str | None) -> tuple[float, str]:
+    """Fold the standard error's check into an estimate's share: it is worth ``se_weight`` of the points."""
+    weight = float(p.get("se_weight", 0.5))
+    se, ref_se = answer.get("se"), (prepared["reference"] or {}).get("se")
+    if se is None:
+        return share * (1 - weight), message + gettext("; no standard error given", lang)
+    if ref_se is not None and close(float(se), float(ref_se), p["se_check"]):
+        return share * (1 - weight) + weight, message + gettext("; your standard error fits your data", lang)
+    return share * (1 - weight), message + gettext("; your standard error does not fit your data", lang)
+
+
 def judge(question: Question, answer: dict, prepared: dict, lang: str | None = None) -> tuple[float, str]:
     """Share of the points (0..1) and a message in ``lang`` for one well-typed answer."""
     def _(text: str) -> str:
@@ -131,7 +144,10 @@ def judge(question: Question, answer: dict, prepared: dict, lang: str | None = N
     truth = prepared["truth"]
     if mode == "close_to_truth":
         ok = close(float(value), truth, p)
-        return (1.0, _("close to the true value")) if ok else (0.0, _("too far from the true value"))
+        share, message = (1.0, _("close to the true value")) if ok else (0.0, _("too far from the true value"))
+        if "se_check" in p:
+            share, message = _with_se(answer, prepared, p, share, message, lang)
+        return share, message
     ref = prepared["reference"]
     if mode == "within_se":
         se = answer.get("se")
@@ -160,7 +176,13 @@ def hint(question: Question, answer: dict, prepared: dict, lang: str | None = No
     the answer reproduces on the student's data, if any.
     """
     lang = current_language() if lang is None else lang
-    for texts, wrong_value in prepared["wrong"]:
+    for texts, wrong_value, *part in prepared["wrong"]:
+        if part and part[0] == "se":
+            mine = answer.get("se")
+            if mine is not None and wrong_value is not None and close(float(mine), float(wrong_value),
+                                                                      question.params.get("se_check", {})):
+                return texts.get(lang) or texts[DEFAULT_LANGUAGE]
+            continue
         if same(question.kind, answer["value"], wrong_value, {**question.params, **question.params.get("hint_match", {})}):
             return texts.get(lang) or texts[DEFAULT_LANGUAGE]
     return None

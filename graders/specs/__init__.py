@@ -87,10 +87,24 @@ def get(lab_id: str) -> LabSpec:
     return importlib.import_module(f"{_package(path)}.{name}").SPEC
 
 
-def export_public(spec: LabSpec, folder: Path = QUESTIONS_DIR) -> Path:
-    """Write the lab's public manifest where ``graders.Lab`` reads it (run after editing a spec)."""
+def export_public(spec: LabSpec, folder: Path = QUESTIONS_DIR, practice: bool = True) -> Path:
+    """Write the lab's public manifest where ``graders.Lab`` reads it (run after editing a spec).
+
+    With ``practice`` (default) and the lab's default dataset and its public key committed in this
+    checkout (``datasets/<name>``, ``keys/<name>``), also write its practice feedback
+    (``questions/practice/<LAB>.json``, see ``graders.practice``) so ``lab.check()`` can say right or
+    wrong on that dataset.
+    """
     path = Path(folder) / f"{spec.lab_id}.json"
     path.write_text(json.dumps(spec.public_manifest(), indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    root = REPO_SPECS.parents[1]
+    data_dir, keys_dir = root / "datasets" / spec.default_dataset, root / "keys" / spec.default_dataset
+    if practice and data_dir.is_dir() and keys_dir.is_dir():
+        from graders import datasets, keys
+        from graders import practice as feedback
+
+        feedback.export_practice(spec, datasets.load(data_dir), keys.load(keys_dir, spec.keys_needed),
+                                Path(folder) / "practice")
     return path
 
 

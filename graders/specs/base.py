@@ -40,7 +40,9 @@ class Misconception:
     """A known wrong method: when a wrong answer matches it on the student's data, ``hint`` is shown.
 
     The hint names the likely mistake, never the expected value. ``hint_zh`` is the same hint in
-    Chinese, shown to students who work in Chinese. Why a field and not the gettext catalog: specs
+    Chinese, shown to students who work in Chinese. ``on="se"`` matches the standard error of an
+    estimate instead of its value (the method returns ``{"value", "se"}``), e.g. a standard
+    deviation given as the standard error. Why a field and not the gettext catalog: specs
     are instructor files (``instructor/specs``, or a course folder given with ``--spec``) that the
     catalog never sees, and a hint is edited together with its wrong method.
     """
@@ -49,6 +51,7 @@ class Misconception:
     method: Method
     hint: str
     hint_zh: str = ""
+    on: str = "value"  # what the mistake shows in: "value", or "se" (an estimate's standard error)
 
     def hints(self) -> dict[str, str]:
         """The hint per language (``en`` always; ``zh`` when written)."""
@@ -65,7 +68,9 @@ class Question:
     object a relative answer is compared with (a set of ids, id -> value, id -> 0/1, id -> label).
     ``baseline(data)``: the naive method that earns nothing (relative mode; default: metric 0).
     ``params``: tolerances and settings, e.g. ``atol``, ``rtol``, ``k``, ``full_at``, ``metric``,
-    ``correct`` (choice), ``key`` (table), ``bias_tolerance`` (values).
+    ``correct`` (choice), ``key`` (table), ``bias_tolerance`` (values), ``se_check`` (an estimate's
+    standard error must reproduce the reference method's within ``{"rtol": ...}``; it is worth
+    ``se_weight`` of the points, default 0.5).
     """
 
     qid: str

@@ -5,7 +5,7 @@ example for spec authors and the lab the tests, the fixture submissions and ``gr
 use. Questions: a count (reproduce), a concentration share (reproduce, with misconception
 hints), churned-or-lapsing customers (set of ids, precision/recall vs truth relative to a recency rule),
 a customer-value ranking (Spearman vs true CLV relative to recent spend) and a choice from
-the course's figures (keeping a customer costs about a quarter of winning one; DOMAIN.md sec. 3).
+the course's figures (keeping a customer costs about a quarter of winning one; docs/COURSE.md sec. 3).
 """
 
 from __future__ import annotations

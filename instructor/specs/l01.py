@@ -5,7 +5,7 @@ between stages) and that a policy comparison is only fair on the same random num
 numbers). The simulation questions are "reproduce" questions: the grader reruns the very model the
 student was asked to run (scenario and a seed derived from the student's dataset id, small size), so
 every student gets different but checkable numbers; the referral question is read from the
-student's own ``customers`` table; the stage question is a concept check (DOMAIN.md sec. 1).
+student's own ``customers`` table; the stage question is a concept check (docs/COURSE.md sec. 1).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """L03 Customer value: RFM, the customer pyramid, revenue concentration and the nine value types.
 
-Why these questions: DOMAIN.md sec. 2 asks students to see value in three time parts (historical,
+Why these questions: docs/COURSE.md sec. 2 asks students to see value in three time parts (historical,
 current, potential) and to find that a few customers bring most of the revenue. Concentration and
 RFM are "reproduce" questions on the student's own orders (exact methods, tight tolerance, known
 mistakes detected); the nine value types are judged against the true types of the answer key
 (current value x potential value terciles) by partition agreement (adjusted Rand index) between a
-naive single-type answer and the reference analysis (last year's spend x a BG/NBD + Gamma-Gamma CLV).
+naive single-type answer and the reference analysis (last year's spend x the customer's spending
+pace carried over 104 weeks; the lifetime models BG/NBD and Gamma-Gamma come only in L04).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from .common import orders as _orders
 
 CURRENT_WEEKS = 52
 CLV_WEEKS = 104
-ANNUAL_RATE = 0.10
 
 
 
@@ -97,16 +97,15 @@ def current_value(data) -> pd.Series:
 
 
 def potential_value(data) -> pd.Series:
-    """Expected discounted spend over 104 weeks from BG/NBD + Gamma-Gamma (0 for customers without orders)."""
-    from simulations.analytics import BetaGeoFitter, GammaGammaFitter
+    """The customer's own pace carried forward: spend per week since the first order x 104 (0 without orders).
 
+    L03 comes before the lifetime models (BG/NBD, Gamma-Gamma: L04), so potential value here is the
+    run-rate a student can compute and explain from the orders alone.
+    """
     s = _summary(data)
-    bg = BetaGeoFitter(penalizer_coef=0.001).fit(s["frequency"], s["recency"], s["T"])
-    rep = s[s["frequency"] > 0]
-    gg = GammaGammaFitter(penalizer_coef=0.001).fit(rep["frequency"], rep["monetary_value"])
-    step_rate = (1 + ANNUAL_RATE) ** (4 / 52) - 1
-    clv = gg.customer_lifetime_value(bg, s, horizon=CLV_WEEKS, step=4, discount_rate=step_rate).fillna(0.0)
-    return clv.reindex(data["customers"]["customer_id"].astype(str), fill_value=0.0)
+    spend = _orders(data).groupby("customer_id")["amount"].sum().reindex(s.index)
+    pace = spend / (s["T"] + 1)
+    return (CLV_WEEKS * pace).reindex(data["customers"]["customer_id"].astype(str), fill_value=0.0)
 
 
 def value_types(data) -> dict:
@@ -129,7 +128,7 @@ def signup_month_types(data) -> dict:
 
 def solution(data) -> dict:
     """The model answer as the master computes it."""
-    from simulations.analytics import BetaGeoFitter, GammaGammaFitter, rfm_scores, summary_from_orders
+    from simulations.analytics import rfm_scores, summary_from_orders
 
     orders = data["orders"].assign(order_ts=lambda f: pd.to_datetime(f["order_ts"]))
     end = pd.Timestamp(data.metadata["end_date"]) + pd.Timedelta(days=1)
@@ -140,11 +139,8 @@ def solution(data) -> dict:
     ids = data["customers"]["customer_id"]
     current = orders[orders["order_ts"] >= end - pd.Timedelta(weeks=52)].groupby("customer_id")["amount"].sum()
     current = current.reindex(ids, fill_value=0.0)
-    bg = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["recency"], summary["T"])
-    repeat = summary[summary["frequency"] > 0]
-    gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
-    clv = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1).fillna(0.0)
-    potential = clv.reindex(ids, fill_value=0.0)
+    pace = orders.groupby("customer_id")["amount"].sum().reindex(summary.index) / (summary["T"] + 1)
+    potential = (104 * pace).reindex(ids, fill_value=0.0)
 
     def tercile(v):
         return pd.qcut(v.rank(method="first"), 3, labels=["low", "mid", "high"]).astype(str)
@@ -197,8 +193,8 @@ SPEC = LabSpec(
                                                "最近购买（R）：最后一次购买越近，得分应越高"),)),
         Question("value_types", "partition",
                  "Label every customer with one of nine value types: low/mid/high CURRENT value (last 52 weeks) crossed with "
-                 "low/mid/high POTENTIAL value (expected future value). Any label names; graded by agreement with the "
-                 "true types.",
+                 "low/mid/high POTENTIAL value (expected future value, e.g. the spending pace since the first order "
+                 "carried over 104 weeks). Any label names; graded by agreement with the true types.",
                  mode="relative", points=3.0, checks={"ids": "customers", "all": True, "max_labels": 9},
                  reference=value_types, baseline=one_type, truth=_truth_types, params={"full_at": 0.85},
                  misconceptions=(Misconception("unrelated", signup_month_types,

@@ -5,9 +5,12 @@ first treat "13 weeks without an order" as a lapse and estimate survival by tenu
 (a reproduce question whose classic mistake, ignoring censoring, is detected); then they fit BG/NBD
 and Gamma-Gamma, contrast BG/NBD's P(alive) with a "silence test" (the chance of a silence this long
 for a customer still buying at their own rate), and are judged against the answer key: P(alive) by
-AUC against who is truly still a customer, CLV by rank correlation with the true expected discounted margin, and the mean CLV per
-customer (with its standard error) within 50% of the truth: the models are approximations of the
-simulated behaviour, so the tolerance is about getting units, margin and discounting right.
+AUC against who is truly still a customer (the silence test is the method asked for: BG/NBD's
+P(alive) ranks barely above chance in this world and earns a hint saying why), CLV by rank
+correlation with the true expected discounted margin, and the mean CLV per customer within 50% of
+the truth (the models are approximations of the simulated behaviour, so the tolerance is about
+getting units, margin and discounting right) with its standard error, which must be the standard
+error of the mean (a standard deviation given as the SE loses half the points, with a hint).
 """
 
 from __future__ import annotations
@@ -95,6 +98,12 @@ def p_alive(data) -> pd.Series:
     return np.exp(-rate * (s["T"] - s["recency"]))
 
 
+def p_alive_bgnbd(data) -> pd.Series:
+    """Wrong here: BG/NBD's P(alive), whose dropout happens only right after a purchase (ranks barely above chance)."""
+    s, bg, _gg = _fits(data)
+    return pd.Series(bg.conditional_probability_alive(s["frequency"], s["recency"], s["T"]), index=s.index)
+
+
 def p_dead(data) -> pd.Series:
     """Wrong: the probability turned upside down."""
     return 1.0 - p_alive(data)
@@ -123,6 +132,12 @@ def clv_mean(data) -> dict:
     """Mean CLV per ordering customer and its standard error (spread across customers / sqrt(n))."""
     values = clv(data)
     return {"value": float(values.mean()), "se": float(values.std(ddof=1) / np.sqrt(len(values)))}
+
+
+def clv_mean_sd(data) -> dict:
+    """Wrong: the standard deviation across customers given as the standard error of the mean."""
+    values = clv(data)
+    return {"value": float(values.mean()), "se": float(values.std(ddof=1))}
 
 
 def clv_mean_revenue(data) -> dict:
@@ -204,11 +219,19 @@ SPEC = LabSpec(
                                                "在数据结束前不到 26 周才加入的客户是删失的，而不是已经流失"),)),
         Question("p_alive", "predictions",
                  "Give every ordering customer the probability that they are still alive (a customer, not dormant or lost) at "
-                 "the end. Graded by how well it ranks the truly alive above the others (AUC).",
+                 "the end, by the silence test of section 3: exp(-rate x weeks silent), rate = (repeat purchases + 1) / "
+                 "(age in weeks + 1). Graded by how well it ranks the truly alive above the others (AUC).",
                  mode="relative", points=2.0, checks={"ids": "customers", "range": [0, 1]}, reference=p_alive,
-                 truth=_truth_alive, params={"full_at": 0.9, "baseline_metric": 0.5},
+                 truth=_truth_alive, params={"full_at": 0.9, "baseline_metric": 0.5,
+                                             "hint_match": {"rank_only": True, "min_rho": 0.95}},
                  misconceptions=(Misconception("inverted", p_dead, "your probabilities seem to be of being dead, not alive",
-                                                                   "你给出的似乎是已流失的概率，而不是存活的概率"),)),
+                                                                   "你给出的似乎是已流失的概率，而不是存活的概率"),
+                                 Misconception("bgnbd", p_alive_bgnbd,
+                                               "this looks like BG/NBD's P(alive); BG/NBD lets customers drop out only "
+                                               "right after a purchase, which does not fit customers who drift away during "
+                                               "a silence: use the silence test of section 3",
+                                               "这看起来是 BG/NBD 的存活概率；BG/NBD 只允许客户在一次购买之后立即流失，"
+                                               "不适合在沉默中慢慢疏远的客户：请使用第 3 节的沉默检验"),)),
         Question("clv_rank", "values",
                  "Give every ordering customer a CLV (expected discounted margin over the next 104 weeks).",
                  mode="relative", points=2.0, checks={"ids": "customers"}, reference=clv, truth=_truth_clv,
@@ -217,12 +240,20 @@ SPEC = LabSpec(
                                                                        "你的排序似乎正好颠倒了"),)),
         Question("clv_mean", "estimate",
                  "Estimate the mean CLV per ordering customer (gross margin, 104 weeks, 10% a year) with its standard "
-                 "error. Graded against the true mean within 50%.",
+                 "error (of the mean, across customers). The mean is graded against the true mean within 50% (1 point), "
+                 "the standard error against what your CLVs give (1 point).",
                  mode="close_to_truth", points=2.0, checks={"range": [0, None]}, reference=clv_mean,
-                 truth=_truth_clv_mean, params={"atol": 0.0, "rtol": 0.5},
+                 truth=_truth_clv_mean, params={"atol": 0.0, "rtol": 0.5, "se_check": {"atol": 0.0, "rtol": 0.5},
+                                                "se_weight": 0.5},
                  misconceptions=(Misconception("revenue", clv_mean_revenue,
                                                "CLV is margin, not revenue: multiply by the scenario's gross margin",
-                                               "客户终身价值按毛利而不是收入计算：请乘以情景中的毛利率"),)),
+                                               "客户终身价值按毛利而不是收入计算：请乘以情景中的毛利率"),
+                                 Misconception("sd_as_se", clv_mean_sd,
+                                               "your standard error looks like the standard deviation across customers: "
+                                               "the standard error of a mean is that spread divided by the square root of "
+                                               "the number of customers",
+                                               "你的标准误看起来是客户之间的标准差：均值的标准误是这个标准差除以客户数的平方根",
+                                               on="se"),)),
         Question("churn_observed", "choice",
                  "In this retail business, does the firm observe the moment a customer churns?",
                  mode="exact", checks={"choices": ["yes", "no"]}, params={"correct": "no"}),
@@ -231,8 +262,10 @@ SPEC = LabSpec(
     wrong_methods={
         "retention_ignoring_censoring": ("retention_26", retention_26_naive),
         "p_alive_inverted": ("p_alive", p_dead),
+        "p_alive_bgnbd": ("p_alive", p_alive_bgnbd),
         "clv_inverse": ("clv_rank", clv_inverse),
         "clv_mean_revenue": ("clv_mean", clv_mean_revenue),
+        "clv_mean_sd_as_se": ("clv_mean", clv_mean_sd),
         "churn_observed_yes": ("churn_observed", lambda data: "yes"),
     },
 )

@@ -1,11 +1,14 @@
 """L05 Satisfaction and service: service level, survey non-response bias, recovery, and a capacity decision.
 
-Why these questions: DOMAIN.md sec. 4 treats service capability as a managed capacity measured by
+Why these questions: docs/COURSE.md sec. 4 treats service capability as a managed capacity measured by
 a service level, and satisfaction measurement as a tool with its own traps. Students compute the
-service level (abandoned calls are failures, not missing data), correct the NPS mean for
-non-response by reweighting response cells to the invited population, measure service recovery,
-and finally take a capacity decision by running the simulator: the grader runs the same small grid
-on the student's scenario and seed and accepts the cheapest capacity that meets the target.
+service level (abandoned calls are failures, not missing data), compute the Net Promoter Score
+(% promoters minus % detractors, not a mean score) corrected for non-response by reweighting
+response cells to the invited population, measure service recovery,
+and finally take a capacity decision by running the simulator for a change the notebook has not
+simulated (a tariff that raises service needs by 40%): the grader runs the same small grid on the
+student's scenario and seed with that change and accepts the cheapest capacity that meets the
+target; the look-up in the notebook's own sweep of today's needs gets a hint.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ SIM_CUSTOMERS = 2_000
 SIM_WEEKS = 26
 GRID = tuple(range(20, 161, 20))
 SERVICE_TARGET = 0.85
+DEMAND_GROWTH = 1.4  # the planned change: a new tariff raises service needs by 40% (world.traits.service_need_rate)
 
 
 def service_level(data) -> float:
@@ -51,18 +55,34 @@ def _nps(data) -> pd.DataFrame:
     return s
 
 
+def _cells(s: pd.DataFrame) -> pd.DataFrame:
+    answered = s["score"].notna()
+    s = s.assign(promoter=(s["score"] >= 9).where(answered), detractor=(s["score"] <= 6).where(answered))
+    cells = s.groupby(["tier", "complained"]).agg(invited=("responded", "size"), promoters=("promoter", "mean"),
+                                                  detractors=("detractor", "mean"), mean=("score", "mean"))
+    return cells.dropna(subset=["mean"])
+
+
 def nps_weighted(data) -> float:
-    """Mean NPS score reweighted to the invited population over cells tier x complained-before."""
-    s = _nps(data)
-    cells = s.groupby(["tier", "complained"]).agg(invited=("responded", "size"),
-                                                   mean=("score", "mean"))
-    cells = cells.dropna(subset=["mean"])
-    return float((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum())
+    """Net Promoter Score (% promoters 9-10 minus % detractors 0-6, -100..100), non-response-aware.
+
+    Each cell tier x complained-before is weighted by its number of invitations.
+    """
+    cells = _cells(_nps(data))
+    net = 100.0 * (cells["promoters"] - cells["detractors"])
+    return float((net * cells["invited"]).sum() / cells["invited"].sum())
 
 
 def nps_naive(data) -> float:
-    """Wrong: the plain mean of the answers (non-response ignored)."""
-    return float(_nps(data)["score"].mean())
+    """Wrong: the NPS of the answers as they came (non-response ignored)."""
+    score = _nps(data)["score"].dropna()
+    return float(100.0 * ((score >= 9).mean() - (score <= 6).mean()))
+
+
+def nps_mean_score(data) -> float:
+    """Wrong: the reweighted mean score (0-10), which is not a Net Promoter Score."""
+    cells = _cells(_nps(data))
+    return float((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum())
 
 
 def recovery_gap(data) -> float:
@@ -85,8 +105,8 @@ def sim_seed(data) -> int:
     return int(str(data.metadata["dataset_id"])[:6], 16)
 
 
-@lru_cache(maxsize=256)
-def _service(scenario_name: str, seed: int, phone: float) -> float:
+@lru_cache(maxsize=512)
+def _service(scenario_name: str, seed: int, phone: float, growth: float = 1.0) -> float:
     from simulations.config import load_scenario
     from simulations.model import CustomerLifecycleModel
 
@@ -95,21 +115,30 @@ def _service(scenario_name: str, seed: int, phone: float) -> float:
     capacity["phone"] = float(phone)
     # the grid's capacities are contacts a week for the simulated firm itself (its own reference size)
     model = CustomerLifecycleModel(scenario, customers=SIM_CUSTOMERS, seed=seed, policies__service__capacity=capacity,
-                                   world__market__reference_customers=SIM_CUSTOMERS)
+                                   world__market__reference_customers=SIM_CUSTOMERS,
+                                   world__traits__service_need_rate=scenario.world.traits.service_need_rate * growth)
     model.run(SIM_WEEKS)
     return float(model.kpi_frame()["service_level"].mean())
 
 
-def grid_levels(data) -> dict[int, float]:
-    """Mean weekly service level for every capacity on the grid (the grader's simulation)."""
-    return {c: _service(str(data.metadata["scenario"]), sim_seed(data), c) for c in GRID}
+def grid_levels(data, growth: float = DEMAND_GROWTH) -> dict[int, float]:
+    """Mean weekly service level for every capacity on the grid (the grader's simulation), after the change."""
+    return {c: _service(str(data.metadata["scenario"]), sim_seed(data), c, growth) for c in GRID}
+
+
+def _cheapest(levels: dict[int, float]) -> int:
+    meeting = [c for c in GRID if levels[c] >= SERVICE_TARGET]
+    return int(meeting[0] if meeting else GRID[-1])
 
 
 def cheapest_capacity(data) -> int:
-    """Smallest grid capacity meeting the target (the largest if none does)."""
-    levels = grid_levels(data)
-    meeting = [c for c in GRID if levels[c] >= SERVICE_TARGET]
-    return int(meeting[0] if meeting else GRID[-1])
+    """Smallest grid capacity meeting the target once service needs have grown (the largest if none does)."""
+    return _cheapest(grid_levels(data))
+
+
+def capacity_today(data) -> int:
+    """Wrong: the look-up in today's sweep (service needs as they are now, the change not simulated)."""
+    return _cheapest(grid_levels(data, 1.0))
 
 
 def best_service_capacity(data) -> int:
@@ -127,17 +156,19 @@ def solution(data) -> dict:
     phone = tickets[tickets["channel"] == "phone"]
     in_time = (~phone["abandoned"]) & (phone["wait_minutes"] <= 3)
     nps = _nps(data)
-    cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), mean=("score", "mean")).dropna()
+    nps["net"] = (nps["score"] >= 9).astype(float) - (nps["score"] <= 6).astype(float)
+    nps.loc[nps["score"].isna(), "net"] = float("nan")
+    cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), net=("net", "mean")).dropna()
     answered = tickets[tickets["csat"].notna()]
     by_fcr = answered.groupby("first_contact_resolution")["csat"].mean()
-    # the master's sweep (2,000 customers x 26 weeks on the lab seed, capacities 20..160) is the grader's
-    # own grid: reuse its cached runs instead of simulating the same 8 worlds twice per dataset (the
-    # master notebook itself is run and graded by tests/test_labs_notebooks.py)
+    # the master's second sweep (2,000 customers x 26 weeks on the lab seed, service needs x 1.4,
+    # capacities 20..160) is the grader's own grid: reuse its cached runs instead of simulating the same
+    # 8 worlds twice per dataset (the master notebook itself is run and graded by tests/test_labs_notebooks.py)
     levels = grid_levels(data)
     meeting = [c for c, level in levels.items() if level >= 0.85]
     return {
         "service_level": float(in_time.mean()),
-        "nps_weighted": float((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum()),
+        "nps_weighted": float(100 * (cells["net"] * cells["invited"]).sum() / cells["invited"].sum()),
         "recovery_gap": float(by_fcr[True] - by_fcr[False]),
         "capacity": int(min(meeting) if meeting else 160),
         "recovery_paradox": "resolved complaints can leave customers happier than before",
@@ -161,13 +192,20 @@ SPEC = LabSpec(
                                                "callers who gave up are failures of the service level, not missing data",
                                                "中途放弃的来电属于未达到服务水平，而不是缺失数据"),)),
         Question("nps_weighted", "scalar",
-                 "Non-response-aware NPS mean: split the NPS invitations into cells tier x (had a complaint ticket opened "
-                 "before the survey date); weight each cell's mean answered score by the cell's number of INVITATIONS.",
-                 mode="reproduce", points=2.0, checks={"range": [0, 10]}, reference=nps_weighted,
+                 "Non-response-aware Net Promoter Score: split the NPS invitations into cells tier x (had a complaint "
+                 "ticket opened before the survey date); in each cell, NPS = % promoters (9-10) - % detractors (0-6) "
+                 "among the answers; weight each cell's NPS by the cell's number of INVITATIONS (-100 to 100).",
+                 mode="reproduce", points=2.0, checks={"range": [-100, 100]}, reference=nps_weighted,
                  params={"atol": 1e-6, "rtol": 1e-6},
                  misconceptions=(Misconception("naive", nps_naive,
-                                               "the plain mean of answers ignores who did not answer: reweight the cells",
-                                               "直接对答复取平均忽略了没有回答的客户：请对各单元格重新加权"),)),
+                                               "the NPS of the answers as they came ignores who did not answer: reweight the "
+                                               "cells",
+                                               "直接用答复计算的净推荐值忽略了没有回答的客户：请对各单元格重新加权"),
+                                 Misconception("mean_score", nps_mean_score,
+                                               "this looks like a mean score (0-10); the Net Promoter Score is the % of "
+                                               "promoters (9-10) minus the % of detractors (0-6)",
+                                               "这看起来是平均分（0–10）；净推荐值是推荐者（9–10 分）的百分比减去贬损者"
+                                               "（0–6 分）的百分比"))),
         Question("recovery_gap", "scalar",
                  "Mean CSAT of tickets resolved in the first contact minus that of the other tickets (answered surveys only).",
                  mode="reproduce", checks={"range": [-4, 4]}, reference=recovery_gap, params={"atol": 1e-6, "rtol": 1e-6},
@@ -175,14 +213,21 @@ SPEC = LabSpec(
                                                "a ticket without a survey answer has no score: it is not a zero",
                                                "没有调查答复的工单没有得分，不能当作 0 分"),)),
         Question("capacity", "scalar",
-                 f"Capacity decision: run your scenario with {SIM_CUSTOMERS:,} customers for {SIM_WEEKS} weeks on your lab "
-                 f"seed for phone capacities {GRID[0]}, {GRID[1]}, ..., {GRID[-1]}. Recommend the cheapest capacity whose mean "
-                 f"weekly service level is at least {SERVICE_TARGET}. Scored by simulating the grid.",
+                 f"Capacity decision: a new tariff will raise customers' service needs by "
+                 f"{round(100 * (DEMAND_GROWTH - 1))}% (world.traits.service_need_rate x {DEMAND_GROWTH}). Simulate your "
+                 f"scenario with that change, {SIM_CUSTOMERS:,} customers for {SIM_WEEKS} weeks on your lab seed, for phone "
+                 f"capacities {GRID[0]}, {GRID[1]}, ..., {GRID[-1]}, and recommend the cheapest capacity whose mean weekly "
+                 f"service level is at least {SERVICE_TARGET}. Scored by simulating the grid.",
                  mode="close_to_truth", points=2.0, checks={"range": [GRID[0], GRID[-1]]}, truth=_truth_capacity,
                  params={"atol": 1.0, "rtol": 0.0},
                  misconceptions=(Misconception("max", best_service_capacity,
                                                "the best service level is not the goal: the cheapest capacity meeting it is",
-                                               "目标不是最高的服务水平，而是达到要求的成本最低的服务能力"),)),
+                                               "目标不是最高的服务水平，而是达到要求的成本最低的服务能力"),
+                                 Misconception("today", capacity_today,
+                                               "this is the capacity for today's service needs: simulate the change "
+                                               "(more service needs) and decide on that sweep",
+                                               "这是按目前服务需求得出的服务能力：请模拟这一变化（服务需求增加），"
+                                               "再根据新的结果做决定"))),
         Question("recovery_paradox", "choice", "What does the service-recovery idea say?",
                  mode="exact", checks={"choices": RECOVERY_CHOICES},
                  params={"correct": "resolved complaints can leave customers happier than before"}),
@@ -191,8 +236,10 @@ SPEC = LabSpec(
     wrong_methods={
         "service_level_answered_only": ("service_level", service_level_answered_only),
         "nps_naive": ("nps_weighted", nps_naive),
+        "nps_mean_score": ("nps_weighted", nps_mean_score),
         "recovery_missing_as_zero": ("recovery_gap", recovery_gap_missing_as_zero),
         "capacity_max": ("capacity", best_service_capacity),
+        "capacity_today": ("capacity", capacity_today),
         "recovery_discourage": ("recovery_paradox", lambda data: "complaints should be discouraged"),
     },
 )

@@ -27,7 +27,7 @@
 # 3. Read how ONE simulated customer decides each week (the reference model).
 # 4. Compare two policies fairly: same world, same seed (common random numbers).
 #
-# **Concepts (DOMAIN.md §1, §7):** customer relationship lifecycle (客户关系生命周期); prospect (开拓期),
+# **Concepts (docs/COURSE.md §1, §7):** customer relationship lifecycle (客户关系生命周期); prospect (开拓期),
 # new customer (社会化期), growth (成长期), maturity (成熟期), at-risk (危险期), terminating (解约期),
 # dormant (中断期), won back (恢复期); simulation → virtual → real (递进式教学).
 #
@@ -44,7 +44,7 @@
 # 3. 读懂一位模拟客户每周如何做决定（参考模型）。
 # 4. 公平地比较两种策略：同一个世界、同一个随机种子（公共随机数）。
 #
-# **概念（DOMAIN.md §1、§7）：** 客户关系生命周期；开拓期、社会化期（新客户）、成长期、成熟期、危险期、解约期、中断期、恢复期；模拟 → 虚拟 → 真实（递进式教学）。
+# **概念（docs/COURSE.zh.md §1、§7）：** 客户关系生命周期；开拓期、社会化期（新客户）、成长期、成熟期、危险期、解约期、中断期、恢复期；模拟 → 虚拟 → 真实（递进式教学）。
 #
 # 时间：约 60 分钟。先修要求：Python 与 pandas 基础。
 
@@ -198,10 +198,10 @@ lab.check("profit_change")
 
 # %% [markdown]
 # **Q4.** Back to the firm's records: which share of the customers acquired during the data period
-# (`acquisition_channel` other than `initial_base`) came through a referral? (DOMAIN.md §3 quotes about 60%.)
+# (`acquisition_channel` other than `initial_base`) came through a referral? (docs/COURSE.md §3 quotes about 60%.)
 
 # %% [markdown] lang="zh"
-# **第 4 题。** 回到企业的档案：在数据期内获取的客户（`acquisition_channel` 不是 `initial_base` 的客户）中，通过推荐（老客户推荐，`referral`）获取的占多大比例？（DOMAIN.md §3 引用的数字约为 60%。）
+# **第 4 题。** 回到企业的档案：在数据期内获取的客户（`acquisition_channel` 不是 `initial_base` 的客户）中，通过推荐（老客户推荐，`referral`）获取的占多大比例？（docs/COURSE.zh.md §3 引用的数字约为 60%。）
 
 # %%
 customers = lab.data.customers

@@ -27,7 +27,7 @@
 # 3. Do the same linking in SQL with DuckDB.
 # 4. Judge a matching by its quality and say what the remaining errors cost.
 #
-# **Concepts (DOMAIN.md §3, §4, §6):** customer 360° view (客户360度视图), one consistent view across
+# **Concepts (docs/COURSE.md §3, §4, §6):** customer 360° view (客户360度视图), one consistent view across
 # channels (多渠道统一视图), data quality of scattered records (the 盐城铁通 case), operational vs
 # analytical CRM (运营型/分析型CRM).
 #
@@ -44,7 +44,7 @@
 # 3. 用 DuckDB 以 SQL 完成同样的关联。
 # 4. 根据质量评判一次匹配的好坏，并说明剩余的错误会造成什么代价。
 #
-# **概念（DOMAIN.md §3、§4、§6）：** 客户360度视图；多渠道统一视图；分散记录的数据质量（盐城铁通案例）；运营型CRM 与分析型CRM。
+# **概念（docs/COURSE.zh.md §3、§4、§6）：** 客户360度视图；多渠道统一视图；分散记录的数据质量（盐城铁通案例）；运营型CRM 与分析型CRM。
 #
 # 时间：约 75 分钟。先修要求：L01；pandas 字符串方法；一点 SQL。
 
@@ -97,6 +97,18 @@ plt.show()
 pattern = billing["phone"].dropna().str.replace(r"\d", "9", regex=True)
 pattern.value_counts().head(8)
 
+# %% [markdown]
+# A phone is not a person: some customers give their household's shared landline, so the same number
+# belongs to two customers (look at the names and towns below). Keep that in mind for every match
+# and every count on the phone.
+
+# %% [markdown] lang="zh"
+# 一个电话号码不等于一个人：有些客户留的是家里共用的座机，所以同一个号码属于两位客户（看看下面的姓名和城市）。凡是按电话号码做匹配或计数，都要记住这一点。
+
+# %%
+shared_phone = customers["phone"].duplicated(keep=False)
+customers.loc[shared_phone, ["customer_id", "name", "city", "phone"]].sort_values("phone").head(6)
+
 
 # %% [markdown]
 # ## 2. Standardise
@@ -143,11 +155,12 @@ lab.check("shared_emails")
 # %% [markdown]
 # ## 3. The same join in SQL
 # DuckDB queries pandas DataFrames by name. **Q2.** How many billing accounts have a phone that,
-# reduced to its last ten digits, equals a customer's phone reduced the same way?
+# reduced to its last ten digits, equals a customer's phone reduced the same way? Count accounts:
+# a JOIN returns one row per matching customer, and a shared household phone matches more than one.
 
 # %% [markdown] lang="zh"
 # ## 3. 用 SQL 做同样的关联
-# DuckDB 可以直接按名称查询 pandas DataFrame。**第 2 题。** 有多少个计费账户的电话号码在只保留最后十位数字之后，与某位客户按同样方式处理后的电话号码相同？
+# DuckDB 可以直接按名称查询 pandas DataFrame。**第 2 题。** 有多少个计费账户的电话号码在只保留最后十位数字之后，与某位客户按同样方式处理后的电话号码相同？要数的是账户：JOIN 会为每位匹配上的客户各返回一行，而一家人共用的电话会匹配到不止一位客户。
 
 # %%
 # BEGIN SOLUTION
@@ -166,13 +179,15 @@ lab.check("billing_phone_matches")
 # %% [markdown]
 # ## 4. Link every record to a customer
 # Use the crosswalk where it knows the answer; otherwise match standardised e-mail, then phone, to
-# a customer whose key is unique. **Q3** (graded against the true links): give every record
-# (key `system:id`) a customer_id or a label of your own. **Q4:** every record belongs to a customer of
-# the customers table: how many distinct customers appear in the three systems?
+# a customer whose key is unique (a shared phone identifies nobody). **Q3** (graded against the true
+# links): give every record (key `system:id`) a customer_id or a label of your own. **Q4:** every
+# record belongs to a customer of the customers table, but not every customer is in the source systems
+# (billing knows only customers who were billed, the service desk only those who contacted it): how
+# many distinct customers appear in the three systems?
 
 # %% [markdown] lang="zh"
 # ## 4. 把每条记录关联到一位客户
-# 在 ID 对照表（`crosswalk`）已知答案的地方使用它；否则先按标准化后的电子邮箱、再按电话号码，匹配到该键唯一对应的客户。**第 3 题**（按真实关联计分）：为每条记录（键为 `system:id`）给出一个 customer_id，或者你自己定义的标签。**第 4 题：** 每条记录都属于客户表中的某位客户：这三个系统中一共出现了多少位不同的客户？
+# 在 ID 对照表（`crosswalk`）已知答案的地方使用它；否则先按标准化后的电子邮箱、再按电话号码，匹配到该键唯一对应的客户（共用的电话号码识别不了任何人）。**第 3 题**（按真实关联计分）：为每条记录（键为 `system:id`）给出一个 customer_id，或者你自己定义的标签。**第 4 题：** 每条记录都属于客户表中的某位客户，但并不是每位客户都出现在源系统中（计费系统只知道被开过账单的客户，客服系统只知道联系过客服的客户）：这三个系统中一共出现了多少位不同的客户？
 
 # %%
 # BEGIN SOLUTION

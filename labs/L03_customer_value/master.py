@@ -25,7 +25,7 @@
 # 2. Draw the customer pyramid and the Pareto (concentration) curve; test the "80/20" claim on your data.
 # 3. Separate historical, current and potential value and build the 3×3 value matrix (nine types).
 #
-# **Concepts (DOMAIN.md §2, §3):** customer value (客户价值): historical (历史价值), current (当前价值),
+# **Concepts (docs/COURSE.md §2, §3):** customer value (客户价值): historical (历史价值), current (当前价值),
 # potential (潜在价值) value; customer pyramid (客户金字塔); customer lifetime value (客户终身价值, CLV);
 # "about 80% of sales come from existing customers".
 #
@@ -41,7 +41,7 @@
 # 2. 画出客户金字塔和帕累托（集中度）曲线；用你的数据检验“80/20”说法。
 # 3. 区分历史价值、当前价值和潜在价值，构建 3×3 价值矩阵（九类客户）。
 #
-# **概念（DOMAIN.md §2、§3）：** 客户价值：历史价值、当前价值、潜在价值；客户金字塔；客户终身价值（CLV）；“约 80% 的销售额来自现有客户”。
+# **概念（docs/COURSE.zh.md §2、§3）：** 客户价值：历史价值、当前价值、潜在价值；客户金字塔；客户终身价值（CLV）；“约 80% 的销售额来自现有客户”。
 #
 # 时间：约 75 分钟。先修要求：L01；pandas 的 groupby。
 
@@ -60,7 +60,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from graders import Lab
-from simulations.analytics import BetaGeoFitter, GammaGammaFitter, rfm_scores, summary_from_orders
+from simulations.analytics import rfm_scores, summary_from_orders
 from simulations.labs import helpers
 
 # %%
@@ -163,23 +163,22 @@ lab.check("rfm_cells")
 
 # %% [markdown]
 # ## 4. Three kinds of value and nine types
-# Current value: spend of the last 52 weeks. Potential value: what we expect in the future. Here a
-# BG/NBD + Gamma-Gamma model (L04 explains it) gives expected discounted spend over 104 weeks.
+# Current value: spend of the last 52 weeks. Potential value: what we expect in the future. A first,
+# transparent estimate is the customer's own pace: their average spend per week since their first
+# order, carried over the next 104 weeks. It assumes everyone keeps buying at their pace; L04 replaces
+# it with lifetime models (BG/NBD and Gamma-Gamma) that also ask whether the customer is still there.
 
 # %% [markdown] lang="zh"
 # ## 4. 三种价值与九类客户
-# 当前价值：最近 52 周的消费额。潜在价值：我们对未来的预期。这里用 BG/NBD + Gamma-Gamma 模型（L04 会详细讲解）给出未来 104 周的预期折现消费额。
+# 当前价值：最近 52 周的消费额。潜在价值：我们对未来的预期。一个简单透明的初步估计是客户自己的“节奏”：自首次下单以来平均每周的消费额，延续到未来 104 周。它假设每位客户都按自己的节奏继续购买；L04 会用客户生命期模型（BG/NBD 和 Gamma-Gamma）取代它，这些模型还会考虑客户是否仍然存活。
 
 # %%
 ids = customers["customer_id"]
 current = orders[orders["order_ts"] >= END - pd.Timedelta(weeks=52)].groupby("customer_id")["amount"].sum()
 current = current.reindex(ids, fill_value=0.0)
 historical = orders[orders["order_ts"] < END - pd.Timedelta(weeks=52)].groupby("customer_id")["amount"].sum()
-bg = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["recency"], summary["T"])
-repeat = summary[summary["frequency"] > 0]
-gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
-potential = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1)
-potential = potential.fillna(0.0).reindex(ids, fill_value=0.0)  # NaN: the fit saw no dropout at all
+pace = orders.groupby("customer_id")["amount"].sum().reindex(summary.index) / (summary["T"] + 1)  # spend a week
+potential = (104 * pace).reindex(ids, fill_value=0.0)  # customers who never ordered: no pace yet
 helpers.value_matrix(current, potential)
 
 # %% lang="zh"
@@ -187,11 +186,8 @@ ids = customers["customer_id"]
 current = orders[orders["order_ts"] >= END - pd.Timedelta(weeks=52)].groupby("customer_id")["amount"].sum()
 current = current.reindex(ids, fill_value=0.0)
 historical = orders[orders["order_ts"] < END - pd.Timedelta(weeks=52)].groupby("customer_id")["amount"].sum()
-bg = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["recency"], summary["T"])
-repeat = summary[summary["frequency"] > 0]
-gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
-potential = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1)
-potential = potential.fillna(0.0).reindex(ids, fill_value=0.0)  # NaN：模型拟合时完全没有观察到客户流失
+pace = orders.groupby("customer_id")["amount"].sum().reindex(summary.index) / (summary["T"] + 1)  # 每周消费额
+potential = (104 * pace).reindex(ids, fill_value=0.0)  # 从未下单的客户：还没有节奏可言
 helpers.value_matrix(current, potential)
 
 

@@ -26,7 +26,7 @@
 # 3. Fit BG/NBD (repeat buying and dropout) and Gamma-Gamma (spend per order); compute P(alive) and CLV.
 # 4. Report a CLV estimate with its uncertainty.
 #
-# **Concepts (DOMAIN.md §1, §2, §6):** customer lifetime value (客户终身价值, CLV) as the net present value
+# **Concepts (docs/COURSE.md §1, §2, §6):** customer lifetime value (客户终身价值, CLV) as the net present value
 # of future profit; retention (维系) and churn (流失); customer lifecycle (客户关系生命周期); churn analysis.
 #
 # Time: about 90 minutes. Prerequisites: L03.
@@ -42,7 +42,7 @@
 # 3. 拟合 BG/NBD 模型（重复购买与流失）和 Gamma-Gamma 模型（每笔订单的消费额）；计算存活概率（P(alive)）和客户终身价值。
 # 4. 报告客户终身价值的估计值及其不确定性。
 #
-# **概念（DOMAIN.md §1、§2、§6）：** 客户终身价值（CLV）即未来利润的净现值；维系与客户流失；客户关系生命周期；流失分析。
+# **概念（docs/COURSE.zh.md §1、§2、§6）：** 客户终身价值（CLV）即未来利润的净现值；维系与客户流失；客户关系生命周期；流失分析。
 #
 # 时间：约 90 分钟。先修要求：L03。
 
@@ -173,11 +173,19 @@ axes[1].set(xlabel="距最后一次下单的周数", title="沉默检验")
 plt.show()
 
 # %% [markdown]
-# **Q2.** Give every ordering customer the probability that they are still alive (not dormant or lost).
-# Graded by how well it ranks the truly alive above the others.
+# The two disagree most for customers who bought regularly and then fell silent: BG/NBD still rates many
+# of them likely alive, because in its world a customer can only leave right after a purchase. In this
+# business customers drift away during a silence (dissatisfaction, a competitor), so the silence test
+# is the one to use here; BG/NBD stays the model for *future purchases* (and CLV, below).
+#
+# **Q2.** Give every ordering customer the probability that they are still alive (not dormant or lost),
+# **by the silence test** above. Graded by how well it ranks the truly alive above the others (AUC);
+# BG/NBD's P(alive) earns little here, with a hint saying why.
 
 # %% [markdown] lang="zh"
-# **第 2 题。** 为每位有过订单的客户给出其仍然存活（既未进入中断期，也未流失）的概率。计分依据是：它能在多大程度上把真正存活的客户排在其他客户前面。
+# 两者分歧最大的是那些曾经规律购买、后来沉默下来的客户：BG/NBD 仍认为其中许多人很可能存活，因为在它的假设里，客户只能在一次购买之后立即离开。而在这家企业中，客户是在沉默中慢慢疏远的（因为不满，或被竞争者吸引），所以这里应该使用沉默检验；BG/NBD 仍然是预测*未来购买次数*（以及下文客户终身价值）的模型。
+#
+# **第 2 题。** **用上面的沉默检验**，为每位有过订单的客户给出其仍然存活（既未进入中断期，也未流失）的概率。计分依据是：它能在多大程度上把真正存活的客户排在其他客户前面（AUC）；在这里 BG/NBD 的存活概率得分很低，评分反馈会提示原因。
 
 # %%
 # BEGIN SOLUTION
@@ -193,11 +201,14 @@ lab.check("p_alive")
 # ## 4. CLV and its uncertainty
 # CLV = expected discounted gross margin over the next 104 weeks (10% a year, 4-week steps); the margin
 # is the scenario's `gross_margin`. **Q3:** every ordering customer's CLV. **Q4:** the mean CLV per
-# ordering customer with its standard error.
+# ordering customer with its standard error. The standard error of a mean is the standard deviation
+# across customers divided by √n (n customers): the standard deviation says how different customers
+# are, the standard error how precisely the mean is known. Q4 scores both: the mean (1 point) and the
+# standard error (1 point).
 
 # %% [markdown] lang="zh"
 # ## 4. 客户终身价值及其不确定性
-# 客户终身价值 = 未来 104 周预期毛利的折现值（年折现率 10%，以 4 周为一步）；毛利率取情景中的 `gross_margin`。**第 3 题：** 每位有过订单的客户的客户终身价值。**第 4 题：** 有过订单的客户的平均客户终身价值及其标准误。
+# 客户终身价值 = 未来 104 周预期毛利的折现值（年折现率 10%，以 4 周为一步）；毛利率取情景中的 `gross_margin`。**第 3 题：** 每位有过订单的客户的客户终身价值。**第 4 题：** 有过订单的客户的平均客户终身价值及其标准误。均值的标准误等于客户之间的标准差除以 √n（n 为客户数）：标准差说明客户之间差异有多大，标准误说明均值估计得有多精确。第 4 题对两者都计分：均值 1 分，标准误 1 分。
 
 # %%
 margin = load_scenario(meta["scenario"]).world.costs.gross_margin

@@ -16,8 +16,8 @@
 # %% [markdown]
 # # L05 Satisfaction and service
 #
-# **The situation.** A customer calls the telecom operator about a wrong bill, waits twelve minutes,
-# and hangs up. The service director says the call centre "meets its targets"; the survey team says
+# **The situation.** A customer calls the telecom operator about a wrong bill, is left on hold, and
+# hangs up before anyone answers (find such calls in your data below). The service director says the call centre "meets its targets"; the survey team says
 # satisfaction "is excellent". You are asked to check both claims and to decide how many phone agents
 # the operator needs.
 #
@@ -27,7 +27,7 @@
 # 3. Recognise survey non-response bias and correct a satisfaction figure by reweighting.
 # 4. Take a capacity decision by simulating alternatives on the same seed.
 #
-# **Concepts (DOMAIN.md §4):** customer service (客户服务), call centre capacity, service level ("98% of
+# **Concepts (docs/COURSE.md §4):** customer service (客户服务), call centre capacity, service level ("98% of
 # orders within 24 h"), satisfaction measurement (满意度测评), complaint handling and service recovery;
 # satisfaction drives loyalty (忠诚).
 #
@@ -36,7 +36,7 @@
 # %% [markdown] lang="zh"
 # # L05 客户满意度与客户服务
 #
-# **情境。** 一位客户因为账单出错打电话给电信运营商，等了十二分钟后挂断了电话。客服总监说呼叫中心“达到了指标”；调查团队说客户满意度“非常好”。你需要核实这两种说法，并决定运营商需要多少名电话坐席。
+# **情境。** 一位客户因为账单出错打电话给电信运营商，一直在线等待，还没等到人接听就挂断了电话（在下面你的数据中找找这样的来电）。客服总监说呼叫中心“达到了指标”；调查团队说客户满意度“非常好”。你需要核实这两种说法，并决定运营商需要多少名电话坐席。
 #
 # **学习目标**
 # 1. 正确计算服务水平（把放弃呼叫也算在内）。
@@ -44,7 +44,7 @@
 # 3. 识别满意度调查中的无应答偏差，并用重新加权的方法修正满意度数字。
 # 4. 在同一个种子上模拟各个备选方案，据此做出服务能力决策。
 #
-# **概念（DOMAIN.md §4）：** 客户服务；呼叫中心的服务能力；服务水平（“98% 的订单在 24 小时内处理”）；满意度测评；投诉处理与服务补救；满意度驱动忠诚。
+# **概念（docs/COURSE.zh.md §4）：** 客户服务；呼叫中心的服务能力；服务水平（“98% 的订单在 24 小时内处理”）；满意度测评；投诉处理与服务补救；满意度驱动忠诚。
 #
 # 时间：约 80 分钟。先修要求：L01、L04。
 
@@ -72,6 +72,10 @@ surveys = lab.data.surveys
 customers = lab.data.customers
 SEED = int(lab.dataset_id[:6], 16)
 tickets.groupby("channel")[["wait_minutes", "abandoned", "first_contact_resolution"]].mean()
+
+# %%
+gave_up = tickets[(tickets["channel"] == "phone") & tickets["abandoned"]]
+gave_up.nlargest(5, "wait_minutes")[["customer_id", "opened_ts", "reason", "wait_minutes", "abandoned"]]
 
 # %% [markdown]
 # ## 1. Service level
@@ -152,23 +156,29 @@ nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), response_
                                         mean_score=("score", "mean"))
 
 # %% [markdown]
-# **Q3.** Reweight: each cell's mean answered score, weighted by the cell's number of INVITATIONS.
+# The Net Promoter Score is not a mean score: answers 9–10 are promoters, 0–6 detractors, and
+# NPS = % promoters − % detractors, between −100 and 100. **Q3.** Reweight: compute the NPS of each
+# cell's answers and weight it by the cell's number of INVITATIONS.
 
 # %% [markdown] lang="zh"
-# **第 3 题。** 重新加权：用每个单元格收到的**邀请数**作为权重，对该单元格已回答的平均得分加权平均。
+# 净推荐值（NPS）不是平均分：回答 9–10 分的是推荐者，0–6 分的是贬损者，NPS = 推荐者百分比 − 贬损者百分比，介于 −100 和 100 之间。**第 3 题。** 重新加权：计算每个单元格中已回答者的净推荐值，并用该单元格收到的**邀请数**作为权重加权平均。
 
 # %%
 # BEGIN SOLUTION
-cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), mean=("score", "mean")).dropna()
-weighted = float((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum())
-print(f"naive {nps['score'].mean():.2f} vs reweighted {weighted:.2f}")
+answers = nps["score"]
+nps["net"] = ((answers >= 9).astype(float) - (answers <= 6).astype(float)).where(answers.notna())
+cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), net=("net", "mean")).dropna()
+weighted = float(100 * (cells["net"] * cells["invited"]).sum() / cells["invited"].sum())
+print(f"NPS of the answers {100 * nps['net'].mean():.1f} vs reweighted {weighted:.1f}")
 # END SOLUTION
 
 # %% lang="zh"
 # BEGIN SOLUTION
-cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), mean=("score", "mean")).dropna()
-weighted = float((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum())
-print(f"简单平均 {nps['score'].mean():.2f}，重新加权后 {weighted:.2f}")
+answers = nps["score"]
+nps["net"] = ((answers >= 9).astype(float) - (answers <= 6).astype(float)).where(answers.notna())
+cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), net=("net", "mean")).dropna()
+weighted = float(100 * (cells["net"] * cells["invited"]).sum() / cells["invited"].sum())
+print(f"答复直接算出的净推荐值 {100 * nps['net'].mean():.1f}，重新加权后 {weighted:.1f}")
 # END SOLUTION
 
 # %% tags=["answer"]
@@ -179,11 +189,12 @@ lab.check("nps_weighted")
 # %% [markdown]
 # ## 4. A capacity decision, tested by simulation
 # Run your scenario with 2,000 customers for 26 weeks on your lab seed for phone capacities of
-# 20, 40, ..., 160 contacts a week (for this 2,000-customer firm). **Q4.** Recommend the cheapest capacity whose mean weekly service level is at least 0.85.
+# 20, 40, ..., 160 contacts a week (for this 2,000-customer firm): how does the service level respond
+# to capacity today?
 
 # %% [markdown] lang="zh"
 # ## 4. 用模拟检验服务能力决策
-# 用你的实验种子，让你的情景以 2,000 位客户运行 26 周，电话服务能力分别取每周 20、40、……、160 次联系（针对这家 2,000 位客户的企业）。**第 4 题。** 推荐平均每周服务水平至少为 0.85 的方案中成本最低的服务能力。
+# 用你的实验种子，让你的情景以 2,000 位客户运行 26 周，电话服务能力分别取每周 20、40、……、160 次联系（针对这家 2,000 位客户的企业）：目前的服务水平如何随服务能力变化？
 
 # %%
 scenario = load_scenario(lab.data.metadata["scenario"])
@@ -223,9 +234,30 @@ plt.axhline(0.85, ls="--", c="tab:red")
 plt.show()
 results.round(2)
 
+# %% [markdown]
+# **Q4. The decision.** Next quarter a new tariff will raise customers' service needs by 40%
+# (`world.traits.service_need_rate` × 1.4; the model takes it as
+# `world__traits__service_need_rate=...`). The director must fix the phone capacity now. Simulate
+# the change on the same grid (2,000 customers, 26 weeks, your lab seed) and recommend the cheapest
+# capacity whose mean weekly service level is still at least 0.85. Is it the one today's sweep suggests?
+
+# %% [markdown] lang="zh"
+# **第 4 题：做出决策。** 下个季度新的资费方案将使客户的服务需求增加 40%（`world.traits.service_need_rate` × 1.4；在模型中写作 `world__traits__service_need_rate=...`）。客服总监必须现在就确定电话服务能力。请在同样的网格上模拟这一变化（2,000 位客户、26 周、你的实验种子），推荐平均每周服务水平仍至少为 0.85 的方案中成本最低的服务能力。它和目前的模拟结果所建议的一样吗？
+
 # %%
 # BEGIN SOLUTION
-recommended = int(results.index[results["service_level"] >= 0.85].min())
+need = scenario.world.traits.service_need_rate * 1.4
+after = {}
+for phone_capacity in range(20, 161, 20):
+    sim = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED, world__market__reference_customers=2_000,
+                                 policies__service__capacity={**scenario.policies.service.capacity,
+                                                              "phone": float(phone_capacity)},
+                                 world__traits__service_need_rate=need)
+    sim.run(26)
+    after[phone_capacity] = sim.kpi_frame()["service_level"].mean()
+after = pd.Series(after, name="service_level_x1.4")
+recommended = int(after.index[after >= 0.85].min())
+pd.concat([results["service_level"], after], axis=1).round(3)
 # END SOLUTION
 
 # %% tags=["answer"]
@@ -252,7 +284,7 @@ lab.check("recovery_paradox")
 # more willing to answer. Which way would that bias your estimate, and how could the firm measure it?
 #
 # <!-- BEGIN SOLUTION -->
-# If satisfied customers answer more often, even the reweighted mean is too high. Follow up a random
+# If satisfied customers answer more often, even the reweighted NPS is too high. Follow up a random
 # subsample of non-respondents intensively (phone), or compare early and late respondents, and link
 # survey answers to behaviour (churn, repeat purchase) to calibrate.
 # <!-- END SOLUTION -->
@@ -262,7 +294,7 @@ lab.check("recovery_paradox")
 # 重新加权只用到了你能看到的信息（客户等级、投诉）。满意的客户也可能只是更愿意回答调查。这会让你的估计偏向哪个方向？企业可以怎样测量这种偏差？
 #
 # <!-- BEGIN SOLUTION -->
-# 如果满意的客户更常回答，那么即使重新加权后的平均值也仍然偏高。可以随机抽取一部分未回答的客户做深入回访（例如电话回访），或比较较早回答和较晚回答的客户，并把调查答复与客户行为（流失、重复购买）联系起来进行校准。
+# 如果满意的客户更常回答，那么即使重新加权后的净推荐值也仍然偏高。可以随机抽取一部分未回答的客户做深入回访（例如电话回访），或比较较早回答和较晚回答的客户，并把调查答复与客户行为（流失、重复购买）联系起来进行校准。
 # <!-- END SOLUTION -->
 
 # %%

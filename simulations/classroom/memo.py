@@ -1,6 +1,6 @@
 """Checking the numbers in a team memo against what the team's world really produced.
 
-Why: the written report is part of case teaching (DOMAIN.md §7), and a memo that quotes figures
+Why: the written report is part of case teaching (docs/COURSE.md §7), and a memo that quotes figures
 wrongly should be caught without an instructor re-reading every table. The memo template asks
 for one claim per line, ``- metric round N: number`` or ``- metric total: number``; each is
 compared with the team's observable results within a tolerance that allows sensible rounding.

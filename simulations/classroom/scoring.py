@@ -4,7 +4,7 @@ Why balanced: a team that cuts service and marketing to nothing and raises price
 round books a profit spike, but its customers become endangered and leave later. Counting the
 expected future margin of the customer base (customer equity, the sum of customers' lifetime
 values) and what customers say in a survey makes that strategy lose, as the CRM literature
-argues it should (DOMAIN.md §2: CLV; §3: churn cuts profit).
+argues it should (docs/COURSE.md §2: CLV; §3: churn cuts profit).
 
 Why against a benchmark: every team plays the same world (same seed) as a benchmark firm that
 keeps the case's default decisions. Dividing by the benchmark makes the parts comparable across

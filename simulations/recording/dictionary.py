@@ -83,7 +83,8 @@ OBSERVABLE: tuple[Table, ...] = (
         "16 by default, at signup)", "出生年份"),
        ("city", "string", "-", "city of the postal address", "城市"),
        ("region", "string", "-", "state or province of the postal address", "省/州"),
-       ("phone", "string", "-", "phone number in the CRM's canonical format", "电话"),
+       ("phone", "string", "-", "phone number in the CRM's canonical format (members of one household may share "
+        "a landline)", "电话"),
        ("email", "string", "-", "e-mail address", "电子邮箱"),
        ("signup_date", "date", "date", "date of the first purchase or contract (before the data start for the initial base); "
         "nothing about the customer is dated earlier", "注册日期"),
@@ -211,14 +212,17 @@ OBSERVABLE: tuple[Table, ...] = (
         "renewed (a term of the same type follows), expired (the term ran out during a notice that was then withdrawn; "
         "a month-to-month contract follows)", "状态", ("active", "notice_given", "terminated", "renewed", "expired"))),
     # dirty variant: source systems with duplicates, inconsistent formats and a partial crosswalk
-    _t("billing_accounts", "计费系统账户", "one account in the billing system (a person may have several)", "account_id",
+    _t("billing_accounts", "计费系统账户",
+       "one account in the billing system (a person may have several; only customers who were ever billed have one)",
+       "account_id",
        ("account_id", "string", "-", "billing account number", "账户编号"),
        ("holder_name", "string", "-", "account holder as typed by billing staff", "户主姓名"),
        ("phone", "string", "-", "phone as typed (formats vary)", "电话"),
        ("email", "string", "-", "e-mail as typed", "电子邮箱"),
        ("city", "string", "-", "billing city", "城市"),
        ("opened_date", "date", "date", "account opened", "开户日期")),
-    _t("service_contacts", "服务系统联系人", "one contact record in the service system", "contact_ref",
+    _t("service_contacts", "服务系统联系人", "one contact record in the service system (only customers who contacted service)",
+       "contact_ref",
        ("contact_ref", "string", "-", "service-system contact number", "联系人编号"),
        ("name", "string", "-", "name as given on the phone or in chat", "姓名"),
        ("phone", "string", "-", "phone as typed", "电话"),

@@ -1,4 +1,4 @@
-"""The dirty variant: one person, several source systems, no shared key (DOMAIN.md §3, 盐城铁通).
+"""The dirty variant: one person, several source systems, no shared key (docs/COURSE.md §3, 盐城铁通).
 
 Why: the telecom case lost customers because records were scattered across systems and never
 matched. Here billing, service and marketing each keep their own records of the same customers,
@@ -9,21 +9,79 @@ mapping goes to the answer keys. Everything is vectorised over records (a millio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
 
 from simulations.recording import chinese
 from simulations.recording.observable import P_DIRTY, Context, Identities, _nullable, arrow, generator
+from simulations.recording.recorder import Recorder
 
-#: (system, table, share of customers present, duplicate rate, crosswalk coverage)
+#: (system, table, share of the customers it knows that it holds, duplicate rate, crosswalk coverage)
 SYSTEMS: tuple[tuple[str, str, float, float, float], ...] = (
     ("billing", "billing_accounts", 1.0, 0.12, 0.7),
     ("service", "service_contacts", 0.6, 0.25, 0.4),
-    ("marketing", "marketing_leads", 0.8, 0.2, 0.25),
+    ("marketing", "marketing_leads", 1.0, 0.2, 0.25),
 )
 LEAD_SOURCES = ("web form", "event", "purchased list", "referral", "store sign-up")
+#: share of customers who give their household's shared phone (a landline) instead of one of their own
+HOUSEHOLD_SHARE = 0.12
+#: acquisition channels whose customers came in as marketing leads (others are in the lead system only sometimes)
+LEAD_CHANNELS = ("search", "social", "direct_mail")
+LEAD_SHARE_OTHERS = 0.15
+P_HOUSEHOLD = 206  # generator purpose of the household draws (apart from the other dirty draws)
+
+
+def share_household_phones(who: Identities, seed: int) -> Identities:
+    """Households: some customers live with another customer and give the household's phone and town.
+
+    Why: in real records a landline is shared by a household, so a phone is not a person. A join of
+    source records to customers on the phone then matches several customers (and counts a record
+    once per match), and counting distinct phones undercounts people. The customer master and every
+    source-system copy carry the shared phone. Drawn from a generator of its own, so that the other
+    identity and dirty-data draws stay as they were.
+    """
+    k = who.phone_digits.size
+    if k < 2:
+        return who
+    rng = generator(seed, P_HOUSEHOLD)
+    joiner = rng.random(k) < HOUSEHOLD_SHARE
+    heads = np.flatnonzero(~joiner)
+    if heads.size == 0 or not joiner.any():
+        return who
+    head = np.arange(k)
+    head[joiner] = heads[rng.integers(0, heads.size, int(joiner.sum()))]
+    fields = {"phone_digits": who.phone_digits[head], "phone": who.phone[head], "city": who.city[head]}
+    if who.area_code is not None:
+        fields["area_code"] = who.area_code[head]
+    if who.landline is not None:
+        fields["landline"] = who.landline[head]
+    return replace(who, **fields)
+
+
+def presence(ctx: Context, rec: Recorder, channel: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Which customers each source system can know (one flag per customer row of the dataset).
+
+    Billing opens an account at the first bill (a first order, or a contract); the service system
+    knows customers who contacted service; the marketing lead system holds those who came in through
+    a marketing channel (``channel``: each customer's acquisition channel) and some of the others
+    (later sign-ups to offers). So a customer who never ordered, never contacted service and never
+    answered marketing is in none of them, and the number of people in the source systems is not
+    simply the size of the customer table.
+    """
+    def seen(kind: str, count: str | None = None) -> np.ndarray:
+        c = rec.columns(kind, ("customer",) + ((count,) if count else ()))
+        who = c["customer"].astype(np.int64)
+        if count:
+            who = who[c[count] > 0]
+        flag = np.zeros(ctx.n_people, bool)
+        flag[who] = True
+        return flag[ctx.customers]
+
+    lead = np.isin(np.asarray(channel).astype(str), LEAD_CHANNELS) | (rng.random(ctx.customers.size) < LEAD_SHARE_OTHERS)
+    billing = np.ones(ctx.customers.size, bool) if ctx.contracts else seen("orders", "orders")
+    return {"billing": billing, "service": seen("tickets"), "marketing": lead}
 
 
 def typo(values: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -62,8 +120,12 @@ class DirtyData:
     truth_crosswalk: pa.Table
 
 
-def build_dirty(ctx: Context, who: Identities, signup: np.ndarray, locale: str) -> DirtyData:
+def build_dirty(ctx: Context, who: Identities, signup: np.ndarray, locale: str,
+                known: dict[str, np.ndarray] | None = None) -> DirtyData:
     """Scatter each customer over the source systems with duplicates, noise and gaps.
+
+    ``known[system]`` flags the customers a system can know at all (see :func:`presence`; default:
+    everyone); of those it holds the share given in :data:`SYSTEMS`.
 
     Chinese records get Chinese errors (homophone characters in names, Chinese phone and address
     habits, see :mod:`simulations.recording.chinese`), drawn from their own generator so that the
@@ -76,7 +138,7 @@ def build_dirty(ctx: Context, who: Identities, signup: np.ndarray, locale: str) 
     tables: dict[str, pa.Table] = {}
     cw_sys, cw_src, cw_cust, cw_known = [], [], [], []
     for system, table, share, dup, coverage in SYSTEMS:
-        present = np.flatnonzero(rng.random(k) < share)
+        present = np.flatnonzero((rng.random(k) < share) & (True if known is None else known[system]))
         copies = 1 + (rng.random(present.size) < dup) + (rng.random(present.size) < dup / 4)
         person = np.repeat(present, copies)
         m = person.size

@@ -187,7 +187,7 @@ def generate_dataset(
         for folder in (ds, ks):
             if folder is not None:
                 folder.chmod(0o755)  # staging folders are private; the result should read like any folder
-        who = obs.identities(ctx.customers.size, locale, seed)
+        who = dirty_mod.share_household_phones(obs.identities(ctx.customers.size, locale, seed), seed)
         history = contracts_mod.contract_history(ctx, pop, rec, spec.world.contracts.notice_weeks)
         customers_t = obs.build_customers(ctx, pop, rec, who, locale, spec.world.traits.min_age, history)
         write_table(ds, "customers", customers_t)
@@ -208,7 +208,9 @@ def generate_dataset(
         messy = None
         if dirty:
             signup = customers_t.column("signup_date").to_numpy().astype("datetime64[D]")
-            messy = dirty_mod.build_dirty(ctx, who, signup, locale)
+            channel = customers_t.column("acquisition_channel").to_numpy(zero_copy_only=False)
+            known = dirty_mod.presence(ctx, rec, channel, obs.generator(seed, dirty_mod.P_HOUSEHOLD + 1))
+            messy = dirty_mod.build_dirty(ctx, who, signup, locale, known)
             for name, table in messy.tables.items():
                 write_table(ds, name, table)
             write_table(ds, "crosswalk", messy.crosswalk)

@@ -1,0 +1,1 @@
+"""Practice feedback per lab for the committed practice datasets (written by ``graders.practice.export_practice``)."""

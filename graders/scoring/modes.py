@@ -176,13 +176,27 @@ def hint(question: Question, answer: dict, prepared: dict, lang: str | None = No
     the answer reproduces on the student's data, if any.
     """
     lang = current_language() if lang is None else lang
-    for texts, wrong_value, *part in prepared["wrong"]:
+    matches: list[tuple[float, int, dict]] = []
+    for i, (texts, wrong_value, *part) in enumerate(prepared["wrong"]):
         if part and part[0] == "se":
             mine = answer.get("se")
             if mine is not None and wrong_value is not None and close(float(mine), float(wrong_value),
                                                                       question.params.get("se_check", {})):
-                return texts.get(lang) or texts[DEFAULT_LANGUAGE]
+                matches.append((_distance(mine, wrong_value), i, texts))
             continue
         if same(question.kind, answer["value"], wrong_value, {**question.params, **question.params.get("hint_match", {})}):
-            return texts.get(lang) or texts[DEFAULT_LANGUAGE]
-    return None
+            matches.append((_distance(answer["value"], wrong_value), i, texts))
+    if not matches:
+        return None
+    # two wrong methods can land near each other on some data: the one the answer reproduces most closely wins
+    texts = min(matches, key=lambda m: (m[0], m[1]))[2]
+    return texts.get(lang) or texts[DEFAULT_LANGUAGE]
+
+
+def _distance(mine: object, wrong: object) -> float:
+    """Relative distance of two numbers (0 for anything else, so the first listed wrong method wins)."""
+    try:
+        a, b = float(mine), float(wrong)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    return abs(a - b) / max(abs(b), 1e-12)

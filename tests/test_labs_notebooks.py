@@ -22,6 +22,9 @@ pytestmark = pytest.mark.slow
 LABS = release.list_labs()
 VALIDATION_SEEDS = 50
 VALIDATION_SIZE = {"customers": 400, "weeks": 104}
+#: L02 grades a head count within 3%: on 400 customers (about 200 people in the source systems) a careful
+#: linkage misses up to 4% of them in a few seeds, on 800 it holds (the size `grade validate` reports).
+LAB_SIZE = {"L02": {"customers": 800}}
 
 
 def _grade(lab_id: str, folder: Path):
@@ -57,7 +60,8 @@ def test_released_student_notebook_runs_and_grades_to_zero(lab, tmp_path):
 def test_spec_validates_over_50_seeds(lab, tmp_path_factory):
     spec = specs.get(lab.lab_id)
     cache = tmp_path_factory.getbasetemp() / "lab-validation"  # shared by the labs on the same scenario
-    result = validate(spec, VALIDATION_SEEDS, cache=cache, workers=INNER_WORKERS, **VALIDATION_SIZE)
+    size = {**VALIDATION_SIZE, **LAB_SIZE.get(lab.lab_id, {})}
+    result = validate(spec, VALIDATION_SEEDS, cache=cache, workers=INNER_WORKERS, **size)
     print(result.table())
     assert result.pass_rate >= PASS_TARGET, result.table()
     assert result.fail_rate >= FAIL_TARGET, result.table()

@@ -5,9 +5,7 @@ scattered across systems. Students standardise e-mails and phones, link billing,
 marketing records to the customer master (crosswalk first, then exact matches on standardised
 keys), count the distinct people, and are judged against the complete crosswalk in the answer key:
 the links as a partition (adjusted Rand index, between "crosswalk only" and the reference linkage),
-the head count within 4.5% of the truth (a careful linkage undercounts by up to 4% on 400-customer data,
-where two households can look alike; the customer table overcounts by 6% or more). Two reproduce
-questions check the standardisation itself.
+the head count within 3% of the truth. Two reproduce questions check the standardisation itself.
 The data make the classic mistakes visible: households share a landline (so a phone is not a
 person, and a JOIN on the phone counts an account once per matching customer), and customers who
 never ordered, called or answered marketing are in no source system (so the head count is not the
@@ -192,9 +190,9 @@ SPEC = LabSpec(
         Question("distinct_people", "scalar",
                  "Every record of the three source systems (billing_accounts, service_contacts, marketing_leads) belongs "
                  "to a customer of the customers table, but not every customer is in them. How many distinct customers "
-                 "appear in them? Graded against the true count (within 4.5%).",
+                 "appear in them? Graded against the true count (within 3%).",
                  mode="close_to_truth", points=2.0, checks={"range": [0, None], "integer": True}, truth=_truth_people,
-                 params={"atol": 0.5, "rtol": 0.045},
+                 params={"atol": 0.5, "rtol": 0.03},
                  misconceptions=(Misconception("records", record_count, "you seem to count records, not people",
                                                                         "你似乎数的是记录条数，而不是人数"),
                                  Misconception("crosswalk", crosswalk_people,

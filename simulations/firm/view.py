@@ -236,17 +236,19 @@ class FirmView:
             self._cache[key] = (scored, score, everyone)
         return self._cache[key]
 
+    def retention_risk(self, week: int, ids: np.ndarray) -> np.ndarray:
+        """Churn risk as a retention ranking reads it: a running notice is certain risk."""
+        return select(self.perceived(week)[ids] == TERMINATING, 1.0, self.risk(week, ids))
+
     def uplift(self, week: int, ids: np.ndarray) -> np.ndarray:
         """Estimated fall in churn risk if ``ids`` get a retention offer (higher: better to call)."""
-        x = self.features(week, ids)
         if self.uplift_coef is not None:
+            x = self.features(week, ids)
             treated, control = self.uplift_coef
             return churn_model.predict(control, x) - churn_model.predict(treated, x)
         r = self.records
         habit = (r.offers_used[ids] + 0.5) / (r.offers[ids] + 2.0)
-        noticed = self.perceived(week)[ids] == TERMINATING  # a notice is certain risk
-        risk = np.where(noticed, 1.0, churn_model.predict(self.coef, x))
-        return (risk * habit).astype(np.float32)
+        return (self.retention_risk(week, ids) * habit).astype(np.float32)
 
     def perceived(self, week: int) -> np.ndarray:
         """Perceived lifecycle stage of everyone at ``week``: the record rules plus the at-risk flag."""

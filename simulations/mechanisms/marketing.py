@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulations.arrays import select
 from simulations.config import CONTACT_CHANNELS, Campaign, Policies, World
 from simulations.firm import FirmView
 from simulations.mechanisms.acquisition import log_contract_terms, sign_term
@@ -71,8 +70,7 @@ def select_retention(firm: FirmView, policies: Policies, world: World, week: int
         held = u_assign[chosen] < r.holdout  # a random part of the wave is the control the uplift model learns from
         return chosen[~held], chosen[held]
     if r.targeting == "top_k":
-        score = select(perceived[candidates] == TERMINATING, 1.0, firm.risk(week, candidates))  # a notice is certain risk
-        return candidates[top_k(score, k)], empty
+        return candidates[top_k(firm.retention_risk(week, candidates), k)], empty
     flagged = candidates[(perceived[candidates] == AT_RISK) | (perceived[candidates] == TERMINATING)]
     if r.targeting == "all":
         return flagged, empty

@@ -175,9 +175,8 @@ class Firm(mesa.Agent):
         candidates = [i for i in range(self.view.records.n) if perceived[i] in ACTIVE]
         if r.targeting in ("top_k", "uplift"):
             ids = np.array(candidates, dtype=np.int64)
-            scores = self.view.uplift(week, ids) if r.targeting == "uplift" else self.view.risk(week, ids)
-            scored = [(1.0 if r.targeting == "top_k" and perceived[i] == TERMINATING else float(sc), i)
-                      for sc, i in zip(scores, candidates, strict=True)]
+            scores = self.view.uplift(week, ids) if r.targeting == "uplift" else self.view.retention_risk(week, ids)
+            scored = [(float(sc), i) for sc, i in zip(scores, candidates, strict=True)]
             scored.sort(key=lambda sc: sc[0], reverse=True)  # stable: ties keep the order of ids
             chosen = [i for _, i in scored[: scaled_k(r.k, self.model.world)]]
             if r.targeting == "top_k":

@@ -104,7 +104,7 @@ def test_student_placeholders_are_in_the_release_language():
 
 # --- the labs ---------------------------------------------------------------------------------
 def test_every_lab_is_translated():
-    assert [lab.lab_id for lab in ZH_LABS] == [lab.lab_id for lab in LABS] == ["L01", "L02", "L03", "L04", "L05"]
+    assert [lab.lab_id for lab in ZH_LABS] == [lab.lab_id for lab in LABS]
 
 
 @pytest.mark.parametrize("lab", ZH_LABS, ids=lambda lab: lab.lab_id)

@@ -204,35 +204,45 @@ def mistakes_offers_only(data) -> float:
     return _costs(data)[0]
 
 
-def _notices_after_tickets(data, tickets: pd.DataFrame, weeks: float | None) -> float:
-    """Share of notices with one of ``tickets`` opened in the ``weeks`` before it (any time when ``weeks`` is None)."""
-    c = _contracts(data)
-    notices = c.loc[c["notice_date"].notna(), ["contract_id", "customer_id", "notice_date"]]
-    if notices.empty:
+def _pairs(data) -> pd.DataFrame:
+    """Every notice beside every service ticket of the same customer (contract_id, gap in days, complaint), once per dataset."""
+    st = _state(data)
+    if "pairs" not in st:
+        c = _contracts(data)
+        notices = c.loc[c["notice_date"].notna(), ["contract_id", "customer_id", "notice_date"]]
+        t = data["service_tickets"]
+        t = pd.DataFrame({"customer_id": t["customer_id"].astype(str), "opened": pd.to_datetime(t["opened_ts"]),
+                          "complaint": t["complaint"].astype(bool)})
+        m = notices.merge(t, on="customer_id", how="left")
+        st["pairs"] = pd.DataFrame({"contract_id": m["contract_id"], "ticket": m["opened"].notna(),
+                                    "complaint": m["complaint"].fillna(False).astype(bool),
+                                    "before": (m["opened"] < m["notice_date"])
+                                    & (m["opened"] >= m["notice_date"] - pd.Timedelta(weeks=COMPLAINT_WEEKS))})
+    return st["pairs"]
+
+
+def _share(data, hit: str, window: bool) -> float:
+    """Share of notices with a ticket of kind ``hit`` (``ticket`` or ``complaint``), within the window or at any time."""
+    m = _pairs(data)
+    if m.empty:
         return 0.0
-    t = tickets.assign(customer_id=lambda f: f["customer_id"].astype(str), opened=lambda f: pd.to_datetime(f["opened_ts"]))
-    m = notices.merge(t[["customer_id", "opened"]], on="customer_id", how="left")
-    hit = m["opened"].notna()
-    if weeks is not None:
-        hit &= (m["opened"] < m["notice_date"]) & (m["opened"] >= m["notice_date"] - pd.Timedelta(weeks=weeks))
-    return float(hit.groupby(m["contract_id"]).any().mean())
+    found = m[hit] & m["before"] if window else m[hit]
+    return float(found.groupby(m["contract_id"]).any().mean())
 
 
 def complaint_share(data) -> float:
     """Share of all notices in the data given within 13 weeks after a complaint ticket of the same customer."""
-    t = data["service_tickets"]
-    return _notices_after_tickets(data, t[t["complaint"].astype(bool)], COMPLAINT_WEEKS)
+    return _share(data, "complaint", window=True)
 
 
 def complaint_share_any_ticket(data) -> float:
     """Wrong: any service ticket counted as a complaint."""
-    return _notices_after_tickets(data, data["service_tickets"], COMPLAINT_WEEKS)
+    return _share(data, "ticket", window=True)
 
 
 def complaint_share_any_time(data) -> float:
     """Wrong: a complaint at any time, even after the notice, counted as its trigger."""
-    t = data["service_tickets"]
-    return _notices_after_tickets(data, t[t["complaint"].astype(bool)], None)
+    return _share(data, "complaint", window=False)
 
 
 def solution(data) -> dict:

@@ -15,7 +15,11 @@ top decile, and the records are asked why and when customers leave: how many not
 complaint (few), and whether customers leave while bound by a term (rarely: they leave once out of
 contract). Where they go, the records cannot say. In this telecom world the truth of who churned
 after the cutoff matches the notices the firm sees; the customers who are truly at risk but have
-given no notice are what no record shows, which the reflection takes up.
+given no notice are what no record shows: the firm's CRM sees most of them as current customers
+(a choice question; on the practice keys about four in five truly at-risk customers are perceived
+as growth or maturity), which the reflection takes up. A graded comparison of perceived and true
+stages per customer is left out: no record feature but tenure ranks the truly at-risk better than
+chance, so such a question would grade noise.
 """
 
 from __future__ import annotations
@@ -287,6 +291,7 @@ def solution(data) -> dict:
         "mistakes_cost": float((top & ~left).sum() * 60.0 + now.loc[left & ~top, "fee"].sum() * 12),
         "complaint_share": float(before.groupby(pairs["contract_id"]).any().mean()) if len(notices) else 0.0,
         "when_they_leave": "out of contract",
+        "seen_as": "current (new, growth or maturity)",
     }
 
 
@@ -302,6 +307,7 @@ def _truth_churn(keys, data) -> pd.Series:
     return (ended | ids.isin(terminating)).astype(float)
 
 
+SEEN_AS_CHOICES = ["at-risk", "terminating", "current (new, growth or maturity)", "lost"]
 WHEN_CHOICES = ["after a complaint", "out of contract", "in their first months", "at a price rise"]
 
 SPEC = LabSpec(
@@ -385,6 +391,11 @@ SPEC = LabSpec(
         Question("when_they_leave", "choice",
                  "When do most of the customers who give notice leave, by the records?",
                  mode="exact", checks={"choices": WHEN_CHOICES}, params={"correct": "out of contract"}),
+        Question("seen_as", "choice",
+                 "The firm's CRM labels a customer terminating once a notice is in. How does it see most of the "
+                 "customers who are truly at risk (dissatisfied or tempted away) but have given no notice?",
+                 mode="exact", checks={"choices": SEEN_AS_CHOICES},
+                 params={"correct": "current (new, growth or maturity)"}),
     ),
     solution=solution,
     wrong_methods={
@@ -396,6 +407,7 @@ SPEC = LabSpec(
         "complaint_any_ticket": ("complaint_share", complaint_share_any_ticket),
         "complaint_any_time": ("complaint_share", complaint_share_any_time),
         "when_after_complaint": ("when_they_leave", lambda data: "after a complaint"),
+        "seen_as_at_risk": ("seen_as", lambda data: "at-risk"),
     },
     # Hints without a place in the validated bank: ranking by tenure alone (scores, lift) and fitting on the
     # holdout's own notices give the reference's very ranking or catch on some 400-customer datasets

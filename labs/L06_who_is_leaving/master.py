@@ -277,6 +277,20 @@ lab.answer("when_they_leave", when_they_leave)
 lab.check("when_they_leave")
 
 # %% [markdown]
+# **Q7.** The firm's CRM labels a customer *terminating* once a notice is in; before that it sees the
+# records only (its churn score may flag a few as at risk). How does it see most of the customers who
+# are truly **at risk** (dissatisfied or tempted by a competitor) but have given no notice? Choose one of:
+# `"at-risk"`, `"terminating"`, `"current (new, growth or maturity)"`, `"lost"`.
+
+# %% [markdown] lang="zh"
+# **第 7 题。** 企业的 CRM 在收到解约通知后才把客户标记为*解约期*；在此之前它只能看到记录（它的流失评分也许能把少数客户标为危险期）。对于那些真正处在**危险期**（不满或受到竞争者吸引）、但还没有提出解约的客户，企业大多把他们看作什么？从以下选项中选一个（答案写英文代码）：`"at-risk"`（危险期）、`"terminating"`（解约期）、`"current (new, growth or maturity)"`（正常客户：社会化期、成长期或成熟期）、`"lost"`（流失）。
+
+# %% tags=["answer"]
+seen_as = "current (new, growth or maturity)"
+lab.answer("seen_as", seen_as)
+lab.check("seen_as")
+
+# %% [markdown]
 # ## 6. The real step: the same analysis on real customers (not graded)
 # The course moves from simulation to virtual firms to real ones (docs/COURSE.md §7). **Where the data
 # come from:** CDNOW, a real online CD retailer; the purchase history of the 23,570 customers who first

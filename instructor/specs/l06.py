@@ -44,6 +44,7 @@ def cutoff(data) -> pd.Timestamp:
 
 
 def _contracts(data) -> pd.DataFrame:
+    """Contract terms with string ids and parsed dates (a student's data may come as CSV strings)."""
     c = data["contracts"].copy()
     c["customer_id"] = c["customer_id"].astype(str)
     for col in ("start_date", "end_date", "notice_date"):
@@ -94,6 +95,7 @@ def _fit(x: pd.DataFrame, label: np.ndarray) -> np.ndarray:
 
 
 def _predict(coef: np.ndarray, x: pd.DataFrame) -> pd.Series:
+    """The model's probabilities by customer id (the firm's own ``predict``, so float32 ties match the student's)."""
     from simulations.firm.churn_model import predict
 
     return pd.Series(predict(coef, x[list(FEATURES)].to_numpy()).astype(float), index=x.index)
@@ -135,6 +137,7 @@ def scores_tenure(data) -> pd.Series:
 
 
 def _auc(scores: pd.Series, label: np.ndarray) -> float:
+    """AUC by the function the notebook names, so a student's value reproduces the reference's exactly."""
     from simulations.firm.churn_model import auc
 
     return float(auc(scores.to_numpy(), label))
@@ -169,6 +172,7 @@ def _top(scores: pd.Series) -> np.ndarray:
 
 
 def _lift(scores: pd.Series, label: np.ndarray) -> float:
+    """Top-decile rate over the base rate (0 when nobody gave notice: no list can do better than none)."""
     return float(label[_top(scores)].mean() / label.mean()) if label.any() else 0.0
 
 
@@ -190,6 +194,7 @@ def tenure_lift(data) -> float:
 
 
 def _costs(data) -> tuple[float, float]:
+    """The top-decile flag's two mistakes priced separately: (wasted offers, missed churners' lost fees)."""
     st = _state(data)
     flagged, left = _top(st["scores"]), st["y_cut"]
     wasted = float(np.count_nonzero(flagged & ~left) * OFFER_COST)
@@ -260,7 +265,7 @@ def solution(data) -> dict:
                                             for c in ("start_date", "end_date", "notice_date")})
     signup = pd.to_datetime(data["customers"].set_index("customer_id")["signup_date"])
 
-    def table(when):
+    def table(when: pd.Timestamp) -> pd.DataFrame:
         run = contracts[(contracts["start_date"] <= when) & ~(contracts["end_date"] < when)
                         & ~(contracts["notice_date"] < when)]
         run = run.sort_values("start_date").drop_duplicates("customer_id", keep="last").set_index("customer_id").sort_index()

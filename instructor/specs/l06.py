@@ -161,6 +161,21 @@ def same_period_auc(data) -> float:
     return _auc(_predict(_fit(st["x_cut"], st["y_cut"]), st["x_cut"]), st["y_cut"])
 
 
+def latest_contract_auc(data) -> float:
+    """Wrong: the cutoff's contract features read from the customer table (the LATEST contract, as at the end).
+
+    A notice given after the cutoff shortens or ends that contract, so the holdout leaks into the features.
+    """
+    st = _state(data)
+    x = st["x_cut"].copy()
+    cust = data["customers"].assign(customer_id=lambda f: f["customer_id"].astype(str)).set_index("customer_id")
+    fixed = (cust["contract_type"].reindex(x.index) != "month-to-month").to_numpy()
+    end = pd.to_datetime(cust["contract_end"]).reindex(x.index)
+    x["month_to_month"] = (~fixed).astype(float)
+    x["weeks_left"] = np.where(fixed, ((end - st["cut"]).dt.days / 7).clip(lower=0).fillna(0.0), 0.0)
+    return _auc(_predict(st["coef"], x), st["y_cut"])
+
+
 def tenure_auc(data) -> float:
     """Wrong: the holdout AUC of a list ranked by tenure alone."""
     return _auc(scores_tenure(data), _state(data)["y_cut"])
@@ -353,6 +368,12 @@ SPEC = LabSpec(
                                                "(leakage): fit on the earlier snapshot, score at the cutoff",
                                                "这个模型似乎用检验期本身的解约通知拟合过（信息泄漏）：应在较早的快照上"
                                                "拟合，在截止日打分"),
+                                 Misconception("latest_contract", latest_contract_auc,
+                                               "your cutoff features seem to come from the customer table, which holds "
+                                               "the LATEST contract, changed by the very notices you predict (leakage): "
+                                               "read the term running at the cutoff",
+                                               "你在截止日的特征似乎取自客户主数据表，而它记录的是最新的合同，已经被你要"
+                                               "预测的解约通知改变了（信息泄漏）：请读取截止日当天正在履行的合同期"),
                                  Misconception("tenure", tenure_auc,
                                                "this looks like the AUC of a list ranked by tenure alone: score with "
                                                "the model",
@@ -414,8 +435,8 @@ SPEC = LabSpec(
         "when_after_complaint": ("when_they_leave", lambda data: "after a complaint"),
         "seen_as_at_risk": ("seen_as", lambda data: "at-risk"),
     },
-    # Hints without a place in the validated bank: ranking by tenure alone (scores, lift) and fitting on the
-    # holdout's own notices give the reference's very ranking or catch on some 400-customer datasets
-    # (about 8 notices in a holdout), so they fail only 72-90% of 50 seeds; their hints still show
-    # whenever a student's answer matches them.
+    # Hints without a place in the validated bank: ranking by tenure alone (scores, lift), fitting on the
+    # holdout's own notices, and the customer table's latest contract as cutoff features give the
+    # reference's very ranking or catch on some 400-customer datasets (about 8 notices in a holdout), so
+    # they fail only 72-92% of 50 seeds; their hints still show whenever a student's answer matches them.
 )

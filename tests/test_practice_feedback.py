@@ -124,6 +124,18 @@ def test_a_mean_score_is_not_a_net_promoter_score(capsys):
     assert lab.check("nps_weighted") is True
 
 
+def test_a_churn_model_is_judged_on_a_later_period_in_both_languages(capsys):
+    """L06: the AUC on the training snapshot (in-sample) gets the grader's hint, in English and in Chinese."""
+    _spec, l06 = _module("L06", "holdout_auc")
+    for lang, words in (("en", "judge a model on a later period"), ("zh", "评价模型要用它没有见过的后一个时期")):
+        lab = Lab("L06", lang=lang)
+        lab.answer("holdout_auc", l06.training_auc(lab.data))
+        assert lab.check("holdout_auc") is False
+        assert words in capsys.readouterr().out
+    lab.answer("holdout_auc", l06.holdout_auc(lab.data))
+    assert lab.check("holdout_auc") is True
+
+
 def test_points_are_rounded_to_one_decimal():
     from graders.scoring import rounded_points
 

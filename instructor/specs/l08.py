@@ -56,14 +56,14 @@ def _events(data) -> pd.DataFrame:
     spend, join, _ = _panel(data)
     n_weeks = spend.shape[1]
     cum = np.concatenate([np.zeros((spend.shape[0], 1)), spend.cumsum(axis=1)], axis=1)  # cum[:, w] = weeks 1..w
-    frames = []
-    for t in range(WINDOW + 1, n_weeks - WINDOW + 1):
-        rows = np.flatnonzero((spend[:, t - 1] > 0) & (join >= t))
-        frames.append(pd.DataFrame({
-            "week": t, "joined": join[rows] == t,
-            "before": cum[rows, t - 1] - cum[rows, t - 1 - WINDOW],
-            "after": cum[rows, t + WINDOW] - cum[rows, t]}))
-    return pd.concat(frames, ignore_index=True)
+    weeks = np.arange(WINDOW + 1, n_weeks - WINDOW + 1)
+    # all checkout weeks at once (one boolean mask) instead of a frame per week: the grader runs this per dataset
+    rows, col = np.nonzero((spend[:, weeks - 1] > 0) & (join[:, None] >= weeks[None, :]))
+    t = weeks[col]
+    order = np.lexsort((rows, t))  # week by week, customers in table order, as a loop over the weeks gives them
+    rows, t = rows[order], t[order]
+    return pd.DataFrame({"week": t, "joined": join[rows] == t, "before": cum[rows, t - 1] - cum[rows, t - 1 - WINDOW],
+                         "after": cum[rows, t + WINDOW] - cum[rows, t]})
 
 
 def did_effect(data) -> float:
@@ -90,9 +90,15 @@ def naive_gap(data) -> float:
 
 
 def _loyalty_policy(data):
+    return _scenario(str(data.metadata["scenario"])).policies.loyalty
+
+
+@lru_cache(maxsize=8)
+def _scenario(name: str):
+    """The scenario by name, parsed once (its YAML costs more than the rest of a liability question)."""
     from simulations.config import load_scenario
 
-    return load_scenario(str(data.metadata["scenario"])).policies.loyalty
+    return load_scenario(name)
 
 
 def points_liability(data) -> float:
@@ -121,10 +127,9 @@ def sim_seed(data) -> int:
 @lru_cache(maxsize=256)
 def _run(scenario_name: str, seed: int, enabled: bool) -> tuple[float, float, float]:
     """Revenue, gross margin and loyalty cost of one small run (cached: the reference and wrong methods share it)."""
-    from simulations.config import load_scenario
     from simulations.model import CustomerLifecycleModel
 
-    model = CustomerLifecycleModel(load_scenario(scenario_name), customers=SIM_CUSTOMERS, seed=seed,
+    model = CustomerLifecycleModel(_scenario(scenario_name), customers=SIM_CUSTOMERS, seed=seed,
                                    policies__loyalty__enabled=enabled)
     model.run(SIM_WEEKS)
     k = model.kpi_frame()

@@ -73,6 +73,21 @@ def did_effect(data) -> float:
     return float((change.get(True, np.nan) - change.get(False, np.nan)) / WINDOW)
 
 
+def did_se(data) -> float:
+    """Standard error of the difference-in-differences: sqrt(var_T / n_T + var_C / n_C) / 26 (sample variances)."""
+    e = _events(data)
+    change = (e["after"] - e["before"]).groupby(e["joined"])
+    var, n = change.var(), change.size()
+    return float(np.sqrt(var.get(True, np.nan) / n.get(True, 0) + var.get(False, np.nan) / n.get(False, 0)) / WINDOW)
+
+
+def did_sd(data) -> float:
+    """Wrong: the spread of the changes (standard deviations), not the standard error of the difference of means."""
+    e = _events(data)
+    var = (e["after"] - e["before"]).groupby(e["joined"]).var()
+    return float(np.sqrt(var.get(True, np.nan) + var.get(False, np.nan)) / WINDOW)
+
+
 def before_after(data) -> float:
     """Wrong: joiners' spend after minus before (per week), without the non-joiners of the same week as control."""
     e = _events(data)
@@ -167,6 +182,7 @@ def solution(data) -> dict:
     """The model answer as the master computes it (the same steps, the grader's cached runs for Q3)."""
     return {
         "did_effect": did_effect(data),
+        "did_se": did_se(data),
         "points_liability": points_liability(data),
         "roi": roi_simulated(data),
         "self_selection": SELECTION_CHOICES[0],
@@ -202,6 +218,15 @@ SPEC = LabSpec(
                                                "this is the joiners' change from before to after without a control "
                                                "group: subtract the change of the buyers of the same week who did not join",
                                                "这是入会者前后的变化，没有对照组：请减去同一周购买但没有入会的客户的变化"))),
+        Question("did_se", "scalar",
+                 f"Standard error of your difference-in-differences, treating the (customer, t) rows as independent: "
+                 f"sqrt(s_T^2 / n_T + s_C^2 / n_C) / {WINDOW}, where s^2 is the sample variance (ddof=1) of the "
+                 f"after-minus-before changes and n the number of rows in the treated (T) and control (C) groups.",
+                 mode="reproduce", checks={"range": [0, 1000]}, reference=did_se, params={"atol": 1e-6, "rtol": 1e-6},
+                 misconceptions=(Misconception("sd", did_sd,
+                                               "this looks like the spread of the changes: the standard error of a mean "
+                                               "divides each variance by its group's number of rows",
+                                               "这看起来是变化量本身的离散程度：均值的标准误要把每组的方差除以该组的行数"),)),
         Question("points_liability", "scalar",
                  "Points liability at the end of the data: outstanding points (all points earned minus all points "
                  "redeemed in the loyalty ledger) x reward value / points needed for one reward (currency).",
@@ -235,6 +260,7 @@ SPEC = LabSpec(
     wrong_methods={
         "did_naive_gap": ("did_effect", naive_gap),
         "did_before_after": ("did_effect", before_after),
+        "did_se_as_sd": ("did_se", did_sd),
         "liability_earned_only": ("points_liability", liability_earned_only),
         "liability_in_points": ("points_liability", liability_in_points),
         "roi_revenue": ("roi", roi_revenue),

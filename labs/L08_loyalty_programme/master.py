@@ -201,9 +201,35 @@ lab.check("did_effect")
 # (they were at the till that week, and customers who buy once tend to buy again): without the
 # control group that rise would be credited to the club. How many joiners does your estimate rest
 # on, and how precise can it be?
+#
+# **Q3.** The standard error of your estimate, treating the (customer, t) rows as independent:
+# √(s²_T / n_T + s²_C / n_C) / 26, with s² the sample variance (`ddof=1`) of the after-minus-before
+# changes and n the number of rows of the treated (T) and control (C) groups. A customer who declines
+# in several weeks appears several times, so this standard error is, if anything, a little optimistic.
 
 # %% [markdown] lang="zh"
 # 把你的估计与上面市场总监算出的差距作比较。两组在第 t 周之后的消费都会上升（他们那一周都来过收银台，买过一次的客户往往还会再买）：没有对照组的话，这部分上升就会被算成俱乐部的功劳。你的估计建立在多少位入会者之上？它能有多精确？
+#
+# **第 3 题。** 把各个（客户，t）行看作相互独立，计算你的估计的标准误：√(s²_T / n_T + s²_C / n_C) / 26，其中 s² 是“之后减之前”变化量的样本方差（`ddof=1`），n 是处理组（T）和对照组（C）的行数。一位客户如果在好几周都拒绝入会，就会出现好几次，所以这个标准误多半略微偏乐观。
+
+# %%
+# BEGIN SOLUTION
+change = (events["after"] - events["before"]).groupby(events["joined"])
+se = float(np.sqrt((change.var() / change.size()).sum()) / H)
+print(f"effect {effect:.2f} a week, 95% interval {effect - 1.96 * se:.2f} to {effect + 1.96 * se:.2f}")
+# END SOLUTION
+
+# %% lang="zh"
+# BEGIN SOLUTION
+change = (events["after"] - events["before"]).groupby(events["joined"])
+se = float(np.sqrt((change.var() / change.size()).sum()) / H)
+print(f"每周效果 {effect:.2f}，95% 置信区间 {effect - 1.96 * se:.2f} 至 {effect + 1.96 * se:.2f}")
+# END SOLUTION
+
+# %% tags=["answer"]
+did_se = se
+lab.answer("did_se", did_se)
+lab.check("did_se")
 
 # %% [markdown]
 # ## 3. The points liability
@@ -220,12 +246,12 @@ print(policy.redemption_points, policy.reward_value)
 ledger.groupby("kind")["points"].agg(["size", "sum"]).round(0)
 
 # %% [markdown]
-# **Q3.** Points liability at the end of the data: outstanding points (all points earned minus all
+# **Q4.** Points liability at the end of the data: outstanding points (all points earned minus all
 # points redeemed) × reward value / points needed for one reward (`policy.reward_value`,
 # `policy.redemption_points`), in currency.
 
 # %% [markdown] lang="zh"
-# **第 3 题。** 数据期末的积分负债：未兑换积分（获得的全部积分减去已兑换的全部积分）× 奖励价值 / 兑换一份奖励所需的积分（`policy.reward_value`、`policy.redemption_points`），以货币金额表示。
+# **第 4 题。** 数据期末的积分负债：未兑换积分（获得的全部积分减去已兑换的全部积分）× 奖励价值 / 兑换一份奖励所需的积分（`policy.reward_value`、`policy.redemption_points`），以货币金额表示。
 
 # %%
 # BEGIN SOLUTION
@@ -267,12 +293,12 @@ for seed in (SEED, SEED + 1, SEED + 2):
 pd.Series(chance, name="没有会员计划时的毛利").round(0)
 
 # %% [markdown]
-# **Q4.** Run your scenario with 2,000 customers for 26 weeks on your lab seed `SEED`, once with the
+# **Q5.** Run your scenario with 2,000 customers for 26 weeks on your lab seed `SEED`, once with the
 # loyalty programme (`policies__loyalty__enabled=True`) and once without (`False`). ROI = (gross margin
 # with − gross margin without) / loyalty programme cost (`cost_loyalty`) of the run with the programme.
 
 # %% [markdown] lang="zh"
-# **第 4 题。** 用你的实验种子 `SEED`，让你的情景以 2,000 位客户运行 26 周：一次实行会员计划（`policies__loyalty__enabled=True`），一次不实行（`False`）。投资回报率 ROI =（有会员计划时的毛利 − 没有会员计划时的毛利）/ 有会员计划那次运行中的会员计划成本（`cost_loyalty`）。
+# **第 5 题。** 用你的实验种子 `SEED`，让你的情景以 2,000 位客户运行 26 周：一次实行会员计划（`policies__loyalty__enabled=True`），一次不实行（`False`）。投资回报率 ROI =（有会员计划时的毛利 − 没有会员计划时的毛利）/ 有会员计划那次运行中的会员计划成本（`cost_loyalty`）。
 
 # %%
 # BEGIN SOLUTION
@@ -300,7 +326,8 @@ lab.check("roi")
 #
 # <!-- BEGIN SOLUTION -->
 # The difference-in-differences rests on a few hundred joiners and a spend that is zero most weeks, so
-# it is noisy; its control group also joins later (many decliners say yes at their next purchase),
+# it is noisy: its 95% interval is wide enough to hold both zero and the extra spend per member-week the
+# simulation finds (about 1 a week in the default world). Its control group also joins later (many decliners say yes at their next purchase),
 # which dilutes the contrast, and it misses effects that take longer than 26 weeks (tiers, customers
 # kept from leaving). The simulation compares the same world with and without the programme, with the
 # same random numbers, so it captures the whole effect with little noise, but only in the model's world.
@@ -316,7 +343,7 @@ lab.check("roi")
 # 你的双重差分衡量的是：一位站在收银台前的客户入会后，未来半年会有什么变化；模拟衡量的是整个会员计划与没有会员计划相比的差别。为什么两者可能讲出不同的故事？你会给首席财务官什么建议：保留、取消还是重新设计俱乐部？在现实世界中企业无法把同一年重来一遍，它可以怎样衡量会员计划的效果？
 #
 # <!-- BEGIN SOLUTION -->
-# 双重差分只建立在几百位入会者之上，而且大多数周的消费都是零，所以估计的噪声很大；它的对照组之后也会入会（很多拒绝者在下一次购买时就答应了），这会冲淡两组之间的差别；它也捕捉不到需要超过 26 周才显现的效果（会员等级、被留住而没有流失的客户）。模拟在同样的随机数下比较有和没有会员计划的同一个世界，因此能以很小的噪声捕捉全部效果，但这只是模型中的世界。简单比较会员与非会员则完全不能作为依据。建议：只要投资回报率明显高于 1 就保留俱乐部，把积分负债记入账目，并把奖励重新设计为面向那些行为会因此改变的客户，而不是奖励本来就会购买的大客户。在现实世界中应当做随机化：随机邀请一部分顾客入会（或留出一些门店、地区作为对照），再进行比较，就像保留接触是随机分配的那样。
+# 双重差分只建立在几百位入会者之上，而且大多数周的消费都是零，所以估计的噪声很大：它的 95% 置信区间宽到既包含零，也包含模拟得出的每个会员周的额外消费（在默认世界中大约每周 1 个货币单位）。它的对照组之后也会入会（很多拒绝者在下一次购买时就答应了），这会冲淡两组之间的差别；它也捕捉不到需要超过 26 周才显现的效果（会员等级、被留住而没有流失的客户）。模拟在同样的随机数下比较有和没有会员计划的同一个世界，因此能以很小的噪声捕捉全部效果，但这只是模型中的世界。简单比较会员与非会员则完全不能作为依据。建议：只要投资回报率明显高于 1 就保留俱乐部，把积分负债记入账目，并把奖励重新设计为面向那些行为会因此改变的客户，而不是奖励本来就会购买的大客户。在现实世界中应当做随机化：随机邀请一部分顾客入会（或留出一些门店、地区作为对照），再进行比较，就像保留接触是随机分配的那样。
 # <!-- END SOLUTION -->
 
 # %%

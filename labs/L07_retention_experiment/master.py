@@ -17,7 +17,7 @@
 # # L07 A retention experiment
 #
 # **The situation.** Every two weeks the retailer's CRM system flags the customers it believes are
-# drifting away and e-mails them a 15% coupon. Last year the marketing director tried something
+# drifting away and e-mails them a 12% coupon. Last year the marketing director tried something
 # unusual: in every wave, a coin decided which flagged customers got the coupon and which got nothing.
 # Now the finance team asks whether the coupons are worth their cost at all, the campaign team points
 # proudly at its response rate, and a consultant offers to "target by uplift". You have the
@@ -38,7 +38,7 @@
 # %% [markdown] lang="zh"
 # # L07 客户维系实验
 #
-# **情境。** 这家零售商的 CRM 系统每两周标记一次它认为正在流失的客户，并给他们发一张 85 折的电子邮件优惠券。去年市场总监做了一件不寻常的事：在每一批次中，用“抛硬币”决定哪些被标记的客户收到优惠券、哪些什么也收不到。现在财务部门质疑这些优惠券到底值不值它的成本，活动团队则骄傲地展示他们的响应率，还有一位顾问建议“按增量效果定位目标客户”。你手里有这次实验的记录，需要给出建议。
+# **情境。** 这家零售商的 CRM 系统每两周标记一次它认为正在流失的客户，并给他们发一张 八八折（减 12%）的电子邮件优惠券。去年市场总监做了一件不寻常的事：在每一批次中，用“抛硬币”决定哪些被标记的客户收到优惠券、哪些什么也收不到。现在财务部门质疑这些优惠券到底值不值它的成本，活动团队则骄傲地展示他们的响应率，还有一位顾问建议“按增量效果定位目标客户”。你手里有这次实验的记录，需要给出建议。
 #
 # **学习目标**
 # 1. 读懂随机实验：处理组和对照组，以及为什么随机分组能让两组可以比较。

@@ -97,6 +97,7 @@ per_member = pd.DataFrame({
 group = np.select([per_member["ideas"] >= 5, per_member["ideas"] >= 1, per_member["votes"] >= 1],
                   ["heavy poster (5+ ideas)", "poster (1-4 ideas)", "votes only"], "silent reader")
 pyramid = per_member.groupby(group).agg(members=("ideas", "size"), ideas=("ideas", "sum"), votes=("votes", "sum"))
+pyramid = pyramid.reindex(["silent reader", "votes only", "poster (1-4 ideas)", "heavy poster (5+ ideas)"], fill_value=0)
 pyramid["share_of_members"] = pyramid["members"] / len(per_member)
 pyramid["share_of_ideas"] = pyramid["ideas"] / pyramid["ideas"].sum()
 print(f"{len(customers):,} customers, {len(per_member):,} members, {len(ideas):,} ideas, {len(votes):,} votes")
@@ -111,6 +112,7 @@ per_member = pd.DataFrame({
 group = np.select([per_member["ideas"] >= 5, per_member["ideas"] >= 1, per_member["votes"] >= 1],
                   ["重度发帖者（5 个以上创意）", "发帖者（1–4 个创意）", "只投票"], "沉默的读者")
 pyramid = per_member.groupby(group).agg(members=("ideas", "size"), ideas=("ideas", "sum"), votes=("votes", "sum"))
+pyramid = pyramid.reindex(["沉默的读者", "只投票", "发帖者（1–4 个创意）", "重度发帖者（5 个以上创意）"], fill_value=0)
 pyramid["share_of_members"] = pyramid["members"] / len(per_member)
 pyramid["share_of_ideas"] = pyramid["ideas"] / pyramid["ideas"].sum()
 print(f"{len(customers):,} 位客户，{len(per_member):,} 位社区成员，{len(ideas):,} 个创意，{len(votes):,} 次投票")
@@ -234,11 +236,11 @@ lab.check("answered_first_gap")
 # answering 90% of ideas and once 30%, and compare. Using the same seed in both runs (paired seeds,
 # common random numbers) means the same customers meet the same luck, so the difference is the policy's.
 # The function below runs one simulation (2,000 customers, 156 weeks, the scenario's own horizon) and
-# keeps its weekly figures.
+# keeps its weekly figures; summed over the weeks, `community_members` counts member-weeks.
 
 # %% [markdown] lang="zh"
 # ## 3. 在模型上做实验：回复率
-# 你的数据来自一个回复率固定的社区，无法告诉你换一个回复率会怎样。模拟器可以：用同一个种子把同一个市场运行两次，一次企业回复 90% 的创意，一次回复 30%，然后比较。两次运行使用同一个种子（配对种子，即共同随机数）意味着同样的客户遇到同样的运气，因此两者的差别就是政策带来的差别。下面的函数运行一次模拟（2,000 位客户、156 周，即该情景本身的时间长度），并保存每周的数据。
+# 你的数据来自一个回复率固定的社区，无法告诉你换一个回复率会怎样。模拟器可以：用同一个种子把同一个市场运行两次，一次企业回复 90% 的创意，一次回复 30%，然后比较。两次运行使用同一个种子（配对种子，即共同随机数）意味着同样的客户遇到同样的运气，因此两者的差别就是政策带来的差别。下面的函数运行一次模拟（2,000 位客户、156 周，即该情景本身的时间长度），并保存每周的数据；把 `community_members`（社区成员数）逐周相加，得到的就是成员周数。
 
 # %%
 scenario = load_scenario(lab.data.metadata["scenario"])

@@ -1,4 +1,4 @@
-"""``grade validate``: the DEMO spec passes its reference solution and fails its wrong methods over 50 seeds.
+"""``grade validate``: the DEMO spec passes its reference solution and fails its wrong methods over 20 seeds.
 
 The lab specs L01-L05 are validated the same way, with the same generated datasets, in
 tests/test_labs_notebooks.py (beside their notebooks), so they are not validated twice here.
@@ -13,7 +13,7 @@ from graders.specs import get
 from simulations.cli import main
 from tests.conftest import INNER_WORKERS
 
-SEEDS, CUSTOMERS, WEEKS = 50, 400, 104
+SEEDS, CUSTOMERS, WEEKS = 20, 400, 104  # 20 as the labs' validation in the suite (tests/test_labs_notebooks.py)
 
 
 @pytest.mark.slow

@@ -1,6 +1,9 @@
 """Every master notebook runs and earns full marks against the committed answer keys; every released
 student notebook runs to the end and grades to zero with "no answer submitted"; every lab spec passes
-validation (reference solution passes, known wrong methods fail) over 50 generated datasets.
+validation (reference solution passes, known wrong methods fail) over 20 generated datasets, with
+the targets `grade validate` applies to 50 (>= 99% pass, >= 95% fail: on 20 seeds the reference must
+pass every one). Why 20 here: validation was over half of the suite's time on two cores; the 50-seed
+figures of every lab, measured with `crm-sandbox grade validate`, are in labs/README.md.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from tests.conftest import INNER_WORKERS, REPO
 
 pytestmark = pytest.mark.slow
 LABS = release.list_labs()
-VALIDATION_SEEDS = 50
+VALIDATION_SEEDS = 20
 VALIDATION_SIZE = {"customers": 400, "weeks": 104}
 #: L02 grades a head count within 3%: on 400 customers (about 200 people in the source systems) a careful
 #: linkage misses up to 4% of them in a few seeds, on 800 it holds (the size `grade validate` reports).
@@ -59,7 +62,7 @@ def test_released_student_notebook_runs_and_grades_to_zero(lab, tmp_path):
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.lab_id)
-def test_spec_validates_over_50_seeds(lab, tmp_path_factory):
+def test_spec_validates_over_generated_seeds(lab, tmp_path_factory):
     spec = specs.get(lab.lab_id)
     cache = tmp_path_factory.getbasetemp() / "lab-validation"  # shared by the labs on the same scenario
     size = {**VALIDATION_SIZE, **LAB_SIZE.get(lab.lab_id, {})}

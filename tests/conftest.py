@@ -36,3 +36,18 @@ def need_tool(name: str) -> str:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_the_default():
+    """Each test starts in the language ``CRM_LANG`` gives (English here), whatever the test before chose.
+
+    Why: ``set_language`` (called by a Chinese ``Lab``, a CLI run with ``--lang zh`` ...) holds for the
+    process, so without this a page built after a Chinese test in the same worker came out in
+    Chinese, and the failure depended on the test order.
+    """
+    from simulations.i18n import set_language
+
+    set_language(None)
+    yield
+    set_language(None)

@@ -144,7 +144,7 @@ def _simulate(question: Question, answer: dict, prepared: dict, lang: str | None
     p, bench = question.params, prepared["reference"]
     try:
         c = strategy.compare(bench["scenario"], answer["value"], bench["seeds"], bench["customers"], bench["weeks"],
-                             benchmark=bench)
+                             benchmark=bench, lang=lang)
     except strategy.PolicyError as err:
         return 0.0, _("the policy cannot be run: {error}").format(error=err)
     figures = _("on {n} hidden seeds: profit {profit} (SE {profit_se}), customer equity {equity} (SE {equity_se}) "
@@ -152,10 +152,10 @@ def _simulate(question: Question, answer: dict, prepared: dict, lang: str | None
                                                 equity=f"{c.equity:+,.0f}", equity_se=f"{c.equity_se:,.0f}")
     verdict = c.verdict(p.get("z", 2.0), p.get("min_gain", 0.01))
     if verdict == "better":
-        return 1.0, _("beats the benchmark by more than the noise") + "; " + figures
+        return 1.0, _("beats the benchmark by more than the noise") + _("; ") + figures
     if verdict == "worse":
-        return 0.0, _("worse than the benchmark beyond the noise") + "; " + figures
-    return float(p.get("partial", 0.5)), _("cannot be told apart from the benchmark") + "; " + figures
+        return 0.0, _("worse than the benchmark beyond the noise") + _("; ") + figures
+    return float(p.get("partial", 0.5)), _("cannot be told apart from the benchmark") + _("; ") + figures
 
 
 def judge(question: Question, answer: dict, prepared: dict, lang: str | None = None) -> tuple[float, str]:

@@ -70,9 +70,22 @@ def solution(data) -> dict:
               "marketing.retention.offer": min(0.5, 2 * pol.marketing.retention.offer),
               "marketing.win_back.offer": min(0.5, 2 * pol.marketing.win_back.offer),
               "service.recovery_effort": 1.0}
-    return {"strategy": strategy.table(policy),
+    status = data["contracts"]["status"]
+    return {"left_share": float(((status == "terminated") | (status == "notice_given")).mean()),
+            "strategy": strategy.table(policy),
             "why_equity": "profit alone rewards milking the customer base",
             "why_paired": "the same seeds give both policies the same luck"}
+
+
+def left_share(data) -> float:
+    """Share of contracts the subscriber ended or gave notice on (status terminated or notice_given)."""
+    status = data["contracts"]["status"].astype(str)
+    return float(status.isin(["terminated", "notice_given"]).mean())
+
+
+def not_active_share(data) -> float:
+    """Wrong: every contract that is not active counted as lost (renewed and expired terms included)."""
+    return float((data["contracts"]["status"].astype(str) != "active").mean())
 
 
 def cut_service(data):
@@ -108,6 +121,14 @@ SPEC = LabSpec(
     default_dataset="telecom-default",
     scenario="telecom",
     questions=(
+        Question("left_share", "scalar",
+                 "Diagnosis: which share of all contracts in the contracts table did the subscriber end or give "
+                 "notice on (status terminated or notice_given)?",
+                 mode="reproduce", checks={"range": [0, 1]}, reference=left_share, params={"atol": 1e-6, "rtol": 1e-6},
+                 misconceptions=(Misconception("not_active", not_active_share,
+                                               "a renewed or expired term is not a subscriber leaving: count only "
+                                               "contracts ended or under notice",
+                                               "续约或到期的合同并不表示用户离开：只统计已解约或处于解约通知期的合同"),)),
         Question("strategy", "table",
                  "Your strategy: a policy table with columns field and value, changing only fields of "
                  "simulations.labs.strategy.FIELDS within their ranges (fields not listed keep the benchmark's "
@@ -146,6 +167,7 @@ SPEC = LabSpec(
     ),
     solution=solution,
     wrong_methods={
+        "left_not_active": ("left_share", not_active_share),
         "cut_service": ("strategy", cut_service),
         "retention_off": ("strategy", retention_off),
         "price_up": ("strategy", price_up),

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulations.i18n import _
+from simulations.i18n import gettext
 
 #: Decisions a policy may change, as dotted paths under ``policies`` -> allowed range (low, high)
 #: for numbers, ``bool`` for switches, or a tuple of choices. Budgets, capacities and k are stated
@@ -84,7 +84,7 @@ def _current(scenario: Any, field: str) -> Any:
     return node
 
 
-def _rows(policy: Any) -> list[tuple[Any, Any]]:
+def _rows(policy: Any, lang: str | None = None) -> list[tuple[Any, Any]]:
     """(field, value) pairs of a policy given as a dict, a DataFrame or records with columns field and value."""
     if isinstance(policy, Mapping):
         return list(policy.items())
@@ -93,53 +93,54 @@ def _rows(policy: Any) -> list[tuple[Any, Any]]:
     rows = []
     for i, row in enumerate(policy):
         if not isinstance(row, Mapping) or set(row) != {"field", "value"}:
-            raise PolicyError(_("policy row {i}: expected the columns field and value").format(i=i))
+            raise PolicyError(gettext("policy row {i}: expected the columns field and value", lang).format(i=i))
         rows.append((row["field"], row["value"]))
     return rows
 
 
-def _value(field: str, value: Any) -> Any:
+def _value(field: str, value: Any, lang: str | None = None) -> Any:
     rule = FIELDS[field]
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()  # numpy scalars from a DataFrame
     if rule is bool:
         if isinstance(value, bool):
             return value
-        raise PolicyError(_("policy field {field} = {value}: allowed {allowed}").format(
+        raise PolicyError(gettext("policy field {field} = {value}: allowed {allowed}", lang).format(
             field=field, value=repr(value), allowed=allowed(field)))
     if isinstance(rule[0], str):
         if value in rule:
             return value
-        raise PolicyError(_("policy field {field} = {value}: allowed {allowed}").format(
+        raise PolicyError(gettext("policy field {field} = {value}: allowed {allowed}", lang).format(
             field=field, value=repr(value), allowed=allowed(field)))
     if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-        raise PolicyError(_("policy field {field} = {value}: expected a number in {allowed}").format(
+        raise PolicyError(gettext("policy field {field} = {value}: expected a number in {allowed}", lang).format(
             field=field, value=repr(value), allowed=allowed(field)))
     low, high = rule
     if not low <= value <= high:
-        raise PolicyError(_("policy field {field} = {value}: outside the allowed range {allowed}").format(
+        raise PolicyError(gettext("policy field {field} = {value}: outside the allowed range {allowed}", lang).format(
             field=field, value=repr(value), allowed=allowed(field)))
     if isinstance(low, int) and float(value) != int(value):
-        raise PolicyError(_("policy field {field} = {value}: expected a whole number in {allowed}").format(
+        raise PolicyError(gettext("policy field {field} = {value}: expected a whole number in {allowed}", lang).format(
             field=field, value=repr(value), allowed=allowed(field)))
     return int(value) if isinstance(low, int) else float(value)
 
 
-def overrides(policy: Any) -> tuple[tuple[str, Any], ...]:
+def overrides(policy: Any, lang: str | None = None) -> tuple[tuple[str, Any], ...]:
     """The policy as sorted model overrides ``(("policies.x.y", value), ...)``, or ``PolicyError``.
 
     Refused: an unknown field (the message lists where to find the allowed ones), a field given
-    twice, a value of the wrong type or outside its range. Sorted and hashable, so equal policies
-    share one cached simulation whatever the order of their rows.
+    twice, a value of the wrong type or outside its range; the message is in ``lang`` (default: the
+    current language). Sorted and hashable, so equal policies share one cached simulation whatever
+    the order of their rows.
     """
     seen: dict[str, Any] = {}
-    for field, value in _rows(policy):
+    for field, value in _rows(policy, lang):
         if not isinstance(field, str) or field not in FIELDS:
-            raise PolicyError(_("policy field {field}: not a field a policy may change (see strategy.FIELDS)").format(
+            raise PolicyError(gettext("policy field {field}: not a field a policy may change (see strategy.FIELDS)", lang).format(
                 field=repr(field)))
         if field in seen:
-            raise PolicyError(_("policy field {field}: given twice").format(field=field))
-        seen[field] = _value(field, value)
+            raise PolicyError(gettext("policy field {field}: given twice", lang).format(field=field))
+        seen[field] = _value(field, value, lang)
     return tuple(sorted((f"policies.{f}", v) for f, v in seen.items()))
 
 
@@ -198,13 +199,15 @@ def _se(d: np.ndarray) -> float:
 
 
 def compare(scenario: str, policy: Any, seeds: Iterable[int], customers: int = 2000, weeks: int = 104,
-            benchmark: Mapping[str, list[float]] | None = None) -> Comparison:
+            benchmark: Mapping[str, list[float]] | None = None, lang: str | None = None) -> Comparison:
     """Run ``policy`` and the benchmark (the scenario's own policy) on the same ``seeds`` and compare.
 
-    ``benchmark`` (``{"profit": [...], "equity": [...]}`` per seed) saves rerunning the benchmark.
+    ``benchmark`` (``{"profit": [...], "equity": [...]}`` per seed) saves rerunning the benchmark;
+    ``lang`` is the language of a ``PolicyError``.
     """
     seeds = [int(s) for s in seeds]
-    mine = np.array([run(scenario, overrides(policy), s, customers, weeks) for s in seeds])
+    policy = overrides(policy, lang)
+    mine = np.array([run(scenario, policy, s, customers, weeks) for s in seeds])
     if benchmark is None:
         base = np.array([run(scenario, (), s, customers, weeks) for s in seeds])
     else:

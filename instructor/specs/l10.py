@@ -14,12 +14,15 @@ customers, and stopping acquisition.
 Cost: the grader's seeds for a dataset are 4 of a pool of 6 hidden seeds per scenario (chosen
 from the dataset id; 15 possible draws), so 50-seed validation runs each policy on at most 6
 worlds (cached runs of 2,000 customers x 104 weeks, about 0.2 s each) and a class of any size
-costs one benchmark run per pool seed plus 4 runs per student.
+costs one benchmark run per pool seed plus 4 runs per student. The committed practice datasets,
+whose keys and practice feedback are public, draw from a public pool of their own.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from functools import lru_cache
 
 from graders.specs.base import LabSpec, Misconception, Question
 from simulations.labs import strategy
@@ -30,17 +33,33 @@ POOL = 6
 SEEDS = 4
 #: Instructor-only: change it each term so that last term's seeds say nothing about this term's.
 SALT = "l10-capstone-2026"
+#: The committed practice datasets' keys are public, and so is what lab.check() says on them (their
+#: practice file holds the seeds it simulates): they draw from a pool of their own, so that the
+#: practice file gives away none of the hidden pool that every issued dataset draws from.
+PUBLIC_SALT = "l10-practice"
 
 
 def _hash(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:6], "big")
 
 
+@lru_cache(maxsize=1)
+def _practice_ids() -> frozenset[str]:
+    """Ids of the committed practice datasets (``datasets/*/metadata.json``; none in an installed wheel)."""
+    from simulations.data import DATASETS_DIR
+
+    return frozenset(json.loads(m.read_text(encoding="utf-8"))["dataset_id"] for m in DATASETS_DIR.glob("*/metadata.json"))
+
+
 def hidden_seeds(data) -> list[int]:
-    """The grader's paired seeds for this dataset: ``SEEDS`` of the scenario's hidden pool, chosen by the dataset id."""
-    scenario = str(data.metadata["scenario"])
-    pool = sorted(range(POOL), key=lambda i: _hash(SALT, data.metadata["dataset_id"], i))[:SEEDS]
-    return [_hash(SALT, scenario, i) % 2**31 for i in sorted(pool)]
+    """The grader's paired seeds for this dataset: ``SEEDS`` of the scenario's pool, chosen by the dataset id.
+
+    The pool is the hidden one (``SALT``) for every dataset but the committed practice datasets.
+    """
+    scenario, dataset_id = str(data.metadata["scenario"]), str(data.metadata["dataset_id"])
+    salt = PUBLIC_SALT if dataset_id in _practice_ids() else SALT
+    pool = sorted(range(POOL), key=lambda i: _hash(salt, dataset_id, i))[:SEEDS]
+    return [_hash(salt, scenario, i) % 2**31 for i in sorted(pool)]
 
 
 def benchmark(data) -> dict:

@@ -72,3 +72,14 @@ def test_a_policy_containing_a_known_wrong_decision_matches_it_as_a_subset():
     price = [{"field": "pricing.price_index", "value": 1.15}]
     assert compare.same("table", [{"field": "pricing.price_index", "value": 1.2}], price, params)
     assert not compare.same("table", [{"field": "pricing.price_index", "value": 0.95}], price, params)
+
+
+def test_a_policy_file_reads_into_the_answer_table(tmp_path):
+    good = tmp_path / "policy.yaml"
+    good.write_text("loyalty.enabled: true\nmarketing.retention.offer: 0.3\n", encoding="utf-8")
+    assert strategy.overrides(strategy.read(good)) == (("policies.loyalty.enabled", True),
+                                                       ("policies.marketing.retention.offer", 0.3))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- loyalty.enabled\n", encoding="utf-8")
+    with pytest.raises(strategy.PolicyError, match="bad.yaml"):
+        strategy.read(bad)

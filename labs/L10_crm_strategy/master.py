@@ -210,12 +210,13 @@ gains.round(1)
 # full points when your policy is better by more than 2 standard errors (and by at least 1% of the
 # benchmark's value), half when the two cannot be told apart, none when it is worse. Build the table
 # with `strategy.table({"loyalty.enabled": True, "service.recovery_effort": 0.8, ...})` (it refuses a
-# field or value the grader would refuse) and test it with
+# field or value the grader would refuse), or write the policy as a file for your memo (`policy.yaml`,
+# one `field: value` line per decision) and read it with `strategy.read("policy.yaml")`; test it with
 # `strategy.compare(scenario.name, table, seeds=[SEED, SEED + 1])` (`.gain`, `.gain_se`, `.verdict()`).
 
 # %% [markdown] lang="zh"
 # ## 4. 你的战略
-# **第 2 题。** 把你信得过的杠杆组合成一个策略，在你自己的几个种子上检验这个组合（各个杠杆的效果不一定能简单相加：更优厚的维系优惠和会员忠诚计划可能争取的是同一批客户），然后把它写成包含 `field` 和 `value` 两列的表格提交。评分程序会在隐藏的配对种子上（2,000 位客户 × 104 周）运行你的策略和基准策略，按利润加客户资产计分：你的策略比基准策略好，且超出 2 个标准误（并至少高出基准价值的 1%），得全部分数；两者无法区分，得一半分数；比基准策略差，不得分。用 `strategy.table({"loyalty.enabled": True, "service.recovery_effort": 0.8, ...})` 生成策略表（评分程序会拒绝的字段或取值，它也会拒绝），再用 `strategy.compare(scenario.name, table, seeds=[SEED, SEED + 1])` 检验（`.gain`、`.gain_se`、`.verdict()`）。
+# **第 2 题。** 把你信得过的杠杆组合成一个策略，在你自己的几个种子上检验这个组合（各个杠杆的效果不一定能简单相加：更优厚的维系优惠和会员忠诚计划可能争取的是同一批客户），然后把它写成包含 `field` 和 `value` 两列的表格提交。评分程序会在隐藏的配对种子上（2,000 位客户 × 104 周）运行你的策略和基准策略，按利润加客户资产计分：你的策略比基准策略好，且超出 2 个标准误（并至少高出基准价值的 1%），得全部分数；两者无法区分，得一半分数；比基准策略差，不得分。用 `strategy.table({"loyalty.enabled": True, "service.recovery_effort": 0.8, ...})` 生成策略表（评分程序会拒绝的字段或取值，它也会拒绝），也可以把策略写成附在备忘录后的文件（`policy.yaml`，每项决策一行 `field: value`），再用 `strategy.read("policy.yaml")` 读入；然后用 `strategy.compare(scenario.name, table, seeds=[SEED, SEED + 1])` 检验（`.gain`、`.gain_se`、`.verdict()`）。
 
 # %%
 # BEGIN SOLUTION

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -148,6 +149,24 @@ def table(policy: Mapping[str, Any]) -> pd.DataFrame:
     """A policy dict ``{field: value}`` as the answer table (columns field, value), checked first."""
     overrides(policy)
     return pd.DataFrame({"field": list(policy), "value": pd.Series(list(policy.values()), dtype=object)})
+
+
+def read(path: str | Path, lang: str | None = None) -> pd.DataFrame:
+    """A policy file (YAML: one ``field: value`` line per decision changed) as the answer table, checked.
+
+    Why a file: a team writes and reviews its policy as a document beside its memo, as a firm would;
+    the notebook hands the same decisions to the grader.
+    """
+    import yaml
+
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, Mapping):
+        raise PolicyError(gettext("{path}: a policy file holds one line 'field: value' per decision", lang).format(
+            path=Path(path).name))
+    overrides(doc, lang)
+    return table(dict(doc))
 
 
 @lru_cache(maxsize=4096)

@@ -8,6 +8,8 @@ freshly generated datasets (default 50 seeds) measures both: the pass rate of th
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -64,14 +66,28 @@ class Validation:
         return "\n".join(lines)
 
 
-def _generate(scenario: str, seed: int, customers: int, weeks: int, dirty: bool, folder: Path) -> tuple[Path, Path]:
-    """One dataset + key for ``seed`` in ``folder`` (reused when an earlier validation made it)."""
+def _generate(scenario: str, seed: int, customers: int, weeks: int, dirty: bool, folder: Path,
+              overrides: dict | None = None, truth: bool = True) -> tuple[Path, Path]:
+    """One dataset + key for ``seed`` in ``folder`` (reused when an earlier validation made it).
+
+    Datasets with scenario ``overrides`` get their own folder (named by a digest of the overrides),
+    so labs on the plain scenario keep sharing theirs. Without ``truth`` (a spec that needs no truth
+    table) the key folder holds only the metadata: the counterfactual runs behind the truth tables
+    (expected CLV, replays of every experiment wave) are most of a generation's time.
+    """
     from simulations.recording import generate_dataset
 
-    home = Path(folder) / f"{scenario}-{customers}x{weeks}-{'dirty' if dirty else 'clean'}-s{seed}"
+    tag = "" if truth else "-notruth"
+    if overrides:
+        tag = "-" + hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8] + tag
+    home = Path(folder) / f"{scenario}-{customers}x{weeks}-{'dirty' if dirty else 'clean'}{tag}-s{seed}"
     out, key = home / "data", home / "keys"
     if not ((out / "metadata.json").is_file() and (key / "metadata.json").is_file()):
-        generate_dataset(scenario, customers=customers, weeks=weeks, seed=seed, out=out, keys=key, dirty=dirty, force=True)
+        generate_dataset(scenario, customers=customers, weeks=weeks, seed=seed, out=out, keys=key if truth else None,
+                         dirty=dirty, force=True, overrides=dict(overrides) if overrides else None)
+        if not truth:
+            key.mkdir(parents=True, exist_ok=True)
+            (key / "metadata.json").write_text((out / "metadata.json").read_text(encoding="utf-8"), encoding="utf-8")
     return out, key
 
 
@@ -79,7 +95,8 @@ def _seed_job(job: tuple[str, int, int, int, str]) -> Validation:
     """Generate (or reuse) one seed's dataset and check the registered spec on it (runs in a worker process)."""
     lab_id, seed, customers, weeks, folder = job
     spec = specs.get(lab_id)
-    data_dir, keys_dir = _generate(spec.scenario, seed, customers, weeks, spec.dirty, Path(folder))
+    data_dir, keys_dir = _generate(spec.scenario, seed, customers, weeks, spec.dirty, Path(folder), dict(spec.overrides),
+                                   truth=bool(spec.keys_needed))
     result = Validation(lab_id, 1)
     check_one(spec, data_dir, keys_dir, result)
     return result
@@ -112,7 +129,7 @@ def validate(spec: LabSpec, seeds: int = 50, *, customers: int = 800, weeks: int
     """Run the spec's solution and wrong methods over ``seeds`` generated datasets (seeds 1..N), ``workers`` at a time.
 
     The spec must be in the instructor folder (``graders.specs.folder()``): worker processes look it up by id.
-    Datasets are generated from ``spec.scenario`` (dirty variant when ``spec.dirty``) and cached
+    Datasets are generated from ``spec.scenario`` with ``spec.overrides`` (dirty variant when ``spec.dirty``) and cached
     in ``cache`` (default: a temporary folder removed afterwards).
     """
     result = Validation(spec.lab_id, seeds)

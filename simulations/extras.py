@@ -15,7 +15,8 @@ from simulations.i18n import _
 
 #: Import names each extra provides (kept in step with ``[project.optional-dependencies]`` by a test).
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "labs": ("jupyterlab", "jupytext", "nbclient", "nbformat", "ipykernel"),
+    # lifetimes: only for the CDNOW file it ships, which L06's real-data step reads (never imported)
+    "labs": ("jupyterlab", "jupytext", "nbclient", "nbformat", "ipykernel", "lifetimes"),
     "classroom": ("voila", "ipywidgets", "ipykernel"),
     "experiments": ("dask", "distributed"),
 }

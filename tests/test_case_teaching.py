@@ -28,8 +28,9 @@ from tests.conftest import REPO
 
 #: Section headings every teaching note has, by language (objectives, plan, debrief, rubric).
 HEADINGS = {
-    "en": ("## Learning objectives", "## 90-minute plan", "## Debrief questions and model answers", "## Grading rubric"),
-    "zh": ("## 学习目标", "## 90 分钟教学安排", "## 复盘问题与参考答案", "## 评分标准"),
+    "en": ("## Learning objectives", "## 90-minute plan", "## Debrief questions and model answers", "## Grading rubric",
+           "## The class summary in the debrief"),
+    "zh": ("## 学习目标", "## 90 分钟教学安排", "## 复盘问题与参考答案", "## 评分标准", "## 复盘时使用全班汇总"),
 }
 #: Headings of the two grading tables, by language: each table's points add up to 50.
 RUBRIC_TABLES = {"en": ("### Memo (50 points)", "### Script and performance (50 points)"),

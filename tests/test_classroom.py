@@ -138,6 +138,18 @@ def test_a_missing_chinese_memo_template_is_refused(tmp_path: Path) -> None:
         load_case(folder)
 
 
+def test_a_case_edited_while_the_server_runs_is_read_again(tmp_path: Path) -> None:
+    """Loading is cached for the advance's sake, but an instructor's edit is never missed."""
+    folder = _write_case(tmp_path, lambda d: None)
+    first = load_case(folder)
+    assert load_case(folder) is first  # unchanged files: the validated case is reused
+    source = folder / "case.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data["budget_per_week"] = data["budget_per_week"] * 2
+    source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert load_case(folder).budget_per_week == first.budget_per_week * 2
+
+
 def test_bad_policy_path_is_named(tmp_path: Path) -> None:
     folder = _write_case(tmp_path, lambda d: d["decisions"][1].update(policy="marketing.retention.kk"))
     with pytest.raises(CaseError, match=r"retention_k.*marketing\.retention\.kk"):

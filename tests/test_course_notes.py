@@ -29,6 +29,13 @@ def test_every_section_a_lab_cites_exists():
     assert cited >= 10
 
 
+def test_code_and_scenarios_cite_the_course_notes_in_the_repository():
+    """A researcher following a comment's citation must find the section: DOMAIN.md is not shipped."""
+    files = [*(REPO / "simulations").rglob("*.py"), *(REPO / "simulations").rglob("*.yaml"), *(REPO / "cases").rglob("*.md")]
+    stale = [str(f.relative_to(REPO)) for f in files if "DOMAIN.md" in f.read_text(encoding="utf-8")]
+    assert not stale, f"cite docs/COURSE.md instead of DOMAIN.md in: {', '.join(stale)}"
+
+
 def test_course_map_names_every_lab_and_case():
     readme = (REPO / "labs" / "README.md").read_text(encoding="utf-8")
     course_map = readme.split("## Course map", 1)[1].split("\n## ", 1)[0]

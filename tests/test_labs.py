@@ -122,8 +122,8 @@ def test_release_writes_student_and_instructor_folders(tmp_path):
 
 
 def test_release_refuses_an_unknown_lab_without_writing(tmp_path):
-    with pytest.raises(UserError, match="L09"):
-        release.release(tmp_path / "out", ["L09"])
+    with pytest.raises(UserError, match="L99"):
+        release.release(tmp_path / "out", ["L99"])
     assert not (tmp_path / "out").exists()
 
 

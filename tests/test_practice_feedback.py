@@ -124,6 +124,35 @@ def test_a_mean_score_is_not_a_net_promoter_score(capsys):
     assert lab.check("nps_weighted") is True
 
 
+def test_a_churn_model_is_judged_on_a_later_period_in_both_languages(capsys):
+    """L06: the AUC on the training snapshot (in-sample) gets the grader's hint, in English and in Chinese."""
+    _spec, l06 = _module("L06", "holdout_auc")
+    for lang, words in (("en", "judge a model on a later period"), ("zh", "评价模型要用它没有见过的后一个时期")):
+        lab = Lab("L06", lang=lang)
+        lab.answer("holdout_auc", l06.training_auc(lab.data))
+        assert lab.check("holdout_auc") is False
+        assert words in capsys.readouterr().out
+    lab.answer("holdout_auc", l06.holdout_auc(lab.data))
+    assert lab.check("holdout_auc") is True
+
+
+@pytest.mark.parametrize("lang, words", [("en", ("selected themselves", "lurkers included")),
+                                          ("zh", ("自我选择", "包括潜水者"))])
+def test_self_selected_contributors_and_silent_members_get_the_graders_hint(lang, words, capsys):
+    """L09 on the practice data: comparing authors by ANY answer, or taking 1% of the authors, is wrong and says why."""
+    spec, l09 = _module("L09", "answered_first_gap")
+    lab = Lab("L09", lang=lang)
+    assert l09.ever_answered_gap(lab.data) > l09.answered_first_gap(lab.data) + 0.5  # prolific authors collect answers
+    lab.answer("answered_first_gap", l09.ever_answered_gap(lab.data))
+    lab.answer("top1_share", l09.top1_of_authors(lab.data))
+    assert lab.check("answered_first_gap") is False and lab.check("top1_share") is False
+    out = capsys.readouterr().out
+    assert all(w in out for w in words), out
+    lab.answer("answered_first_gap", l09.answered_first_gap(lab.data))
+    lab.answer("top1_share", l09.top1_share(lab.data))
+    assert lab.check("answered_first_gap") and lab.check("top1_share")
+
+
 def test_points_are_rounded_to_one_decimal():
     from graders.scoring import rounded_points
 

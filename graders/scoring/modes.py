@@ -65,7 +65,10 @@ def prepare(question: Question, data: Any, keys: Any) -> dict:
         prepared["reference"] = as_answer(question.kind, question.reference(data))
     if question.truth is not None:
         raw = question.truth(keys, data)
-        prepared["truth"] = _truth_object(question, raw) if question.mode == "relative" else float(raw)
+        if question.mode == "exact":  # the accepted choices on this dataset
+            prepared["truth"] = sorted(str(x) for x in raw)
+        else:
+            prepared["truth"] = _truth_object(question, raw) if question.mode == "relative" else float(raw)
     if question.mode == "relative":
         ref_value = prepared["reference"]["value"]
         prepared["metric_ref"] = relative_metric(question, ref_value, prepared["truth"])
@@ -165,7 +168,8 @@ def judge(question: Question, answer: dict, prepared: dict, lang: str | None = N
 
     mode, p, value = question.mode, question.params, answer["value"]
     if mode == "exact":
-        ok = same("choice", value, p["correct"], p)
+        accepted = prepared["truth"] if prepared.get("truth") is not None else [p["correct"]]
+        ok = any(same("choice", value, choice, p) for choice in accepted)
         return (1.0, _("correct")) if ok else (0.0, _("not the right choice"))
     if mode == "relative":
         return _relative(question, answer, prepared, lang)
@@ -173,8 +177,11 @@ def judge(question: Question, answer: dict, prepared: dict, lang: str | None = N
         return _simulate(question, answer, prepared, lang)
     if mode == "reproduce":
         ok = same(question.kind, value, prepared["reference"]["value"], p)
-        return (1.0, _("matches the method asked for, applied to your data")) if ok else (
+        share, message = (1.0, _("matches the method asked for, applied to your data")) if ok else (
             0.0, _("does not match what the method asked for gives on your data"))
+        if "se_check" in p and question.kind == "estimate":
+            share, message = _with_se(answer, prepared, p, share, message, lang)
+        return share, message
     truth = prepared["truth"]
     if mode == "close_to_truth":
         ok = close(float(value), truth, p)

@@ -68,7 +68,9 @@ class Question:
     the benchmark's runs the answer (a policy table) is compared with: ``{"scenario", "seeds",
     "customers", "weeks", "profit", "equity"}`` (see ``simulations.labs.strategy``).
     ``truth(keys, data)``: the true value (close_to_truth, within_se, ci_covers) or the true
-    object a relative answer is compared with (a set of ids, id -> value, id -> 0/1, id -> label).
+    object a relative answer is compared with (a set of ids, id -> value, id -> 0/1, id -> label);
+    in mode exact, instead of a fixed ``params["correct"]``, the choices that earn the points on this
+    student's data (e.g. the policies that hold up when the grader simulates them on the student's world).
     ``baseline(data)``: the naive method that earns nothing (relative mode; default: metric 0).
     ``params``: tolerances and settings, e.g. ``atol``, ``rtol``, ``k``, ``full_at``, ``metric``,
     ``correct`` (choice), ``key`` (table), ``bias_tolerance`` (values), ``se_check`` (an estimate's
@@ -93,8 +95,8 @@ class Question:
             raise ValueError(f"question {self.qid}: kind {self.kind!r} is not one of {', '.join(KINDS)}")
         if self.kind not in MODES.get(self.mode, ()):
             raise ValueError(f"question {self.qid}: mode {self.mode!r} does not apply to kind {self.kind!r}")
-        if self.mode == "exact" and "correct" not in self.params:
-            raise ValueError(f"question {self.qid}: mode 'exact' needs params['correct']")
+        if self.mode == "exact" and "correct" not in self.params and self.truth is None:
+            raise ValueError(f"question {self.qid}: mode 'exact' needs params['correct'] or a truth function")
         if self.mode in ("reproduce", "within_se", "ci_covers", "relative", "simulate") and self.reference is None:
             raise ValueError(f"question {self.qid}: mode {self.mode!r} needs a reference method")
         if self.mode in ("close_to_truth", "within_se", "ci_covers", "relative") and self.truth is None:
@@ -124,6 +126,9 @@ class LabSpec:
     scenario: str = "retail"  # the scenario ``grade validate`` generates datasets from
     dirty: bool = False  # whether those datasets include the dirty source-system tables
     title_zh: str = ""  # the title in Chinese (feedback of students who work in Chinese)
+    #: scenario overrides of the datasets ``grade validate`` generates, so they resemble the lab's data
+    #: (e.g. ``{"policies.marketing.retention.targeting": "random"}`` for a randomised experiment)
+    overrides: Mapping[str, Any] = field(default_factory=dict)
 
     def title_in(self, lang: str) -> str:
         """The title in ``lang`` (English when no translation is written)."""

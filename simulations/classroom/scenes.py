@@ -1,6 +1,6 @@
 """The scene phase of a case (角色模拟, role play): scripts with versions, then peer scoring.
 
-What a class does (DOMAIN.md §7, case teaching and role play): each team writes the script of the
+What a class does (docs/COURSE.md §7, case teaching and role play): each team writes the script of the
 case's management scene (:class:`~simulations.classroom.case.Scene`, from the case's script
 template) on its team page; every save is a new version with the role that saved it. The
 instructor opens the scene phase: scripts are frozen as performed, the teams act them out in

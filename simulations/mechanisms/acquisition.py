@@ -4,7 +4,7 @@ Marketing reach per channel follows a saturating curve of the weekly budget (dim
 returns). Word of mouth travels over the social network stored as an integer array
 ``friends[i, slot]``; referrals received per prospect are counted with numpy over the week's
 referrers only (no graph library: it is the bottleneck at a million customers). About 60% of new
-customers come through referrals in the sources (DOMAIN.md §3); the default scenarios are tuned
+customers come through referrals in the sources (docs/COURSE.md §3); the default scenarios are tuned
 toward it.
 """
 

@@ -3,7 +3,7 @@
 Participation is voluntary and uneven: most members lurk, a few contributors (Pareto-distributed
 rates) post most ideas. The firm answers a share of ideas; only rare high-quality ideas are
 adopted, and an adopted idea raises product quality for everyone. Acknowledged contributors grow
-more committed; ignored ones are disappointed (DOMAIN.md §5).
+more committed; ignored ones are disappointed (docs/COURSE.md §5).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Marketing by stage: onboarding, cross-/up-sell (拓展), retention offers (维系), win-back (恢复).
 
-Each stage gets its own campaign (the stage strategies of DOMAIN.md §1). Whom to contact is the
+Each stage gets its own campaign (the stage strategies of docs/COURSE.md §1). Whom to contact is the
 firm's decision, so it reads only the firm's view (:mod:`simulations.firm`): perceived stages,
 the churn-risk and uplift scores fitted on its records, recorded tenure, categories bought and
 channel consent. How a contacted customer reacts is the customer's own mechanism and may read

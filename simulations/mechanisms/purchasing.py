@@ -2,7 +2,7 @@
 
 Each customer has a latent weekly purchase rate and a mean spend (gamma heterogeneity, drawn when
 they enter the market). This week's rate is modulated by stage, satisfaction, price, loyalty tier
-and the value the customer is growing into (potential value, DOMAIN.md §2). Order counts come
+and the value the customer is growing into (potential value, docs/COURSE.md §2). Order counts come
 from Poisson inverse transforms of uniforms drawn for every customer, so the draws never depend
 on a policy (common random numbers). In BTYD mode buying and dropout follow BG/NBD exactly.
 """

@@ -239,7 +239,9 @@ def test_spec_declarations_are_checked():
         Question("x", "scalar", "x?", mode="reproduce")
     with pytest.raises(ValueError, match="does not apply"):
         Question("x", "choice", "x?", mode="within_se", reference=len, truth=len)
-    assert set(MODES) == {"exact", "reproduce", "close_to_truth", "within_se", "ci_covers", "relative"}
+    assert set(MODES) == {"exact", "reproduce", "close_to_truth", "within_se", "ci_covers", "relative", "simulate"}
+    with pytest.raises(ValueError, match="needs a reference"):
+        Question("x", "table", "a policy?", mode="simulate")
 
 
 def test_copy_detection_flags_answers_fitting_another_dataset(tmp_path):

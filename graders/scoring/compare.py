@@ -49,8 +49,17 @@ def same(kind: str, answer: Any, other: Any, params: Mapping[str, Any]) -> bool:
 
 
 def same_table(rows: list[dict], ref: list[dict], params: Mapping[str, Any]) -> bool:
-    """Tables match when rows pair up by ``params['key']`` and every cell matches (numbers within tolerance)."""
+    """Tables match when rows pair up by ``params['key']`` and every cell matches (numbers within tolerance).
+
+    With ``params['subset']`` it is enough that every row of ``ref`` is among ``rows``: a policy
+    table "contains" a known wrong decision (e.g. the retention campaign switched off) whatever
+    else it changes.
+    """
     key = params.get("key")
+    if params.get("subset") and key:
+        index = {r.get(key): r for r in rows}
+        return bool(ref) and all(index.get(r[key]) is not None and same_table([index[r[key]]], [r], {
+            k: v for k, v in params.items() if k not in ("subset", "key")}) for r in ref)
     if len(rows) != len(ref):
         return False
     if key:

@@ -59,7 +59,9 @@ def relative_metric(question: Question, value: Any, truth: Any) -> float:
 def prepare(question: Question, data: Any, keys: Any) -> dict:
     """Everything judging needs for this question on one dataset (reference, truth, baseline, wrong methods)."""
     prepared: dict[str, Any] = {"reference": None, "truth": None, "wrong": []}
-    if question.reference is not None:
+    if question.mode == "simulate":  # the benchmark's runs on the grader's seeds, not an answer
+        prepared["reference"] = dict(question.reference(data))
+    elif question.reference is not None:
         prepared["reference"] = as_answer(question.kind, question.reference(data))
     if question.truth is not None:
         raw = question.truth(keys, data)
@@ -129,6 +131,36 @@ def _with_se(answer: dict, prepared: dict, p: Any, share: float, message: str, l
     return share * (1 - weight), message + gettext("; your standard error does not fit your data", lang)
 
 
+def _simulate(question: Question, answer: dict, prepared: dict, lang: str | None = None) -> tuple[float, str]:
+    """A policy table run against the benchmark on the grader's paired seeds (``simulations.labs.strategy``).
+
+    Full points when it beats the benchmark beyond ``z`` standard errors of the paired gain (profit
+    plus customer equity) and by at least ``min_gain`` of the benchmark's value; ``partial`` of the
+    points when the two cannot be told apart; nothing when it loses beyond the noise or cannot run.
+    The message reports the policy's own gains, which give away nothing about another policy.
+    """
+    from simulations.labs import strategy
+
+    def _(text: str) -> str:
+        return gettext(text, lang)
+
+    p, bench = question.params, prepared["reference"]
+    try:
+        c = strategy.compare(bench["scenario"], answer["value"], bench["seeds"], bench["customers"], bench["weeks"],
+                             benchmark=bench, lang=lang)
+    except strategy.PolicyError as err:
+        return 0.0, _("the policy cannot be run: {error}").format(error=err)
+    figures = _("on {n} hidden seeds: profit {profit} (SE {profit_se}), customer equity {equity} (SE {equity_se}) "
+                "against the benchmark").format(n=c.seeds, profit=f"{c.profit:+,.0f}", profit_se=f"{c.profit_se:,.0f}",
+                                                equity=f"{c.equity:+,.0f}", equity_se=f"{c.equity_se:,.0f}")
+    verdict = c.verdict(p.get("z", 2.0), p.get("min_gain", 0.01))
+    if verdict == "better":
+        return 1.0, _("beats the benchmark by more than the noise") + _("; ") + figures
+    if verdict == "worse":
+        return 0.0, _("worse than the benchmark beyond the noise") + _("; ") + figures
+    return float(p.get("partial", 0.5)), _("cannot be told apart from the benchmark") + _("; ") + figures
+
+
 def judge(question: Question, answer: dict, prepared: dict, lang: str | None = None) -> tuple[float, str]:
     """Share of the points (0..1) and a message in ``lang`` for one well-typed answer."""
     def _(text: str) -> str:
@@ -141,6 +173,8 @@ def judge(question: Question, answer: dict, prepared: dict, lang: str | None = N
         return (1.0, _("correct")) if ok else (0.0, _("not the right choice"))
     if mode == "relative":
         return _relative(question, answer, prepared, lang)
+    if mode == "simulate":
+        return _simulate(question, answer, prepared, lang)
     if mode == "reproduce":
         ok = same(question.kind, value, prepared["reference"]["value"], p)
         share, message = (1.0, _("matches the method asked for, applied to your data")) if ok else (

@@ -32,6 +32,7 @@ MODES: dict[str, tuple[str, ...]] = {
     "within_se": ("estimate",),
     "ci_covers": ("estimate",),
     "relative": ("idset", "values", "predictions", "partition"),
+    "simulate": ("table",),
 }
 
 
@@ -63,7 +64,9 @@ class Question:
     """One question: its public face (kind, prompt, checks) and how it is judged (mode, methods, params).
 
     ``reference(data)``: the reference method on the student's own data (modes reproduce,
-    within_se, ci_covers and relative, where it sets the bar for full marks).
+    within_se, ci_covers and relative, where it sets the bar for full marks); in mode ``simulate``
+    the benchmark's runs the answer (a policy table) is compared with: ``{"scenario", "seeds",
+    "customers", "weeks", "profit", "equity"}`` (see ``simulations.labs.strategy``).
     ``truth(keys, data)``: the true value (close_to_truth, within_se, ci_covers) or the true
     object a relative answer is compared with (a set of ids, id -> value, id -> 0/1, id -> label);
     in mode exact, instead of a fixed ``params["correct"]``, the choices that earn the points on this
@@ -94,7 +97,7 @@ class Question:
             raise ValueError(f"question {self.qid}: mode {self.mode!r} does not apply to kind {self.kind!r}")
         if self.mode == "exact" and "correct" not in self.params and self.truth is None:
             raise ValueError(f"question {self.qid}: mode 'exact' needs params['correct'] or a truth function")
-        if self.mode in ("reproduce", "within_se", "ci_covers", "relative") and self.reference is None:
+        if self.mode in ("reproduce", "within_se", "ci_covers", "relative", "simulate") and self.reference is None:
             raise ValueError(f"question {self.qid}: mode {self.mode!r} needs a reference method")
         if self.mode in ("close_to_truth", "within_se", "ci_covers", "relative") and self.truth is None:
             raise ValueError(f"question {self.qid}: mode {self.mode!r} needs a truth function")

@@ -1,0 +1,320 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # L10 Capstone: a CRM strategy
+#
+# **The situation.** The telecom operator has a new managing director. She inherits a firm that runs
+# on habit: last year's acquisition budgets, last year's call-centre staffing, a retention campaign
+# nobody has questioned, no loyalty programme. She asks you (or your team) for the CRM strategy of
+# the next two years, written as a policy the firm can run, with a one-page memo that justifies it.
+# You have analysed a retailer's customers (L01–L04) and this operator's service desk (L05), but
+# never the whole firm. Her condition: "Show me it beats what we do now, and by more than luck."
+#
+# **Learning objectives**
+# 1. Diagnose a firm from the records it holds: where it wins, keeps and loses customers.
+# 2. Turn a diagnosis into decisions: a policy of budgets, capacities, campaigns and prices.
+# 3. Test decisions by paired simulation (the same seeds for both policies) and read the gain
+#    against its standard error, in profit and in customer equity.
+# 4. Defend a strategy in a memo: what it trades off, what it risks, what it assumes.
+#
+# **Concepts (docs/COURSE.md §2, §3, §4, §7):** customer value and customer lifetime value
+# (客户终身价值); the value of the whole customer base (customer equity, 客户资产); acquisition (获取),
+# retention (维系) and win-back (恢复); customer service capacity (服务能力) and service recovery
+# (服务补救); the loyalty programme (会员忠诚计划); CRM strategy (chapter 7).
+#
+# Time: about 120 minutes (a team may take a week for the memo). Prerequisites: L01–L05.
+
+# %% [markdown] lang="zh"
+# # L10 综合实验：制定客户关系管理战略
+#
+# **情境。** 这家电信运营商来了一位新的总经理。她接手的企业一直按惯例运转：沿用去年的获取预算、去年的呼叫中心人员配置、一个从没人质疑过的维系活动，也没有会员忠诚计划。她请你（或你的团队）制定未来两年的客户关系管理战略：写成企业可以直接执行的策略，并附一页备忘录说明理由。你分析过一家零售商的客户（L01–L04）和这家运营商的客服中心（L05），但从未分析过整个企业。她的要求是：“证明它比我们现在的做法更好，而且不是靠运气。”
+#
+# **学习目标**
+# 1. 从企业掌握的记录诊断企业：它在哪里获得、留住和失去客户。
+# 2. 把诊断变成决策：由预算、服务能力、营销活动和价格组成的策略。
+# 3. 用配对模拟（两种策略使用相同的种子）检验决策，并对照标准误解读利润和客户资产的增量。
+# 4. 在备忘录中为战略辩护：它权衡了什么、有什么风险、基于哪些假设。
+#
+# **概念（docs/COURSE.zh.md §2、§3、§4、§7）：** 客户价值与客户终身价值；整个客户群的价值（客户资产）；获取、维系与恢复（赢回）；客户服务能力与服务补救；会员忠诚计划；客户关系管理战略（第 7 章）。
+#
+# 时间：约 120 分钟（团队撰写备忘录可用一周）。先修要求：L01–L05。
+
+# %% tags=["parameters"]
+DATASET = None  # None: your dataset ($CRM_DATASET, ./data) or the lab's default
+LANG = "en"  # language of messages and plots
+
+# %% tags=["parameters"] lang="zh"
+DATASET = None  # None：使用你自己的数据集（$CRM_DATASET 或 ./data），否则使用本实验的默认数据集
+LANG = "zh"  # 提示信息和图表的语言
+
+# %%
+import matplotlib.pyplot as plt
+
+from graders import Lab
+from simulations.config import load_scenario
+from simulations.labs import helpers, strategy
+
+lab = Lab("L10", data=DATASET, lang=LANG)
+helpers.use_language_fonts()
+customers = lab.data.customers
+contracts = lab.data.contracts
+tickets = lab.data.service_tickets
+contacts = lab.data.marketing_contacts
+campaigns = lab.data.campaigns
+scenario = load_scenario(lab.data.metadata["scenario"])
+SEED = int(lab.dataset_id[:6], 16)
+lab.data.metadata["scenario"], len(customers)
+
+# %% [markdown]
+# ## 1. Diagnose the firm from its records
+# Start where a consultant starts: who leaves, how well the firm serves, what its campaigns do. (`SEED`,
+# your lab seed, is for your own simulations in section 3.)
+# Contracts a subscriber ended or gave notice on (`status`), by contract type, show where the base leaks:
+
+# %% [markdown] lang="zh"
+# ## 1. 从企业的记录诊断企业
+# 像咨询顾问那样开始：谁在离开、企业服务得怎么样、营销活动起了什么作用。（`SEED` 是你的实验种子，供第 3 节你自己的模拟使用。）按合同类型统计用户已解约或已提出解约通知的合同（`status`），可以看出客户群从哪里流失：
+
+# %%
+left = contracts.assign(left=contracts["status"].isin(["notice_given", "terminated"]))
+left.groupby("contract_type").agg(contracts=("contract_id", "size"), left_share=("left", "mean"),
+                                  monthly_fee=("monthly_fee", "mean")).round(3)
+
+# %% [markdown]
+# **Q1.** Which share of all contracts did the subscriber end or give notice on (status `terminated` or
+# `notice_given`)? A renewed term is a subscriber who stayed.
+
+# %% [markdown] lang="zh"
+# **第 1 题。** 在全部合同中，用户已解约或已提出解约通知的合同（状态为 `terminated` 或 `notice_given`）占多大比例？续约的合同说明用户留了下来。
+
+# %%
+# BEGIN SOLUTION
+share_left = float(contracts["status"].isin(["terminated", "notice_given"]).mean())
+# END SOLUTION
+
+# %% tags=["answer"]
+left_share = share_left
+lab.answer("left_share", left_share)
+lab.check("left_share")
+
+# %% [markdown]
+# Service: the share of phone calls answered within 3 minutes (abandoned calls count as failures, as in
+# L05), complaints, and what the firm spends on each kind of campaign and how customers respond:
+
+# %% [markdown] lang="zh"
+# 服务：3 分钟内接听的电话所占比例（和 L05 一样，放弃的来电算作未达标）、投诉情况；再看企业在每类营销活动上的投入以及客户的响应：
+
+# %%
+phone = tickets[tickets["channel"] == "phone"]
+print(f"phone service level {((~phone['abandoned']) & (phone['wait_minutes'] <= 3)).mean():.1%}, "
+      f"complaints per ticket {tickets['complaint'].mean():.1%}, loyalty ledger entries {len(lab.data.loyalty_ledger)}")
+by_type = contacts.merge(campaigns[["campaign_id", "campaign_type"]], on="campaign_id")
+by_type.groupby("campaign_type").agg(contacts=("contact_id", "size"), offer=("offer", "mean"),
+                                     cost=("cost", "sum"), response_rate=("responded", "mean")).round(3)
+
+# %% lang="zh"
+phone = tickets[tickets["channel"] == "phone"]
+print(f"电话服务水平 {((~phone['abandoned']) & (phone['wait_minutes'] <= 3)).mean():.1%}，"
+      f"每张工单的投诉率 {tickets['complaint'].mean():.1%}，会员积分记录 {len(lab.data.loyalty_ledger)} 条")
+by_type = contacts.merge(campaigns[["campaign_id", "campaign_type"]], on="campaign_id")
+by_type.groupby("campaign_type").agg(contacts=("contact_id", "size"), offer=("offer", "mean"),
+                                     cost=("cost", "sum"), response_rate=("responded", "mean")).round(3)
+
+# %% [markdown]
+# ## 2. The decisions you may change
+# A strategy here is a **policy table**: rows `(field, value)` for the decisions you change; every
+# decision you do not list keeps the firm's current value (the **benchmark**). Budgets, capacities and
+# `k` are stated for a market of 10,000 people, as in the scenario file (they scale with the market).
+# A value outside its range, an unknown field or a field given twice is refused with a message naming
+# it (`strategy.table(...)` checks a policy the way the grader does).
+
+# %% [markdown] lang="zh"
+# ## 2. 你可以修改的决策
+# 在这里，战略就是一张**策略表**：你要修改的每项决策写成一行 `(field, value)`；没有列出的决策保持企业现在的取值（**基准策略**）。预算、服务能力和 `k` 都是按 10,000 人的市场规模给出的，和情景文件中一样（它们随市场规模按比例缩放）。超出范围的取值、未知的字段或重复给出的字段都会被拒绝，并在提示中指出是哪一项（`strategy.table(...)` 像评分程序一样检查策略）。
+
+# %%
+strategy.fields_table(scenario)
+
+# %% [markdown]
+# ## 3. Test one lever at a time, on paired seeds
+# How do you know a change helps? Run the benchmark and the changed policy on the **same** seeds
+# (2,000 customers; your own seeds `SEED`, `SEED + 1`) and look at the difference: the gain in profit
+# over the run and in **customer equity** at its end (the expected discounted margin of the customers
+# then held, over three more years: docs/COURSE.md §2). `gain` is their sum and `z` the gain over its
+# standard error. This is a quick screen: one year (52 weeks) and two seeds give a rough picture; the
+# combination you choose is confirmed over two years in section 4, as the grader runs it.
+
+# %% [markdown] lang="zh"
+# ## 3. 每次检验一个杠杆，使用配对种子
+# 怎样知道一项改变是否有用？在**相同的**种子上（2,000 位客户；你自己的种子 `SEED`、`SEED + 1`）分别运行基准策略和修改后的策略，看两者之差：运行期间利润的增量，以及期末**客户资产**的增量（期末所持有客户在今后三年预期边际贡献的折现值：docs/COURSE.zh.md §2）。`gain` 是两者之和，`z` 是增量除以其标准误。这只是一次快速筛选：一年（52 周）、两个种子只能给出大致的情况；你选定的组合将在第 4 节按评分程序的方式用两年的模拟来确认。
+
+# %%
+pol = scenario.policies
+candidates = {
+    "loyalty programme on": {"loyalty.enabled": True},
+    "retention offer x2": {"marketing.retention.offer": 2 * pol.marketing.retention.offer},
+    "full recovery effort": {"service.recovery_effort": 1.0},
+    "acquisition budget x2": {f"acquisition.budget.{c}": 2 * v for c, v in pol.acquisition.budget.items()},
+    "service capacity x0.5": {f"service.capacity.{c}": 0.5 * v for c, v in pol.service.capacity.items()},
+    "price +5%": {"pricing.price_index": 1.05},
+}
+gains = strategy.levers(scenario, weeks=52, seeds=[SEED, SEED + 1], candidates=candidates)
+gains[["profit", "equity"]].plot.barh(stacked=True, figsize=(8, 3.5), title="gain over the benchmark (52 weeks, 2 paired seeds)")
+plt.axvline(0, c="grey", lw=0.8)
+plt.show()
+gains.round(1)
+
+# %% lang="zh"
+pol = scenario.policies
+candidates = {
+    "开启会员忠诚计划": {"loyalty.enabled": True},
+    "维系优惠 ×2": {"marketing.retention.offer": 2 * pol.marketing.retention.offer},
+    "服务补救全力投入": {"service.recovery_effort": 1.0},
+    "获取预算 ×2": {f"acquisition.budget.{c}": 2 * v for c, v in pol.acquisition.budget.items()},
+    "服务能力 ×0.5": {f"service.capacity.{c}": 0.5 * v for c, v in pol.service.capacity.items()},
+    "涨价 5%": {"pricing.price_index": 1.05},
+}
+gains = strategy.levers(scenario, weeks=52, seeds=[SEED, SEED + 1], candidates=candidates)
+gains[["profit", "equity"]].plot.barh(stacked=True, figsize=(8, 3.5), title="相对基准策略的增量（52 周，2 个配对种子）")
+plt.axvline(0, c="grey", lw=0.8)
+plt.show()
+gains.round(1)
+
+# %% [markdown]
+# Read the table before you choose. A price rise books profit at once: what happens to customer equity,
+# and why in a market of contracts? Halving service saves its cost: whom does it lose? Which levers
+# win on both counts, and which only on one?
+
+# %% [markdown] lang="zh"
+# 做选择之前先读懂这张表。涨价能立即带来利润：客户资产会怎样变化？为什么在合同制市场中会这样？服务能力减半能省下成本：它会让企业失去哪些客户？哪些杠杆在两方面都有收益，哪些只在一方面有收益？
+
+# %% [markdown]
+# ## 4. Your strategy
+# **Q2.** Combine the levers you trust into one policy, test the combination on a few of your own seeds
+# (levers need not add up: a richer retention offer and a loyalty programme may court the same
+# customers), and hand it in as a table with columns `field` and `value`. The grader runs it and the
+# benchmark on hidden paired seeds of 2,000 customers × 104 weeks and scores profit plus customer equity:
+# full points when your policy is better by more than 2 standard errors (and by at least 1% of the
+# benchmark's value), half when the two cannot be told apart, none when it is worse. Build the table
+# with `strategy.table({"loyalty.enabled": True, "service.recovery_effort": 0.8, ...})` (it refuses a
+# field or value the grader would refuse), or write the policy as a file for your memo (`policy.yaml`,
+# one `field: value` line per decision) and read it with `strategy.read("policy.yaml")`; test it with
+# `strategy.compare(scenario.name, table, seeds=[SEED, SEED + 1])` (`.gain`, `.gain_se`, `.verdict()`).
+
+# %% [markdown] lang="zh"
+# ## 4. 你的战略
+# **第 2 题。** 把你信得过的杠杆组合成一个策略，在你自己的几个种子上检验这个组合（各个杠杆的效果不一定能简单相加：更优厚的维系优惠和会员忠诚计划可能争取的是同一批客户），然后把它写成包含 `field` 和 `value` 两列的表格提交。评分程序会在隐藏的配对种子上（2,000 位客户 × 104 周）运行你的策略和基准策略，按利润加客户资产计分：你的策略比基准策略好，且超出 2 个标准误（并至少高出基准价值的 1%），得全部分数；两者无法区分，得一半分数；比基准策略差，不得分。用 `strategy.table({"loyalty.enabled": True, "service.recovery_effort": 0.8, ...})` 生成策略表（评分程序会拒绝的字段或取值，它也会拒绝），也可以把策略写成附在备忘录后的文件（`policy.yaml`，每项决策一行 `field: value`），再用 `strategy.read("policy.yaml")` 读入；然后用 `strategy.compare(scenario.name, table, seeds=[SEED, SEED + 1])` 检验（`.gain`、`.gain_se`、`.verdict()`）。
+
+# %%
+# BEGIN SOLUTION
+policy = {**{f"acquisition.budget.{c}": 2 * v for c, v in pol.acquisition.budget.items()},
+          "loyalty.enabled": True,
+          "marketing.retention.offer": 2 * pol.marketing.retention.offer,
+          "service.recovery_effort": 1.0}
+mine = strategy.table(policy)
+check = strategy.compare(scenario.name, mine, seeds=[SEED, SEED + 1])
+verdicts = {"better": "better", "same": "indistinguishable", "worse": "worse"}
+print(f"gain {check.gain:,.0f} (SE {check.gain_se:,.0f}): profit {check.profit:+,.0f}, "
+      f"customer equity {check.equity:+,.0f}; verdict on my seeds: {verdicts[check.verdict()]}")
+# END SOLUTION
+
+# %% lang="zh"
+# BEGIN SOLUTION
+policy = {**{f"acquisition.budget.{c}": 2 * v for c, v in pol.acquisition.budget.items()},
+          "loyalty.enabled": True,
+          "marketing.retention.offer": 2 * pol.marketing.retention.offer,
+          "service.recovery_effort": 1.0}
+mine = strategy.table(policy)
+check = strategy.compare(scenario.name, mine, seeds=[SEED, SEED + 1])
+verdicts = {"better": "更好", "same": "无法区分", "worse": "更差"}
+print(f"增量 {check.gain:,.0f}（标准误 {check.gain_se:,.0f}）：利润 {check.profit:+,.0f}，"
+      f"客户资产 {check.equity:+,.0f}；在我的种子上的结论：{verdicts[check.verdict()]}")
+# END SOLUTION
+
+# %% tags=["answer"]
+my_strategy = mine
+lab.answer("strategy", my_strategy)
+lab.check("strategy")
+
+# %% [markdown]
+# **Q3.** Why is the strategy scored on customer equity as well as on profit? Choose one of:
+# `"profit alone rewards milking the customer base"`, `"equity is easier to measure than profit"`,
+# `"profit is not affected by CRM decisions"`, `"customer equity counts only new customers"`.
+
+# %% [markdown] lang="zh"
+# **第 3 题。** 为什么战略既按利润计分，也按客户资产计分？从以下选项中选一个（答案写英文代码）：`"profit alone rewards milking the customer base"`（只看利润会奖励“榨取”客户群的做法）、`"equity is easier to measure than profit"`（客户资产比利润更容易测量）、`"profit is not affected by CRM decisions"`（利润不受客户关系管理决策的影响）、`"customer equity counts only new customers"`（客户资产只计算新客户）。
+
+# %% tags=["answer"]
+why_equity = "profit alone rewards milking the customer base"
+lab.answer("why_equity", why_equity)
+lab.check("why_equity")
+
+# %% [markdown]
+# **Q4.** Why are your policy and the benchmark run on the same (paired) seeds? Choose one of:
+# `"the same seeds give both policies the same luck"`, `"more seeds always favour the new policy"`,
+# `"seeds make the simulation faster"`, `"the benchmark needs no seeds"`.
+
+# %% [markdown] lang="zh"
+# **第 4 题。** 为什么你的策略和基准策略要在相同的（配对）种子上运行？从以下选项中选一个（答案写英文代码）：`"the same seeds give both policies the same luck"`（相同的种子让两种策略遇到同样的运气）、`"more seeds always favour the new policy"`（种子越多总是对新策略越有利）、`"seeds make the simulation faster"`（种子让模拟运行得更快）、`"the benchmark needs no seeds"`（基准策略不需要种子）。
+
+# %% tags=["answer"]
+why_paired = "the same seeds give both policies the same luck"
+lab.answer("why_paired", why_paired)
+lab.check("why_paired")
+
+# %% [markdown]
+# ## 5. Reflection: the memo (not auto-graded)
+# Write one page to the managing director: (1) the diagnosis in three findings from the records;
+# (2) the policy, lever by lever, with the gain you measured and its standard error; (3) what it
+# trades off (profit now against customer equity later) and what it puts at risk; (4) what your
+# simulation assumes that the real firm should check before it commits (a pilot, a holdout group).
+#
+# <!-- BEGIN SOLUTION -->
+# *Model memo.* (1) Subscribers leave from month-to-month contracts: about a quarter of those contracts
+# ended or are under notice, against a few percent of one- and two-year contracts. The phone desk answers
+# almost every call in time, yet one ticket in eight is a complaint. The retention campaign phones a
+# small list with a 15% offer and about one contact in ten responds; there is no loyalty programme. (2) Open a loyalty programme (it gives settled customers a reason to
+# stay), double the retention offer (an endangered subscriber is worth more than the discount), put
+# full effort into recovering complaints, and double acquisition: on paired seeds each lever raised
+# customer equity by more than its cost (acquisition with the widest standard error, so it was kept
+# only after the combination was confirmed over two years), and the combination gained well beyond two
+# standard errors. (3) Most of the gain is customer equity, not this year's profit: the acquisition and
+# offer spending lowers profit at first, and a price rise, which would lift profit at once, was rejected
+# because it releases contract customers and destroys more equity than it books. Cutting service was
+# rejected for the same reason. (4) The model's responses to offers and its acquisition costs are
+# assumptions: run the richer retention offer on a random half of the at-risk list first (a holdout),
+# and scale acquisition in steps while watching the cost per new subscriber.
+#
+# *For the instructor.* Grade the memo on: a diagnosis drawn from the records (not from the
+# simulator); each lever justified by a paired comparison with its standard error; the trade-off
+# between profit and customer equity stated, with the levers rejected and why; the limits of the
+# model named, with a way to test the strategy in the real firm. A policy that scores half points
+# (indistinguishable from the benchmark) with an honest memo that says so deserves more credit than
+# a lucky one that cannot explain itself.
+# <!-- END SOLUTION -->
+
+# %% [markdown] lang="zh"
+# ## 5. 反思：备忘录（不自动计分）
+# 给总经理写一页备忘录：（1）用从记录中得到的三点发现说明诊断结果；（2）逐个杠杆说明策略，写出你测得的增量及其标准误；（3）它权衡了什么（眼前的利润与未来的客户资产），有哪些风险；（4）你的模拟做了哪些假设，真实企业在全面实施之前应当检验哪些内容（试点、对照组）。
+#
+# <!-- BEGIN SOLUTION -->
+# *参考备忘录。*（1）用户主要从按月签约的合同流失：这类合同约有四分之一已经解约或处于解约通知期，而一年期和两年期合同只有百分之几。电话客服几乎能及时接听每一通来电，但每八张工单中就有一张是投诉。维系活动只给一小份名单打电话，提供 15% 的优惠，大约十分之一的联系得到响应；企业没有会员忠诚计划。（2）开设会员忠诚计划（给已经稳定的客户一个留下来的理由），把维系优惠加倍（一位有流失风险的用户比这份折扣更有价值），全力做好投诉的服务补救，并把获取预算加倍：在配对种子上，每个杠杆带来的客户资产增量都超过了它的成本（获取预算的标准误最大，所以是在两年的模拟确认了整个组合之后才保留的），组合起来的增量远超 2 个标准误。（3）收益主要来自客户资产，而不是今年的利润：获取和优惠的投入一开始会拉低利润。涨价虽然能立即提高利润，但被否决了，因为它会让合同客户可以解约，毁掉的客户资产多于带来的利润。削减服务也因同样的原因被否决。（4）模型中客户对优惠的反应和获取成本都是假设：先在有流失风险名单中随机抽一半客户试行更优厚的维系优惠（保留对照组），并分步扩大获取投入，同时关注每位新用户的获取成本。
+#
+# *给教师的说明。* 备忘录的评分要点：诊断来自企业的记录（而不是模拟器）；每个杠杆都有配对比较及其标准误作为依据；说明了利润与客户资产之间的权衡，以及哪些杠杆被否决、为什么；指出了模型的局限，并提出在真实企业中检验战略的方法。一个只得一半分数（与基准策略无法区分）但备忘录如实说明这一点的策略，比一个碰巧得分却说不清道理的策略更值得肯定。
+# <!-- END SOLUTION -->
+
+# %%
+lab.submit()

@@ -20,8 +20,8 @@
 # on habit: last year's acquisition budgets, last year's call-centre staffing, a retention campaign
 # nobody has questioned, no loyalty programme. She asks you (or your team) for the CRM strategy of
 # the next two years, written as a policy the firm can run, with a one-page memo that justifies it.
-# You have analysed a retailer's customers (L01–L04) and this operator's service desk (L05), but
-# never the whole firm. Her condition: "Show me it beats what we do now, and by more than luck."
+# You have analysed a retailer's customers (L01–L04, L07, L08), this operator's service desk (L05)
+# and who leaves it (L06), but never the whole firm. Her condition: "Show me it beats what we do now, and by more than luck."
 #
 # **Learning objectives**
 # 1. Diagnose a firm from the records it holds: where it wins, keeps and loses customers.
@@ -40,7 +40,7 @@
 # %% [markdown] lang="zh"
 # # L10 综合实验：制定客户关系管理战略
 #
-# **情境。** 这家电信运营商来了一位新的总经理。她接手的企业一直按惯例运转：沿用去年的获取预算、去年的呼叫中心人员配置、一个从没人质疑过的维系活动，也没有会员忠诚计划。她请你（或你的团队）制定未来两年的客户关系管理战略：写成企业可以直接执行的策略，并附一页备忘录说明理由。你分析过一家零售商的客户（L01–L04）和这家运营商的客服中心（L05），但从未分析过整个企业。她的要求是：“证明它比我们现在的做法更好，而且不是靠运气。”
+# **情境。** 这家电信运营商来了一位新的总经理。她接手的企业一直按惯例运转：沿用去年的获取预算、去年的呼叫中心人员配置、一个从没人质疑过的维系活动，也没有会员忠诚计划。她请你（或你的团队）制定未来两年的客户关系管理战略：写成企业可以直接执行的策略，并附一页备忘录说明理由。你分析过一家零售商的客户（L01–L04、L07、L08）、这家运营商的客服中心（L05）以及谁在离开它（L06），但从未分析过整个企业。她的要求是：“证明它比我们现在的做法更好，而且不是靠运气。”
 #
 # **学习目标**
 # 1. 从企业掌握的记录诊断企业：它在哪里获得、留住和失去客户。

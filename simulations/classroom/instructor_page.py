@@ -61,6 +61,17 @@ T_TEAM_N = N_('Team {n}')
 T_THE_EXPORT_IS_READY = N_('The export is ready.')
 
 
+def _warm_engine() -> None:
+    """Import the simulation engine in the background once the instructor's page is up.
+
+    Why: the page itself does not need the engine (the page must be interactive fast), but the
+    first "Close round" click did, and importing Mesa and the mechanisms took about a second of
+    the 3 s an advance may take with 30 teams. Imported while the class joins, the click only
+    runs the round. A click during the import simply waits for it (Python's import lock).
+    """
+    import simulations.classroom.rounds  # noqa: F401
+
+
 class InstructorPage:
     """The instructor's page, opened with the instructor key (the link's ``?key=``)."""
 
@@ -93,6 +104,7 @@ class InstructorPage:
         self._build()
         if poll:
             Poller(self.tick, self.lock).start()
+            threading.Thread(target=_warm_engine, name="crm-warm-engine", daemon=True).start()
 
     def _title(self) -> None:
         heading = self._("Instructor")

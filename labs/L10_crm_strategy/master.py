@@ -111,24 +111,29 @@ lab.answer("left_share", left_share)
 lab.check("left_share")
 
 # %% [markdown]
-# Service: the share of phone calls answered within 3 minutes (abandoned calls count as failures, as in
-# L05), complaints, and what the firm spends on each kind of campaign and how customers respond:
+# Service: compute, as you did in L05, the share of phone calls answered within 3 minutes (abandoned
+# calls count as failures) and the complaints per ticket; then see what the firm spends on each kind
+# of campaign and how customers respond:
 
 # %% [markdown] lang="zh"
-# 服务：3 分钟内接听的电话所占比例（和 L05 一样，放弃的来电算作未达标）、投诉情况；再看企业在每类营销活动上的投入以及客户的响应：
+# 服务：像在 L05 中那样，自己计算 3 分钟内接听的电话所占比例（放弃的来电算作未达标）以及每张工单的投诉率；再看企业在每类营销活动上的投入以及客户的响应：
 
 # %%
+# BEGIN SOLUTION
 phone = tickets[tickets["channel"] == "phone"]
 print(f"phone service level {((~phone['abandoned']) & (phone['wait_minutes'] <= 3)).mean():.1%}, "
       f"complaints per ticket {tickets['complaint'].mean():.1%}, loyalty ledger entries {len(lab.data.loyalty_ledger)}")
+# END SOLUTION
 by_type = contacts.merge(campaigns[["campaign_id", "campaign_type"]], on="campaign_id")
 by_type.groupby("campaign_type").agg(contacts=("contact_id", "size"), offer=("offer", "mean"),
                                      cost=("cost", "sum"), response_rate=("responded", "mean")).round(3)
 
 # %% lang="zh"
+# BEGIN SOLUTION
 phone = tickets[tickets["channel"] == "phone"]
 print(f"电话服务水平 {((~phone['abandoned']) & (phone['wait_minutes'] <= 3)).mean():.1%}，"
       f"每张工单的投诉率 {tickets['complaint'].mean():.1%}，会员积分记录 {len(lab.data.loyalty_ledger)} 条")
+# END SOLUTION
 by_type = contacts.merge(campaigns[["campaign_id", "campaign_type"]], on="campaign_id")
 by_type.groupby("campaign_type").agg(contacts=("contact_id", "size"), offer=("offer", "mean"),
                                      cost=("cost", "sum"), response_rate=("responded", "mean")).round(3)
@@ -223,7 +228,8 @@ gains.round(1)
 policy = {**{f"acquisition.budget.{c}": 2 * v for c, v in pol.acquisition.budget.items()},
           "loyalty.enabled": True,
           "marketing.retention.offer": 2 * pol.marketing.retention.offer,
-          "service.recovery_effort": 1.0}
+          "service.recovery_effort": 1.0,
+          }
 mine = strategy.table(policy)
 check = strategy.compare(scenario.name, mine, seeds=[SEED, SEED + 1])
 verdicts = {"better": "better", "same": "indistinguishable", "worse": "worse"}
@@ -236,7 +242,8 @@ print(f"gain {check.gain:,.0f} (SE {check.gain_se:,.0f}): profit {check.profit:+
 policy = {**{f"acquisition.budget.{c}": 2 * v for c, v in pol.acquisition.budget.items()},
           "loyalty.enabled": True,
           "marketing.retention.offer": 2 * pol.marketing.retention.offer,
-          "service.recovery_effort": 1.0}
+          "service.recovery_effort": 1.0,
+          }
 mine = strategy.table(policy)
 check = strategy.compare(scenario.name, mine, seeds=[SEED, SEED + 1])
 verdicts = {"better": "更好", "same": "无法区分", "worse": "更差"}

@@ -18,14 +18,11 @@ import pandas as pd
 from graders.specs.base import LabSpec, Misconception, Question
 from simulations.stages import Stage
 
+from .common import sim_seed
+
 SIM_CUSTOMERS = 1_000
 SIM_WEEKS = 52
 CAPACITY_FACTOR = 0.5  # the policy change: half the phone capacity
-
-
-def sim_seed(data) -> int:
-    """The simulation seed of this student's lab: the first 6 hex digits of the dataset id."""
-    return int(str(data.metadata["dataset_id"])[:6], 16)
 
 
 @lru_cache(maxsize=16)

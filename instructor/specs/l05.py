@@ -20,6 +20,8 @@ import pandas as pd
 
 from graders.specs.base import LabSpec, Misconception, Question
 
+from .common import sim_seed
+
 TARGET_WAIT = 3.0
 SIM_CUSTOMERS = 2_000
 SIM_WEEKS = 26
@@ -98,11 +100,6 @@ def recovery_gap_missing_as_zero(data) -> float:
     csat = t["csat"].fillna(0)
     means = csat.groupby(t["first_contact_resolution"].astype(bool)).mean()
     return float(means.get(True, np.nan) - means.get(False, np.nan))
-
-
-def sim_seed(data) -> int:
-    """The simulation seed of this student's lab: the first 6 hex digits of the dataset id."""
-    return int(str(data.metadata["dataset_id"])[:6], 16)
 
 
 @lru_cache(maxsize=512)

@@ -29,6 +29,7 @@ from graders.specs.base import LabSpec, Misconception, Question
 
 from .common import observation_end as _end
 from .common import orders as _orders
+from .common import sim_seed
 
 WINDOW_DAYS = 91  # 13 weeks after the contact
 HISTORY_DAYS = 182  # segments count the customer's orders in the 26 weeks before the contact
@@ -154,11 +155,6 @@ def response_by_segment(data) -> dict[str, float]:
 def treated_rate_by_segment(data) -> dict[str, float]:
     """Wrong: the treatment group's order rate per segment, without the control group's baseline."""
     return _by_segment(data, "ordered", lambda g, c: g.loc[g["treated"], c].mean())
-
-
-def sim_seed(data) -> int:
-    """The simulation seed of this student's lab: the first 6 hex digits of the dataset id."""
-    return int(str(data.metadata["dataset_id"])[:6], 16)
 
 
 def hidden_seeds(data) -> tuple[int, ...]:

@@ -23,6 +23,8 @@ import pandas as pd
 
 from graders.specs.base import LabSpec, Misconception, Question
 
+from .common import sim_seed
+
 WINDOW = 26  # weeks before and after the checkout week in the difference-in-differences
 SIM_CUSTOMERS = 2_000
 SIM_WEEKS = 26
@@ -132,11 +134,6 @@ def liability_earned_only(data) -> float:
 def liability_in_points(data) -> float:
     """Wrong: the outstanding points themselves, not converted into money."""
     return float(data["loyalty_ledger"]["points"].sum())
-
-
-def sim_seed(data) -> int:
-    """The simulation seed of this student's lab: the first 6 hex digits of the dataset id."""
-    return int(str(data.metadata["dataset_id"])[:6], 16)
 
 
 @lru_cache(maxsize=256)

@@ -29,6 +29,8 @@ import pandas as pd
 
 from graders.specs.base import LabSpec, Misconception, Question
 
+from .common import sim_seed  # the first of the lab's two seeds (SEED, SEED + 1)
+
 SIM_CUSTOMERS = 2_000
 SIM_WEEKS = 156  # the scenario's own horizon: a community takes two to three years to pay back
 REPLICATIONS = 2  # paired seeds SEED and SEED + 1 (each replication costs three 156-week runs per dataset)
@@ -135,11 +137,6 @@ def answered_vs_members_gap(data) -> float:
 
 
 # ------------------------------------------------------------------------------ experiments (the model)
-def sim_seed(data) -> int:
-    """The first simulation seed of this student's lab: the first 6 hex digits of the dataset id."""
-    return int(str(data.metadata["dataset_id"])[:6], 16)
-
-
 @lru_cache(maxsize=64)
 def _run(scenario_name: str, seed: int, response_rate: float | None) -> pd.DataFrame:
     """Weekly ideas, members, profit and gross margin of one run (response_rate None: community off).

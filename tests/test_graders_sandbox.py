@@ -25,8 +25,8 @@ from tests.test_graders_support import generate_pair
 pytestmark = pytest.mark.xdist_group("test_graders_sandbox")
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
-#: The hanging fixture waits this long under each backend; the others finish in about 3 s each (8x margin).
-TIMEOUT = 25
+#: The hanging fixture waits this long under each backend; the others finish in about 3 s each (5x margin).
+TIMEOUT = 15
 
 #: fixture -> (total points, run status, text the reason or a message must contain)
 EXPECTED = {

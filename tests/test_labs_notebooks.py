@@ -43,9 +43,15 @@ def _grade(lab_id: str, folder: Path):
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.lab_id)
 def test_master_runs_and_earns_full_marks(lab, tmp_path):
-    execute.execute(release.read_master(lab.master), tmp_path, timeout=300)
+    executed = execute.execute(release.read_master(lab.master), tmp_path, timeout=300)
     result = _grade(lab.lab_id, tmp_path)
     assert result.total == result.max_total, [(q.qid, q.message) for q in result.questions if q.status != "correct"]
+    # a lab that draws shows its figures in the notebook (importing the helpers must not switch Jupyter's
+    # inline backend to a file-only one)
+    if "import matplotlib" in lab.master.with_suffix(".py").read_text(encoding="utf-8"):
+        figures = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                   if "image/png" in o.get("data", {})]
+        assert figures, f"{lab.lab_id}: the master draws but shows no figure"
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.lab_id)

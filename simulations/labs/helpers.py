@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import warnings
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from simulations.i18n import _, current_language  # noqa: E402
-from simulations.stages import Stage  # noqa: E402
+from simulations.i18n import _, current_language
+from simulations.stages import Stage
 
 STAGE_COLUMNS = tuple(f"n_{s.name.lower()}" for s in Stage)
 

@@ -104,19 +104,27 @@ lab.check("service_level")
 
 # %%
 answered = tickets.dropna(subset=["csat"])
-bins = pd.cut(answered["wait_minutes"], [0, 1, 3, 10, 30, 1e9], include_lowest=True)
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-answered.groupby(bins, observed=True)["csat"].mean().plot.bar(ax=axes[0], title="mean CSAT by wait (minutes)")
-answered.groupby("first_contact_resolution")["csat"].mean().plot.bar(ax=axes[1], title="mean CSAT by first-contact resolution")
+bins = pd.cut(answered["wait_minutes"], [0, 1, 3, 10, 30, float("inf")], include_lowest=True,
+              labels=["up to 1", "1-3", "3-10", "10-30", "over 30"])
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), sharey=True)
+answered.groupby(bins, observed=True)["csat"].mean().plot.bar(ax=axes[0], title="mean CSAT by wait", rot=0,
+                                                               xlabel="wait (minutes)", ylabel="mean CSAT (1-5)")
+resolved = answered["first_contact_resolution"].map({True: "yes", False: "no"})
+answered.groupby(resolved)["csat"].mean().plot.bar(ax=axes[1], title="mean CSAT by first-contact resolution", rot=0,
+                                                   xlabel="resolved at the first contact")
 plt.tight_layout()
 plt.show()
 
 # %% lang="zh"
 answered = tickets.dropna(subset=["csat"])
-bins = pd.cut(answered["wait_minutes"], [0, 1, 3, 10, 30, 1e9], include_lowest=True)
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-answered.groupby(bins, observed=True)["csat"].mean().plot.bar(ax=axes[0], title="按等待时间（分钟）的平均 CSAT")
-answered.groupby("first_contact_resolution")["csat"].mean().plot.bar(ax=axes[1], title="按是否首次解决的平均 CSAT")
+bins = pd.cut(answered["wait_minutes"], [0, 1, 3, 10, 30, float("inf")], include_lowest=True,
+              labels=["不超过 1", "1-3", "3-10", "10-30", "超过 30"])
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), sharey=True)
+answered.groupby(bins, observed=True)["csat"].mean().plot.bar(ax=axes[0], title="按等待时间的平均 CSAT", rot=0,
+                                                               xlabel="等待时间（分钟）", ylabel="平均 CSAT（1-5 分）")
+resolved = answered["first_contact_resolution"].map({True: "是", False: "否"})
+answered.groupby(resolved)["csat"].mean().plot.bar(ax=axes[1], title="按是否首次解决的平均 CSAT", rot=0,
+                                                   xlabel="首次接触即解决")
 plt.tight_layout()
 plt.show()
 

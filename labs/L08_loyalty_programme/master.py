@@ -127,7 +127,7 @@ first_half = spend.iloc[:, :26].sum(axis=1).to_numpy()
 group = np.select([join_week <= 13, np.isfinite(join_week)], ["joined weeks 1-13", "joined later"], "never joined")
 known = signup_week <= 1
 pd.Series(first_half[known]).groupby(group[known]).mean().plot.bar(
-    title="spend in weeks 1-26 of customers signed up before the data", rot=0)
+    title="spend in weeks 1-26 of customers signed up before the data", rot=0, ylabel="mean spend per customer")
 plt.show()
 
 # %% lang="zh"
@@ -135,7 +135,7 @@ first_half = spend.iloc[:, :26].sum(axis=1).to_numpy()
 group = np.select([join_week <= 13, np.isfinite(join_week)], ["第 1-13 周入会", "较晚入会"], "从未入会")
 known = signup_week <= 1
 pd.Series(first_half[known]).groupby(group[known]).mean().plot.bar(
-    title="数据开始前已注册的客户在第 1-26 周的消费", rot=0)
+    title="数据开始前已注册的客户在第 1-26 周的消费", rot=0, ylabel="每位客户的平均消费")
 plt.show()
 
 # %% [markdown]

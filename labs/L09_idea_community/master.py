@@ -354,6 +354,7 @@ first_seed = simulate(SEED, 0.9)["profit"] - simulate(SEED, None)["profit"]
 ax = first_seed.cumsum().reset_index(drop=True).plot(figsize=(7, 3.5), title="cumulative profit difference, one seed")
 ax.axhline(0, color="grey", lw=1)
 ax.set_xlabel("week")
+ax.set_ylabel("with community minus without")
 plt.show()
 
 # %% lang="zh"
@@ -361,6 +362,7 @@ first_seed = simulate(SEED, 0.9)["profit"] - simulate(SEED, None)["profit"]
 ax = first_seed.cumsum().reset_index(drop=True).plot(figsize=(7, 3.5), title="利润之差的累计值（一个种子）")
 ax.axhline(0, color="grey", lw=1)
 ax.set_xlabel("周")
+ax.set_ylabel("有社区减无社区")
 plt.show()
 
 # %% [markdown]

@@ -70,12 +70,14 @@ from simulations.stages import Stage
 
 # %%
 lab = Lab("L01", data=DATASET, lang=LANG)
+helpers.use_language_fonts()  # a Chinese font for plots when LANG is zh (before any figure is made)
 meta = lab.data.metadata
 SEED = int(lab.dataset_id[:6], 16)  # your lab seed: every student has their own
 print(f"dataset {lab.dataset_id} ({meta['scenario']}), lab seed {SEED}")
 
 # %% lang="zh"
 lab = Lab("L01", data=DATASET, lang=LANG)
+helpers.use_language_fonts()  # LANG 为 zh 时为图表设置中文字体（须在创建任何图表之前）
 meta = lab.data.metadata
 SEED = int(lab.dataset_id[:6], 16)  # 你的实验种子：每位同学各不相同
 print(f"数据集 {lab.dataset_id}（情景 {meta['scenario']}），实验种子 {SEED}")

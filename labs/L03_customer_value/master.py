@@ -65,6 +65,7 @@ from simulations.labs import helpers
 
 # %%
 lab = Lab("L03", data=DATASET, lang=LANG)
+helpers.use_language_fonts()  # a Chinese font for plots when LANG is zh (before any figure is made)
 orders = lab.data.orders.assign(order_ts=lambda f: pd.to_datetime(f["order_ts"]))
 customers = lab.data.customers
 END = pd.Timestamp(lab.data.metadata["end_date"]) + pd.Timedelta(days=1)
@@ -73,6 +74,7 @@ print(f"{len(orders):,} orders from {len(revenue):,} of {len(customers):,} custo
 
 # %% lang="zh"
 lab = Lab("L03", data=DATASET, lang=LANG)
+helpers.use_language_fonts()  # LANG 为 zh 时为图表设置中文字体（须在创建任何图表之前）
 orders = lab.data.orders.assign(order_ts=lambda f: pd.to_datetime(f["order_ts"]))
 customers = lab.data.customers
 END = pd.Timestamp(lab.data.metadata["end_date"]) + pd.Timedelta(days=1)

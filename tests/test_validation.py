@@ -152,3 +152,13 @@ def test_validate_model_has_help_and_refuses_bad_numbers(capsys):
 def test_btyd_mode_skips_the_hazard_lever():
     assert "BTYD" in skip_reason(LEVERS_BY_ID["endangerment_hazard"], load_scenario("retail-btyd"))
     assert skip_reason(LEVERS_BY_ID["endangerment_hazard"], load_scenario("retail")) is None
+
+
+def test_the_acceptance_run_covers_every_builtin_scenario():
+    """Without --scenario, validate-model sweeps every built-in scenario (the pizza shop was once left out)."""
+    from simulations.config import builtin_names
+    from simulations.validation.sweep import default_scenarios
+
+    names = default_scenarios()
+    assert sorted(names) == builtin_names() and len(set(names)) == len(names)
+    assert names[:2] == ["retail", "telecom"]

@@ -45,14 +45,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from simulations.cli.progress import bar
     from simulations.validation import DEFAULT_CUSTOMERS, DEFAULT_SEEDS, validate_model
     from simulations.validation.report import as_json, format_console, write_outputs
-    from simulations.validation.sweep import DEFAULT_SCENARIOS, Settings, default_cache
+    from simulations.validation.sweep import Settings, default_cache, default_scenarios
 
     if args.workers is not None and args.workers < 1:
         raise UserError(_("--workers must be at least 1, got {n}").format(n=args.workers))
     settings = Settings(customers=args.customers or DEFAULT_CUSTOMERS, weeks=args.weeks,
                         seeds=args.seeds or DEFAULT_SEEDS,
                         levers=tuple(args.lever) if args.lever else None)
-    scenarios = args.scenario or list(DEFAULT_SCENARIOS)
+    scenarios = args.scenario or default_scenarios()
     cache = args.cache or default_cache()
     bars = []
 

@@ -78,7 +78,7 @@ from simulations.stages import Stage
 lab = Lab("L06", data=DATASET, lang=LANG)
 helpers.use_language_fonts()
 meta = lab.data.metadata
-SEED = int(lab.dataset_id[:6], 16)  # your lab seed, for the simulation in section 6
+SEED = int(lab.dataset_id[:6], 16)
 START = pd.Timestamp(meta["start_date"])
 CUTOFF = START + pd.Timedelta(weeks=int(meta["weeks"]) - 26)
 TRAIN_AT = CUTOFF - pd.Timedelta(weeks=26)
@@ -293,21 +293,21 @@ lab.check("when_they_leave")
 # `model.population.stage` is the true stage (codes of `Stage`, `simulations/stages.py`). Both have one
 # entry per person, in the same order; `model.population.n` people in all, prospects included.
 #
-# Run your dataset's scenario with 2,000 customers for 104 weeks on your lab seed, and cross the
-# perceived stage (rows) with the true stage (columns) of the customers the firm counts as current
-# (new, growth, maturity or won back) or at risk.
+# Run your dataset's scenario with 2,000 customers for 104 weeks on your lab seed (`SEED`, from your
+# dataset id as in L01 and L05), and cross the perceived stage (rows) with the true stage (columns)
+# of the customers the firm counts as current (new, growth, maturity or won back) or at risk.
 
 # %% [markdown] lang="zh"
 # ## 6. CRM 如何看待它的客户：感知阶段与真实阶段
 # 企业的 CRM 在收到解约通知后才把客户标记为*解约期*；在此之前它只有记录，它的流失评分会把少数客户标记为*危险期*。你的数据集中没有真实阶段，但在你自己运行的模拟中两种视角都有：`model.firm.perceived(model.week)` 是企业的 CRM 在模拟结束时根据记录给每个人判定的阶段（`simulations/firm/view.py`），`model.population.stage` 是真实阶段（`Stage` 的代码，见 `simulations/stages.py`）。两者都是每人一项、顺序相同；一共 `model.population.n` 人，包括潜在客户。
 #
-# 用你的实验种子，让你的数据集的情景以 2,000 位客户运行 104 周；对企业看作正常客户（社会化期、成长期、成熟期或恢复期）或危险期的客户，把感知阶段（行）与真实阶段（列）交叉成一张表。
+# 用你的实验种子（`SEED`，与 L01、L05 一样由数据集编号得出），让你的数据集的情景以 2,000 位客户运行 104 周；对企业看作正常客户（社会化期、成长期、成熟期或恢复期）或危险期的客户，把感知阶段（行）与真实阶段（列）交叉成一张表。
 
 # %%
 scenario = load_scenario(meta["scenario"])
 model = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED)
 model.run(104)
-labels = np.array([s.label for s in Stage])  # stage codes -> names: "new", "growth", ..., "at-risk", ...
+labels = np.array([s.label for s in Stage])
 seen = labels[model.firm.perceived(model.week)[: model.population.n]]
 true = labels[model.population.stage]
 counted = np.isin(seen, ["new", "growth", "maturity", "won back", "at-risk"])

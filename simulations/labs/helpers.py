@@ -126,13 +126,15 @@ def plot_stage_confusion(matrix: pd.DataFrame, ax: plt.Axes | None = None) -> pl
     cols = sorted(matrix.columns, key=lambda v: order[v])
     counts = matrix.loc[rows, cols].to_numpy()
     ax = _axes(ax, (6.5, 4.5))
-    ax.imshow(np.log1p(counts), cmap="Oranges")
+    shade = np.log1p(counts)
+    ax.imshow(shade, cmap="Oranges")
     ax.set_xticks(range(len(cols)), [stage_label(order[c]) for c in cols], rotation=45, ha="right")
     ax.set_yticks(range(len(rows)), [stage_label(order[r]) for r in rows])
     ax.set(xlabel=_("true stage"), ylabel=_("perceived stage (the firm's CRM)"),
            title=_("The CRM's stage against the true stage"))
+    dark = 0.7 * shade.max() if shade.size else 0.0
     for (i, j), n in np.ndenumerate(counts):
-        ax.text(j, i, str(n), ha="center", va="center", fontsize=8)
+        ax.text(j, i, str(n), ha="center", va="center", fontsize=8, color="white" if shade[i, j] > dark else "black")
     return ax
 
 def pareto_curve(values: pd.Series | np.ndarray) -> pd.DataFrame:

@@ -26,8 +26,9 @@ reproduce questions the grader reruns on the same seed: the share of truly at-ri
 sees as current (the complement of the at-risk flag's recall: about 0.8-0.95), and the cost of the
 CRM's mistakes priced from the scenario's own numbers (a missed at-risk customer: a year of the
 mean monthly fee; a flag on a customer who is truly fine: one retention call plus the retention
-offer). Detected mistakes: the matrix read the wrong way (the share of perceived-current customers
-who are truly at risk, a precision), the flag's recall given instead of its complement, truly
+offer). Detected mistakes: the matrix read along a row instead of down the at-risk column (the share
+of perceived-current customers who are truly at risk, read as a precision is), the flag's recall
+given instead of its complement, truly
 terminating customers (whose notice the CRM has) counted as missed, the two prices swapped, and the
 wasted offers left out. The reflection takes up what this means for a retention list built from
 notices.
@@ -305,7 +306,6 @@ def complaint_share_any_ticket(data) -> float:
 def complaint_share_any_time(data) -> float:
     """Wrong: a complaint at any time, even after the notice, counted as its trigger."""
     return _share(data, "complaint", window=False)
-
 
 
 @lru_cache(maxsize=16)

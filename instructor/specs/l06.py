@@ -28,10 +28,9 @@ CRM's mistakes priced from the scenario's own numbers (a missed at-risk customer
 mean monthly fee; a flag on a customer who is truly fine: one retention call plus the retention
 offer). Detected mistakes: the matrix read along a row instead of down the at-risk column (the share
 of perceived-current customers who are truly at risk, read as a precision is), the flag's recall
-given instead of its complement, truly
-terminating customers (whose notice the CRM has) counted as missed, the two prices swapped, and the
-wasted offers left out. The reflection takes up what this means for a retention list built from
-notices.
+given instead of its complement, truly terminating customers (whose notice the CRM has) counted as
+missed, the two prices swapped, and the wasted offers left out. The reflection takes up what this
+means for a retention list built from notices.
 """
 
 from __future__ import annotations

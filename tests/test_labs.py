@@ -159,6 +159,18 @@ def test_flow_frame_rows_are_from_stage():
     assert frame.loc["growth", "maturity"] == 7 and frame.loc["maturity", "growth"] == 0
 
 
+
+def test_plot_stage_confusion_keeps_rows_perceived_in_lifecycle_order():
+    matrix = pd.DataFrame([[40, 3], [900, 5]], index=["at-risk", "maturity"], columns=["maturity", "at-risk"])
+    ax = helpers.plot_stage_confusion(matrix)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["maturity", "at-risk"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["maturity", "at-risk"]
+    # rows and columns both in lifecycle order: perceived at-risk and truly at-risk (3) is row 1, column 1
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+    assert cells == {(0, 0): "900", (0, 1): "5", (1, 0): "40", (1, 1): "3"}
+    with pytest.raises(ValueError, match="not stage labels"):
+        helpers.plot_stage_confusion(pd.DataFrame([[1]], index=["risky"], columns=["maturity"]))
+
 def test_cohort_activity_first_period_is_everyone():
     orders = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
                            "order_ts": pd.to_datetime(["2024-01-02", "2024-02-15", "2024-01-03", "2024-02-01"])})

@@ -15,19 +15,35 @@ top decile, and the records are asked why and when customers leave: how many not
 complaint (few), and whether customers leave while bound by a term (rarely: they leave once out of
 contract). Where they go, the records cannot say. In this telecom world the truth of who churned
 after the cutoff matches the notices the firm sees; the customers who are truly at risk but have
-given no notice are what no record shows: the firm's CRM sees most of them as current customers
-(a choice question; on the practice keys about four in five truly at-risk customers are perceived
-as growth or maturity), which the reflection takes up. A graded comparison of perceived and true
-stages per customer is left out: no record feature but tenure ranks the truly at-risk better than
-chance, so such a question would grade noise.
+given no notice are what no record shows. The dataset holds no true stage, and no record feature
+but tenure ranks the truly at-risk better than chance, so the student's own at-risk labels are not
+graded against truth (that would grade noise). Instead the student runs the dataset's scenario on
+the lab seed (2,000 customers x 104 weeks, as L01 and L05 run the model), where both views exist:
+the firm's perceived stage (``model.firm.perceived(model.week)``) and the true stage
+(``model.population.stage``). The confusion matrix of perceived (rows) by true stage (columns) for
+the customers the firm counts as current (new, growth, maturity, won back) or at risk gives two
+reproduce questions the grader reruns on the same seed: the share of truly at-risk customers the CRM
+sees as current (the complement of the at-risk flag's recall: about 0.8-0.95), and the cost of the
+CRM's mistakes priced from the scenario's own numbers (a missed at-risk customer: a year of the
+mean monthly fee; a flag on a customer who is truly fine: one retention call plus the retention
+offer). Detected mistakes: the matrix read along a row instead of down the at-risk column (the share
+of perceived-current customers who are truly at risk, read as a precision is), the flag's recall
+given instead of its complement, truly terminating customers (whose notice the CRM has) counted as
+missed, the two prices swapped, and the wasted offers left out. The reflection takes up what this
+means for a retention list built from notices.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from graders.specs.base import LabSpec, Misconception, Question
+from simulations.stages import AT_RISK, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK, Stage
+
+from .common import sim_seed
 
 HOLDOUT_WEEKS = 26  # the prediction window after the cutoff, and the gap between training and cutoff snapshots
 FEATURES = ("month_to_month", "weeks_left", "tenure")  # the model's inputs, in this order
@@ -35,6 +51,28 @@ TOP_SHARE = 0.10
 OFFER_COST = 60.0  # a retention offer to a flagged customer who would have stayed (wasted)
 MISSED_MONTHS = 12  # a missed churner costs a year of their monthly fee
 COMPLAINT_WEEKS = 13  # a complaint counts as a notice's trigger when opened this many weeks before it
+SIM_CUSTOMERS = 2_000  # the stage comparison's run: the dataset's scenario on the lab seed
+SIM_WEEKS = 104
+CURRENT = (NEW, GROWTH, MATURITY, WON_BACK)  # stages the firm counts as current (FirmView.active)
+
+
+def stage_prices(scenario_name: str = "telecom") -> tuple[float, float]:
+    """The CRM's two mistakes priced from the scenario's own numbers: (missed at-risk customer, false flag).
+
+    A truly at-risk customer the CRM sees as current costs a year of the mean monthly fee
+    (``world.contracts.monthly_fee_mean`` x 12, as a missed churner above); an at-risk flag on a customer
+    who is truly fine costs one retention contact (``world.costs.contact_cost`` of the retention
+    channel) plus the retention offer (``policies.marketing.retention.offer`` x the mean monthly fee).
+    """
+    from simulations.config import load_scenario
+
+    s = load_scenario(scenario_name)
+    fee = float(s.world.contracts.monthly_fee_mean)
+    retention = s.policies.marketing.retention
+    return MISSED_MONTHS * fee, float(s.world.costs.contact_cost[retention.channel]) + retention.offer * fee
+
+
+MISSED_AT_RISK_COST, FALSE_FLAG_COST = stage_prices()  # 780 and 12.25 in the telecom scenario
 
 
 def cutoff(data) -> pd.Timestamp:
@@ -269,6 +307,87 @@ def complaint_share_any_time(data) -> float:
     return _share(data, "complaint", window=False)
 
 
+@lru_cache(maxsize=16)
+def _stage_run(scenario_name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Perceived and true stage of everyone after the stage comparison's run (the model itself is not kept)."""
+    from simulations.model import CustomerLifecycleModel
+
+    model = CustomerLifecycleModel(scenario_name, customers=SIM_CUSTOMERS, seed=seed)
+    model.run(SIM_WEEKS)
+    n = model.population.n  # the people; the firm's arrays hold the same rows (records grow with them)
+    return model.firm.perceived(model.week)[:n].copy(), model.population.stage[:n].copy()
+
+
+def stage_views(data) -> tuple[np.ndarray, np.ndarray]:
+    """(perceived, true) stage of the customers the firm counts as current or at risk at the end of the run.
+
+    Cached: the grader asks both stage questions, and their wrong methods, of the same run.
+    """
+    seen, true = _stage_run(str(data.metadata["scenario"]), sim_seed(data))
+    counted = np.isin(seen, (*CURRENT, AT_RISK))
+    return seen[counted], true[counted]
+
+
+def _stage_counts(data) -> dict[str, int]:
+    seen, true = stage_views(data)
+    current, flagged, at_risk = np.isin(seen, CURRENT), seen == AT_RISK, true == AT_RISK
+    full = _stage_run(str(data.metadata["scenario"]), sim_seed(data))[1]
+    return {"at_risk": int(np.count_nonzero(at_risk)),
+            "missed": int(np.count_nonzero(at_risk & current)),
+            "caught": int(np.count_nonzero(at_risk & flagged)),
+            "false_flags": int(np.count_nonzero(flagged & np.isin(true, CURRENT))),
+            "current": int(np.count_nonzero(current)),
+            "terminating": int(np.count_nonzero(full == TERMINATING))}
+
+
+def at_risk_seen_as_current(data) -> float:
+    """Share of the truly at-risk customers the CRM sees as current (new, growth, maturity, won back)."""
+    c = _stage_counts(data)
+    return c["missed"] / c["at_risk"] if c["at_risk"] else 0.0
+
+
+def at_risk_precision_read(data) -> float:
+    """Wrong: the matrix read along the row: the share of perceived-current customers who are truly at risk."""
+    c = _stage_counts(data)
+    return c["missed"] / c["current"] if c["current"] else 0.0
+
+
+def at_risk_flagged_share(data) -> float:
+    """Wrong: the at-risk flag's recall (the share of the truly at-risk it flags), not its complement."""
+    c = _stage_counts(data)
+    return c["caught"] / c["at_risk"] if c["at_risk"] else 0.0
+
+
+def at_risk_with_terminating(data) -> float:
+    """Wrong: truly terminating customers (whose notice the CRM has) counted as missed, in both counts."""
+    c = _stage_counts(data)
+    total = c["at_risk"] + c["terminating"]
+    return (c["missed"] + c["terminating"]) / total if total else 0.0
+
+
+def stage_mistakes_cost(data) -> float:
+    """Missed at-risk customers x the year's fee + at-risk flags on truly fine customers x (call + offer)."""
+    c = _stage_counts(data)
+    return c["missed"] * MISSED_AT_RISK_COST + c["false_flags"] * FALSE_FLAG_COST
+
+
+def stage_cost_with_terminating(data) -> float:
+    """Wrong: truly terminating customers priced as missed at-risk customers too."""
+    c = _stage_counts(data)
+    return stage_mistakes_cost(data) + c["terminating"] * MISSED_AT_RISK_COST
+
+
+def stage_cost_swapped(data) -> float:
+    """Wrong: the two prices swapped (a miss priced as an offer, a false flag as a lost year)."""
+    c = _stage_counts(data)
+    return c["missed"] * FALSE_FLAG_COST + c["false_flags"] * MISSED_AT_RISK_COST
+
+
+def stage_cost_missed_only(data) -> float:
+    """Wrong: only the missed at-risk customers priced; the offers wasted on false flags left out."""
+    return _stage_counts(data)["missed"] * MISSED_AT_RISK_COST
+
+
 def solution(data) -> dict:
     """The model answer as the master computes it."""
     from simulations.firm.churn_model import auc, fit_logistic, predict
@@ -304,6 +423,16 @@ def solution(data) -> dict:
     notices = contracts[contracts["notice_date"].notna()]
     pairs = notices.merge(complaints, on="customer_id", how="left")
     before = (pairs["opened"] < pairs["notice_date"]) & (pairs["opened"] >= pairs["notice_date"] - pd.Timedelta(weeks=13))
+    # the master's run (2,000 customers x 104 weeks of the dataset's scenario on the lab seed) is the
+    # grader's own cached run: its two stage arrays, read as the master reads them (labels, crosstab)
+    seen, true = _stage_run(str(data.metadata["scenario"]), sim_seed(data))
+    labels = np.array([s.label for s in Stage])
+    counted = np.isin(labels[seen], ["new", "growth", "maturity", "won back", "at-risk"])
+    matrix = pd.crosstab(pd.Series(labels[seen[counted]], name="perceived"), pd.Series(labels[true[counted]], name="true"))
+    at_risk = matrix["at-risk"] if "at-risk" in matrix else pd.Series(0, index=matrix.index)
+    missed = int(at_risk.drop("at-risk", errors="ignore").sum())
+    fine = [c for c in ("new", "growth", "maturity", "won back") if c in matrix]
+    false_flags = int(matrix.loc["at-risk", fine].sum()) if "at-risk" in matrix.index else 0
     return {
         "churn_scores": now["score"],
         "holdout_auc": float(auc(now["score"].to_numpy(), left.to_numpy())),
@@ -311,7 +440,8 @@ def solution(data) -> dict:
         "mistakes_cost": float((top & ~left).sum() * 60.0 + now.loc[left & ~top, "fee"].sum() * 12),
         "complaint_share": float(before.groupby(pairs["contract_id"]).any().mean()) if len(notices) else 0.0,
         "when_they_leave": "out of contract",
-        "seen_as": "current (new, growth or maturity)",
+        "at_risk_seen_as_current": float(missed / at_risk.sum()) if at_risk.sum() else 0.0,
+        "stage_mistakes_cost": float(missed * 12 * 65.0 + false_flags * (2.5 + 0.15 * 65.0)),
     }
 
 
@@ -327,7 +457,6 @@ def _truth_churn(keys, data) -> pd.Series:
     return (ended | ids.isin(terminating)).astype(float)
 
 
-SEEN_AS_CHOICES = ["at-risk", "terminating", "current (new, growth or maturity)", "lost"]
 WHEN_CHOICES = ["after a complaint", "out of contract", "in their first months", "at a price rise"]
 
 SPEC = LabSpec(
@@ -417,11 +546,55 @@ SPEC = LabSpec(
         Question("when_they_leave", "choice",
                  "When do most of the customers who give notice leave, by the records?",
                  mode="exact", checks={"choices": WHEN_CHOICES}, params={"correct": "out of contract"}),
-        Question("seen_as", "choice",
-                 "The firm's CRM labels a customer terminating once a notice is in. How does it see most of the "
-                 "customers who are truly at risk (dissatisfied or tempted away) but have given no notice?",
-                 mode="exact", checks={"choices": SEEN_AS_CHOICES},
-                 params={"correct": "current (new, growth or maturity)"}),
+        Question("at_risk_seen_as_current", "scalar",
+                 f"Run your dataset's scenario with {SIM_CUSTOMERS:,} customers for {SIM_WEEKS} weeks on your lab seed. "
+                 "At the end, take the customers the firm's CRM counts as current (perceived new, growth, maturity "
+                 "or won back) or at risk (model.firm.perceived(model.week)), and cross their perceived stage "
+                 "(rows) with their true stage (model.population.stage, columns). Which share of the truly at-risk "
+                 "customers does the CRM see as current?",
+                 mode="reproduce", checks={"range": [0, 1]}, reference=at_risk_seen_as_current,
+                 params={"atol": 1e-6, "rtol": 1e-6},
+                 misconceptions=(Misconception("precision", at_risk_precision_read,
+                                               "you read the matrix along a row: this is the share of the customers "
+                                               "the CRM sees as current who are truly at risk. Start from the truly "
+                                               "at-risk customers (the column) and ask how many the CRM sees as current",
+                                               "你沿着行读了矩阵：这是 CRM 看作正常客户的人中真正处于危险期的比例。"
+                                               "应从真正处于危险期的客户（列）出发，看其中有多少被 CRM 看作正常客户"),
+                                 Misconception("flagged", at_risk_flagged_share,
+                                               "this is the share of the truly at-risk customers the CRM flags as at "
+                                               "risk (its recall): the question asks for those it sees as current",
+                                               "这是真正处于危险期的客户中被 CRM 标记为危险期的比例（召回率）：题目问的是"
+                                               "被它看作正常客户的比例"),
+                                 Misconception("terminating", at_risk_with_terminating,
+                                               "you seem to count truly terminating customers as missed: their notice "
+                                               "is in and the CRM sees them as terminating; only the truly at-risk "
+                                               "count",
+                                               "你似乎把真正处于解约期的客户也算作漏掉的客户：他们已经提出解约，CRM "
+                                               "也把他们看作解约期；只统计真正处于危险期的客户"))),
+        Question("stage_mistakes_cost", "scalar",
+                 f"Price the CRM's mistakes in the same matrix with the scenario's own numbers: each truly at-risk "
+                 f"customer it sees as current costs a year of the mean monthly fee ({MISSED_MONTHS} x "
+                 f"world.contracts.monthly_fee_mean = {MISSED_AT_RISK_COST:g}); each customer it flags as at risk who is "
+                 f"truly current (new, growth, maturity or won back) costs a retention phone call plus the retention "
+                 f"offer (world.costs.contact_cost['phone'] + policies.marketing.retention.offer x the mean monthly "
+                 f"fee = {FALSE_FLAG_COST:g}). What is the total?",
+                 mode="reproduce", checks={"range": [0, None]}, reference=stage_mistakes_cost,
+                 params={"atol": 0.01, "rtol": 1e-6},
+                 misconceptions=(Misconception("terminating", stage_cost_with_terminating,
+                                               "you seem to price truly terminating customers as missed: the CRM has "
+                                               "their notice and sees them as terminating",
+                                               "你似乎把真正处于解约期的客户也当作漏掉的客户计价：CRM 已经收到他们的"
+                                               "解约通知，并把他们看作解约期"),
+                                 Misconception("swapped", stage_cost_swapped,
+                                               "the prices seem swapped: a missed at-risk customer costs the year's "
+                                               "fees, a flag on a customer who is fine costs the call and the offer",
+                                               "两个价格似乎用反了：漏掉一位危险期客户损失一年的月费，误标一位正常客户"
+                                               "损失一次电话和一份优惠"),
+                                 Misconception("missed_only", stage_cost_missed_only,
+                                               "you priced only the missed at-risk customers: an at-risk flag on a "
+                                               "customer who is truly fine wastes a call and an offer too",
+                                               "你只计算了漏掉的危险期客户：把真正正常的客户标为危险期，也会浪费一次"
+                                               "电话和一份优惠"))),
     ),
     solution=solution,
     wrong_methods={
@@ -433,7 +606,12 @@ SPEC = LabSpec(
         "complaint_any_ticket": ("complaint_share", complaint_share_any_ticket),
         "complaint_any_time": ("complaint_share", complaint_share_any_time),
         "when_after_complaint": ("when_they_leave", lambda data: "after a complaint"),
-        "seen_as_at_risk": ("seen_as", lambda data: "at-risk"),
+        "stage_precision_read": ("at_risk_seen_as_current", at_risk_precision_read),
+        "stage_recall_not_complement": ("at_risk_seen_as_current", at_risk_flagged_share),
+        "stage_terminating_missed": ("at_risk_seen_as_current", at_risk_with_terminating),
+        "stage_cost_terminating_missed": ("stage_mistakes_cost", stage_cost_with_terminating),
+        "stage_cost_prices_swapped": ("stage_mistakes_cost", stage_cost_swapped),
+        "stage_cost_missed_only": ("stage_mistakes_cost", stage_cost_missed_only),
     },
     # Hints without a place in the validated bank: ranking by tenure alone (scores, lift), fitting on the
     # holdout's own notices, and the customer table's latest contract as cutoff features give the

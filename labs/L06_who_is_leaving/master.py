@@ -25,7 +25,9 @@
 # 1. Build a churn model the honest way: features from a snapshot of the records at a date, the label
 #    from what happened after it, trained on the past and judged on a later period.
 # 2. Evaluate a churn list by AUC and top-decile lift, and price its mistakes (a confusion matrix with costs).
-# 3. Read the records for the reasons and the moment of churn, and see what they cannot tell.
+# 3. Read the records for the reasons and the moment of churn, and see what they cannot tell: in a
+#    simulation you run, compare the stage the firm's CRM perceives with the true stage (a confusion
+#    matrix, and what its mistakes cost).
 # 4. Run the same analysis on a real customer dataset (CDNOW), where the truth is simply the future.
 #
 # **Concepts (docs/COURSE.md §1, §3, §6, §7):** churn (客户流失) and churn analysis (流失分析: who left,
@@ -43,7 +45,7 @@
 # **学习目标**
 # 1. 用正确的方法建立流失模型：特征取自某一日期的记录快照，标签取自该日期之后发生的事情；用过去训练，在之后的时期检验。
 # 2. 用 AUC 和前 10% 的提升度评价一份流失名单，并为它的错误定价（带成本的混淆矩阵）。
-# 3. 从记录中读出客户流失的原因和时机，并认识到记录无法告诉我们什么。
+# 3. 从记录中读出客户流失的原因和时机，并认识到记录无法告诉我们什么：在你自己运行的模拟中，把企业 CRM 感知的阶段与真实阶段比较（混淆矩阵，以及其中错误的代价）。
 # 4. 在一份真实的客户数据集（CDNOW）上做同样的分析：在真实数据中，真相就是未来。
 #
 # **概念（docs/COURSE.zh.md §1、§3、§6、§7）：** 客户流失与流失分析（谁走了、什么时候走的、去了哪里、为什么走）；维系；客户关系生命周期中的危险期和解约期；契约型情境（企业能看到客户离开的那一刻）；分析型CRM 中的响应模型和流失模型；课程“模拟 → 虚拟 → 真实”的递进式教学。
@@ -67,12 +69,16 @@ import numpy as np
 import pandas as pd
 
 from graders import Lab
+from simulations.config import load_scenario
 from simulations.firm.churn_model import auc, fit_logistic, predict
 from simulations.labs import helpers
+from simulations.model import CustomerLifecycleModel
+from simulations.stages import Stage
 
 lab = Lab("L06", data=DATASET, lang=LANG)
 helpers.use_language_fonts()
 meta = lab.data.metadata
+SEED = int(lab.dataset_id[:6], 16)
 START = pd.Timestamp(meta["start_date"])
 CUTOFF = START + pd.Timedelta(weeks=int(meta["weeks"]) - 26)
 TRAIN_AT = CUTOFF - pd.Timedelta(weeks=26)
@@ -279,21 +285,91 @@ lab.answer("when_they_leave", when_they_leave)
 lab.check("when_they_leave")
 
 # %% [markdown]
-# **Q7.** The firm's CRM labels a customer *terminating* once a notice is in; before that it sees the
-# records only (its churn score may flag a few as at risk). How does it see most of the customers who
-# are truly **at risk** (dissatisfied or tempted by a competitor) but have given no notice? Choose one of:
-# `"at-risk"`, `"terminating"`, `"current (new, growth or maturity)"`, `"lost"`.
+# ## 6. How the CRM sees its customers: perceived against true stage
+# The firm's CRM labels a customer *terminating* once a notice is in; before that it has only the
+# records, and its churn score flags a few customers as *at risk*. Your dataset holds no true stage,
+# but a simulation you run holds both views: `model.firm.perceived(model.week)` is the stage the
+# firm's CRM gives everyone from its records at the end of the run (`simulations/firm/view.py`), and
+# `model.population.stage` is the true stage (codes of `Stage`, `simulations/stages.py`). Both have one
+# entry per person, in the same order; `model.population.n` people in all, prospects included.
+#
+# Run your dataset's scenario with 2,000 customers for 104 weeks on your lab seed (`SEED`, from your
+# dataset id as in L01 and L05), and cross the perceived stage (rows) with the true stage (columns)
+# of the customers the firm counts as current (new, growth, maturity or won back) or at risk.
 
 # %% [markdown] lang="zh"
-# **第 7 题。** 企业的 CRM 在收到解约通知后才把客户标记为*解约期*；在此之前它只能看到记录（它的流失评分也许能把少数客户标为危险期）。对于那些真正处在**危险期**（不满或受到竞争者吸引）、但还没有提出解约的客户，企业大多把他们看作什么？从以下选项中选一个（答案写英文代码）：`"at-risk"`（危险期）、`"terminating"`（解约期）、`"current (new, growth or maturity)"`（正常客户：社会化期、成长期或成熟期）、`"lost"`（流失）。
+# ## 6. CRM 如何看待它的客户：感知阶段与真实阶段
+# 企业的 CRM 在收到解约通知后才把客户标记为*解约期*；在此之前它只有记录，它的流失评分会把少数客户标记为*危险期*。你的数据集中没有真实阶段，但在你自己运行的模拟中两种视角都有：`model.firm.perceived(model.week)` 是企业的 CRM 在模拟结束时根据记录给每个人判定的阶段（`simulations/firm/view.py`），`model.population.stage` 是真实阶段（`Stage` 的代码，见 `simulations/stages.py`）。两者都是每人一项、顺序相同；一共 `model.population.n` 人，包括潜在客户。
+#
+# 用你的实验种子（`SEED`，与 L01、L05 一样由数据集编号得出），让你的数据集的情景以 2,000 位客户运行 104 周；对企业看作正常客户（社会化期、成长期、成熟期或恢复期）或危险期的客户，把感知阶段（行）与真实阶段（列）交叉成一张表。
 
-# %% tags=["answer"]
-seen_as = "current (new, growth or maturity)"
-lab.answer("seen_as", seen_as)
-lab.check("seen_as")
+# %%
+scenario = load_scenario(meta["scenario"])
+model = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED)
+model.run(104)
+labels = np.array([s.label for s in Stage])
+seen = labels[model.firm.perceived(model.week)[: model.population.n]]
+true = labels[model.population.stage]
+counted = np.isin(seen, ["new", "growth", "maturity", "won back", "at-risk"])
+matrix = pd.crosstab(pd.Series(seen[counted], name="perceived"), pd.Series(true[counted], name="true"))
+helpers.plot_stage_confusion(matrix)
+plt.tight_layout()
+plt.show()
+matrix.assign(total=matrix.sum(axis=1))
 
 # %% [markdown]
-# ## 6. The real step: the same analysis on real customers (not graded)
+# **Q7.** Which share of the truly at-risk customers (dissatisfied or tempted by a competitor, without
+# a notice yet) does the CRM see as current? Start from the truly at-risk customers: the column
+# `at-risk` of the matrix.
+
+# %% [markdown] lang="zh"
+# **第 7 题。** 在真正处于危险期的客户（不满或受到竞争者吸引、但还没有提出解约）中，有多大比例被 CRM 看作正常客户？请从真正处于危险期的客户出发：即矩阵中 `at-risk` 这一列。
+
+# %%
+# BEGIN SOLUTION
+at_risk = matrix["at-risk"]
+missed = int(at_risk.drop("at-risk").sum())
+seen_current = float(missed / at_risk.sum())
+at_risk.to_frame().transpose()
+# END SOLUTION
+
+# %% tags=["answer"]
+at_risk_seen_as_current = seen_current
+lab.answer("at_risk_seen_as_current", at_risk_seen_as_current)
+lab.check("at_risk_seen_as_current")
+
+# %% [markdown]
+# **Q8.** Price the CRM's mistakes with the scenario's own numbers. A truly at-risk customer the CRM
+# sees as current gets no retention call: price the miss at a year of the mean monthly fee
+# (12 × `scenario.world.contracts.monthly_fee_mean` = 12 × 65 = 780). An at-risk flag on a customer
+# who is truly current (new, growth, maturity or won back) costs a retention phone call and the
+# retention offer for nothing (`scenario.world.costs.contact_cost["phone"]` +
+# `scenario.policies.marketing.retention.offer` × the mean monthly fee = 2.5 + 0.15 × 65 = 12.25).
+# What do the CRM's mistakes in your matrix cost in total?
+
+# %% [markdown] lang="zh"
+# **第 8 题。** 用情景自己的数字为 CRM 的错误定价。被 CRM 看作正常客户的真正危险期客户不会接到挽留电话：把这种漏判定价为一年的平均月费（12 × `scenario.world.contracts.monthly_fee_mean` = 12 × 65 = 780）。把真正正常的客户（社会化期、成长期、成熟期或恢复期）标为危险期，就白白花掉一次挽留电话和一份挽留优惠（`scenario.world.costs.contact_cost["phone"]` + `scenario.policies.marketing.retention.offer` × 平均月费 = 2.5 + 0.15 × 65 = 12.25）。你的矩阵中 CRM 的错误一共代价多少？
+
+# %%
+# BEGIN SOLUTION
+fee = scenario.world.contracts.monthly_fee_mean
+retention = scenario.policies.marketing.retention
+miss_price = 12 * fee
+flag_price = scenario.world.costs.contact_cost[retention.channel] + retention.offer * fee
+fine = matrix.columns.intersection(["new", "growth", "maturity", "won back"])
+false_flags = int(matrix.loc["at-risk", fine].sum())
+stage_cost = float(missed * miss_price + false_flags * flag_price)
+pd.Series({"missed at-risk": missed, "false flags": false_flags, "miss price": miss_price, "flag price": flag_price,
+           "cost": stage_cost})
+# END SOLUTION
+
+# %% tags=["answer"]
+stage_mistakes_cost = stage_cost
+lab.answer("stage_mistakes_cost", stage_mistakes_cost)
+lab.check("stage_mistakes_cost")
+
+# %% [markdown]
+# ## 7. The real step: the same analysis on real customers (not graded)
 # The course moves from simulation to virtual firms to real ones (docs/COURSE.md §7). **Where the data
 # come from:** CDNOW, a real online CD retailer; the purchase history of the 23,570 customers who first
 # bought in the first quarter of 1997, followed until the end of June 1998 (one row per customer and
@@ -309,7 +385,7 @@ lab.check("seen_as")
 # after it. Compare its AUC and lift with your telecom model's (Q2, Q3).
 
 # %% [markdown] lang="zh"
-# ## 6. 走向真实：在真实客户上做同样的分析（不计分）
+# ## 7. 走向真实：在真实客户上做同样的分析（不计分）
 # 课程从模拟走向虚拟企业，再走向真实企业（docs/COURSE.zh.md §7）。**数据来源：** CDNOW 是一家真实的网上 CD 零售商；数据是 1997 年第一季度首次购买的 23,570 位客户的购买历史，一直跟踪到 1998 年 6 月底（每位客户每个购买日一行：编号、日期、CD 张数、金额（美元））。这份数据由 Fader 和 Hardie 在研究客户群模型时公开，并随开源 Python 软件包 `lifetimes` 一起发布（安装后位于软件包中的 `datasets/CDNOW_master.txt`；安装命令 `pip install lifetimes`）。我们直接读取这个文件，不导入该软件包。
 #
 # 这里既没有合同，也没有答案：真相就是未来。按同样的步骤做：用 1997 年 4 月 1 日的快照训练逻辑模型，特征为（距上次购买的周数、购买天数的对数、距首次购买的周数），预测接下来 26 周内是否购买；再给 1997 年 10 月 1 日的快照打分，并用此后 26 周内谁购买了来检验。把它的 AUC 和提升度与你的电信模型（第 2、3 题）比较。
@@ -364,18 +440,24 @@ if cdnow is not None:
 real if real is None else real.round(3)
 
 # %% [markdown]
-# ## 7. Reflection (not auto-graded)
+# ## 8. Reflection (not auto-graded)
 # Your model predicts notices, which the firm sees. The customer lifecycle has a stage before the
 # notice: **at risk**, a customer dissatisfied or tempted by a competitor who has not decided yet. The
-# firm's CRM labels a customer "terminating" only once the notice is in. What does this mean for a
-# retention list built from notices, what do the records say about *where* customers go, and what
-# would you add to the records to find out *why* they leave?
+# firm's CRM labels a customer "terminating" only once the notice is in, and your simulation showed
+# how it sees the truly at-risk before that (Q7) and what its mistakes cost (Q8). What does this mean
+# for a retention list built from notices, which of the CRM's two mistakes should the firm work on
+# first, what do the records say about *where* customers go, and what would you add to the records to
+# find out *why* they leave?
 #
 # <!-- BEGIN SOLUTION -->
 # A model trained on notices finds who is free to leave (out of a fixed term, short tenure) rather
 # than who is unhappy: by the time the records show a notice, the customer has often decided, and
 # the at-risk customers who have not given notice yet look like everyone else in the contract table.
-# Few notices follow a complaint, so most leavers never told the firm anything; the records cannot
+# The simulation shows it: the CRM sees most of the truly at-risk (about 0.8-0.95 of them) as current
+# customers, while most of its at-risk flags fall on customers who are fine. Yet the misses cost far
+# more than the wasted offers (a year's fee against a call and a discount): at these prices a wider,
+# cheaper flag pays better than a precise, narrow one, provided a call saves a fair share of those it
+# reaches (L07 measures what an offer really changes). Few notices follow a complaint, so most leavers never told the firm anything; the records cannot
 # say where they went. The firm should add what shows endangerment earlier: survey answers (NPS) and
 # usage trends as features, an exit interview or a question at the notice ("where to, why": a
 # competitor's offer, price, service), and win-back calls that record the reason; then check the
@@ -383,11 +465,11 @@ real if real is None else real.round(3)
 # <!-- END SOLUTION -->
 
 # %% [markdown] lang="zh"
-# ## 7. 反思（不自动计分）
-# 你的模型预测的是解约通知，而解约通知是企业看得见的。在客户关系生命周期中，解约之前还有一个阶段：**危险期**，即客户不满或受到竞争者吸引、但还没有做出决定。企业的 CRM 只有在收到解约通知后才会把客户标记为“解约期”。这对一份根据解约通知建立的维系名单意味着什么？记录能告诉我们客户*去了哪里*吗？为了弄清客户*为什么*离开，你会在记录中增加什么？
+# ## 8. 反思（不自动计分）
+# 你的模型预测的是解约通知，而解约通知是企业看得见的。在客户关系生命周期中，解约之前还有一个阶段：**危险期**，即客户不满或受到竞争者吸引、但还没有做出决定。企业的 CRM 只有在收到解约通知后才会把客户标记为“解约期”；你的模拟显示了在此之前它如何看待真正处于危险期的客户（第 7 题），以及它的错误代价多少（第 8 题）。这对一份根据解约通知建立的维系名单意味着什么？企业应当先改进 CRM 的哪一种错误？记录能告诉我们客户*去了哪里*吗？为了弄清客户*为什么*离开，你会在记录中增加什么？
 #
 # <!-- BEGIN SOLUTION -->
-# 用解约通知训练的模型找到的是“可以自由离开”的客户（已不受固定合同期约束、关系时长短），而不是“不满意”的客户：等记录中出现解约通知时，客户往往已经下定决心；而尚未提出解约的危险期客户，在合同表里看起来与其他客户没有区别。很少有解约发生在投诉之后，所以大多数离开的客户从未向企业说过什么；记录也无法说明他们去了哪里。企业应当补充能更早显示危险信号的信息：把调查答复（净推荐值）和使用趋势作为特征；在客户提出解约时做离别访谈或询问（“去哪里、为什么”：竞争者的优惠、价格还是服务）；在赢回电话中记录原因；然后用客户的实际行为来检验企业感知的阶段，并在合同期结束之前就提供挽留优惠。
+# 用解约通知训练的模型找到的是“可以自由离开”的客户（已不受固定合同期约束、关系时长短），而不是“不满意”的客户：等记录中出现解约通知时，客户往往已经下定决心；而尚未提出解约的危险期客户，在合同表里看起来与其他客户没有区别。模拟正说明了这一点：CRM 把大多数真正处于危险期的客户（约 0.8–0.95）看作正常客户，而它的危险期标记大多落在本来正常的客户身上。但漏判的代价远高于浪费的优惠（一年的月费，相对于一次电话加一份折扣）：按这样的价格，一个更宽、更便宜的标记比一个精确而窄的标记更划算，前提是一次电话能挽留住相当一部分接到电话的客户（L07 会测量优惠真正改变了什么）。很少有解约发生在投诉之后，所以大多数离开的客户从未向企业说过什么；记录也无法说明他们去了哪里。企业应当补充能更早显示危险信号的信息：把调查答复（净推荐值）和使用趋势作为特征；在客户提出解约时做离别访谈或询问（“去哪里、为什么”：竞争者的优惠、价格还是服务）；在赢回电话中记录原因；然后用客户的实际行为来检验企业感知的阶段，并在合同期结束之前就提供挽留优惠。
 # <!-- END SOLUTION -->
 
 # %%

@@ -107,6 +107,33 @@ def plot_flows(flows: np.ndarray, ax: plt.Axes | None = None) -> plt.Axes:
     return ax
 
 
+
+def plot_stage_confusion(matrix: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Heatmap of customers by perceived stage (rows, the firm's CRM) and true stage (columns).
+
+    ``matrix`` is a count table whose index and columns are stage labels in English (``Stage.label``,
+    as ``pd.crosstab`` of the labelled arrays gives it); they are shown in the notebook's language,
+    in the lifecycle's order. Log colour scale: the mature customers dwarf the cells that matter.
+    """
+    order = {s.label: s for s in Stage}
+    unknown = sorted({str(v) for v in (*matrix.index, *matrix.columns)} - set(order))
+    if unknown:
+        raise ValueError(f"plot_stage_confusion: not stage labels: {', '.join(unknown)} (use Stage.label)")
+    rows = sorted(matrix.index, key=lambda v: order[v])
+    cols = sorted(matrix.columns, key=lambda v: order[v])
+    counts = matrix.loc[rows, cols].to_numpy()
+    ax = _axes(ax, (6.5, 4.5))
+    shade = np.log1p(counts)
+    ax.imshow(shade, cmap="Oranges")
+    ax.set_xticks(range(len(cols)), [stage_label(order[c]) for c in cols], rotation=45, ha="right")
+    ax.set_yticks(range(len(rows)), [stage_label(order[r]) for r in rows])
+    ax.set(xlabel=_("true stage"), ylabel=_("perceived stage (the firm's CRM)"),
+           title=_("The CRM's stage against the true stage"))
+    dark = 0.7 * shade.max() if shade.size else 0.0
+    for (i, j), n in np.ndenumerate(counts):
+        ax.text(j, i, str(n), ha="center", va="center", fontsize=8, color="white" if shade[i, j] > dark else "black")
+    return ax
+
 def pareto_curve(values: pd.Series | np.ndarray) -> pd.DataFrame:
     """Cumulative share of customers (biggest first) against cumulative share of the total."""
     v = np.sort(np.asarray(values, dtype=float))[::-1]

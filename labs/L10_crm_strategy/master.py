@@ -36,7 +36,7 @@
 # **Concepts (docs/COURSE.md §2, §3, §4, §7):** current and potential customer value, customer lifetime
 # value (客户终身价值); the value of the whole customer base (customer equity, 客户资产); acquisition (获取),
 # retention (维系) and win-back (恢复); customer service capacity (服务能力) and service recovery
-# (服务补救); cross-selling (交叉销售); the loyalty programme (会员忠诚计划); CRM strategy (chapter 7).
+# (服务补救); cross-selling (拓展); the loyalty programme (会员忠诚计划); CRM strategy (chapter 7).
 #
 # Time: about 120 minutes (a team may take a week for the memo). Prerequisites: L01–L05.
 
@@ -51,7 +51,7 @@
 # 3. 用配对模拟（两种策略使用相同的种子）检验决策，并对照标准误解读利润和客户资产的增量。
 # 4. 在备忘录中为战略辩护：它权衡了什么、有什么风险、基于哪些假设。
 #
-# **概念（docs/COURSE.zh.md §2、§3、§4、§7）：** 客户的当前价值与潜在价值、客户终身价值；整个客户群的价值（客户资产）；获取、维系与恢复（赢回）；客户服务能力与服务补救；交叉销售；会员忠诚计划；客户关系管理战略（第 7 章）。
+# **概念（docs/COURSE.zh.md §2、§3、§4、§7）：** 客户的当前价值与潜在价值、客户终身价值；整个客户群的价值（客户资产）；获取、维系与恢复（赢回）；客户服务能力与服务补救；交叉销售（拓展）；会员忠诚计划；客户关系管理战略（第 7 章）。
 #
 # 时间：约 120 分钟（团队撰写备忘录可用一周）。先修要求：L01–L05。
 

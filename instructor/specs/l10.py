@@ -9,13 +9,14 @@ mode ``simulate``; the simulation code is ``simulations.labs.strategy``, the sam
 uses). Full marks beyond the noise, half when indistinguishable, none when worse.
 
 Why the bank (``bank-students``): the capstone asks for a strategy in a world the student has not
-analysed, and it is the one built-in scenario no earlier lab or classroom case uses (retail in
-L01-L04, L07, L08; telecom in L05, L06; appliance-community in L09). It is also the world where
-potential value dominates current value (docs/COURSE.md sec. 2): a student brings little today, so
-a strategy judged on this year's profit alone starves the base that pays later. The diagnosis
-question is one the bank's own records answer: how much the spend of the students who stayed grew
-from the first year to the second, against the tempting total-revenue ratio that counts the new
-customers as growth.
+analysed, and it is the one built-in scenario no other lab uses (retail in L01-L04, L07, L08;
+telecom in L05, L06; appliance-community in L09). The role-play case ``cases/bank-students`` plays
+the same bank: a course that wants the capstone's world new to its students runs that case after
+L10 (labs/README.md says so). It is also the world where potential value dominates current value
+(docs/COURSE.md sec. 2): a student brings little today, so a strategy judged on this year's profit
+alone starves the base that pays later. The diagnosis question is one the bank's own records
+answer: how much the spend of the students who stayed grew from the first year to the second,
+against the tempting total-amount ratio that counts the new customers as growth.
 
 The known wrong strategies are the ones the bank world shows to lose on paired seeds (measured on
 the 6 pool seeds and on seeds 1-6, 2,000 customers x 104 weeks): cutting service to the bone, a

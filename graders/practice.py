@@ -1,8 +1,9 @@
 """Instant feedback while practising: right or wrong, with the grader's hints, on the committed practice datasets.
 
-Why only there: the practice datasets (``datasets/retail-default``, ``datasets/telecom-default``)
-come with public answer keys (``keys/``; anyone can regenerate both from their seed), so what the
-grader would say about an answer on them is no secret. For each lab, ``export_practice`` (run with
+Why only there: the practice datasets (``datasets/retail-default``, ``datasets/telecom-default``,
+``datasets/bank-students-default`` and the others committed) come with public answer keys (``keys/``;
+anyone can regenerate them from their seed), so what the grader would say about an answer on them is
+no secret. For each lab, ``export_practice`` (run with
 ``graders.specs.export_public`` by whoever changes a spec or regenerates the datasets) writes what
 stage B computes once per dataset (``graders.scoring.prepare``: the reference method's answer,
 the truth, the known wrong methods' answers and their hints) together with each question's check

@@ -12,7 +12,7 @@ from simulations.recording.dictionary import OBSERVABLE, TABLES, data_dictionary
 from .conftest import REPO
 
 
-@pytest.mark.parametrize("name", ["retail-default", "telecom-default", "appliance-community"])
+@pytest.mark.parametrize("name", ["retail-default", "telecom-default", "appliance-community", "bank-students-default"])
 def test_dictionary_is_current_and_complete(name: str) -> None:
     folder = REPO / "datasets" / name
     meta = json.loads((folder / "metadata.json").read_text())

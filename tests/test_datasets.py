@@ -148,7 +148,7 @@ def test_cli_bad_input_exits_2_and_keeps_existing(tmp_path: Path, capsys: pytest
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging folder left behind"
 
 
-@pytest.mark.parametrize("name", ["retail-default", "telecom-default", "appliance-community"])
+@pytest.mark.parametrize("name", ["retail-default", "telecom-default", "appliance-community", "bank-students-default"])
 def test_committed_datasets_regenerate_identically(name: str, tmp_path: Path) -> None:
     folder = REPO / "datasets" / name
     meta = json.loads((folder / "metadata.json").read_text())

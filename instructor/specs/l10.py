@@ -6,10 +6,26 @@ and serve at what cost, judged by what they do to profit and to the value of the
 scenario's own policy (the benchmark) on hidden paired seeds and scores the gain in profit over
 two years plus customer equity at the end, with its standard error (``graders.scoring.modes``,
 mode ``simulate``; the simulation code is ``simulations.labs.strategy``, the same the notebook
-uses). Full marks beyond the noise, half when indistinguishable, none when worse. The known
-wrong strategies are the ones the calibrated telecom world shows to lose: cutting service to the
-bone, switching retention off, a price rise that books profit while it releases contract
-customers, and stopping acquisition.
+uses). Full marks beyond the noise, half when indistinguishable, none when worse.
+
+Why the bank (``bank-students``): the capstone asks for a strategy in a world the student has not
+analysed, and it is the one built-in scenario no other lab uses (retail in L01-L04, L07, L08;
+telecom in L05, L06; appliance-community in L09). The role-play case ``cases/bank-students`` plays
+the same bank: a course that wants the capstone's world new to its students runs that case after
+L10 (labs/README.md says so). It is also the world where potential value dominates current value
+(docs/COURSE.md sec. 2): a student brings little today, so a strategy judged on this year's profit
+alone starves the base that pays later. The diagnosis question is one the bank's own records
+answer: how much the spend of the students who stayed grew from the first year to the second,
+against the tempting total-amount ratio that counts the new customers as growth.
+
+The known wrong strategies are the ones the bank world shows to lose on paired seeds (measured on
+the 6 pool seeds and on seeds 1-6, 2,000 customers x 104 weeks): cutting service to the bone, a
+price rise (students buy less and fewer sign up: the margin per order does not make up for it),
+stopping acquisition (the students signed now are the bank's future), and stopping cross-selling
+(a student's relationship grows through further products). Switching retention off, the telecom
+capstone's fourth wrong strategy, is not one here: few students are at risk in a given fortnight
+and an offer worth a share of a month's small spend changes little, so the bank world cannot tell
+it from the benchmark (gain +1,206 +- 1,819 on seeds 1-6; docs/VALIDATION.md lists the same).
 
 Cost: the grader's seeds for a dataset are 4 of a pool of 6 hidden seeds per scenario (chosen
 from the dataset id; 15 possible draws), so 50-seed validation runs each policy on at most 6
@@ -89,22 +105,34 @@ def solution(data) -> dict:
               "loyalty.enabled": True,
               "marketing.retention.offer": min(0.5, 2 * pol.marketing.retention.offer),
               "service.recovery_effort": 1.0}
-    status = data["contracts"]["status"]
-    return {"left_share": float(((status == "terminated") | (status == "notice_given")).mean()),
+    return {"spend_growth": spend_growth(data),
             "strategy": strategy.table(policy),
             "why_equity": "profit alone rewards milking the customer base",
             "why_paired": "the same seeds give both policies the same luck"}
 
 
-def left_share(data) -> float:
-    """Share of contracts the subscriber ended or gave notice on (status terminated or notice_given)."""
-    status = data["contracts"]["status"].astype(str)
-    return float(status.isin(["terminated", "notice_given"]).mean())
+def _yearly_amounts(data):
+    """Amount ordered per customer in the first 52 weeks and in the weeks after (from ``metadata['start_date']``)."""
+    import pandas as pd
+
+    orders = data["orders"]
+    cut = pd.Timestamp(str(data.metadata["start_date"])) + pd.Timedelta(weeks=52)
+    second = pd.to_datetime(orders["order_ts"]) >= cut
+    return (orders.loc[~second].groupby("customer_id")["amount"].sum(),
+            orders.loc[second].groupby("customer_id")["amount"].sum())
 
 
-def not_active_share(data) -> float:
-    """Wrong: every contract that is not active counted as lost (renewed and expired terms included)."""
-    return float((data["contracts"]["status"].astype(str) != "active").mean())
+def spend_growth(data) -> float:
+    """Amount ordered in year 2 over year 1, summed over the customers with orders in both years."""
+    first, second = _yearly_amounts(data)
+    both = first.index.intersection(second.index)
+    return float(second[both].sum() / first[both].sum())
+
+
+def total_growth(data) -> float:
+    """Wrong: the bank's whole amount in year 2 over year 1 (new customers counted as students spending more)."""
+    first, second = _yearly_amounts(data)
+    return float(second.sum() / first.sum())
 
 
 def cut_service(data):
@@ -113,19 +141,19 @@ def cut_service(data):
     return strategy.table({f"service.capacity.{c}": float(v * 0.25) for c, v in caps.items()})
 
 
-def retention_off(data):
-    """Wrong: the retention campaign switched off."""
-    return strategy.table({"marketing.retention.enabled": False})
-
-
 def price_up(data):
-    """Wrong: a 15% price rise (profit now, customers released from their contracts and equity lost)."""
+    """Wrong: a 15% price rise (students buy less and fewer sign up; profit and customer equity both fall)."""
     return strategy.table({"pricing.price_index": 1.15})
 
 
 def no_acquisition(data):
-    """Wrong: no paid acquisition (the base shrinks)."""
+    """Wrong: no paid acquisition (the base shrinks, and with it the potential value the bank courts students for)."""
     return strategy.table(_budgets(data, 0.0))
+
+
+def cross_sell_off(data):
+    """Wrong: cross-selling switched off (a student's relationship grows through further products)."""
+    return strategy.table({"marketing.cross_sell.enabled": False})
 
 
 EQUITY_CHOICES = ["profit alone rewards milking the customer base", "equity is easier to measure than profit",
@@ -137,17 +165,19 @@ SPEC = LabSpec(
     lab_id="L10",
     title="L10 Capstone: a CRM strategy",
     title_zh="L10 综合实验：制定客户关系管理战略",
-    default_dataset="telecom-default",
-    scenario="telecom",
+    default_dataset="bank-students-default",
+    scenario="bank-students",
     questions=(
-        Question("left_share", "scalar",
-                 "Diagnosis: which share of all contracts in the contracts table did the subscriber end or give "
-                 "notice on (status terminated or notice_given)?",
-                 mode="reproduce", checks={"range": [0, 1]}, reference=left_share, params={"atol": 1e-6, "rtol": 1e-6},
-                 misconceptions=(Misconception("not_active", not_active_share,
-                                               "a renewed or expired term is not a subscriber leaving: count only "
-                                               "contracts ended or under notice",
-                                               "续约或到期的合同并不表示用户离开：只统计已解约或处于解约通知期的合同"),)),
+        Question("spend_growth", "scalar",
+                 "Diagnosis: how much did the students who stayed spend more in the second year? Split the orders "
+                 "at 52 weeks after the dataset's start (metadata start_date) and, over the customers with at least "
+                 "one order in each year, divide the total amount of year 2 by the total amount of year 1.",
+                 mode="reproduce", checks={"range": [0, 100]}, reference=spend_growth,
+                 params={"atol": 1e-6, "rtol": 1e-6},
+                 misconceptions=(Misconception("total_growth", total_growth,
+                                               "the bank's whole amount grows also because it signs up new students: "
+                                               "compare the same customers in both years (those with orders in each)",
+                                               "银行的总消费额增长也来自新签约的学生：请比较两年都有订单的同一批客户"),)),
         Question("strategy", "table",
                  "Your strategy: a policy table with columns field and value, changing only fields of "
                  "simulations.labs.strategy.FIELDS within their ranges (fields not listed keep the benchmark's "
@@ -164,18 +194,20 @@ SPEC = LabSpec(
                                    "customers become endangered and leave: look at customer equity",
                                    "把服务能力大幅削减能省下成本，但长时间等待、问题得不到解决的客户会变得有流失风险"
                                    "并最终离开：请看客户资产的变化"),
-                     Misconception("retention_off", retention_off,
-                                   "without the retention campaign the customers at risk are left to leave",
-                                   "关掉维系活动后，有流失风险的客户就无人挽留了"),
                      Misconception("price_up", price_up,
-                                   "a price rise books profit now, but lets contract customers leave without penalty "
-                                   "and lowers satisfaction: customer equity falls by more than profit rises",
-                                   "涨价能立即带来利润，但合同客户可以无违约金解约，满意度也会下降：客户资产的减少"
-                                   "超过了利润的增加"),
+                                   "a price rise earns more on each order, but students buy less and fewer sign up: "
+                                   "profit and customer equity both fall",
+                                   "涨价让每笔订单赚得更多，但学生买得更少、签约的人也更少：利润和客户资产都会下降"),
                      Misconception("no_acquisition", no_acquisition,
                                    "without paid acquisition the customer base shrinks: the budget saved is less "
                                    "than the customer equity lost",
-                                   "停掉付费获客后客户基础会萎缩：省下的预算少于损失的客户资产"))),
+                                   "停掉付费获客后客户基础会萎缩：省下的预算少于损失的客户资产"),
+                     Misconception("cross_sell_off", cross_sell_off,
+                                   "a student's relationship grows through further products (a savings account, a "
+                                   "card): without cross-selling the spend that the potential value promises stays out "
+                                   "of reach",
+                                   "学生与银行的关系靠更多的产品（储蓄账户、银行卡）成长：停掉交叉销售，潜在价值所许诺的"
+                                   "消费就无从实现"))),
         Question("why_equity", "choice", "Why is the strategy scored on customer equity as well as on profit?",
                  mode="exact", checks={"choices": EQUITY_CHOICES},
                  params={"correct": "profit alone rewards milking the customer base"}),
@@ -186,11 +218,11 @@ SPEC = LabSpec(
     ),
     solution=solution,
     wrong_methods={
-        "left_not_active": ("left_share", not_active_share),
+        "total_growth": ("spend_growth", total_growth),
         "cut_service": ("strategy", cut_service),
-        "retention_off": ("strategy", retention_off),
         "price_up": ("strategy", price_up),
         "no_acquisition": ("strategy", no_acquisition),
+        "cross_sell_off": ("strategy", cross_sell_off),
         "equity_easier": ("why_equity", lambda data: "equity is easier to measure than profit"),
     },
 )

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simulations.classroom.case import Case, Scoring
-from simulations.mechanisms.economics import WEEKS_PER_MONTH
+from simulations.mechanisms.economics import margin_rate, weekly_fee
 from simulations.mechanisms.events import Modifiers
 from simulations.mechanisms.purchasing import weekly_rate
 from simulations.mechanisms.relationship import endangerment_hazard, lock_in
@@ -46,8 +46,10 @@ def customer_equity(model: Any, scoring: Scoring) -> float:
     value = pop.value_multiplier + (pop.potential - pop.value_multiplier) * (
         1.0 - (1.0 - world.traits.potential_growth) ** (scoring.equity_horizon_weeks / 2))
     spend = rate * pop.spend_mean * value * pol.pricing.price_index * (1.0 + 0.2 * (pop.categories - 1))
-    fees = pop.monthly_fee / WEEKS_PER_MONTH if world.contracts.enabled else 0.0
-    margin = (spend + fees) * world.costs.gross_margin
+    # at our current price, as the firm books it (mechanisms.economics): fees move with the price index,
+    # and the cost of goods does not, so a price cut narrows the margin on every sale
+    fees = weekly_fee(pop.monthly_fee, pol) if world.contracts.enabled else 0.0
+    margin = (spend + fees) * margin_rate(world, pol)
 
     hold = lock_in(pop, world, week, price_index=pol.pricing.price_index)
     hazard = endangerment_hazard(pop, world, pol, Modifiers(), week) * (1.0 - 0.5 * hold)

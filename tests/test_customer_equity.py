@@ -1,8 +1,9 @@
-"""Customer equity (the classroom's and the capstone's value of the customer base) is the margin the firm books.
+"""Customer equity (the classroom's and the capstone's value of the customer base) values relationships at list price.
 
-Why: a team that cuts its price must see the narrower margin on every future sale in its equity, as
-the engine books it in its profit (``mechanisms.economics.margin_rate``); a flat gross-margin share
-made a price cut look like free growth.
+Why: equity measures the relationships a firm holds; what its prices earned is in its profit. Valued
+at the last price set, a price rise in a game's final round raised the equity of customers who had
+not yet reacted to it, and a cash-out won the telecom case. The hazard still reads the current
+policies, so a price rise that releases contract customers lowers the equity.
 """
 
 from __future__ import annotations
@@ -14,12 +15,23 @@ from simulations.classroom.scoring import customer_equity
 from simulations.model import CustomerLifecycleModel
 
 
-@pytest.mark.parametrize("scenario", ["retail", "telecom"])
-def test_selling_at_cost_leaves_no_customer_equity(scenario):
+def _run(scenario: str) -> CustomerLifecycleModel:
     model = CustomerLifecycleModel(scenario, customers=600, seed=4)
     model.run(6)
-    assert customer_equity(model, Scoring()) > 0
-    at_cost = 1.0 - model.world.costs.gross_margin  # the price index at which the margin rate is zero
-    model.set_policies({"pricing.price_index": at_cost})
-    assert customer_equity(model, Scoring()) == pytest.approx(0.0, abs=1e-6)
+    return model
 
+
+@pytest.mark.parametrize("scenario", ["retail", "telecom"])
+def test_a_last_minute_price_rise_does_not_raise_the_equity(scenario):
+    model = _run(scenario)
+    base = customer_equity(model, Scoring())
+    assert base > 0
+    model.set_policies({"pricing.price_index": 1.25})
+    assert customer_equity(model, Scoring()) <= base
+
+
+def test_a_price_rise_that_releases_contract_customers_lowers_the_equity():
+    model = _run("telecom")
+    base = customer_equity(model, Scoring())
+    model.set_policies({"pricing.price_index": 1.25})
+    assert customer_equity(model, Scoring()) < 0.999 * base

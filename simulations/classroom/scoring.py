@@ -38,18 +38,25 @@ def customer_equity(model: Any, scoring: Scoring) -> float:
     an annuity that ends with the weekly probability that the relationship ends, read from the
     same hazard the model uses: endangerment for settled customers, the decision to leave for
     endangered ones, a fast exit for those who have already decided.
+
+    The margin is valued at list price (price index 1, where the engine books ``gross_margin`` of
+    revenue); the hazard under the firm's current policies, price included. Why: equity measures
+    the relationships a firm holds, and what its prices earned is already in its profit. Valued at
+    the last price set, a price rise in a game's final round would raise the equity of customers
+    who have not yet reacted to it (a cash-out that wins); a flat margin share at the current price
+    (the first version) contradicted the engine's own books, where the cost of goods does not
+    move with the price.
     """
     pop, world, pol, week = model.population, model.world, model.policies, model.week
     stage = pop.stage
     live = np.isin(stage, (*ENDANGERABLE_STAGES, Stage.AT_RISK, Stage.TERMINATING))
-    rate = weekly_rate(pop, world, pol).astype(np.float64)
+    at_list = pol.model_copy(update={"pricing": pol.pricing.model_copy(update={"price_index": 1.0})})
+    rate = weekly_rate(pop, world, at_list).astype(np.float64)  # what they buy at list price
     value = pop.value_multiplier + (pop.potential - pop.value_multiplier) * (
         1.0 - (1.0 - world.traits.potential_growth) ** (scoring.equity_horizon_weeks / 2))
-    spend = rate * pop.spend_mean * value * pol.pricing.price_index * (1.0 + 0.2 * (pop.categories - 1))
-    # at our current price, as the firm books it (mechanisms.economics): fees move with the price index,
-    # and the cost of goods does not, so a price cut narrows the margin on every sale
-    fees = weekly_fee(pop.monthly_fee, pol) if world.contracts.enabled else 0.0
-    margin = (spend + fees) * margin_rate(world, pol)
+    spend = rate * pop.spend_mean * value * (1.0 + 0.2 * (pop.categories - 1))
+    fees = weekly_fee(pop.monthly_fee, at_list) if world.contracts.enabled else 0.0
+    margin = (spend + fees) * margin_rate(world, at_list)  # = gross_margin, as the firm books it at list
 
     hold = lock_in(pop, world, week, price_index=pol.pricing.price_index)
     hazard = endangerment_hazard(pop, world, pol, Modifiers(), week) * (1.0 - 0.5 * hold)

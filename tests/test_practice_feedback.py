@@ -142,7 +142,11 @@ def test_self_selected_contributors_and_silent_members_get_the_graders_hint(lang
     """L09 on the practice data: comparing authors by ANY answer, or taking 1% of the authors, is wrong and says why."""
     spec, l09 = _module("L09", "answered_first_gap")
     lab = Lab("L09", lang=lang)
-    assert l09.ever_answered_gap(lab.data) > l09.answered_first_gap(lab.data) + 0.5  # prolific authors collect answers
+    # prolific authors collect answers: the ever-answered gap exceeds the first-answer gap (1.01 against
+    # 0.57 on the practice data regenerated with the appliance recalibration; the first-answer gap is
+    # noisy at 2,500 customers, -0.6 to 2.4 over seeds 1-7, and below the ever-answered gap on every
+    # one; the margin was 0.5 on the earlier data, where the first-answer gap was 0.07)
+    assert l09.ever_answered_gap(lab.data) > l09.answered_first_gap(lab.data) + 0.25
     lab.answer("answered_first_gap", l09.ever_answered_gap(lab.data))
     lab.answer("top1_share", l09.top1_of_authors(lab.data))
     assert lab.check("answered_first_gap") is False and lab.check("top1_share") is False

@@ -196,7 +196,10 @@ candidates = {
     "cross-selling off": {"marketing.cross_sell.enabled": False},
 }
 gains = strategy.levers(scenario, weeks=52, seeds=[SEED, SEED + 1], candidates=candidates)
-gains[["profit", "equity"]].plot.barh(stacked=True, figsize=(8, 4), title="gain over the benchmark (52 weeks, 2 paired seeds)")
+ax = gains[["profit", "equity"]].rename(columns={"profit": "profit", "equity": "customer equity"}).plot.barh(
+    stacked=True, figsize=(8, 4), title="gain over the benchmark (52 weeks, 2 paired seeds)")
+ax.set_xlabel("gain over the benchmark (profit over the run + customer equity at its end)")
+ax.set_ylabel("")
 plt.axvline(0, c="grey", lw=0.8)
 plt.show()
 gains.round(1)
@@ -213,7 +216,10 @@ candidates = {
     "停止交叉销售": {"marketing.cross_sell.enabled": False},
 }
 gains = strategy.levers(scenario, weeks=52, seeds=[SEED, SEED + 1], candidates=candidates)
-gains[["profit", "equity"]].plot.barh(stacked=True, figsize=(8, 4), title="相对基准策略的增量（52 周，2 个配对种子）")
+ax = gains[["profit", "equity"]].rename(columns={"profit": "利润", "equity": "客户资产"}).plot.barh(
+    stacked=True, figsize=(8, 4), title="相对基准策略的增量（52 周，2 个配对种子）")
+ax.set_xlabel("相对基准策略的增量（运行期间的利润 + 期末的客户资产）")
+ax.set_ylabel("")
 plt.axvline(0, c="grey", lw=0.8)
 plt.show()
 gains.round(1)

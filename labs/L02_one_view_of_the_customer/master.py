@@ -83,16 +83,18 @@ print({name: len(data[name]) for name in ["customers", "billing_accounts", "serv
 missing = pd.DataFrame({name: frame[["phone", "email"]].isna().mean()
                         for name, frame in [("billing", billing), ("service", service), ("marketing", leads),
                                             ("customers", customers)]}).T
-missing.plot.bar(figsize=(6, 3), title="share missing")
+ax = missing.rename(columns={"phone": "phone", "email": "e-mail"}).plot.bar(figsize=(6, 3), title="share missing", rot=0)
+ax.set_ylabel("share of records")
 plt.show()
 pattern = billing["phone"].dropna().str.replace(r"\d", "9", regex=True)
 pattern.value_counts().head(8)
 
 # %% lang="zh"
 missing = pd.DataFrame({name: frame[["phone", "email"]].isna().mean()
-                        for name, frame in [("billing", billing), ("service", service), ("marketing", leads),
-                                            ("customers", customers)]}).T
-missing.plot.bar(figsize=(6, 3), title="缺失比例")
+                        for name, frame in [("账单", billing), ("服务", service), ("营销", leads),
+                                            ("客户", customers)]}).T
+ax = missing.rename(columns={"phone": "电话", "email": "电子邮件"}).plot.bar(figsize=(6, 3), title="缺失比例", rot=0)
+ax.set_ylabel("记录占比")
 plt.show()
 pattern = billing["phone"].dropna().str.replace(r"\d", "9", regex=True)
 pattern.value_counts().head(8)

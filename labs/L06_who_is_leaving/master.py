@@ -103,14 +103,24 @@ pd.Series({"start": START.date(), "training snapshot": TRAIN_AT.date(), "cutoff"
 # %%
 notices = contracts.dropna(subset=["notice_date"])
 by_quarter = notices.groupby([notices["notice_date"].dt.to_period("Q"), "contract_type"]).size().unstack(fill_value=0)
-by_quarter.plot.bar(stacked=True, figsize=(9, 3.5), title="notices per quarter, by the type of the contract ended")
+ax = by_quarter.rename(columns={"month-to-month": "month-to-month", "one-year": "one-year", "two-year": "two-year"}).plot.bar(
+    stacked=True, figsize=(9, 3.5), title="notices per quarter, by the type of the contract ended")
+ax.set_xlabel("quarter of the notice")
+ax.set_ylabel("notices")
+ax.legend(title="contract ended", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+ax.set_ylim(0, 1.1 * by_quarter.sum(axis=1).max())
 plt.tight_layout()
 plt.show()
 
 # %% lang="zh"
 notices = contracts.dropna(subset=["notice_date"])
 by_quarter = notices.groupby([notices["notice_date"].dt.to_period("Q"), "contract_type"]).size().unstack(fill_value=0)
-by_quarter.plot.bar(stacked=True, figsize=(9, 3.5), title="每季度的解约通知数（按被解除合同的类型）")
+ax = by_quarter.rename(columns={"month-to-month": "按月", "one-year": "一年期", "two-year": "两年期"}).plot.bar(
+    stacked=True, figsize=(9, 3.5), title="每季度的解约通知数（按被解除合同的类型）")
+ax.set_xlabel("通知所在季度")
+ax.set_ylabel("解约通知数")
+ax.legend(title="被解除的合同", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+ax.set_ylim(0, 1.1 * by_quarter.sum(axis=1).max())
 plt.tight_layout()
 plt.show()
 

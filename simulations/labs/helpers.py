@@ -97,15 +97,24 @@ def plot_flows(flows: np.ndarray, ax: plt.Axes | None = None) -> plt.Axes:
     """Heatmap of moves between stages (log colour scale, counts written in the cells)."""
     frame = flow_frame(flows)
     ax = _axes(ax, (6.5, 5.5))
-    ax.imshow(np.log1p(frame.to_numpy()), cmap="Blues")
-    ax.set_xticks(range(len(frame)), frame.columns, rotation=45, ha="right")
-    ax.set_yticks(range(len(frame)), frame.index)
+    _count_heatmap(ax, frame.to_numpy(), list(frame.index), list(frame.columns), "Blues", fontsize=7, zeros=False,
+                   light_on_dark=False)
     ax.set(xlabel=_("to stage"), ylabel=_("from stage"), title=_("Moves between stages"))
-    for (i, j), n in np.ndenumerate(frame.to_numpy()):
-        if n:
-            ax.text(j, i, str(n), ha="center", va="center", fontsize=7)
     return ax
 
+
+def _count_heatmap(ax: plt.Axes, counts: np.ndarray, rows: list[str], cols: list[str], cmap: str, fontsize: int,
+                   zeros: bool, light_on_dark: bool) -> None:
+    """Counts as a log-shaded heatmap (a few large cells would hide the rest) with each count written in its cell."""
+    shade = np.log1p(counts)
+    ax.imshow(shade, cmap=cmap)
+    ax.set_xticks(range(len(cols)), cols, rotation=45, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    dark = 0.7 * shade.max() if shade.size else 0.0
+    for (i, j), n in np.ndenumerate(counts):
+        if n or zeros:
+            colour = "white" if light_on_dark and shade[i, j] > dark else "black"
+            ax.text(j, i, str(n), ha="center", va="center", fontsize=fontsize, color=colour)
 
 
 def plot_stage_confusion(matrix: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
@@ -121,18 +130,13 @@ def plot_stage_confusion(matrix: pd.DataFrame, ax: plt.Axes | None = None) -> pl
         raise ValueError(f"plot_stage_confusion: not stage labels: {', '.join(unknown)} (use Stage.label)")
     rows = sorted(matrix.index, key=lambda v: order[v])
     cols = sorted(matrix.columns, key=lambda v: order[v])
-    counts = matrix.loc[rows, cols].to_numpy()
     ax = _axes(ax, (6.5, 4.5))
-    shade = np.log1p(counts)
-    ax.imshow(shade, cmap="Oranges")
-    ax.set_xticks(range(len(cols)), [stage_label(order[c]) for c in cols], rotation=45, ha="right")
-    ax.set_yticks(range(len(rows)), [stage_label(order[r]) for r in rows])
+    _count_heatmap(ax, matrix.loc[rows, cols].to_numpy(), [stage_label(order[r]) for r in rows],
+                   [stage_label(order[c]) for c in cols], "Oranges", fontsize=8, zeros=True, light_on_dark=True)
     ax.set(xlabel=_("true stage"), ylabel=_("perceived stage (the firm's CRM)"),
            title=_("The CRM's stage against the true stage"))
-    dark = 0.7 * shade.max() if shade.size else 0.0
-    for (i, j), n in np.ndenumerate(counts):
-        ax.text(j, i, str(n), ha="center", va="center", fontsize=8, color="white" if shade[i, j] > dark else "black")
     return ax
+
 
 def pareto_curve(values: pd.Series | np.ndarray) -> pd.DataFrame:
     """Cumulative share of customers (biggest first) against cumulative share of the total."""

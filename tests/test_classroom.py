@@ -22,7 +22,7 @@ from simulations.classroom.memo import check_memo, memo_report
 from simulations.classroom.pages import InstructorPage, TeamPage
 from simulations.classroom.rounds import OBSERVABLE_KPIS, advance_round, create_session, load_state
 from simulations.classroom.scoring import leaderboard
-from simulations.classroom.store import AccessError, RoundClosedError, StaleFormError, Store
+from simulations.classroom.store import DB_NAME, AccessError, RoundClosedError, StaleFormError, Store
 from simulations.errors import UserError
 from simulations.model import HIDDEN_KPIS
 from tests.conftest import REPO
@@ -282,6 +282,21 @@ def test_unsubmitted_team_keeps_last_rounds_decisions_and_events_hit_everyone(se
     r1 = {r["team"]: r["metrics"] for r in store.results([1])}
     r2 = {r["team"]: r["metrics"] for r in store.results([2])}
     assert all(r2[t]["complaints"] > 2 * r1[t]["complaints"] for t in r2)  # the outage hit every world
+
+
+def test_a_closed_rounds_checkpoints_reach_the_database_file_soon_after_the_advance(session) -> None:
+    """The advance leaves copying the write-ahead log to a background thread; it must still happen."""
+    import threading
+    import time as clock
+
+    store, token = session
+    before = (store.folder / DB_NAME).stat().st_size
+    advance_round(store, token)
+    deadline = clock.monotonic() + 30
+    while any(t.name == "crm-wal-checkpoint" for t in threading.enumerate()) and clock.monotonic() < deadline:
+        clock.sleep(0.05)
+    stored = sum(len(store.checkpoint(team, 0) or b"") for team in [0, *store.team_numbers()])
+    assert (store.folder / DB_NAME).stat().st_size - before >= stored
 
 
 def test_practice_round_can_be_reset(session) -> None:
@@ -580,6 +595,36 @@ def test_server_gate_admits_only_valid_codes_and_the_key(session, monkeypatch) -
     assert voila_app.allowed("/voila/render/instructor.ipynb", {"key": token})
     assert not voila_app.allowed("/voila/render/instructor.ipynb", {"code": code, "key": ""})
     assert not voila_app.allowed("/voila/render/other.ipynb", {"code": code, "key": token})
+
+
+def test_page_polls_as_soon_as_its_cell_has_run_not_after_a_fixed_wait(monkeypatch) -> None:
+    """A page opened just before a round change shows it within a poll of its cell finishing."""
+    import threading
+    import time as clock
+
+    from IPython.core.events import EventManager
+
+    from simulations.classroom import page_parts
+
+    shell = type("Shell", (), {})()
+    shell.events = EventManager(shell, {"post_run_cell": None})
+    monkeypatch.setattr(page_parts, "_ipython", lambda: shell)
+    monkeypatch.setattr(page_parts, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(page_parts, "FIRST_POLL_AFTER_CELL_SECONDS", 0.01)
+    monkeypatch.setattr(page_parts, "FIRST_POLL_SECONDS", 60.0)
+    ticks: list[float] = []
+    poller = page_parts.Poller(lambda: ticks.append(clock.monotonic()), threading.RLock())
+    poller.start()
+    clock.sleep(0.3)
+    assert ticks == []  # the cell that builds the page is still running: no message from the thread
+    ran = clock.monotonic()
+    shell.events.trigger("post_run_cell", None)
+    deadline = ran + 10
+    while not ticks and clock.monotonic() < deadline:
+        clock.sleep(0.01)
+    poller.stop()
+    assert ticks and ticks[0] - ran < 2.0
+    assert shell.events.callbacks["post_run_cell"] == []  # later cells do not restart anything
 
 
 def test_poller_redraws_and_banner_is_rewritten_only_every_heartbeat(monkeypatch) -> None:

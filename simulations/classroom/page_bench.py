@@ -133,8 +133,8 @@ async def _drive(chromium: str, links: list[str], boss_link: str, arrival: float
         updated = await asyncio.gather(*(_next_round_seen(page, started) for page in pages))
         seen = [t for t in updated if t is not None]
         advance_all = max(seen) if len(seen) == len(pages) else float("nan")
-        say(f"advance: {len(seen)} of {len(pages)} team pages showed the next round without a click, the last after "
-            f"{max(seen, default=float('nan')):.1f} s")
+        say(f"advance: {len(seen)} of {len(pages)} team pages showed the next round without a click, the median after "
+            f"{statistics.median(seen) if seen else float('nan'):.1f} s, the last after {max(seen, default=float('nan')):.1f} s")
         reported = [t for t in await asyncio.gather(*(_report_seen(page, started) for page in pages)) if t is not None]
         say(f"round report: {len(reported)} of {len(pages)} team pages showed it with its why, the last "
             f"{max(reported, default=float('nan')):.1f} s after the click (background worker, after the advance)")

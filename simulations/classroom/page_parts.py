@@ -38,8 +38,11 @@ if TYPE_CHECKING:  # widgets are imported where they are made: round reports ren
     import ipywidgets as w
 
 #: Seconds between two polls of the session store by an open page (a change shows within this).
-POLL_SECONDS = 1.0
-#: Seconds after a page is built before its first poll.
+POLL_SECONDS = 0.5
+#: Seconds after the page's cell has finished running before its first poll (the kernel's reply and
+#: idle status go out first, so the server has collected the cell's outputs).
+FIRST_POLL_AFTER_CELL_SECONDS = 0.5
+#: Seconds after a page is built before its first poll when no notebook cell runs it (a plain script).
 FIRST_POLL_SECONDS = 5.0
 #: Seconds between two rewrites of the lost-server banner (each is a message to the browser).
 HEARTBEAT_SECONDS = 3.0
@@ -212,21 +215,31 @@ class Poller:
     def __init__(self, tick: Callable[[], None], lock: threading.RLock) -> None:
         self.tick, self.lock = tick, lock
         self.stopped = threading.Event()
+        self.cell_done = threading.Event()
         self.thread = threading.Thread(target=self._run, name="crm-page-poller", daemon=True)
 
     def start(self) -> None:
-        """Start polling."""
+        """Start polling once the cell that builds the page has finished (see :meth:`_run`)."""
+        shell = _ipython()
+        if shell is not None:
+            def done(*_args: Any) -> None:
+                self.cell_done.set()
+                shell.events.unregister("post_run_cell", done)
+            shell.events.register("post_run_cell", done)
         self.thread.start()
 
     def stop(self) -> None:
         """Stop polling (tests; a kernel's exit ends the daemon thread anyway)."""
         self.stopped.set()
+        self.cell_done.set()
 
     def _run(self) -> None:
         deadline = time.monotonic() + MAX_PAGE_SECONDS
-        # the first poll waits until the page has surely been sent: messages from this thread carry
-        # the page cell's parent, and the server is still collecting that cell's outputs
-        if self.stopped.wait(FIRST_POLL_SECONDS):
+        # the first poll waits until the page has been sent: messages from this thread carry the page
+        # cell's parent, and the server collects that cell's outputs until the cell has finished. A
+        # fixed wait (5 s) made a page opened just before a round change show it seconds late.
+        self.cell_done.wait(FIRST_POLL_SECONDS)
+        if self.stopped.wait(FIRST_POLL_AFTER_CELL_SECONDS if self.cell_done.is_set() else 0.0):
             return
         while not self.stopped.wait(POLL_SECONDS) and time.monotonic() < deadline:
             try:
@@ -234,6 +247,15 @@ class Poller:
                     self.tick()
             except Exception:  # noqa: BLE001 - a failed poll (store busy) must not end auto-update
                 continue
+
+
+def _ipython() -> Any:
+    """The running IPython shell (a Voila page's kernel), or None in a plain script or test."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # a core install without IPython
+        return None
+    return get_ipython()
 
 
 def round_name(r: int, _: Translate) -> str:

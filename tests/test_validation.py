@@ -113,6 +113,29 @@ def test_reduced_sweep_prints_the_table_with_se_and_writes_plots_html_and_json(t
     assert again["levers"] == data["levers"]
 
 
+def test_recovery_paradox_is_tested_on_a_randomised_failure_paired_with_no_failure(tmp_path, capsys):
+    """Both arms pick the same customers; without the failure the arm is the default run; the bands read the arms."""
+    from simulations.cli import main
+    from simulations.validation.measure import RunSpec, measure
+    from simulations.validation.sweep import scenario_at_size
+
+    base = scenario_at_size("telecom", 1500)
+    plain, none, recovered = (measure(RunSpec(base, {}, 7, 40, failure=arm)) for arm in ("", "none", "recovered"))
+    assert none["failure_group"] == recovered["failure_group"] > 0
+    assert none["profit"] == plain["profit"] and none["terminations"] == plain["terminations"]  # nothing else moves
+    assert recovered["profit"] != none["profit"]  # the failure and its recovery happened in that arm
+    assert recovered["failure_satisfaction"] > none["failure_satisfaction"]  # the paradox's satisfaction side
+    args = ["validate-model", "--scenario", "telecom", "--customers", "1500", "--weeks", "40", "--seeds", "2",
+            "--lever", "service_failure", "--workers", str(INNER_WORKERS), "--cache", str(tmp_path / "cache"),
+            "--out", str(tmp_path / "out"), "--json", "--no-progress"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    paradox = {band["band"]: band for band in data["bands"] if band["band"].startswith("paradox_")}
+    assert set(paradox) == {"paradox_satisfaction", "paradox_buying"}
+    assert all(band["subject"] == "service_failure" and band["status"] != b.NOT_MEASURABLE for band in paradox.values())
+    assert (tmp_path / "out" / "telecom--service_failure.png").is_file()
+
+
 # ------------------------------------------------------------------------------ classroom strategies
 
 

@@ -178,6 +178,22 @@ def respond(
     log.cost("service", cost * world.costs.service_cost_per_contact_capacity + recovery)
 
 
+def fail_and_recover(pop: Population, ids: np.ndarray, world: World) -> None:
+    """A service failure the customer complains about and the firm recovers, applied to ``ids`` at once.
+
+    Why it exists: the recovery paradox can only be tested fairly on a randomised failure (customers
+    who complain in a run are heavier buyers, so comparing them with untroubled customers is
+    confounded). :mod:`simulations.validation.measure` applies this to a random group in one arm of
+    a paired run. It is the same rule :func:`respond` applies to an unresolved problem that became
+    a complaint and was recovered: the unresolved problem's and the recovery's effects on
+    satisfaction, the complaint's loss of trust, and the complaint remembered.
+    """
+    sw = world.service
+    pop.shock[ids] += np.float32(sw.unresolved_satisfaction + sw.recovery_satisfaction)
+    pop.trust[ids] -= np.float32(sw.complaint_trust_loss)
+    pop.complaints[ids] += np.float32(1.0)
+
+
 def service_level(counts: dict[str, float]) -> float:
     """Share of live contacts (phone, chat, key desk) answered within the target wait."""
     live = counts.get("tickets_live", 0.0)

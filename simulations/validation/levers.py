@@ -11,6 +11,9 @@ contacts and a telecom's 300 alike. Kinds:
 * ``choice``: one alternative value against the default (uplift against risk targeting).
 * ``world``: not a decision but a trait of the world (the endangerment hazard halved).
 * ``size``: the population only, to check that rates do not depend on how many people are modelled.
+* ``experiment``: not a setting but an intervention in the run: a random group of active customers
+  meets a service failure that is recovered (``recovered``) or nothing (``none``), the recovery paradox's
+  randomised test (:mod:`simulations.validation.measure`).
 
 A row that does not fit a scenario (no key accounts, a campaign switched off) is skipped with
 the reason returned by :func:`skip_reason`, so the report says why a lever is missing.
@@ -25,7 +28,7 @@ from typing import Any, Literal
 from simulations.config import Scenario
 from simulations.i18n import N_
 
-Kind = Literal["continuous", "budget", "switch", "choice", "world", "size"]
+Kind = Literal["continuous", "budget", "switch", "choice", "world", "size", "experiment"]
 
 CONTINUOUS_LEVELS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 BUDGET_LEVELS: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0)
@@ -83,6 +86,8 @@ LEVERS: tuple[Lever, ...] = (
     Lever("endangerment_hazard", N_("endangerment hazard (world)"), "world",
           ("world.relationship.at_risk_base_hazard",), (0.5, 1.0)),
     Lever("population", N_("population size"), "size", ("world.market.customers",), (0.5, 1.0)),
+    Lever("service_failure", N_("a recovered service failure (randomised)"), "experiment", (), ("none", "recovered"),
+          cost="cost_service"),
 )
 
 LEVERS_BY_ID: dict[str, Lever] = {lever.id: lever for lever in LEVERS}
@@ -134,6 +139,8 @@ def default_level(lever: Lever, scenario: Scenario) -> Any:
         return bool(get(scenario, lever.paths[0]))
     if lever.kind == "choice":
         return get(scenario, lever.paths[0])
+    if lever.kind == "experiment":
+        return lever.levels[0]
     return 1.0
 
 
@@ -144,6 +151,8 @@ def levels_for(lever: Lever, scenario: Scenario) -> list[tuple[Any, dict[str, An
     pass the field's maximum is clipped to it and flagged; a clipped level equal to one already
     listed is dropped.
     """
+    if lever.kind == "experiment":  # the arms differ by the intervention, not by a setting
+        return [(v, {}, False) for v in lever.levels]
     if lever.kind in ("switch", "choice"):
         default = default_level(lever, scenario)
         return [(v, {} if v == default else {lever.paths[0]: v}, False) for v in lever.levels]

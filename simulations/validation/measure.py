@@ -22,6 +22,12 @@ from simulations.stages import TERMINATING, is_active
 RETENTION = 3
 #: Weeks at the end over which buying of recovered complainers and untroubled customers is compared.
 BUYING_WINDOW = 52
+#: Share of the active customers who meet the randomised service failure (the paradox experiment).
+FAILURE_SHARE = 0.10
+#: Weeks after the failure at which the group's satisfaction is read (the recovery's effect is fresh).
+FAILURE_SATISFACTION_WEEKS = 4
+#: Child of the run's seed tree that draws the failure group (the mechanisms use children 0 to 10).
+FAILURE_STREAM = 1000
 #: Bump when the figures computed here change, so cached runs are not reused.
 MEASURE_VERSION = 1
 
@@ -36,6 +42,58 @@ class RunSpec:
     weeks: int
     btyd: bool = False
     identity: dict[str, Any] = field(default_factory=dict)
+    #: The failure experiment's arm: "" (no experiment), "none" or "recovered" (see :class:`_FailureExperiment`).
+    failure: str = ""
+
+
+class _FailureExperiment:
+    """The recovery paradox tested as the literature tests it: on a randomised failure.
+
+    Why: customers who complain in a run are not like those who do not (a customer must buy, and
+    stay, to have a problem), so comparing recovered complainers with untroubled customers mixes
+    the recovery's effect with who complains; matching on earlier buying did not remove it. Here,
+    halfway through the run, a random group of active customers (:data:`FAILURE_SHARE`, drawn from
+    a child of the run's own seed tree, so both arms pick the same people) meets a service failure
+    that the firm recovers (arm ``recovered``) or nothing (arm ``none``); everything else is paired.
+    Read: the group's mean true satisfaction :data:`FAILURE_SATISFACTION_WEEKS` weeks later, and its
+    orders per member over the next :data:`BUYING_WINDOW` weeks (everyone in the group, lost or not).
+    """
+
+    def __init__(self, arm: str, weeks: int, seed: int) -> None:
+        self.arm = arm
+        self.week = weeks // 2
+        self.read_week = min(self.week + FAILURE_SATISFACTION_WEEKS, weeks)
+        self.last_week = min(self.week + BUYING_WINDOW, weeks)
+        root = np.random.SeedSequence(seed)
+        self.rng = np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(FAILURE_STREAM,)))
+        self.group = np.zeros(0, np.int64)
+        self.orders = 0.0
+        self.satisfaction = float("nan")
+
+    def after_week(self, model: Any) -> None:
+        """Apply the failure after week ``self.week``; read satisfaction later; count the group's orders."""
+        from simulations.mechanisms.service import fail_and_recover
+
+        pop = model.population
+        if model.week == self.week:
+            active = np.flatnonzero(is_active(pop.stage[: pop.n]))
+            size = int(round(FAILURE_SHARE * active.size))
+            self.group = np.sort(self.rng.choice(active, size=size, replace=False)) if size else self.group
+            if self.arm == "recovered" and self.group.size:
+                fail_and_recover(pop, self.group, model.world)
+        if model.week == self.read_week and self.group.size:
+            self.satisfaction = float(pop.satisfaction[self.group].astype(np.float64).mean())
+
+    def __call__(self, model: Any, log: Any) -> None:
+        orders = log.tables.get("orders")
+        if self.group.size and self.week < log.week <= self.last_week and orders is not None and len(orders["customer"]):
+            mine = np.isin(orders["customer"].astype(np.int64), self.group)
+            self.orders += float(orders["orders"][mine].sum())
+
+    def figures(self) -> dict[str, float]:
+        n = self.group.size
+        return {"failure_group": float(n), "failure_satisfaction": self.satisfaction,
+                "failure_orders": self.orders / n if n else float("nan")}
 
 
 class _Tally:
@@ -120,13 +178,20 @@ def measure(spec: RunSpec) -> dict[str, Any]:
         model = CustomerLifecycleModel(scenario, seed=spec.seed, collect=False, weeks=spec.weeks)
         tally = _Tally(spec.weeks, scenario.world.costs.contact_cost)
         model.observers.append(tally)
+        experiment = _FailureExperiment(spec.failure, spec.weeks, spec.seed) if spec.failure else None
+        if experiment is not None:
+            model.observers.append(experiment)
         sums = dict.fromkeys(KPI_SUMS, 0.0)
         for _ in range(spec.weeks):
             model.step()
             for k in KPI_SUMS:
                 sums[k] += float(model.kpi[k])
+            if experiment is not None:
+                experiment.after_week(model)
         out: dict[str, Any] = {**spec.identity, **sums, **tally.sums}
         out.update(_end_state(model, tally))
+        if experiment is not None:
+            out.update(experiment.figures())
         if spec.btyd:
             out["btyd_auc"] = btyd_auc(model, tally)
         return out

@@ -111,10 +111,11 @@ def plan(scenarios: Iterable[str], settings: Settings) -> Plan:
             for level, overrides, clipped in levels_for(lever, base):
                 point = Point(name, lever.id, level, overrides, clipped, level == default)
                 points.append(point)
-                btyd = name == "retail" and not overrides
+                failure = str(level) if lever.kind == "experiment" else ""
+                btyd = name == "retail" and not overrides and not failure
                 for r, seed in enumerate(seeds):
                     spec = RunSpec(base, overrides, seed, settings.weeks, btyd=btyd,
-                                   identity={"scenario": name})
+                                   identity={"scenario": name}, failure=failure)
                     key = run_key(spec)
                     specs.setdefault(key, spec)
                     rows.append((point, r, key))
@@ -133,9 +134,11 @@ def _chosen_levers(ids: tuple[str, ...] | None) -> list[Lever]:
 
 def run_key(spec: RunSpec) -> str:
     """Hash of everything that determines a run's figures (engine source, scenario, overrides, seed, horizon)."""
-    text = json.dumps({"engine": ENGINE, "measure": MEASURE_VERSION, "scenario": spec.scenario.model_dump(mode="json"),
-                       "overrides": spec.overrides, "seed": spec.seed, "weeks": spec.weeks, "btyd": spec.btyd},
-                      sort_keys=True, default=str)
+    fields = {"engine": ENGINE, "measure": MEASURE_VERSION, "scenario": spec.scenario.model_dump(mode="json"),
+              "overrides": spec.overrides, "seed": spec.seed, "weeks": spec.weeks, "btyd": spec.btyd}
+    if spec.failure:  # only the failure experiment's arms name it, so every other run keeps its cached name
+        fields["failure"] = spec.failure
+    text = json.dumps(fields, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

@@ -166,6 +166,19 @@ def test_team_page_shows_its_own_report_and_the_instructor_all(played) -> None:
     assert boss.reports.round.value == 1
 
 
+def test_a_why_whose_levers_all_moved_the_score_too_little_still_says_so(tmp_path: Path) -> None:
+    """Decisions that differ from the benchmark's by a hair: the why explains, it is never an empty list."""
+    store, token = create_session("telecom-churn", 2, tmp_path / "s", customers=SMALL)
+    case = session_case(store)
+    t1, _t2 = store.teams(token)
+    store.submit(t1.token, 0, "p", {"phone_capacity": case.default_decisions()["phone_capacity"] + 1})
+    advance_round(store, token)
+    complete_reports(store)
+    shown = round_report.team_reports_html(store, case, t1.token, "en")
+    why = shown.split("<ul class='crm-why'>", 1)[1].split("</ul>", 1)[0]
+    assert "none of them moved your score by 0.1 points or more" in why
+
+
 def test_reports_go_into_the_export_and_a_reset_practice_forgets_its_own(played, tmp_path: Path) -> None:
     store, token = played
     files = {str(f) for f in export_session(store, token, tmp_path / "out")}  # the export completes missing reports

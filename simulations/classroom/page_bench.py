@@ -7,7 +7,7 @@ drives real pages in headless Chromium and prints exactly those figures:
 
 - per team page: seconds from opening the link until the page is *interactive* (a value typed into
   the decision form has been checked by the page's kernel and the budget line shows the result);
-  the median, the 95th percentile and the maximum;
+  the median, the 95th percentile and the maximum; then every team submits a decision of its own;
 - memory of the server and all kernels after every page is open: the sum of PSS (proportional set
   size: shared libraries counted once in total) and, for comparison, the sum of RSS;
 - the advance: seconds from clicking "Close round and run it" until the instructor page shows the
@@ -39,6 +39,8 @@ from simulations.errors import UserError
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 120_000
+#: Call-centre capacity the first team submits; team i submits one more than team i - 1 (all within the budget).
+PHONE_FIRST = 310
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -66,8 +68,13 @@ def server_memory(pid: int) -> dict[str, float]:
     return {"pss_mib": pss / 2**20, "rss_mib": rss / 2**20, "processes": count}
 
 
-async def _open_team(browser: Any, link: str, delay: float, say: Callable[[str], None]) -> tuple[Any, float]:
-    """Open one team page; seconds until interactive, or infinity (with what the page showed) if never."""
+async def _open_team(browser: Any, link: str, delay: float, phone: int,
+                     say: Callable[[str], None]) -> tuple[Any, float]:
+    """Open one team page; seconds until interactive, or infinity (with what the page showed) if never.
+
+    Then the team submits its own decision (``phone`` contacts of call-centre capacity, one value per
+    team), as teams do before a round closes, so the advance runs thirty different decisions.
+    """
     await asyncio.sleep(delay)
     page = await browser.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -77,7 +84,7 @@ async def _open_team(browser: Any, link: str, delay: float, say: Callable[[str],
         await page.wait_for_selector(".crm-budget:has-text('left per week')")
         field = ".crm-decision-phone_capacity input"
         before = await page.inner_text(".crm-budget")
-        await page.fill(field, "321")
+        await page.fill(field, str(phone))
         await page.press(field, "Tab")
         await page.wait_for_function(f"document.querySelector('.crm-budget').innerText !== {before!r}")
     except Exception as err:  # noqa: BLE001 - a page that never answers is a figure, not a crash
@@ -85,7 +92,13 @@ async def _open_team(browser: Any, link: str, delay: float, say: Callable[[str],
         say(f"page not interactive after {time.perf_counter() - started:.0f} s ({type(err).__name__}); it showed: "
             f"{shown!r}")
         return page, float("inf")
-    return page, time.perf_counter() - started
+    interactive = time.perf_counter() - started
+    try:
+        await page.click(".crm-submit")
+        await page.wait_for_selector(".crm-form-status:has-text('Submitted for')")
+    except Exception as err:  # noqa: BLE001 - counted by the advance's message (teams that submitted)
+        say(f"a team's submission was not confirmed ({type(err).__name__})")
+    return page, interactive
 
 
 async def _next_round_seen(page: Any, started: float) -> float | None:
@@ -117,7 +130,8 @@ async def _drive(chromium: str, links: list[str], boss_link: str, arrival: float
         boss.set_default_timeout(TIMEOUT_MS)
         await boss.goto(boss_link, timeout=TIMEOUT_MS)
         await boss.wait_for_selector(".crm-status:has-text('is open')")
-        opened = await asyncio.gather(*(_open_team(browser, link, i * arrival, say) for i, link in enumerate(links)))
+        opened = await asyncio.gather(*(_open_team(browser, link, i * arrival, PHONE_FIRST + i, say)
+                                        for i, link in enumerate(links)))
         times = [seconds for _, seconds in opened]
         say(f"team page interactive: median {statistics.median(times):.1f} s, p95 {percentile(times, 0.95):.1f} s, "
             f"max {max(times):.1f} s, {sum(t == float('inf') for t in times)} never (target p95 <= 8 s)")

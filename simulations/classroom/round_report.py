@@ -86,6 +86,8 @@ T_LEVEL = N_("You score the same as the benchmark.")
 T_EARLIER = N_("Your decisions in earlier rounds carried {points} points into this round.")
 T_TOGETHER = N_("Your levers acting together added {points} points beyond their separate effects.")
 T_SAME_DECISIONS = N_("You played the benchmark's decisions this round.")
+T_SMALL_EFFECTS = N_("Your decisions differ from the benchmark's, but none of them moved your score by {points} "
+                     "points or more this round.")
 T_WORKING = N_("Working out why: your round is being replayed with each lever set back to the benchmark's value.")
 T_UNAVAILABLE = N_("The why of this round could not be worked out; your score, rank and figures stand as shown.")
 T_EARLIER_BAR = N_("Earlier rounds")
@@ -357,6 +359,8 @@ def _why_html(report: dict[str, Any], case: Case, lang: str, _: Translate) -> st
                  for lever, u in levers if abs(_points(u, unit)) >= SENTENCE_POINTS][:MAX_SENTENCES]
     if not levers:
         sentences.append(html.escape(_(T_SAME_DECISIONS)))
+    elif not sentences:  # a student must not be left with an empty "why"
+        sentences.append(html.escape(_(T_SMALL_EFFECTS).format(points=f"{SENTENCE_POINTS:g}")))
     for key, template in (("earlier", T_EARLIER), ("interaction", T_TOGETHER)):
         if abs(_points(score[key], unit)) >= SENTENCE_POINTS:
             sentences.append(html.escape(_(template).format(points=_signed(_points(score[key], unit)))))

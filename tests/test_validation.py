@@ -136,6 +136,18 @@ def test_recovery_paradox_is_tested_on_a_randomised_failure_paired_with_no_failu
     assert (tmp_path / "out" / "telecom--service_failure.png").is_file()
 
 
+def test_default_run_bands_read_the_default_run_not_the_experiments_no_failure_arm():
+    import pandas as pd
+
+    rows = [{"scenario": "retail", "lever": lever, "level": level, "default": True, "replication": r, "btyd_auc": auc}
+            for lever, level, auc in (("service_failure", "none", float("nan")), ("service_capacity", "x1", 0.8))
+            for r in (0, 1)]
+    chosen = b._default_runs(pd.DataFrame(rows), "retail")
+    assert list(chosen["lever"]) == ["service_capacity", "service_capacity"] and chosen["btyd_auc"].eq(0.8).all()
+    alone = b._default_runs(pd.DataFrame(rows[:2]), "retail")  # a sweep of the experiment alone still has its bands
+    assert list(alone["lever"]) == ["service_failure", "service_failure"]
+
+
 # ------------------------------------------------------------------------------ classroom strategies
 
 

@@ -284,7 +284,10 @@ def _rate_delta(runs: pd.DataFrame, s: str, num: str, den: str) -> Paired:
 
 def _default_runs(runs: pd.DataFrame, s: str) -> pd.DataFrame:
     sel = runs[(runs["scenario"] == s) & runs["default"]]
-    return sel.drop_duplicates("replication").set_index("replication")
+    # the failure experiment's no-failure arm plays the default too, but is not the default run
+    # (it computes no BG/NBD fit): use it only when it is all the sweep has
+    plain = sel[sel["lever"].map(lambda lever: LEVERS_BY_ID[lever].kind != "experiment")]
+    return (plain if not plain.empty else sel).drop_duplicates("replication").set_index("replication")
 
 
 def _default_run_bands(runs: pd.DataFrame, s: str, levers: list[str]) -> list[BandResult]:

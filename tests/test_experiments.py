@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -306,3 +307,18 @@ def test_runs_of_another_engine_are_neither_mixed_in_nor_resumed(tmp_path, monke
     monkeypatch.setattr(design, "ENGINE", "fedcba987654")  # the simulation code changed since
     with pytest.raises(ExperimentError, match="holds runs of a different experiment"):
         run_experiment(exp, tmp_path / "out", workers=1)
+
+
+def test_the_engine_hash_covers_every_module_a_run_loads():
+    """A change to any rule the model runs (the firm's targeting included) must not reuse cached or resumed runs."""
+    from simulations.experiments import design
+
+    code = ("import sys, simulations.model; print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
+            "if n.startswith('simulations') and getattr(m, '__file__', None)))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    hashed = {p.resolve() for p in design.engine_files()}
+    # messages and the package's own __init__ files hold no rule
+    unhashed = [f for f in loaded if Path(f).resolve() not in hashed
+                and not (Path(f).name == "__init__.py" or Path(f).stem == "errors" or "/i18n/" in f)]
+    assert unhashed == []
+    assert any(p.name == "view.py" and p.parent.name == "firm" for p in hashed)

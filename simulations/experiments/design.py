@@ -300,18 +300,24 @@ def load_experiment(path: str | Path) -> Experiment:
     return experiment_from_dict(data, str(path), base_dir=path.parent)
 
 
+def engine_files() -> list[Path]:
+    """The source files whose content decides a run's results (their hash is :data:`ENGINE`)."""
+    root = Path(__file__).resolve().parents[1]
+    files = [root / f"{name}.py" for name in ("arrays", "config", "model", "population", "rng", "stages", "weeklog")]
+    # the firm's rules (perceived stages, scores, targeting) decide who is contacted: results depend on them
+    return files + sorted((root / "mechanisms").glob("*.py")) + sorted((root / "firm").glob("*.py"))
+
+
 def _engine_hash() -> str:
-    """Hash of the engine's source (config, model, population, streams, mechanisms), taken at import.
+    """Hash of the engine's source (config, model, population, streams, arrays, mechanisms, the firm's CRM view), taken at import.
 
     Why: the package version is not bumped for every change of a mechanism, yet such a change
     alters results. Putting this hash in the fingerprint stops a resume from mixing runs of two
     engines, and a worker whose engine differs from the driver's is refused.
     """
     root = Path(__file__).resolve().parents[1]
-    files = [root / f"{name}.py" for name in ("config", "model", "population", "rng", "stages", "weeklog")]
-    files += sorted((root / "mechanisms").glob("*.py"))
     digest = hashlib.sha256()
-    for f in files:
+    for f in engine_files():
         if f.is_file():
             digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     return digest.hexdigest()[:12]

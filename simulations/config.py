@@ -355,7 +355,8 @@ class Retention(Campaign):
     treat_share: float = _f(0.5, N_("share treated when targeting is random"), ge=0, le=1)
     holdout: float = _f(0.0, N_(
         "share of an uplift wave held back at random as a control group, so the firm learns who an offer changes (0: "
-        "the firm ranks by risk times each customer's recorded habit of using offers)"), ge=0, le=0.9)
+        "the firm ranks by risk times each customer's recorded habit of using offers; customers whose notice "
+        "runs come first either way)"), ge=0, le=0.9)
     every_weeks: int = _f(2, N_("weeks between waves"), ge=1, le=520)
     offer: float = _f(0.15, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
 

@@ -171,3 +171,19 @@ def test_the_churn_model_recovers_known_coefficients_and_stays_finite_when_a_fea
     coef = fit_logistic(x, separable, start=np.zeros(len(FEATURES) + 1))
     assert np.isfinite(coef).all() and np.abs(coef).max() < 100
     assert auc(predict(coef, x), separable) > 0.99
+
+
+def test_uplift_ranking_calls_a_customer_whose_notice_runs_first():
+    """A recorded notice means the customer leaves without an offer: no estimate ranks anyone above them."""
+    from types import SimpleNamespace
+
+    from simulations.firm.view import FirmView
+
+    ids = np.arange(4)
+    records = SimpleNamespace(offers_used=np.array([9, 9, 0, 0]), offers=np.array([10, 10, 0, 0]))
+    stages = np.array([Stage.MATURITY, Stage.GROWTH, Stage.TERMINATING, Stage.AT_RISK])
+    firm = SimpleNamespace(uplift_coef=None, records=records, perceived=lambda week: stages,
+                           retention_risk=lambda week, ids: np.array([0.9, 0.8, 1.0, 0.95])[ids])
+    score = FirmView.uplift(firm, 10, ids)
+    assert int(np.argmax(score)) == 2  # the notice first, though a habitual coupon user scores 0.9 x 0.86
+    assert score[0] > score[3]  # among the others, risk times the habit of using offers, as before

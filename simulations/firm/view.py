@@ -13,7 +13,8 @@ The churn model is refitted every ``refit_weeks`` on a snapshot of features take
 earlier, labelled with what the firm has since observed (lapse, notice, contract end). Uplift: when
 the firm has run randomised retention waves, it fits one churn model on treated and one on control
 customers of those waves (a two-model uplift estimate); before that, it ranks by risk times the
-customer's recorded habit of using offers.
+customer's recorded habit of using offers. Either way a customer whose notice runs comes first: the
+record says they leave without an offer (none of the models' features holds the notice).
 """
 
 from __future__ import annotations
@@ -241,14 +242,22 @@ class FirmView:
         return select(self.perceived(week)[ids] == TERMINATING, 1.0, self.risk(week, ids))
 
     def uplift(self, week: int, ids: np.ndarray) -> np.ndarray:
-        """Estimated fall in churn risk if ``ids`` get a retention offer (higher: better to call)."""
+        """Estimated fall in churn risk if ``ids`` get a retention offer (higher: better to call).
+
+        A running notice ranks first, ordered by the estimate: without an offer such a customer leaves
+        for certain, so no estimate can say the offer changes less for them. (Ranking by the models
+        alone called subscribers with a notice late, and lost to risk targeting, which calls them first.)
+        """
         if self.uplift_coef is not None:
             x = self.features(week, ids)
             treated, control = self.uplift_coef
-            return churn_model.predict(control, x) - churn_model.predict(treated, x)
-        r = self.records
-        habit = (r.offers_used[ids] + 0.5) / (r.offers[ids] + 2.0)
-        return (self.retention_risk(week, ids) * habit).astype(np.float32)
+            estimate = churn_model.predict(control, x) - churn_model.predict(treated, x)
+        else:
+            r = self.records
+            habit = (r.offers_used[ids] + 0.5) / (r.offers[ids] + 2.0)
+            estimate = self.retention_risk(week, ids) * habit
+        notice = self.perceived(week)[ids] == TERMINATING
+        return select(notice, 2.0 + estimate, estimate).astype(np.float32)
 
     def perceived(self, week: int) -> np.ndarray:
         """Perceived lifecycle stage of everyone at ``week``: the record rules plus the at-risk flag."""

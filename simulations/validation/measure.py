@@ -64,31 +64,32 @@ class _FailureExperiment:
         self.week = weeks // 2
         self.read_week = min(self.week + FAILURE_SATISFACTION_WEEKS, weeks)
         self.last_week = min(self.week + BUYING_WINDOW, weeks)
-        root = np.random.SeedSequence(seed)
-        self.rng = np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(FAILURE_STREAM,)))
+        self.rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(FAILURE_STREAM,)))
         self.group = np.zeros(0, np.int64)
         self.orders = 0.0
         self.satisfaction = float("nan")
 
-    def after_week(self, model: Any) -> None:
-        """Apply the failure after week ``self.week``; read satisfaction later; count the group's orders."""
+    def __call__(self, model: Any, log: Any) -> None:
+        """After each week (an observer): count the group's orders, apply the failure, read satisfaction.
+
+        The one observer that acts: the failure is this experiment's intervention, applied between
+        weeks as the classroom's events are.
+        """
         from simulations.mechanisms.service import fail_and_recover
 
         pop = model.population
-        if model.week == self.week:
+        orders = log.tables.get("orders")
+        if self.group.size and self.week < log.week <= self.last_week and orders is not None and len(orders["customer"]):
+            mine = np.isin(orders["customer"].astype(np.int64), self.group)
+            self.orders += float(orders["orders"][mine].sum())
+        if log.week == self.week:
             active = np.flatnonzero(is_active(pop.stage[: pop.n]))
             size = int(round(FAILURE_SHARE * active.size))
             self.group = np.sort(self.rng.choice(active, size=size, replace=False)) if size else self.group
             if self.arm == "recovered" and self.group.size:
                 fail_and_recover(pop, self.group, model.world)
-        if model.week == self.read_week and self.group.size:
+        if log.week == self.read_week and self.group.size:
             self.satisfaction = float(pop.satisfaction[self.group].astype(np.float64).mean())
-
-    def __call__(self, model: Any, log: Any) -> None:
-        orders = log.tables.get("orders")
-        if self.group.size and self.week < log.week <= self.last_week and orders is not None and len(orders["customer"]):
-            mine = np.isin(orders["customer"].astype(np.int64), self.group)
-            self.orders += float(orders["orders"][mine].sum())
 
     def figures(self) -> dict[str, float]:
         n = self.group.size
@@ -186,8 +187,6 @@ def measure(spec: RunSpec) -> dict[str, Any]:
             model.step()
             for k in KPI_SUMS:
                 sums[k] += float(model.kpi[k])
-            if experiment is not None:
-                experiment.after_week(model)
         out: dict[str, Any] = {**spec.identity, **sums, **tally.sums}
         out.update(_end_state(model, tally))
         if experiment is not None:

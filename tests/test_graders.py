@@ -296,3 +296,19 @@ def test_readme_grading_snippet_runs(tmp_path, monkeypatch):
     exec(compile(code, "README.md", "exec"), {})
     doc = json.loads((tmp_path / "submission.json").read_text(encoding="utf-8"))
     assert doc["answers"]["ordering_customers"]["value"] > 0
+
+
+def test_an_answer_two_known_mistakes_both_give_gets_both_hints():
+    """When two wrong methods give the same number on a dataset, the student cannot tell which one they made."""
+    from graders.scoring.modes import hint
+
+    q = Question("people", "scalar", "How many people?", mode="close_to_truth", params={"atol": 0.5, "rtol": 0.0},
+                 truth=lambda keys, data: 1259.0)
+    prepared = {"wrong": [({"en": "you counted raw e-mails", "zh": "你数的是原始邮箱"}, 1396.0, "value"),
+                          ({"en": "you counted the customer table", "zh": "你数的是客户表"}, 1396.0, "value"),
+                          ({"en": "you counted phones", "zh": "你数的是电话"}, 1097.0, "value")]}
+    both = hint(q, {"value": 1396.0}, prepared, lang="en")
+    assert "raw e-mails" in both and "customer table" in both and "phones" not in both
+    zh = hint(q, {"value": 1396.0}, prepared, lang="zh")
+    assert "原始邮箱" in zh and "客户表" in zh
+    assert hint(q, {"value": 1097.0}, prepared, lang="en") == "you counted phones"

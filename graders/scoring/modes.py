@@ -213,8 +213,12 @@ def judge(question: Question, answer: dict, prepared: dict, lang: str | None = N
 
 
 def hint(question: Question, answer: dict, prepared: dict, lang: str | None = None) -> str | None:
-    """The hint (in ``lang``, English when the spec has no translation) of the first known wrong method
-    the answer reproduces on the student's data, if any.
+    """The hint (in ``lang``, English when the spec has no translation) of the known wrong method the
+    answer reproduces on the student's data, if any.
+
+    Two wrong methods can give the very same number on some data (in L02, counting raw e-mail
+    addresses and counting the customer table did on one practice dataset); then the student cannot
+    know which mistake they made, so every hint that fits as closely is given.
     """
     lang = current_language() if lang is None else lang
     matches: list[tuple[float, int, dict]] = []
@@ -229,9 +233,12 @@ def hint(question: Question, answer: dict, prepared: dict, lang: str | None = No
             matches.append((_distance(answer["value"], wrong_value), i, texts))
     if not matches:
         return None
-    # two wrong methods can land near each other on some data: the one the answer reproduces most closely wins
-    texts = min(matches, key=lambda m: (m[0], m[1]))[2]
-    return texts.get(lang) or texts[DEFAULT_LANGUAGE]
+    # two wrong methods can land near each other on some data: the one the answer reproduces most closely wins,
+    # and methods that tie with it are named too
+    best = min(m[0] for m in matches)
+    tied = sorted((m for m in matches if m[0] == best), key=lambda m: m[1])
+    hints = list(dict.fromkeys(t.get(lang) or t[DEFAULT_LANGUAGE] for _, _, t in tied))
+    return gettext("; or: ", lang).join(hints)
 
 
 def _distance(mine: object, wrong: object) -> float:

@@ -216,7 +216,7 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
         pop.stage[back] = WON_BACK
         pop.weeks_in_stage[back] = 0
         pop.cycles[back] += 1
-        pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
+        pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back] - pop.grudge[back])
         pop.offer_take[back] = True
         restart_contracts(pop, back, world, week, log)
         return yes

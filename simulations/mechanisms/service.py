@@ -177,7 +177,7 @@ def respond(
     pop.shock[ids] += delta
     pop.trust[ids] -= np.where(complaint, sw.complaint_trust_loss, 0.0).astype(np.float32)
     grudge = ids[complaint & ~recovered]  # an unresolved problem is remembered: the customer expects less of us
-    pop.baseline[grudge] = np.maximum(pop.baseline[grudge] - np.float32(sw.unrecovered_baseline_loss), 0.0)
+    pop.grudge[grudge] = np.minimum(pop.grudge[grudge] + np.float32(sw.unrecovered_baseline_loss), pop.baseline[grudge])
     pop.complaints *= np.float32(sw.complaint_memory)
     pop.complaints[ids] += complaint
 

@@ -270,8 +270,9 @@ class ServiceWorld(_Frozen):
 class Responses(_Frozen):
     """How customers react to the firm's marketing contacts (their own mechanism, not the firm's choice).
 
-    An offer's pull is ``strength_floor + strength_slope x offer`` (offer as a share of a month's
-    value); take-up probabilities below are at pull 1. Chosen where no field figure exists: the
+    An offer's pull is ``strength_floor + strength_slope x s x (1 - exp(-offer / s))`` with ``s`` the
+    saturation (offer as a share of a month's value; ``marketing.offer_pull``), times how our price
+    compares with the competitor's; take-up probabilities below are at pull 1. Chosen where no field figure exists: the
     defaults give cross-sell take-up of a few percent and win-back of a few percent of the dormant,
     within the 1-10% direct-marketing response rates the sources quote.
     """

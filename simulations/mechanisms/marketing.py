@@ -20,7 +20,7 @@ import numpy as np
 
 from simulations.config import CONTACT_CHANNELS, Campaign, Policies, Responses, World
 from simulations.firm import FirmView
-from simulations.mechanisms.acquisition import log_contract_terms, sign_term
+from simulations.mechanisms.acquisition import log_contract_terms, price_pull, sign_term
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK
@@ -50,15 +50,6 @@ def offer_pull(offer: float, rs: Responses) -> float:
     """
     sat = rs.strength_saturation
     return float(rs.strength_floor + rs.strength_slope * sat * -np.expm1(-offer / sat))
-
-
-def price_pull(price: float, world: World) -> float:
-    """How our price, against the competitor's, scales an offer's pull (1 at equal prices).
-
-    Why: a dormant customer offered a coupon by a firm that charges four times the market's price
-    does not come back for it; without this, deep price rises paid through win-back orders.
-    """
-    return float((price / world.competitor.price_index) ** -world.traits.price_sensitivity)
 
 
 def _due(c: Campaign, week: int) -> bool:
@@ -198,7 +189,8 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
     uu = u[ids]
     rs = world.responses
     # an offer is weighed against the market: at a price above the competitor's it pulls less (the same
-    # elasticity that governs buying and first purchases)
+    # elasticity that governs buying and first purchases; a dormant customer does not come back for a
+    # coupon from a firm that charges four times the market's price)
     strength = offer_pull(c.offer, rs) * price_pull(price, world)
     _give_offer(pop, ids, kind, c, c.offer * basis, week)
     if kind == ONBOARDING:

@@ -63,9 +63,10 @@ def expected_demand(pop: Population, world: World, policies: Policies, mods: Mod
     key_need = select(unhappy[keyed], need[0], need[1]) * active[keyed] * account_need(pop, world, keyed)
     big = pop.tier == 2  # key accounts need more help wherever they are served
     served = active & ~key
-    per_channel = _channel_loads(pop.service_channel, served & ~big, unhappy, need)
+    households = served & ~big
+    per_channel = _channel_loads(pop.service_channel, households, unhappy, need)
     if per_channel is None:
-        p = select(unhappy, need[0], need[1]) * (served & ~big)
+        p = select(unhappy, need[0], need[1]) * households
         per_channel = np.bincount(pop.service_channel, weights=p, minlength=len(SERVICE_CHANNELS))
     elsewhere = np.flatnonzero(served & big)  # key accounts at the ordinary desks (desk off, or not recorded yet)
     if elsewhere.size:

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any
 import mesa
 
 from simulations.config import SERVICE_CHANNELS, TIERS
-from simulations.mechanisms.acquisition import PROMOTER_SATISFACTION
+from simulations.mechanisms.acquisition import PROMOTER_SATISFACTION, price_pull
 from simulations.mechanisms.economics import WEEKS_PER_MONTH
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES as CAMPAIGNS
-from simulations.mechanisms.marketing import ONBOARDING, RETENTION, offer_pull, price_pull
+from simulations.mechanisms.marketing import ONBOARDING, RETENTION, offer_pull
 from simulations.mechanisms.purchasing import CROSS_BUY_RATE, DROPOUT, STAGE_BUYING
 from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE, price_feeling, term_hold
 from simulations.mechanisms.service import recovery_chance

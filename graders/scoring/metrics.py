@@ -20,6 +20,18 @@ def precision_recall_f1(flagged: set[str], true: set[str]) -> tuple[float, float
     return precision, recall, f1
 
 
+def youden(flagged: set[str], true: set[str], population: int) -> float:
+    """Youden's J of a flagged set: recall minus the false-alarm rate among the ``population`` - |true| others.
+
+    Why besides F1: when a fair share of the population is in the true set, flagging everyone earns
+    an F1 of 2p / (1 + p) without telling anyone apart; J gives any rule that ignores the data 0.
+    """
+    negatives = population - len(true)
+    recall = len(flagged & true) / len(true) if true else 0.0
+    false_alarms = len(flagged - true) / negatives if negatives > 0 else 0.0
+    return recall - false_alarms
+
+
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
     """Spearman rank correlation (0 when either side is constant)."""
     if len(a) < 2:

@@ -288,7 +288,8 @@ class Responses(_Frozen):
         "discount stay for the deal, not the relationship (Thomas, Blattberg & Fox 2004, J. Marketing Research 41(1): "
         "a lower win-back price returns more customers for shorter second lifetimes; the size is chosen)"), ge=0, le=10)
     cross_sell_take: float = _f(0.04, N_("weekly chance a contacted customer takes a cross-sell offer at pull 1"), ge=0, le=1)
-    win_back_take: float = _f(0.25, N_("chance a dormant customer of responsiveness 1 returns on a win-back offer at pull 1"),
+    win_back_take: float = _f(0.15, N_("chance a dormant customer of responsiveness 1 returns on a win-back offer at pull 1 "
+                              "(chosen: a win-back wave brings back a few percent of the truly dormant it reaches)"),
                               ge=0, le=1)
     retention_take_cap: float = _f(0.95, N_("highest chance an endangered customer accepts a retention offer"), ge=0, le=1)
     retention_satisfaction_lift: float = _f(0.12, N_("satisfaction gained by a customer who accepts a retention offer"),

@@ -315,20 +315,21 @@ def test_an_answer_two_known_mistakes_both_give_gets_both_hints():
 
 
 def test_flagging_everyone_earns_nothing_on_a_youden_idset_question():
-    """F1 pays a rule that ignores the data when many are in the true set; Youden's J does not."""
+    """F1 pays a rule that ignores the data when many are in the true set; Youden's J does not, nor a lucky guess."""
     from graders.scoring.metrics import precision_recall_f1, youden
 
-    people = {f"C{i:03d}" for i in range(100)}
-    lapsed = {f"C{i:03d}" for i in range(30)}
-    rule = {f"C{i:03d}" for i in range(15, 55)}  # half of the lapsed, and 25 false alarms
+    people = {f"C{i:04d}" for i in range(1000)}
+    lapsed = {f"C{i:04d}" for i in range(300)}
+    rule = {f"C{i:04d}" for i in [*range(120), *range(300, 447)]}  # 120 of the 300 lapsed, 147 false alarms
     assert precision_recall_f1(people, lapsed)[2] > precision_recall_f1(rule, lapsed)[2]  # F1 prefers everyone
-    assert youden(people, lapsed, 100) == 0.0
-    assert youden(rule, lapsed, 100) == pytest.approx(0.5 - 25 / 70)
+    assert youden(people, lapsed, 1000) == 0.0
+    assert youden(rule, lapsed, 1000) == pytest.approx(120 / 300 - 147 / 700)
+    assert youden({"C0000", "C0500", "C0501"}, lapsed, 1000) == 0.0  # one hit in three: what chance gives
     q = Question("churned", "idset", "Flag the churned.", mode="relative", checks={"ids": "customers"},
                  reference=lambda data: sorted(rule), baseline=lambda data: sorted(people),
                  truth=lambda keys, data: sorted(lapsed), params={"full_at": 0.9, "metric": "youden"})
     data = {"customers": pd.DataFrame({"customer_id": sorted(people)})}
     prepared = scoring.modes.prepare(q, data, {})
-    assert prepared["population"] == 100 and prepared["metric_base"] == 0.0
+    assert prepared["population"] == 1000 and prepared["metric_base"] == 0.0
     assert scoring.modes.judge(q, {"value": sorted(people)}, prepared)[0] == 0.0
     assert scoring.modes.judge(q, {"value": sorted(rule)}, prepared)[0] == 1.0

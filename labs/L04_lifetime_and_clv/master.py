@@ -133,7 +133,6 @@ lab.check("retention_26")
 # %%
 summary = summary_from_orders(orders, time_col="order_ts", observation_end=END)
 bg = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["recency"], summary["T"])
-# Gamma-Gamma needs a positive spend: a repeat order fully paid by a coupon has none, so such customers are left out
 repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
 gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
 summary.describe().round(2)

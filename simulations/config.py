@@ -86,6 +86,9 @@ class CustomerTraits(_Frozen):
     key_account_share: float = _f(0.01, N_("share of key accounts"), ge=0, le=1)
     business_spend_multiplier: float = _f(2.5, N_("spend multiplier of business customers"), ge=1, le=100)
     key_account_spend_multiplier: float = _f(8.0, N_("spend multiplier of key accounts"), ge=1, le=1000)
+    key_account_need: float = _f(
+        6.0, N_("how many times a mass customer's service needs a key account has: an organisation has many users and "
+        "lines, and its account team also handles orders and reviews (chosen)"), ge=1, le=1000)
     categories: int = _f(5, N_("product categories a customer can buy"), ge=1, le=8)
     channel_dislike_share: float = _f(0.3, N_("share of customers who dislike one contact channel"), ge=0, le=1)
     responsiveness_mean: float = _f(
@@ -141,6 +144,9 @@ class Costs(_Frozen):
         0.35, N_("margin on revenue at list price (price index 1) before marketing, service and programme costs; the "
         "cost of goods is a share of list-price revenue, so it does not move with our price"), ge=0, le=1)
     service_cost_per_contact_capacity: float = _f(4.0, N_("weekly cost of one contact of service capacity"), ge=0, le=1e4)
+    key_account_cost_factor: float = _f(
+        2.0, N_("weekly cost of one contact of key-account desk capacity, in contacts of ordinary capacity: account "
+        "managers are senior staff who also visit and review (chosen)"), ge=0, le=100)
     recovery_cost_per_complaint: float = _f(
         20.0, N_("cost of recovering one complaint at full recovery effort (staff time and a goodwill gesture; effort "
         "0.5 costs half)"), ge=0, le=1e5)
@@ -233,12 +239,24 @@ class ServiceWorld(_Frozen):
                                   ge=0, le=0.5)
     effort_fcr_gain: float = _f(0.1, N_("first-contact resolution added by full recovery effort"), ge=0, le=1)
     key_desk_fcr_gain: float = _f(0.15, N_("first-contact resolution added at the key-account desk"), ge=0, le=1)
+    key_account_neglect: float = _f(
+        0.05, N_("satisfaction a key account loses each time an ordinary desk serves it: it expects an account team, "
+        "and service quality is judged against expectations (Parasuraman, Zeithaml & Berry 1988; the size is chosen)"),
+        ge=0, le=1)
     later_resolution: float = _f(0.75, N_("chance an answered contact not resolved at first contact is resolved later"),
                                  ge=0, le=1)
     unhappy_need: float = _f(1.8, N_("how much more often a customer below the at-risk threshold needs service"), ge=1, le=10)
     complaint_wait_multiple: float = _f(5.0, N_("a wait this many times the answer-time target (by channel patience) is "
                                         "a complaint even when resolved"), ge=1, le=100)
-    recovery_success: float = _f(0.9, N_("chance full recovery effort recovers a complaint (scales with effort)"), ge=0, le=1)
+    recovery_success: float = _f(0.9, N_("chance full recovery effort recovers a complaint"), ge=0, le=1)
+    recovery_effort_scale: float = _f(
+        0.15, N_("effort at which recovery reaches 63% of what full effort achieves: the first apology and refund put "
+        "most problems right, further effort adds less (diminishing returns; chosen). A large value makes the chance "
+        "grow in a straight line with effort"), gt=0, le=100)
+    unrecovered_baseline_loss: float = _f(
+        0.15, N_("fall of the satisfaction a customer settles toward after a complaint that is not recovered: an "
+        "unresolved problem is remembered (TARP 1986 for the US Office of Consumer Affairs: complainers whose problem "
+        "was not resolved are far less willing to buy again than those whose problem was; the size is chosen)"), ge=0, le=1)
     fcr_satisfaction: float = _f(0.03, N_("satisfaction gained when resolved at first contact"), ge=0, le=1)
     later_satisfaction: float = _f(-0.01, N_("satisfaction change when resolved later"), ge=-1, le=1)
     unresolved_satisfaction: float = _f(-0.10, N_("satisfaction change when not resolved (abandoned or failed)"), ge=-1, le=0)
@@ -252,16 +270,26 @@ class ServiceWorld(_Frozen):
 class Responses(_Frozen):
     """How customers react to the firm's marketing contacts (their own mechanism, not the firm's choice).
 
-    An offer's pull is ``strength_floor + strength_slope x offer`` (offer as a share of a month's
-    value); take-up probabilities below are at pull 1. Chosen where no field figure exists: the
+    An offer's pull is ``strength_floor + strength_slope x s x (1 - exp(-offer / s))`` with ``s`` the
+    saturation (offer as a share of a month's value; ``marketing.offer_pull``), times how our price
+    compares with the competitor's; take-up probabilities below are at pull 1. Chosen where no field figure exists: the
     defaults give cross-sell take-up of a few percent and win-back of a few percent of the dormant,
     within the 1-10% direct-marketing response rates the sources quote.
     """
 
-    strength_floor: float = _f(0.5, N_("pull of an offer worth nothing (the contact itself)"), ge=0, le=10)
-    strength_slope: float = _f(3.0, N_("added pull per unit of offer (share of a month's value)"), ge=0, le=50)
+    strength_floor: float = _f(0.05, N_("pull of an offer worth nothing (the contact itself)"), ge=0, le=10)
+    strength_slope: float = _f(8.8, N_("added pull per unit of offer (share of a month's value), for small offers"), ge=0, le=50)
+    strength_saturation: float = _f(
+        0.12, N_("offer at which its added pull has reached 63% of its ceiling (strength_slope x this): response to a "
+        "discount flattens as it deepens, the concave response curve of Little's ADBUDG (1970); the value is chosen. "
+        "A large value gives a straight line"), gt=0, le=100)
+    deal_commitment_loss: float = _f(
+        0.5, N_("commitment lost per unit of offer by a customer who orders on an offer: customers bought with a deep "
+        "discount stay for the deal, not the relationship (Thomas, Blattberg & Fox 2004, J. Marketing Research 41(1): "
+        "a lower win-back price returns more customers for shorter second lifetimes; the size is chosen)"), ge=0, le=10)
     cross_sell_take: float = _f(0.04, N_("weekly chance a contacted customer takes a cross-sell offer at pull 1"), ge=0, le=1)
-    win_back_take: float = _f(0.08, N_("chance a dormant customer of responsiveness 1 returns on a win-back offer at pull 1"),
+    win_back_take: float = _f(0.15, N_("chance a dormant customer of responsiveness 1 returns on a win-back offer at pull 1 "
+                              "(chosen: a win-back wave brings back a few percent of the truly dormant it reaches)"),
                               ge=0, le=1)
     retention_take_cap: float = _f(0.95, N_("highest chance an endangered customer accepts a retention offer"), ge=0, le=1)
     retention_satisfaction_lift: float = _f(0.12, N_("satisfaction gained by a customer who accepts a retention offer"),
@@ -365,7 +393,7 @@ class Marketing(_Frozen):
     """Stage strategies: onboarding, cross-/up-sell, retention, win-back; contact fatigue."""
 
     onboarding: Campaign = Campaign(every_weeks=1, offer=0.0)
-    cross_sell: Campaign = Campaign(every_weeks=8, offer=0.05)
+    cross_sell: Campaign = Campaign(every_weeks=8, offer=0.12)
     retention: Retention = Retention()
     win_back: Campaign = Campaign(every_weeks=8, offer=0.2, channel="email")
     fatigue_limit: int = _f(3, N_("contacts in four weeks above which goodwill falls"), ge=0, le=100)

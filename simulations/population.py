@@ -31,6 +31,7 @@ FIELDS: dict[str, tuple[str, float]] = {
     # psychology (hidden)
     "baseline": ("float32", 0.0),
     "satisfaction": ("float32", 0.0),
+    "grudge": ("float32", 0.0),  # how far unrecovered complaints lowered what satisfaction settles toward
     "trust": ("float32", 0.0),
     "commitment": ("float32", 0.0),
     "shock": ("float32", 0.0),

@@ -105,7 +105,9 @@ def test_l02_spec_works_on_chinese_data(tmp_path: Path) -> None:
     result = Validation("L02", seeds)
     for seed in range(1, seeds + 1):
         out, key = tmp_path / f"d{seed}", tmp_path / f"k{seed}"
-        generate_dataset(spec.scenario, customers=400, weeks=104, seed=seed, out=out, keys=key, dirty=True, locale="zh_CN")
+        # grade validate's own size (800): at 400 people a household's shared landline is rare enough that
+        # counting phones lands within 3% of the head count on some seeds (found on 2 of seeds 1-3)
+        generate_dataset(spec.scenario, customers=800, weeks=104, seed=seed, out=out, keys=key, dirty=True, locale="zh_CN")
         check_one(spec, out, key, result)
     assert result.pass_rate >= PASS_TARGET, result.table()
     assert all(n == seeds for n in result.wrong_fail.values()), result.table()

@@ -296,3 +296,40 @@ def test_readme_grading_snippet_runs(tmp_path, monkeypatch):
     exec(compile(code, "README.md", "exec"), {})
     doc = json.loads((tmp_path / "submission.json").read_text(encoding="utf-8"))
     assert doc["answers"]["ordering_customers"]["value"] > 0
+
+
+def test_an_answer_two_known_mistakes_both_give_gets_both_hints():
+    """When two wrong methods give the same number on a dataset, the student cannot tell which one they made."""
+    from graders.scoring.modes import hint
+
+    q = Question("people", "scalar", "How many people?", mode="close_to_truth", params={"atol": 0.5, "rtol": 0.0},
+                 truth=lambda keys, data: 1259.0)
+    prepared = {"wrong": [({"en": "you counted raw e-mails", "zh": "你数的是原始邮箱"}, 1396.0, "value"),
+                          ({"en": "you counted the customer table", "zh": "你数的是客户表"}, 1396.0, "value"),
+                          ({"en": "you counted phones", "zh": "你数的是电话"}, 1097.0, "value")]}
+    both = hint(q, {"value": 1396.0}, prepared, lang="en")
+    assert "raw e-mails" in both and "customer table" in both and "phones" not in both
+    zh = hint(q, {"value": 1396.0}, prepared, lang="zh")
+    assert "原始邮箱" in zh and "客户表" in zh
+    assert hint(q, {"value": 1097.0}, prepared, lang="en") == "you counted phones"
+
+
+def test_flagging_everyone_earns_nothing_on_a_youden_idset_question():
+    """F1 pays a rule that ignores the data when many are in the true set; Youden's J does not, nor a lucky guess."""
+    from graders.scoring.metrics import precision_recall_f1, youden
+
+    people = {f"C{i:04d}" for i in range(1000)}
+    lapsed = {f"C{i:04d}" for i in range(300)}
+    rule = {f"C{i:04d}" for i in [*range(120), *range(300, 447)]}  # 120 of the 300 lapsed, 147 false alarms
+    assert precision_recall_f1(people, lapsed)[2] > precision_recall_f1(rule, lapsed)[2]  # F1 prefers everyone
+    assert youden(people, lapsed, 1000) == 0.0
+    assert youden(rule, lapsed, 1000) == pytest.approx(120 / 300 - 147 / 700)
+    assert youden({"C0000", "C0500", "C0501"}, lapsed, 1000) == 0.0  # one hit in three: what chance gives
+    q = Question("churned", "idset", "Flag the churned.", mode="relative", checks={"ids": "customers"},
+                 reference=lambda data: sorted(rule), baseline=lambda data: sorted(people),
+                 truth=lambda keys, data: sorted(lapsed), params={"full_at": 0.9, "metric": "youden"})
+    data = {"customers": pd.DataFrame({"customer_id": sorted(people)})}
+    prepared = scoring.modes.prepare(q, data, {})
+    assert prepared["population"] == 1000 and prepared["metric_base"] == 0.0
+    assert scoring.modes.judge(q, {"value": sorted(people)}, prepared)[0] == 0.0
+    assert scoring.modes.judge(q, {"value": sorted(rule)}, prepared)[0] == 1.0

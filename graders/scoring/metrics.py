@@ -6,6 +6,8 @@ each metric is a few lines of ranks and counts.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
@@ -18,6 +20,28 @@ def precision_recall_f1(flagged: set[str], true: set[str]) -> tuple[float, float
     recall = hit / len(true) if true else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def youden(flagged: set[str], true: set[str], population: int, min_z: float = 1.0) -> float:
+    """Youden's J of a flagged set: recall minus the false-alarm rate among the ``population`` - |true| others.
+
+    Why besides F1: when a fair share of the population is in the true set, flagging everyone earns
+    an F1 of 2p / (1 + p) without telling anyone apart; J gives any rule that ignores the data 0.
+    A set that finds no more true ids than a random set of its size would, give or take ``min_z``
+    standard deviations (hypergeometric), scores 0 too: a lucky guess is not a finding. One standard
+    deviation, not two: on DEMO's small validation datasets (about 220 customers) the recency rule
+    itself is 1.4-4.5 standard deviations better than chance.
+    """
+    negatives = population - len(true)
+    hits, k = len(flagged & true), len(flagged)
+    if population > 1 and true:
+        share = len(true) / population
+        spread = math.sqrt(k * share * (1.0 - share) * (population - k) / (population - 1))
+        if hits - k * share <= min_z * spread:
+            return 0.0
+    recall = hits / len(true) if true else 0.0
+    false_alarms = (k - hits) / negatives if negatives > 0 else 0.0
+    return recall - false_alarms
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:

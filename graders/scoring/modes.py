@@ -39,10 +39,16 @@ def _truth_object(question: Question, raw: Any) -> Any:
     return series if question.kind == "partition" else series.astype(float)
 
 
-def relative_metric(question: Question, value: Any, truth: Any) -> float:
-    """The quality metric of an answer against the truth (higher is better)."""
+def relative_metric(question: Question, value: Any, truth: Any, population: int | None = None) -> float:
+    """The quality metric of an answer against the truth (higher is better).
+
+    An id set is scored by F1, or by Youden's J with ``params["metric"] == "youden"`` (then
+    ``population`` is how many ids could be flagged).
+    """
     kind, metric = question.kind, question.params.get("metric")
     if kind == "idset":
+        if metric == "youden":
+            return metrics.youden(set(value), truth, int(population or 0))
         return metrics.precision_recall_f1(set(value), truth)[2]
     mine = pd.Series(value, dtype=object if kind == "partition" else float).reindex(truth.index)
     if kind == "partition":
@@ -70,10 +76,13 @@ def prepare(question: Question, data: Any, keys: Any) -> dict:
         else:
             prepared["truth"] = _truth_object(question, raw) if question.mode == "relative" else float(raw)
     if question.mode == "relative":
+        if question.kind == "idset" and question.params.get("metric") == "youden":
+            prepared["population"] = len(set(data[question.checks.get("ids", "customers")]["customer_id"].astype(str)))
+        population = prepared.get("population")
         ref_value = prepared["reference"]["value"]
-        prepared["metric_ref"] = relative_metric(question, ref_value, prepared["truth"])
+        prepared["metric_ref"] = relative_metric(question, ref_value, prepared["truth"], population)
         prepared["metric_base"] = (relative_metric(question, as_answer(question.kind, question.baseline(data))["value"],
-                                                   prepared["truth"]) if question.baseline else
+                                                   prepared["truth"], population) if question.baseline else
                                    float(question.params.get("baseline_metric", 0.0)))
         if question.kind == "values" and question.params.get("bias_tolerance") is not None:
             prepared["truth_mean"] = float(prepared["truth"].mean())
@@ -92,7 +101,7 @@ def _relative(question: Question, answer: dict, prepared: dict, lang: str | None
         return gettext(text, lang)
 
     p = question.params
-    m = relative_metric(question, answer["value"], prepared["truth"])
+    m = relative_metric(question, answer["value"], prepared["truth"], prepared.get("population"))
     ref, base = prepared["metric_ref"], prepared["metric_base"]
     if ref > base + 1e-9:
         frac = (m - base) / (ref - base)
@@ -213,8 +222,12 @@ def judge(question: Question, answer: dict, prepared: dict, lang: str | None = N
 
 
 def hint(question: Question, answer: dict, prepared: dict, lang: str | None = None) -> str | None:
-    """The hint (in ``lang``, English when the spec has no translation) of the first known wrong method
-    the answer reproduces on the student's data, if any.
+    """The hint (in ``lang``, English when the spec has no translation) of the known wrong method the
+    answer reproduces on the student's data, if any.
+
+    Two wrong methods can give the very same number on some data (in L02, counting raw e-mail
+    addresses and counting the customer table did on one practice dataset); then the student cannot
+    know which mistake they made, so every hint that fits as closely is given.
     """
     lang = current_language() if lang is None else lang
     matches: list[tuple[float, int, dict]] = []
@@ -229,9 +242,12 @@ def hint(question: Question, answer: dict, prepared: dict, lang: str | None = No
             matches.append((_distance(answer["value"], wrong_value), i, texts))
     if not matches:
         return None
-    # two wrong methods can land near each other on some data: the one the answer reproduces most closely wins
-    texts = min(matches, key=lambda m: (m[0], m[1]))[2]
-    return texts.get(lang) or texts[DEFAULT_LANGUAGE]
+    # two wrong methods can land near each other on some data: the one the answer reproduces most closely wins,
+    # and methods that tie with it are named too
+    best = min(m[0] for m in matches)
+    tied = sorted((m for m in matches if m[0] == best), key=lambda m: m[1])
+    hints = list(dict.fromkeys(t.get(lang) or t[DEFAULT_LANGUAGE] for _, _, t in tied))
+    return gettext("; or: ", lang).join(hints)
 
 
 def _distance(mine: object, wrong: object) -> float:

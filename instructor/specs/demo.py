@@ -3,7 +3,8 @@
 Why it exists: the real labs (L01-L05) are written later with this framework; DEMO is the worked
 example for spec authors and the lab the tests, the fixture submissions and ``grade validate``
 use. Questions: a count (reproduce), a concentration share (reproduce, with misconception
-hints), churned-or-lapsing customers (set of ids, precision/recall vs truth relative to a recency rule),
+hints), churned-or-lapsing customers (set of ids, Youden's J vs truth relative to a recency rule: with
+about a quarter of customers lapsed, flagging everyone reached the rule's F1 on a third of the seeds),
 a customer-value ranking (Spearman vs true CLV relative to recent spend) and a choice from
 the course's figures (keeping a customer costs about a quarter of winning one; docs/COURSE.md sec. 3).
 """
@@ -187,7 +188,7 @@ SPEC = LabSpec(
                  "Flag the customers you believe have churned or are about to churn by the end of the data "
                  "(relationship ended, paused, or notice given).",
                  mode="relative", points=2.0, checks={"ids": "customers"}, reference=recency_churned,
-                 baseline=everyone, truth=_truth_churned, params={"full_at": 0.9},
+                 baseline=everyone, truth=_truth_churned, params={"full_at": 0.9, "metric": "youden"},
                  misconceptions=(
                      Misconception("recent_buyers", recent_buyers,
                                    "you seem to have flagged customers who ordered recently: recency works the other way",

@@ -82,7 +82,7 @@ def _fits(data):
 
     s = _summary(data)
     bg = BetaGeoFitter(penalizer_coef=0.001).fit(s["frequency"], s["recency"], s["T"])
-    rep = s[s["frequency"] > 0]
+    rep = s[(s["frequency"] > 0) & (s["monetary_value"] > 0)]  # a coupon can pay a whole repeat order: no spend to fit
     gg = GammaGammaFitter(penalizer_coef=0.001).fit(rep["frequency"], rep["monetary_value"])
     return s, bg, gg
 
@@ -168,7 +168,7 @@ def solution(data) -> dict:
     km = KaplanMeierFitter().fit(table["duration"], table["lapsed"])
     summary = summary_from_orders(orders, time_col="order_ts", observation_end=end)
     bg = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["recency"], summary["T"])
-    repeat = summary[summary["frequency"] > 0]
+    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
     margin = load_scenario(data.metadata["scenario"]).world.costs.gross_margin
     values = gg.customer_lifetime_value(bg, summary, horizon=104, step=4, discount_rate=1.1 ** (4 / 52) - 1, margin=margin)

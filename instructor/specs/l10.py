@@ -104,8 +104,7 @@ def solution(data) -> dict:
     pol = _policies(data)
     policy = {**_budgets(data, 2.0),
               "loyalty.enabled": True,
-              "marketing.retention.offer": min(0.5, 2 * pol.marketing.retention.offer),
-              "service.recovery_effort": 1.0}
+              "marketing.retention.offer": min(0.5, 2 * pol.marketing.retention.offer)}
     return {"spend_growth": spend_growth(data),
             "strategy": strategy.table(policy),
             "why_equity": "profit alone rewards milking the customer base",

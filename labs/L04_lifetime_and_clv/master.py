@@ -133,7 +133,7 @@ lab.check("retention_26")
 # %%
 summary = summary_from_orders(orders, time_col="order_ts", observation_end=END)
 bg = BetaGeoFitter(penalizer_coef=0.001).fit(summary["frequency"], summary["recency"], summary["T"])
-repeat = summary[summary["frequency"] > 0]
+repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
 gg = GammaGammaFitter(penalizer_coef=0.001).fit(repeat["frequency"], repeat["monetary_value"])
 summary.describe().round(2)
 

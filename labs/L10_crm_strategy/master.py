@@ -258,7 +258,6 @@ gains.round(1)
 policy = {**{f"acquisition.budget.{c}": min(5000.0, 2 * v) for c, v in pol.acquisition.budget.items()},
           "loyalty.enabled": True,
           "marketing.retention.offer": 2 * pol.marketing.retention.offer,
-          "service.recovery_effort": 1.0,
           }
 mine = strategy.table(policy)
 check = strategy.compare(scenario.name, mine, seeds=[SEED + i for i in range(4)])
@@ -272,7 +271,6 @@ print(f"gain {check.gain:,.0f} (SE {check.gain_se:,.0f}): profit {check.profit:+
 policy = {**{f"acquisition.budget.{c}": min(5000.0, 2 * v) for c, v in pol.acquisition.budget.items()},
           "loyalty.enabled": True,
           "marketing.retention.offer": 2 * pol.marketing.retention.offer,
-          "service.recovery_effort": 1.0,
           }
 mine = strategy.table(policy)
 check = strategy.compare(scenario.name, mine, seeds=[SEED + i for i in range(4)])

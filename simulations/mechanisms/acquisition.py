@@ -60,9 +60,18 @@ def reach(policies: Policies, mods: Modifiers) -> np.ndarray:
     return np.clip(r, 0.0, 1.0)
 
 
+def price_pull(price: float, world: World) -> float:
+    """How our price, against the competitor's, scales a customer's choice of us (1 at equal prices).
+
+    Why one function: a prospect's first purchase and a lapsed customer's answer to a coupon weigh
+    our price the same way (``traits.price_sensitivity``).
+    """
+    return float((price / world.competitor.price_index) ** -world.traits.price_sensitivity)
+
+
 def attraction(world: World, policies: Policies, mods: Modifiers, product_quality: float) -> float:
     """How attractive the offer is to a prospect, relative to the competitor (1 = neutral)."""
-    price = (policies.pricing.price_index / world.competitor.price_index) ** -world.traits.price_sensitivity
+    price = price_pull(policies.pricing.price_index, world)
     return float(price * mods.acquisition_conversion * (1.0 + product_quality) / (1.0 + 0.5 * world.competitor.attractiveness))
 
 

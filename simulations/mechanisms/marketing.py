@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulations.config import CONTACT_CHANNELS, Campaign, Policies, World
+from simulations.config import CONTACT_CHANNELS, Campaign, Policies, Responses, World
 from simulations.firm import FirmView
-from simulations.mechanisms.acquisition import log_contract_terms, sign_term
+from simulations.mechanisms.acquisition import log_contract_terms, price_pull, sign_term
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK
@@ -39,6 +39,17 @@ def top_k(score: np.ndarray, k: int) -> np.ndarray:
     else:
         part = np.arange(score.size)
     return part[np.argsort(-score[part], kind="stable")]
+
+
+def offer_pull(offer: float, rs: Responses) -> float:
+    """How strongly an offer of this depth (share of a month's value) pulls a contacted customer.
+
+    Why concave: the first points of discount win most of the customers a discount can win; deeper
+    ones mostly pay people who would have come for less (ADBUDG's shape, Little 1970). For small
+    offers it is ``floor + slope x offer``; it levels off at ``floor + slope x saturation``.
+    """
+    sat = rs.strength_saturation
+    return float(rs.strength_floor + rs.strength_slope * sat * -np.expm1(-offer / sat))
 
 
 def _due(c: Campaign, week: int) -> bool:
@@ -126,6 +137,9 @@ def respond(
         ids = targets[consented] if m.respect_channel_preferences else targets
         consented = consented[consented] if m.respect_channel_preferences else consented
         took = _respond_to(kind, campaign, pop, ids, u_resp, world, week, log, policies.pricing.price_index)
+        # a customer who orders on a deal is tied by the deal: the deeper it is, the less committed they stay
+        bought = ids[took]
+        pop.commitment[bought] = np.maximum(pop.commitment[bought] - np.float32(rs.deal_commitment_loss * campaign.offer), 0.0)
         disliked = pop.disliked_channel[ids] == channel
         annoyed = np.where(disliked, rs.disliked_channel_shock, 0.0) + np.where(consented, 0.0, rs.no_consent_shock)
         pop.shock[ids] -= annoyed.astype(np.float32)
@@ -174,7 +188,10 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
     stage = pop.stage[ids]
     uu = u[ids]
     rs = world.responses
-    strength = rs.strength_floor + rs.strength_slope * c.offer
+    # an offer is weighed against the market: at a price above the competitor's it pulls less (the same
+    # elasticity that governs buying and first purchases; a dormant customer does not come back for a
+    # coupon from a firm that charges four times the market's price)
+    strength = offer_pull(c.offer, rs) * price_pull(price, world)
     _give_offer(pop, ids, kind, c, c.offer * basis, week)
     if kind == ONBOARDING:
         pop.shock[ids] += rs.onboarding_goodwill
@@ -191,7 +208,7 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
         pop.stage[back] = WON_BACK
         pop.weeks_in_stage[back] = 0
         pop.cycles[back] += 1
-        pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
+        pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back] - pop.grudge[back])
         pop.offer_take[back] = True
         restart_contracts(pop, back, world, week, log)
         return yes

@@ -39,7 +39,7 @@ def update_feelings(pop: Population, world: World, mods: Modifiers, product_qual
                     price: float = 0.0) -> None:
     """Move satisfaction, trust and commitment for this week's experiences (``price``: see :func:`price_feeling`)."""
     rel = world.relationship
-    target = np.clip(pop.baseline + product_quality + np.float32(price), 0.0, 1.0)
+    target = np.clip(pop.baseline - pop.grudge + product_quality + np.float32(price), 0.0, 1.0)
     pop.satisfaction += rel.satisfaction_inertia * (target - pop.satisfaction) + pop.shock + mods.satisfaction_shock
     np.clip(pop.satisfaction, 0.0, 1.0, out=pop.satisfaction)
     pop.trust += rel.trust_rate * (pop.satisfaction - pop.trust)
@@ -207,7 +207,7 @@ def respond(
     back = np.flatnonzero(dormant & (pop.weeks_in_stage > 1) & (u < rel.spontaneous_return))
     _move(pop, back, WON_BACK)
     pop.cycles[back] += 1
-    pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back])
+    pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back] - pop.grudge[back])
     restart_contracts(pop, back, world, week, log)
     lost = np.flatnonzero((pop.stage == DORMANT) & (pop.weeks_in_stage >= rel.dormant_to_lost_weeks))
     _move(pop, lost, LOST)

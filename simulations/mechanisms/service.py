@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulations.arrays import select
-from simulations.config import SERVICE_CHANNELS, Policies, World
+from simulations.config import SERVICE_CHANNELS, Policies, ServiceWorld, World
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
 from simulations.stages import is_active
@@ -60,13 +60,28 @@ def expected_demand(pop: Population, world: World, policies: Policies, mods: Mod
     recorded = min(firm_tier.size, pop.n)  # people the firm has not recorded yet are not routed to the desk
     key[:recorded] = (firm_tier[:recorded] == 2) & policies.service.key_account_desk
     keyed = np.flatnonzero(key)  # few: the desk's load is summed over exactly these rows, as before
-    key_need = select(unhappy[keyed], need[0], need[1]) * active[keyed]
+    key_need = select(unhappy[keyed], need[0], need[1]) * active[keyed] * account_need(pop, world, keyed)
+    big = pop.tier == 2  # key accounts need more help wherever they are served
     served = active & ~key
-    per_channel = _channel_loads(pop.service_channel, served, unhappy, need)
+    households = served & ~big
+    per_channel = _channel_loads(pop.service_channel, households, unhappy, need)
     if per_channel is None:
-        p = select(unhappy, need[0], need[1]) * served
+        p = select(unhappy, need[0], need[1]) * households
         per_channel = np.bincount(pop.service_channel, weights=p, minlength=len(SERVICE_CHANNELS))
+    elsewhere = np.flatnonzero(served & big)  # key accounts at the ordinary desks (desk off, or not recorded yet)
+    if elsewhere.size:
+        p = select(unhappy[elsewhere], need[0], need[1]) * account_need(pop, world, elsewhere)
+        per_channel = per_channel + np.bincount(pop.service_channel[elsewhere], weights=p, minlength=len(SERVICE_CHANNELS))
     return per_channel.astype(np.float64), float(key_need.sum())
+
+
+def account_need(pop: Population, world: World, ids: np.ndarray) -> np.ndarray:
+    """How many times a mass customer's service needs each of ``ids`` has (key accounts: ``traits.key_account_need``).
+
+    Why: a key account is an organisation with many users and lines; its contacts grow with it.
+    The need is the customer's own (their true tier), wherever the firm routes them.
+    """
+    return select(pop.tier[ids] == 2, np.float32(world.traits.key_account_need), np.float32(1.0))
 
 
 def _channel_loads(channel: np.ndarray, served: np.ndarray, unhappy: np.ndarray,
@@ -113,13 +128,18 @@ def respond(
     base_wait, patience_scale = by_channel(sw.base_wait_minutes), by_channel(sw.patience_scale)
     bound = min(world.traits.service_need_rate * mods.service_need * sw.unhappy_need, 1.0)
     cand = np.flatnonzero(u_need < bound)
+    if world.traits.key_account_need > 1.0:  # key accounts (a trait, never a policy) may need more: pairing holds
+        accounts = np.flatnonzero(pop.tier == 2)
+        more = accounts[(u_need[accounts] >= bound) & (u_need[accounts] < min(bound * world.traits.key_account_need, 1.0))]
+        cand = np.union1d(cand, more)
     m = cand.size
     e_wait_c = rng.standard_exponential(m, dtype=np.float32)
     u_abandon_c, u_fcr_c, u_resolve_c, u_reason_c, u_recover_c = rng.random((5, m), dtype=np.float32)
     e_handle_c = rng.standard_exponential(m, dtype=np.float32)
 
     unhappy = pop.satisfaction[cand] < world.relationship.at_risk_threshold
-    p_need = world.traits.service_need_rate * mods.service_need * np.where(unhappy, sw.unhappy_need, 1.0)
+    p_need = (world.traits.service_need_rate * mods.service_need * np.where(unhappy, sw.unhappy_need, 1.0)
+              * account_need(pop, world, cand))
     sel = is_active(pop.stage[cand]) & (u_need[cand] < p_need)
     ids = cand[sel]
     e_wait, u_abandon, u_fcr, u_resolve = e_wait_c[sel], u_abandon_c[sel], u_fcr_c[sel], u_resolve_c[sel]
@@ -147,14 +167,18 @@ def respond(
     fcr = ~abandoned & (u_fcr < p_fcr)
     resolved = fcr | (~abandoned & (u_resolve < sw.later_resolution))
     complaint = ~resolved | (wait > sw.complaint_wait_multiple * s.target_wait_minutes * patience_scale[channel])
-    recovered = complaint & (u_recover < sw.recovery_success * s.recovery_effort)
+    recovered = complaint & (u_recover < recovery_chance(s.recovery_effort, sw))
 
     delta = np.where(fcr, sw.fcr_satisfaction, np.where(resolved, sw.later_satisfaction, sw.unresolved_satisfaction))
     delta = delta.astype(np.float32)
     delta = (delta + np.where(complaint & ~recovered, sw.complaint_satisfaction, 0.0)
              + np.where(recovered, sw.recovery_satisfaction, 0.0))
+    # a key account served like everyone else feels neglected (it expects its account team)
+    delta = delta - np.where((pop.tier[ids] == 2) & ~key, sw.key_account_neglect, 0.0)
     pop.shock[ids] += delta
     pop.trust[ids] -= np.where(complaint, sw.complaint_trust_loss, 0.0).astype(np.float32)
+    grudge = ids[complaint & ~recovered]  # an unresolved problem is remembered: the customer expects less of us
+    pop.grudge[grudge] = np.minimum(pop.grudge[grudge] + np.float32(sw.unrecovered_baseline_loss), pop.baseline[grudge])
     pop.complaints *= np.float32(sw.complaint_memory)
     pop.complaints[ids] += complaint
 
@@ -173,7 +197,9 @@ def respond(
     log.count("tickets_abandoned", int(abandoned.sum()))
     log.count("wait_minutes_live", float(wait[live].sum()))
     log.count("complaints", int(complaint.sum()))
-    cost = (capacity.sum() / max(mods.service_capacity, 1e-9) + (s.key_account_capacity * scale if s.key_account_desk else 0.0))
+    # account managers are senior staff: a contact of the desk's capacity costs key_account_cost_factor ordinary ones
+    key_cost = s.key_account_capacity * scale * world.costs.key_account_cost_factor if s.key_account_desk else 0.0
+    cost = capacity.sum() / max(mods.service_capacity, 1e-9) + key_cost
     recovery = float(complaint.sum()) * s.recovery_effort * world.costs.recovery_cost_per_complaint
     log.cost("service", cost * world.costs.service_cost_per_contact_capacity + recovery)
 
@@ -194,10 +220,21 @@ def fail_and_recover(pop: Population, ids: np.ndarray, world: World) -> None:
     pop.complaints[ids] += np.float32(1.0)
 
 
+def recovery_chance(effort: float, sw: ServiceWorld) -> float:
+    """Chance a complaint is recovered at this effort (0-1): ``recovery_success`` at full effort.
+
+    Why concave: an apology and a quick refund put most problems right; each further step (a call
+    back, a visit, compensation) rescues fewer of the remaining ones, so effort has diminishing
+    returns while its cost grows in proportion.
+    """
+    scale = sw.recovery_effort_scale
+    return float(sw.recovery_success * np.expm1(-effort / scale) / np.expm1(-1.0 / scale))
+
+
 def service_level(counts: dict[str, float]) -> float:
     """Share of live contacts (phone, chat, key desk) answered within the target wait."""
     live = counts.get("tickets_live", 0.0)
     return counts.get("tickets_within_target", 0.0) / live if live else 1.0
 
 
-__all__ = ["REASONS", "by_channel", "mean_wait", "respond", "service_level"]
+__all__ = ["REASONS", "by_channel", "mean_wait", "recovery_chance", "respond", "service_level"]

@@ -26,16 +26,19 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from simulations.config import SERVICE_CHANNELS
-from simulations.mechanisms.acquisition import PROMOTER_SATISFACTION
+from simulations.config import SERVICE_CHANNELS, TIERS
+from simulations.mechanisms.acquisition import PROMOTER_SATISFACTION, price_pull
 from simulations.mechanisms.economics import WEEKS_PER_MONTH
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES as CAMPAIGNS
-from simulations.mechanisms.marketing import ONBOARDING, RETENTION
+from simulations.mechanisms.marketing import ONBOARDING, RETENTION, offer_pull
 from simulations.mechanisms.purchasing import CROSS_BUY_RATE, DROPOUT, STAGE_BUYING
 from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE, price_feeling, term_hold
+from simulations.mechanisms.service import recovery_chance
 from simulations.population import ACQ_REFERRAL, FIELDS
 from simulations.rng import LOGISTIC_SCALE, logistic_lognormal_mean
 from simulations.stages import Stage
+
+KEY_ACCOUNT = TIERS.index("key_account")
 
 if TYPE_CHECKING:
     from simulations.reference.model import ReferenceModel
@@ -150,7 +153,9 @@ class Customer(mesa.Agent):
         if contacts:
             mood = self.model.dice.marketing.random()
             for kind, campaign, channel, consented in contacts:
-                self.answer(kind, campaign, mood)
+                if self.answer(kind, campaign, mood):
+                    # bought on a deal: the deeper the deal, the less the relationship holds them
+                    self.commitment = max(self.commitment - rs.deal_commitment_loss * campaign.offer, 0.0)
                 if self.disliked_channel == channel:
                     self.shock -= rs.disliked_channel_shock  # contacted through a channel this customer dislikes
                 if not consented:
@@ -160,8 +165,8 @@ class Customer(mesa.Agent):
         if over > 0:
             self.shock -= rs.fatigue_shock * over  # too many contacts cost goodwill
 
-    def answer(self, kind: str, campaign: Any, mood: float) -> None:
-        """One contact hands over an offer; accepting it means ordering with it this week.
+    def answer(self, kind: str, campaign: Any, mood: float) -> bool:
+        """One contact hands over an offer; accepting it means ordering with it this week (returns whether taken).
 
         Onboarding welcomes (its coupon waits for the next order); cross-sell widens the basket;
         win-back brings a dormant customer back (a new contract where there are contracts);
@@ -170,7 +175,9 @@ class Customer(mesa.Agent):
         model = self.model
         week = model.week
         rs = model.world.responses
-        strength = rs.strength_floor + rs.strength_slope * campaign.offer
+        # the offer's pull levels off as it deepens, and is weighed against our price and the competitor's
+        price = self.model.policies.pricing.price_index
+        strength = offer_pull(campaign.offer, rs) * price_pull(price, model.world)
         # a share off the accepting order and, for a subscriber, off one month's fee, at our current price
         basis = (self.spend_mean * self.value_multiplier + self.monthly_fee) * self.model.policies.pricing.price_index
         self.offer_kind = CAMPAIGNS.index(kind)
@@ -184,13 +191,15 @@ class Customer(mesa.Agent):
             if mood < rs.cross_sell_take * strength:
                 self.categories += 1
                 self.offer_take = True
+                return True
         elif kind == "win_back":
             if self.stage == DORMANT and mood < rs.win_back_take * self.responsiveness * strength:
                 self.stage, self.weeks_in_stage = WON_BACK, 0
                 self.cycles += 1
-                self.satisfaction = max(self.satisfaction, self.baseline)
+                self.satisfaction = max(self.satisfaction, self.baseline - self.grudge)
                 self.offer_take = True
                 self.restart_contract(week)
+                return True
         else:  # retention
             endangered = self.stage in (AT_RISK, TERMINATING)
             if endangered and self.orders_ahead == 0 and mood < min(self.responsiveness * strength, rs.retention_take_cap):
@@ -202,10 +211,13 @@ class Customer(mesa.Agent):
                 self.satisfaction += rs.retention_satisfaction_lift
                 self.commitment += rs.retention_commitment_lift
                 self.offer_take = True
+                return True
             elif self.sleeping_dog and mood < rs.sleeping_dog_backfire:
                 self.shock -= rs.sleeping_dog_shock  # a "sleeping dog": being reminded makes leaving more likely
             elif not endangered and not self.sleeping_dog and mood < rs.wasted_offer_take * strength:
                 self.offer_pocketed = True  # keeps the coupon for an order they would place anyway: a subsidy
+                return True
+        return False
 
     def restart_contract(self, week: int) -> None:
         """A returning contract customer signs a new term, which the billing system records."""
@@ -297,6 +309,8 @@ class Customer(mesa.Agent):
         p = model.world.traits.service_need_rate * model.firm.mods.service_need
         if self.satisfaction < model.world.relationship.at_risk_threshold:
             p *= model.world.service.unhappy_need
+        if self.tier == KEY_ACCOUNT:
+            p *= model.world.traits.key_account_need  # an organisation with many users needs more help
         model.firm.expect_contact(self, p)
         if model.dice.service.random() < p:
             self.in_queue = True
@@ -322,12 +336,15 @@ class Customer(mesa.Agent):
         first_contact = not gave_up and rnd() < p_fcr
         resolved = first_contact or (not gave_up and rnd() < sw.later_resolution)
         complaint = not resolved or wait > sw.complaint_wait_multiple * s.target_wait_minutes * channel_patience
-        recovered = complaint and rnd() < sw.recovery_success * s.recovery_effort
+        recovered = complaint and rnd() < recovery_chance(s.recovery_effort, sw)
         self.shock += sw.fcr_satisfaction if first_contact else sw.later_satisfaction if resolved else sw.unresolved_satisfaction
+        if self.tier == KEY_ACCOUNT and not key:
+            self.shock -= sw.key_account_neglect  # a key account served like everyone else feels neglected
         if recovered:
             self.shock += sw.recovery_satisfaction  # service recovery: happier than before the problem ...
         elif complaint:
             self.shock += sw.complaint_satisfaction
+            self.grudge = min(self.grudge + sw.unrecovered_baseline_loss, self.baseline)  # an unresolved problem is remembered
         if complaint:
             self.trust -= sw.complaint_trust_loss  # ... but trust is dented all the same
             self.complaints += 1.0
@@ -377,7 +394,7 @@ class Customer(mesa.Agent):
         model = self.model
         firm, world, week = model.firm, model.world, model.week
         rel = world.relationship
-        target = clip01(self.baseline + firm.product_quality + price_feeling(world, model.policies))
+        target = clip01(self.baseline - self.grudge + firm.product_quality + price_feeling(world, model.policies))
         self.satisfaction = clip01(self.satisfaction + rel.satisfaction_inertia * (target - self.satisfaction)
                                    + self.shock + firm.mods.satisfaction_shock)
         self.trust = clip01(self.trust + rel.trust_rate * (self.satisfaction - self.trust))
@@ -442,7 +459,7 @@ class Customer(mesa.Agent):
             if self.weeks_in_stage > 1 and rnd() < rel.spontaneous_return:
                 self.stage, self.weeks_in_stage = WON_BACK, 0
                 self.cycles += 1
-                self.satisfaction = max(self.satisfaction, self.baseline)
+                self.satisfaction = max(self.satisfaction, self.baseline - self.grudge)
                 self.restart_contract(week)
             elif self.weeks_in_stage >= rel.dormant_to_lost_weeks:
                 self.stage, self.weeks_in_stage = LOST, 0

@@ -107,6 +107,9 @@ def skip_reason(lever: Lever, scenario: Scenario) -> str | None:
     retention = pol.marketing.retention
     if lever.id == "endangerment_hazard" and scenario.world.btyd.enabled:
         return N_("in BTYD mode dropout follows BG/NBD, so the endangerment hazard is not used")
+    if lever.id in ("key_account_capacity", "recovery_effort") and scenario.world.btyd.enabled:
+        return N_("in BTYD mode buying and dropout follow BG/NBD and ignore how service goes, so only this lever's "
+                  "cost can show")
     if lever.id in ("key_account_capacity", "key_account_desk") and traits.key_account_share <= 0:
         return N_("the scenario has no key accounts")
     if lever.id == "key_account_capacity" and not pol.service.key_account_desk:

@@ -153,6 +153,9 @@ class Costs(_Frozen):
     contact_cost: dict[str, float] = _f(
         {"email": 0.05, "phone": 2.5, "sms": 0.1, "app": 0.02}, N_("cost of one marketing contact by channel")
     )
+    signup_cost: float = _f(0.0, N_(
+        "cost of signing one new customer on top of the media budget (a dealer's commission, a subsidised handset, "
+        "a welcome kit), booked as acquisition cost"), ge=0, le=1e5)
     community_cost_per_week: float = _f(800.0, N_("moderation and platform cost of a running community"), ge=0, le=1e7)
     loyalty_cost_per_member_week: float = _f(0.02, N_("running cost of the loyalty programme per member"), ge=0, le=100)
     overhead_per_week: float = _f(
@@ -371,6 +374,9 @@ class Campaign(_Frozen):
     offer: float = _f(0.1, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
     response_weeks: int = _f(4, N_("weeks the offer's coupon stays valid: an order using it within them is the response"),
                              ge=1, le=52)
+    offer_months: int = _f(1, N_(
+        "months a subscriber's deal runs: after the accepting order, the monthly fee stays this share lower for the "
+        "remaining months (1: a one-off coupon; only where there are contracts)"), ge=1, le=36)
 
 
 class Retention(Campaign):
@@ -389,13 +395,39 @@ class Retention(Campaign):
     offer: float = _f(0.15, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
 
 
-class Marketing(_Frozen):
-    """Stage strategies: onboarding, cross-/up-sell, retention, win-back; contact fatigue."""
+class Onboarding(Campaign):
+    """The welcome to new customers (its defaults are the class's, so a scenario may set one field only)."""
 
-    onboarding: Campaign = Campaign(every_weeks=1, offer=0.0)
-    cross_sell: Campaign = Campaign(every_weeks=8, offer=0.12)
+    every_weeks: int = _f(1, N_("weeks between waves"), ge=1, le=520)
+    offer: float = _f(0.0, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+
+
+class CrossSell(Campaign):
+    """Cross-/up-sell offers to growing and mature customers (拓展)."""
+
+    every_weeks: int = _f(8, N_("weeks between waves"), ge=1, le=520)
+    offer: float = _f(0.12, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+
+
+class WinBack(Campaign):
+    """Win-back offers to customers the records show as dormant (恢复)."""
+
+    every_weeks: int = _f(8, N_("weeks between waves"), ge=1, le=520)
+    offer: float = _f(0.2, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+
+
+class Marketing(_Frozen):
+    """Stage strategies: onboarding, cross-/up-sell, retention, win-back; contact fatigue.
+
+    Each campaign has a class of its own so that a scenario block naming one field (``win_back:
+    {offer: 0.3}``) keeps that campaign's other defaults; with one shared class such a block fell
+    back to the generic campaign's (4-weekly waves, a 10% offer).
+    """
+
+    onboarding: Onboarding = Onboarding()
+    cross_sell: CrossSell = CrossSell()
     retention: Retention = Retention()
-    win_back: Campaign = Campaign(every_weeks=8, offer=0.2, channel="email")
+    win_back: WinBack = WinBack()
     fatigue_limit: int = _f(3, N_("contacts in four weeks above which goodwill falls"), ge=0, le=100)
     respect_channel_preferences: bool = _f(True, N_("never contact a customer through a channel they dislike"))
 

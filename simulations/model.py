@@ -159,6 +159,7 @@ class CustomerLifecycleModel(mesa.Model):
         changed = np.flatnonzero(before != pop.stage)
         log.add("transitions", customer=changed.astype(np.int32), from_stage=before[changed], to_stage=pop.stage[changed])
         np.add.at(self.flows, (before[changed], pop.stage[changed]), 1)
+        marketing.bill_fee_deals(pop, world, pol, log, week)
         money = economics.close_week(pop, world, pol, log)
         self.firm.record(log, pop.n)
         self._update_kpis(log, money)

@@ -75,6 +75,10 @@ FIELDS: dict[str, tuple[str, float]] = {
     "offer_take": ("bool", False),  # accepted this week: the customer orders with it this week
     "orders_ahead": ("int16", 0),  # orders placed early to take a retention offer: the next own orders they replace
     "offer_pocketed": ("bool", False),  # kept without need: used on the customer's next own order in the window
+    # a subscriber's deal: the monthly fee is this share lower until the week given (campaign type that gave it)
+    "fee_discount": ("float32", 0.0),
+    "fee_discount_until": ("int32", -1),
+    "fee_discount_kind": ("int8", -1),
     # programmes
     "loyalty_member": ("bool", False),
     "points": ("float32", 0.0),

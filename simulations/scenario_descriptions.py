@@ -16,7 +16,8 @@ BUILTIN_DESCRIPTIONS: dict[str, str] = {
         "back past buyers with trade-in offers."),
     "bank-students": N_(
         "A retail bank that signs up students with low balances and fees today because of what they will be "
-        "worth after graduation. Potential value dominates current value."),
+        "worth after graduation. Potential value dominates current value. A student who leaves asks to close "
+        "the account, which takes four weeks and is on record."),
     "pizza-shop": N_(
         "A neighbourhood pizza shop with a few hundred regular households and no contracts. Service is the "
         "lever: phone and chat capacity for orders and problems, and the effort put into recovering "

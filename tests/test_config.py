@@ -81,3 +81,12 @@ def test_every_field_is_documented():
     assert len(rows) > 80
     missing = [path for path, _, _, meaning in rows if not meaning]
     assert missing == []
+
+
+def test_a_campaign_block_naming_one_field_keeps_that_campaigns_other_defaults():
+    from simulations.config import Marketing
+
+    m = Marketing.model_validate({"win_back": {"offer": 0.3}, "cross_sell": {"channel": "sms"}})
+    assert (m.win_back.every_weeks, m.win_back.offer) == (Marketing().win_back.every_weeks, 0.3)
+    assert (m.cross_sell.every_weeks, m.cross_sell.offer) == (Marketing().cross_sell.every_weeks, Marketing().cross_sell.offer)
+    assert m.onboarding == Marketing().onboarding

@@ -128,3 +128,23 @@ def test_customer_view_is_readable():
     c = m.customer(0)
     assert c["stage"] in {s.label for s in Stage} and c["stage_zh"]
     assert 0 <= c["satisfaction"] <= 1
+
+
+def test_a_longer_subscriber_deal_costs_more_and_changes_nothing_else():
+    """Retention and win-back deals of several months are billed every month they run (marketing cost)."""
+    one = run("telecom", weeks=52, policies__marketing__retention__offer_months=1,
+              policies__marketing__win_back__offer_months=1)
+    year = run("telecom", weeks=52, policies__marketing__retention__offer_months=12,
+               policies__marketing__win_back__offer_months=12)
+    for col in ("terminations", "revenue", "acquisitions", "winbacks"):
+        assert total(year, col) == total(one, col)  # customers react to the offer's depth, not its length
+    assert total(year, "cost_marketing") > total(one, "cost_marketing") * 1.2
+
+
+def test_a_signup_cost_is_booked_per_new_customer():
+    plain = run("telecom", weeks=26, world__costs__signup_cost=0.0)
+    costly = run("telecom", weeks=26, world__costs__signup_cost=100.0)
+    assert total(costly, "acquisitions") == total(plain, "acquisitions")
+    extra = total(costly, "cost_acquisition") - total(plain, "cost_acquisition")
+    assert extra == 100.0 * total(plain, "acquisitions")
+

@@ -138,7 +138,7 @@ def respond(
     log.count("acquisitions", new_ids.size)
     log.count("acquisitions_referral", wom_ids.size)
     spend = sum(policies.acquisition.budget.values()) * world.market.size_scale  # budgets are stated for the reference size
-    log.cost("acquisition", spend + policies.acquisition.referral_bonus * wom_ids.size)
+    log.cost("acquisition", spend + policies.acquisition.referral_bonus * wom_ids.size + world.costs.signup_cost * new_ids.size)
     return new_ids
 
 

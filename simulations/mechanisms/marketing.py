@@ -21,9 +21,10 @@ import numpy as np
 from simulations.config import CONTACT_CHANNELS, Campaign, Policies, Responses, World
 from simulations.firm import FirmView
 from simulations.mechanisms.acquisition import log_contract_terms, price_pull, sign_term
+from simulations.mechanisms.economics import WEEKS_PER_MONTH
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
-from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK
+from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK, is_active
 from simulations.weeklog import WeekLog
 
 CAMPAIGN_TYPES: tuple[str, ...] = ("acquisition", "onboarding", "cross_sell", "retention", "win_back")
@@ -204,6 +205,10 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
         return yes
     if kind == WIN_BACK:
         yes = (stage == DORMANT) & (uu < rs.win_back_take * pop.responsiveness[ids] * strength)
+        # the records call a rare buyer dormant who is not: handed a "come back" coupon, they keep it for
+        # the order they would have placed anyway (as a retention offer to someone not leaving)
+        pocket = (stage != DORMANT) & (uu < rs.wasted_offer_take * strength)
+        pop.offer_pocketed[ids[pocket]] = True
         back = ids[yes]
         pop.stage[back] = WON_BACK
         pop.weeks_in_stage[back] = 0
@@ -211,7 +216,8 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
         pop.satisfaction[back] = np.maximum(pop.satisfaction[back], pop.baseline[back] - pop.grudge[back])
         pop.offer_take[back] = True
         restart_contracts(pop, back, world, week, log)
-        return yes
+        start_fee_deal(pop, back, kind, c, world, week)
+        return yes | pocket
     # retention: endangered customers may accept; others pocket the discount or resent the contact
     endangered = (stage == AT_RISK) | (stage == TERMINATING)
     # a customer still stocked up from an earlier retention order has nothing to order the coupon on
@@ -234,7 +240,37 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
     # order they would have placed anyway (a subsidy, not a sale)
     pop.offer_take[saved] = True
     pop.offer_pocketed[ids[wasted]] = True
+    start_fee_deal(pop, ids[accept | wasted], kind, c, world, week)
     return accept | wasted
+
+
+def start_fee_deal(pop: Population, ids: np.ndarray, kind: int, c: Campaign, world: World, week: int) -> None:
+    """A subscriber who takes a deal of several months pays a share less on the monthly bills after this one.
+
+    Why: a subscription firm's retention and win-back offers are discounts on the plan for months
+    ("20% off for six months"), not one coupon, so the cost of a deeper or longer deal grows with its
+    length while the pull on the customer is the same share. The first month is the accepting
+    order's coupon (``offer_value``); the rest is billed by :func:`bill_fee_deals`.
+    """
+    if c.offer_months <= 1 or not world.contracts.enabled or ids.size == 0:
+        return
+    pop.fee_discount[ids] = c.offer
+    pop.fee_discount_until[ids] = week + int(round((c.offer_months - 1) * WEEKS_PER_MONTH))
+    pop.fee_discount_kind[ids] = kind
+
+
+def bill_fee_deals(pop: Population, world: World, policies: Policies, log: WeekLog, week: int) -> None:
+    """Book this week's running fee deals of active subscribers as a marketing cost (revenue stays at list fees)."""
+    if not world.contracts.enabled:
+        return
+    running = np.flatnonzero(pop.fee_discount_until >= week)
+    running = running[is_active(pop.stage[running])]
+    if running.size == 0:
+        return
+    given = pop.monthly_fee[running] * pop.fee_discount[running] * np.float32(policies.pricing.price_index / WEEKS_PER_MONTH)
+    log.cost("marketing", float(given.sum()))
+    for code in np.unique(pop.fee_discount_kind[running]):
+        log.count(f"fee_discounts_{CAMPAIGN_TYPES[code]}", float(given[pop.fee_discount_kind[running] == code].sum()))
 
 
 def restart_contracts(pop: Population, ids: np.ndarray, world: World, week: int, log: WeekLog) -> None:

@@ -200,6 +200,9 @@ class Customer(mesa.Agent):
                 self.offer_take = True
                 self.restart_contract(week)
                 return True
+            if self.stage != DORMANT and mood < rs.wasted_offer_take * strength:
+                self.offer_pocketed = True  # a rare buyer the records call dormant keeps the coupon: a subsidy
+                return True
         else:  # retention
             endangered = self.stage in (AT_RISK, TERMINATING)
             if endangered and self.orders_ahead == 0 and mood < min(self.responsiveness * strength, rs.retention_take_cap):

@@ -29,7 +29,7 @@ FAILURE_SATISFACTION_WEEKS = 4
 #: Child of the run's seed tree that draws the failure group (the mechanisms use children 0 to 10).
 FAILURE_STREAM = 1000
 #: Bump when the figures computed here change, so cached runs are not reused.
-MEASURE_VERSION = 1
+MEASURE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,8 @@ class _Tally:
         c = log.counts
         for name in ("tickets_live", "tickets_within_target"):
             self.add(name, c.get(name, 0.0))
+        # a subscriber's retention deal runs on after the accepting order: its later months cost too
+        self.add("retention_discounts", c.get("fee_discounts_retention", 0.0))
         tickets = log.tables.get("tickets")
         if tickets is not None and len(tickets["customer"]):
             ids = tickets["customer"].astype(np.int64)

@@ -26,7 +26,7 @@ stopping acquisition (the students signed now are the bank's future), and stoppi
 capstone's fourth wrong strategy, is not one here. Until the third calibration round the bank world
 could not tell it from the benchmark (gain +1,509 +- 1,779 on seeds 1-6): leavers faded away with
 nothing on record. Since students close accounts on record and an adviser calls them, it loses
-(gain -29,925 +- 10,402 on seeds 1-6, 2,000 x 104), but on the grader's 4 seeds it would often be
+(gain -29,884 +- 10,391 on seeds 1-6, 2,000 x 104), but on the grader's 4 seeds it would often be
 indistinguishable from the benchmark, so it is not graded as wrong.
 
 Cost: the grader's seeds for a dataset are 4 of a pool of 6 hidden seeds per scenario (chosen

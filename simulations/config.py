@@ -365,13 +365,23 @@ class Acquisition(_Frozen):
     referral_bonus: float = _f(0.0, N_("bonus paid per referred new customer (raises referrals)"), ge=0, le=1e5)
 
 
+def _every_weeks(default: int) -> Any:
+    """The ``every_weeks`` field of a campaign (each campaign class has its own default)."""
+    return _f(default, N_("weeks between waves"), ge=1, le=520)
+
+
+def _offer(default: float) -> Any:
+    """The ``offer`` field of a campaign (each campaign class has its own default)."""
+    return _f(default, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+
+
 class Campaign(_Frozen):
     """A stage campaign: who is contacted, how, how often, with what offer."""
 
     enabled: bool = _f(True, N_("run this campaign"))
     channel: Literal["email", "phone", "sms", "app"] = _f("email", N_("contact channel"))
-    every_weeks: int = _f(4, N_("weeks between waves"), ge=1, le=520)
-    offer: float = _f(0.1, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+    every_weeks: int = _every_weeks(4)
+    offer: float = _offer(0.1)
     response_weeks: int = _f(4, N_("weeks the offer's coupon stays valid: an order using it within them is the response"),
                              ge=1, le=52)
     offer_months: int = _f(1, N_(
@@ -391,29 +401,29 @@ class Retention(Campaign):
         "share of an uplift wave held back at random as a control group, so the firm learns who an offer changes (0: "
         "the firm ranks by risk times each customer's recorded habit of using offers; customers whose notice "
         "runs come first either way)"), ge=0, le=0.9)
-    every_weeks: int = _f(2, N_("weeks between waves"), ge=1, le=520)
-    offer: float = _f(0.15, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+    every_weeks: int = _every_weeks(2)
+    offer: float = _offer(0.15)
 
 
 class Onboarding(Campaign):
     """The welcome to new customers (its defaults are the class's, so a scenario may set one field only)."""
 
-    every_weeks: int = _f(1, N_("weeks between waves"), ge=1, le=520)
-    offer: float = _f(0.0, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+    every_weeks: int = _every_weeks(1)
+    offer: float = _offer(0.0)
 
 
 class CrossSell(Campaign):
     """Cross-/up-sell offers to growing and mature customers (拓展)."""
 
-    every_weeks: int = _f(8, N_("weeks between waves"), ge=1, le=520)
-    offer: float = _f(0.12, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+    every_weeks: int = _every_weeks(8)
+    offer: float = _offer(0.12)
 
 
 class WinBack(Campaign):
     """Win-back offers to customers the records show as dormant (恢复)."""
 
-    every_weeks: int = _f(8, N_("weeks between waves"), ge=1, le=520)
-    offer: float = _f(0.2, N_("discount or incentive as a share of a month's spend"), ge=0, le=1)
+    every_weeks: int = _every_weeks(8)
+    offer: float = _offer(0.2)
 
 
 class Marketing(_Frozen):

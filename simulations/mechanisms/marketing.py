@@ -21,7 +21,7 @@ import numpy as np
 from simulations.config import CONTACT_CHANNELS, Campaign, Policies, Responses, World
 from simulations.firm import FirmView
 from simulations.mechanisms.acquisition import log_contract_terms, price_pull, sign_term
-from simulations.mechanisms.economics import WEEKS_PER_MONTH
+from simulations.mechanisms.economics import WEEKS_PER_MONTH, weekly_fee
 from simulations.mechanisms.events import Modifiers
 from simulations.population import Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK, is_active
@@ -267,7 +267,7 @@ def bill_fee_deals(pop: Population, world: World, policies: Policies, log: WeekL
     running = running[is_active(pop.stage[running])]
     if running.size == 0:
         return
-    given = pop.monthly_fee[running] * pop.fee_discount[running] * np.float32(policies.pricing.price_index / WEEKS_PER_MONTH)
+    given = weekly_fee(pop.monthly_fee[running] * pop.fee_discount[running], policies)
     log.cost("marketing", float(given.sum()))
     for code in np.unique(pop.fee_discount_kind[running]):
         log.count(f"fee_discounts_{CAMPAIGN_TYPES[code]}", float(given[pop.fee_discount_kind[running] == code].sum()))

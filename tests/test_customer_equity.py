@@ -35,3 +35,20 @@ def test_a_price_rise_that_releases_contract_customers_lowers_the_equity():
     base = customer_equity(model, Scoring())
     model.set_policies({"pricing.price_index": 1.25})
     assert customer_equity(model, Scoring()) < 0.999 * base
+
+
+def test_the_equity_values_customers_by_the_scenarios_own_rule_for_leaving():
+    """A world whose unhappy customers decide to leave faster holds less equity in the same customers.
+
+    The equity once copied the engine's decision rule with its constants written out, so a scenario that
+    varied ``world.relationship.decision_slope`` (or the margin, floor, hold, restraint) was valued by the
+    default world's hazard.
+    """
+    from types import SimpleNamespace
+
+    model = _run("retail")
+    base = customer_equity(model, Scoring())
+    rel = model.world.relationship.model_copy(update={"decision_slope": 12.0, "decision_floor": 2.0})
+    quick = SimpleNamespace(population=model.population, policies=model.policies, week=model.week,
+                            world=model.world.model_copy(update={"relationship": rel}))
+    assert customer_equity(quick, Scoring()) < 0.99 * base

@@ -59,10 +59,13 @@ def customer_equity(model: Any, scoring: Scoring) -> float:
     margin = (spend + fees) * margin_rate(world, at_list)  # = gross_margin, as the firm books it at list
 
     hold = lock_in(pop, world, week, price_index=pol.pricing.price_index)
-    hazard = endangerment_hazard(pop, world, pol, Modifiers(), week) * (1.0 - 0.5 * hold)
     rel = world.relationship
-    gap = np.clip(rel.at_risk_threshold + 0.15 - pop.satisfaction, 0.0, 1.0)
-    p_decide = rel.decision_rate * (0.5 + 3.0 * gap) * (1.0 - hold) * (1.0 - 0.5 * pop.commitment)
+    # the engine's own rules and world parameters (mechanisms/relationship.py), so that a scenario that
+    # varies them values its customers by the hazard its customers live under
+    hazard = endangerment_hazard(pop, world, pol, Modifiers(), week) * (1.0 - rel.contract_hold * hold)
+    gap = np.clip(rel.at_risk_threshold + rel.decision_margin - pop.satisfaction, 0.0, 1.0)
+    p_decide = (rel.decision_rate * (rel.decision_floor + rel.decision_slope * gap) * (1.0 - hold)
+                * (1.0 - rel.commitment_restraint * pop.commitment))
     # a settled customer leaves only via endangerment and then a decision (about 1 in 2 endangered do)
     q = np.where(stage == Stage.AT_RISK, p_decide, 0.5 * hazard)
     q = np.where(stage == Stage.TERMINATING, TERMINATING_EXIT, q)

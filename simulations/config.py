@@ -106,6 +106,15 @@ class CustomerTraits(_Frozen):
         "lifts satisfaction above a trouble-free customer's but dents trust, so the recovered do not buy more (the "
         "recovery paradox holds for satisfaction, not repurchase: de Matos, Henrique & Rossi 2007)"), ge=0, le=1)
     loyalty_purchase_boost: float = _f(0.08, N_("relative lift of a loyalty member's buying per tier step"), ge=0, le=2)
+    category_purchase_lift: float = _f(
+        0.15, N_("relative lift of buying per product category a customer buys beyond the first: cross-buyers buy more "
+        "often (Kumar, George & Pancras 2008, J. Retailing 84(1); the size is chosen)"), ge=0, le=5)
+    category_spend_lift: float = _f(
+        0.2, N_("relative rise of an order's value per product category a customer buys beyond the first (chosen)"),
+        ge=0, le=5)
+    cross_buy_rate: float = _f(
+        0.06, N_("chance a growing customer who orders adds a further product category unasked (chosen; the cross-sell "
+        "campaign adds categories on top)"), ge=0, le=1)
     channel_consent_share: float = _f(
         0.85, N_("share of customers who consent to marketing on a channel they do not dislike (recorded at signup)"), ge=0, le=1)
     onboarding_lift: float = _f(
@@ -186,6 +195,13 @@ class Relationship(_Frozen):
     spontaneous_return: float = _f(0.002, N_("weekly chance a dormant customer comes back unasked"), ge=0, le=1)
     referral_rate: float = _f(0.1, N_("weekly chance a delighted customer recommends the firm"), ge=0, le=1)
     referral_conversion: float = _f(0.25, N_("chance a recommended prospect becomes a customer"), ge=0, le=1)
+    promoter_satisfaction: float = _f(
+        0.6, N_("satisfaction above which a customer recommends the firm: the weekly referral chance rises from 0 here to "
+        "referral_rate at full satisfaction (recommenders are the most satisfied customers, the promoters of Reichheld "
+        "2003; the threshold is chosen)"), ge=0, lt=1)
+    referral_warmth: float = _f(
+        0.03, N_("satisfaction a referred customer starts with above their own baseline: a friend's recommendation sets "
+        "expectations warmly (chosen)"), ge=0, le=1)
     trust_rate: float = _f(0.05, N_("weekly pull of trust toward satisfaction"), gt=0, le=1)
     commitment_growth: float = _f(0.004, N_("weekly growth of commitment while the relationship runs"), ge=0, le=1)
     tenure_hazard_decay: float = _f(0.0, N_("how much early tenure raises endangerment (new customers are fragile)"), ge=0, le=20)
@@ -242,6 +258,9 @@ class ServiceWorld(_Frozen):
                                   ge=0, le=0.5)
     effort_fcr_gain: float = _f(0.1, N_("first-contact resolution added by full recovery effort"), ge=0, le=1)
     key_desk_fcr_gain: float = _f(0.15, N_("first-contact resolution added at the key-account desk"), ge=0, le=1)
+    key_desk_wait_factor: float = _f(
+        0.5, N_("a key account's wait at its desk, as a share of a phone queue's wait at the same load: account managers "
+        "call back (chosen)"), gt=0, le=10)
     key_account_neglect: float = _f(
         0.05, N_("satisfaction a key account loses each time an ordinary desk serves it: it expects an account team, "
         "and service quality is judged against expectations (Parasuraman, Zeithaml & Berry 1988; the size is chosen)"),
@@ -303,6 +322,8 @@ class Responses(_Frozen):
     sleeping_dog_shock: float = _f(0.25, N_("satisfaction lost when a retention contact backfires"), ge=0, le=1)
     wasted_offer_take: float = _f(0.01, N_("chance a customer who is not at risk pockets a retention offer anyway"), ge=0, le=1)
     onboarding_goodwill: float = _f(0.02, N_("satisfaction and trust gained from a welcome contact"), ge=0, le=1)
+    reward_delight: float = _f(0.02, N_("satisfaction a loyalty member gains in a week they redeem a reward (chosen)"),
+                               ge=0, le=1)
     disliked_channel_shock: float = _f(0.05, N_("satisfaction lost when contacted through a channel the customer dislikes"),
                                        ge=0, le=1)
     no_consent_shock: float = _f(0.03, N_("satisfaction lost when contacted on a channel without consent"), ge=0, le=1)
@@ -333,6 +354,19 @@ class CommunityWorld(_Frozen):
     adoption_quality: float = _f(0.985, N_("idea quality quantile above which the firm can adopt"), ge=0, le=1)
     quality_gain: float = _f(0.004, N_("satisfaction gain for everyone from one adopted idea"), ge=0, le=0.2)
     referral_lift: float = _f(0.5, N_("relative rise of referrals by community members"), ge=0, le=10)
+    heard_commitment: float = _f(
+        0.04, N_("commitment an author gains when the firm answers their idea: being heard binds (Gebauer, Füller & "
+        "Pezzei 2013, J. Business Research 66(9): how fairly a community treats ideas drives members' loyalty; the "
+        "size is chosen)"), ge=0, le=1)
+    adopted_commitment: float = _f(0.10, N_("further commitment an author gains when the firm adopts their idea (chosen)"),
+                                   ge=0, le=1)
+    adopted_delight: float = _f(0.08, N_("satisfaction an author gains when the firm adopts their idea (chosen)"),
+                                ge=0, le=1)
+    ignored_commitment_loss: float = _f(
+        0.06, N_("commitment an author loses when the firm leaves their idea unanswered (members who feel ignored turn "
+        "away: Gebauer, Füller & Pezzei 2013; the size is chosen)"), ge=0, le=1)
+    ignored_disappointment: float = _f(0.04, N_("satisfaction an author loses when their idea goes unanswered (chosen)"),
+                                       ge=0, le=1)
 
 
 class World(_Frozen):

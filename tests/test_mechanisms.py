@@ -148,3 +148,36 @@ def test_a_signup_cost_is_booked_per_new_customer():
     extra = total(costly, "cost_acquisition") - total(plain, "cost_acquisition")
     assert extra == 100.0 * total(plain, "acquisitions")
 
+
+
+def test_how_ignored_idea_authors_react_is_a_world_parameter():
+    """A researcher can make ignored authors turn away harder (``world.community``): members end less committed."""
+    base = run("appliance-community")
+    harsh = run("appliance-community", world__community__ignored_commitment_loss=0.5)
+
+    def members_commitment(m):
+        p = m.population
+        return float(p.commitment[: p.n][p.community_member[: p.n]].mean())
+
+    assert members_commitment(harsh) < members_commitment(base) - 0.01
+
+
+def test_a_lower_promoter_threshold_brings_more_referrals():
+    """Who recommends the firm is the world's ``promoter_satisfaction``, not a constant in the acquisition code."""
+    strict = run(world__relationship__promoter_satisfaction=0.8)
+    usual = run()
+    assert total(strict, "acquisitions_referral") < total(usual, "acquisitions_referral")
+
+
+def test_cross_buying_is_a_world_parameter():
+    """Without unasked cross-buying or the cross-sell campaign, growing customers stay in their categories."""
+    none = run(world__traits__cross_buy_rate=0.0, policies__marketing__cross_sell__enabled=False)
+    some = run(policies__marketing__cross_sell__enabled=False)
+
+    def categories(m):
+        p = m.population
+        return int(p.categories[: p.n].sum())
+
+    assert categories(none) < categories(some)
+    flat = run(world__traits__category_spend_lift=0.0, world__traits__category_purchase_lift=0.0)
+    assert total(flat, "revenue") < total(run(), "revenue")

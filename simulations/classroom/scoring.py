@@ -54,7 +54,7 @@ def customer_equity(model: Any, scoring: Scoring) -> float:
     rate = weekly_rate(pop, world, at_list).astype(np.float64)  # what they buy at list price
     value = pop.value_multiplier + (pop.potential - pop.value_multiplier) * (
         1.0 - (1.0 - world.traits.potential_growth) ** (scoring.equity_horizon_weeks / 2))
-    spend = rate * pop.spend_mean * value * (1.0 + 0.2 * (pop.categories - 1))
+    spend = rate * pop.spend_mean * value * (1.0 + world.traits.category_spend_lift * (pop.categories - 1))
     fees = weekly_fee(pop.monthly_fee, at_list) if world.contracts.enabled else 0.0
     margin = (spend + fees) * margin_rate(world, at_list)  # = gross_margin, as the firm books it at list
 

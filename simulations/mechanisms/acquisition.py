@@ -19,8 +19,6 @@ from simulations.population import ACQ_INITIAL, ACQ_REFERRAL, Population
 from simulations.stages import AT_RISK, GROWTH, MATURITY, NEW, PROSPECT, WON_BACK
 from simulations.weeklog import WeekLog
 
-PROMOTER_SATISFACTION = 0.6
-
 
 def seed_customer_base(pop: Population, world: World, rng: np.random.Generator) -> None:
     """Make a share of the first people existing customers, spread over the lifecycle stages."""
@@ -100,7 +98,7 @@ def respond(
     # word of mouth: delighted customers recommend the firm to one acquaintance
     rel = world.relationship
     active = np.flatnonzero((pop.stage >= NEW) & (pop.stage <= MATURITY) | (pop.stage == WON_BACK))
-    delight = np.clip((pop.satisfaction[active] - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION), 0, 1)
+    delight = np.clip((pop.satisfaction[active] - rel.promoter_satisfaction) / (1 - rel.promoter_satisfaction), 0, 1)
     bonus = 1.0 + min(policies.acquisition.referral_bonus / 50.0, 2.0)
     member = pop.community_member[active] & policies.community.enabled
     lift = select(member, 1.0 + world.community.referral_lift, 1.0)
@@ -130,7 +128,7 @@ def respond(
     pop.acquisition_channel[wom_ids] = ACQ_REFERRAL
     if wom_ids.size:
         pop.referred_by[wom_ids] = wom_by
-        pop.satisfaction[wom_ids] += 0.03  # a friend's recommendation sets expectations warmly
+        pop.satisfaction[wom_ids] += world.relationship.referral_warmth  # a friend's recommendation sets expectations warmly
     start_relationship(pop, new_ids, world, week, log)
 
     log.add("acquisitions", customer=new_ids.astype(np.int32), channel=pop.acquisition_channel[new_ids],

@@ -56,11 +56,11 @@ def respond(
     adopted = responded & (q > w.adoption_quality)
     ignored = ~responded
 
-    pop.commitment[authors[responded]] += 0.04
-    pop.commitment[authors[adopted]] += 0.10
-    pop.shock[authors[adopted]] += 0.08
-    pop.commitment[authors[ignored]] -= 0.06
-    pop.shock[authors[ignored]] -= 0.04
+    pop.commitment[authors[responded]] += w.heard_commitment
+    pop.commitment[authors[adopted]] += w.adopted_commitment
+    pop.shock[authors[adopted]] += w.adopted_delight
+    pop.commitment[authors[ignored]] -= w.ignored_commitment_loss
+    pop.shock[authors[ignored]] -= w.ignored_disappointment
     np.clip(pop.commitment, 0.0, 1.0, out=pop.commitment)
 
     category = (u_category * len(IDEA_CATEGORIES)).astype(np.int8)

@@ -48,7 +48,7 @@ def respond(
     rewards = np.floor(points / p.redemption_points)
     redeemed = (rewards * p.redemption_points).astype(np.float32)
     pop.points[members] = points - redeemed
-    pop.shock[members] += select(rewards > 0, 0.02, 0.0).astype(np.float32)
+    pop.shock[members] += select(rewards > 0, world.responses.reward_delight, 0.0).astype(np.float32)
 
     old_tier = pop.loyalty_tier[members]
     spend = pop.spend_52[members]

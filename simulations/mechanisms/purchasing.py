@@ -21,7 +21,6 @@ from simulations.weeklog import WeekLog
 
 #: Relative buying by stage: growth buys most; at-risk and terminating customers buy less.
 STAGE_BUYING = np.array([0.0, 0.8, 1.25, 1.0, 0.6, 0.3, 0.0, 0.9, 0.0], dtype=np.float32)
-CROSS_BUY_RATE = 0.06
 DROPOUT = CAUSES.index("dropout")
 
 
@@ -95,7 +94,7 @@ def weekly_rate(pop: Population, world: World, policies: Policies, ids: np.ndarr
     feeling = (1.0 - t.buying_trust_weight) * pop.satisfaction[rows] + t.buying_trust_weight * pop.trust[rows]
     rate = rate * (t.buying_floor + t.buying_slope * feeling)
     rate = rate * np.float32(policies.pricing.price_index ** -world.traits.price_sensitivity)
-    rate = rate * (1.0 + 0.15 * (pop.categories[rows] - 1))
+    rate = rate * (1.0 + t.category_purchase_lift * (pop.categories[rows] - 1))
     if policies.loyalty.enabled:
         rate = rate * (1.0 + world.traits.loyalty_purchase_boost * (pop.loyalty_member[rows] + pop.loyalty_tier[rows]))
     welcomed = np.flatnonzero(pop.offer_kind[rows] == ONBOARDING)
@@ -149,7 +148,7 @@ def respond(
     buyers = np.flatnonzero(orders > 0)
     noise = np.exp(t.order_noise_sd * unit_logistic(u_spend[buyers])) / logistic_lognormal_mean(t.order_noise_sd)
     spent = orders[buyers] * pop.spend_mean[buyers] * pop.value_multiplier[buyers] * noise
-    spent = spent * np.float32(policies.pricing.price_index) * (1.0 + 0.2 * (pop.categories[buyers] - 1))
+    spent = spent * np.float32(policies.pricing.price_index) * (1.0 + t.category_spend_lift * (pop.categories[buyers] - 1))
     campaign, discount, new_category = redeem_offers(pop, buyers, spent, week, log)
 
     # only buyers spend: their rows are written, nobody else's (no spend array over everyone)
@@ -165,7 +164,7 @@ def respond(
 
     if not world.btyd.enabled:
         growing = buyers[(pop.stage[buyers] == GROWTH) & (pop.categories[buyers] < t.categories)]
-        pop.categories[growing[u_cross[growing] < CROSS_BUY_RATE]] += 1
+        pop.categories[growing[u_cross[growing] < t.cross_buy_rate]] += 1
     else:
         pop.stage[dead] = LOST
         pop.weeks_in_stage[dead] = 0

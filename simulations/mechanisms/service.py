@@ -155,7 +155,7 @@ def respond(
     key_rho = float(utilisation(np.array([key_demand]), key_capacity)[0])
 
     shape = (sw.wait_reference_utilisation, sw.queue_pooling)
-    key_wait = mean_wait(np.array([key_rho]), base_wait[:1], *shape)[0] * 0.5  # account directors call back fast
+    key_wait = mean_wait(np.array([key_rho]), base_wait[:1], *shape)[0] * sw.key_desk_wait_factor
     wait_mean = np.where(key, key_wait, mean_wait(rho, base_wait, *shape)[channel])
     wait = (wait_mean * e_wait).astype(np.float32)
     rho_c = np.where(key, key_rho, rho[channel])

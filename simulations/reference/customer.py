@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 import mesa
 
 from simulations.config import SERVICE_CHANNELS, TIERS
-from simulations.mechanisms.acquisition import PROMOTER_SATISFACTION, price_pull
+from simulations.mechanisms.acquisition import price_pull
 from simulations.mechanisms.economics import WEEKS_PER_MONTH
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES as CAMPAIGNS
 from simulations.mechanisms.marketing import ONBOARDING, RETENTION, offer_pull
-from simulations.mechanisms.purchasing import CROSS_BUY_RATE, DROPOUT, STAGE_BUYING
+from simulations.mechanisms.purchasing import DROPOUT, STAGE_BUYING
 from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE, price_feeling, term_hold
 from simulations.mechanisms.service import recovery_chance
 from simulations.population import ACQ_REFERRAL, FIELDS
@@ -101,7 +101,8 @@ class Customer(mesa.Agent):
         if self.stage not in RECOMMENDING or not self.friends:
             return
         firm = self.model.firm
-        delight = clip01((self.satisfaction - PROMOTER_SATISFACTION) / (1 - PROMOTER_SATISFACTION))
+        promoter = self.model.world.relationship.promoter_satisfaction
+        delight = clip01((self.satisfaction - promoter) / (1 - promoter))
         if delight == 0.0:
             return
         lift = firm.community_referral_lift if self.community_member else 1.0
@@ -125,7 +126,8 @@ class Customer(mesa.Agent):
         elif heard and rnd() < 1.0 - (1.0 - firm.p_recommendation_converts) ** heard:
             self.acquisition_channel = ACQ_REFERRAL
             self.referred_by = recommender
-            self.satisfaction += 0.03  # a friend's recommendation sets expectations warmly
+            # a friend's recommendation sets expectations warmly
+            self.satisfaction += self.model.world.relationship.referral_warmth
             self.become_customer()
             firm.count("acquisitions_referral")
 
@@ -249,7 +251,7 @@ class Customer(mesa.Agent):
         else:
             feeling = (1.0 - t.buying_trust_weight) * self.satisfaction + t.buying_trust_weight * self.trust
             rate = self.purchase_rate * BUYING[self.stage] * (t.buying_floor + t.buying_slope * feeling)
-            rate *= model.firm.price_effect * (1.0 + 0.15 * (self.categories - 1))
+            rate *= model.firm.price_effect * (1.0 + t.category_purchase_lift * (self.categories - 1))
             if pol.loyalty.enabled:
                 rate *= 1.0 + self.model.world.traits.loyalty_purchase_boost * (self.loyalty_member + self.loyalty_tier)
             if self.offer_kind == ONBOARDING:
@@ -280,7 +282,7 @@ class Customer(mesa.Agent):
         sd = t.order_noise_sd
         noise = math.exp(sd * logistic_noise(dice.random())) / logistic_lognormal_mean(sd)
         spend = orders * self.spend_mean * self.value_multiplier * noise * pol.pricing.price_index
-        spend *= 1.0 + 0.2 * (self.categories - 1)
+        spend *= 1.0 + t.category_spend_lift * (self.categories - 1)
         self.week_orders, self.week_spend = orders, spend
         self.n_orders += orders
         self.total_spend += spend
@@ -296,7 +298,7 @@ class Customer(mesa.Agent):
             self.offer_pocketed = False
         self.offer_take = False
         if not world.btyd.enabled:
-            if self.stage == GROWTH and self.categories < t.categories and dice.random() < CROSS_BUY_RATE:
+            if self.stage == GROWTH and self.categories < t.categories and dice.random() < t.cross_buy_rate:
                 self.categories += 1
         elif dies:
             self.stage, self.weeks_in_stage = LOST, 0  # dropped out right after its last purchase
@@ -373,7 +375,7 @@ class Customer(mesa.Agent):
                 rewards = math.floor(self.points / p.redemption_points)
                 if rewards > 0:
                     self.points -= rewards * p.redemption_points
-                    self.shock += 0.02  # a reward is a small pleasure
+                    self.shock += world.responses.reward_delight  # a reward is a small pleasure
                 self.loyalty_tier = 2 if self.spend_52 >= p.gold_spend else 1 if self.spend_52 >= p.silver_spend else 0
         if pol.community.enabled:
             rnd = model.dice.community.random
@@ -382,13 +384,13 @@ class Customer(mesa.Agent):
             if self.community_member and rnd() < self.idea_rate:
                 responded, adopted = model.firm.answer_idea(quality=rnd())
                 if responded:
-                    self.commitment += 0.04  # being heard binds
+                    self.commitment += world.community.heard_commitment  # being heard binds
                     if adopted:
-                        self.commitment += 0.10
-                        self.shock += 0.08
+                        self.commitment += world.community.adopted_commitment
+                        self.shock += world.community.adopted_delight
                 else:
-                    self.commitment -= 0.06  # being ignored disappoints
-                    self.shock -= 0.04
+                    self.commitment -= world.community.ignored_commitment_loss  # being ignored disappoints
+                    self.shock -= world.community.ignored_disappointment
             self.commitment = clip01(self.commitment)
 
     # ------------------------------------------------------- 8. feelings and the stage

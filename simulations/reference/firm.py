@@ -226,7 +226,7 @@ class Firm(mesa.Agent):
         base_wait, shape = sw.base_wait_minutes, (sw.wait_reference_utilisation, sw.queue_pooling)
         self.waits = [queue_wait(rho, base_wait[ch], *shape) for ch, rho in zip(SERVICE_CHANNELS, self.rho, strict=True)]
         self.key_rho = utilisation(self.key_expected, s.key_account_capacity * scale * mods.service_capacity)
-        self.key_wait = queue_wait(self.key_rho, base_wait["phone"], *shape) * 0.5  # account directors call back fast
+        self.key_wait = queue_wait(self.key_rho, base_wait["phone"], *shape) * sw.key_desk_wait_factor
 
     def desk_for(self, c: Customer) -> tuple[float, float, bool]:
         """(utilisation, mean wait, key-account desk?) of the desk serving this customer."""

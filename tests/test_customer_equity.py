@@ -42,13 +42,14 @@ def test_the_equity_values_customers_by_the_scenarios_own_rule_for_leaving():
 
     The equity once copied the engine's decision rule with its constants written out, so a scenario that
     varied ``world.relationship.decision_slope`` (or the margin, floor, hold, restraint) was valued by the
-    default world's hazard.
+    default world's hazard. Each of the three fields varied here moves the equity on its own.
     """
     from types import SimpleNamespace
 
     model = _run("retail")
     base = customer_equity(model, Scoring())
-    rel = model.world.relationship.model_copy(update={"decision_slope": 12.0, "decision_floor": 2.0})
-    quick = SimpleNamespace(population=model.population, policies=model.policies, week=model.week,
-                            world=model.world.model_copy(update={"relationship": rel}))
-    assert customer_equity(quick, Scoring()) < 0.99 * base
+    for field, value in (("decision_slope", 12.0), ("decision_floor", 2.0), ("decision_margin", 0.6)):
+        rel = model.world.relationship.model_copy(update={field: value})
+        quick = SimpleNamespace(population=model.population, policies=model.policies, week=model.week,
+                                world=model.world.model_copy(update={"relationship": rel}))
+        assert customer_equity(quick, Scoring()) < 0.995 * base, field

@@ -184,3 +184,27 @@ def test_reference_kpis_have_the_engines_names():
     assert shared <= set(ref.kpi_frame().columns) <= set(eng.kpi_frame().columns)
     assert ref.kpi_frame()["week"].tolist() == [0, 1, 2, 3]
     assert ref.kpi_frame()[list(STAGE_COLUMNS)].sum(axis=1).iloc[-1] == len(ref.people)
+
+
+def test_the_reference_model_reads_the_world_fields_that_replaced_constants():
+    """The readable model tells the same rules: varying a world field moves it as it moves the engine.
+
+    The equivalence test runs default worlds only, so a reference model that kept an old constant in
+    place of ``traits.cross_buy_rate``, the category lifts or ``relationship.promoter_satisfaction``
+    would pass it; here each field is pushed far from its default.
+    """
+    def ref(**overrides):
+        model = ReferenceModel("retail", customers=400, seed=5, policies__marketing__cross_sell__enabled=False,
+                               **overrides)
+        model.run(30)
+        return model
+
+    base = ref()
+    categories = sum(c.categories for c in base.people)
+    assert sum(c.categories for c in ref(world__traits__cross_buy_rate=0.0).people) < categories
+    assert sum(c.categories for c in ref(world__traits__cross_buy_rate=0.5).people) > categories
+    revenue = base.kpi_frame()["revenue"].sum()
+    assert ref(world__traits__category_spend_lift=0.0).kpi_frame()["revenue"].sum() < revenue
+    assert ref(world__traits__category_purchase_lift=0.0).kpi_frame()["revenue"].sum() < revenue
+    referrals = base.kpi_frame()["acquisitions_referral"].sum()
+    assert ref(world__relationship__promoter_satisfaction=0.3).kpi_frame()["acquisitions_referral"].sum() > referrals

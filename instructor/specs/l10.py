@@ -22,12 +22,13 @@ The known wrong strategies are the ones the bank world shows to lose on paired s
 the 6 pool seeds and on seeds 1-6, 2,000 customers x 104 weeks): cutting service to the bone, a
 price rise (students buy less and fewer sign up: the margin per order does not make up for it),
 stopping acquisition (the students signed now are the bank's future), and stopping cross-selling
-(a student's relationship grows through further products). Switching retention off, the telecom
-capstone's fourth wrong strategy, is not one here. Until the third calibration round the bank world
-could not tell it from the benchmark (gain +1,509 +- 1,779 on seeds 1-6): leavers faded away with
-nothing on record. Since students close accounts on record and an adviser calls them, it loses
-(gain -29,884 +- 10,391 on seeds 1-6, 2,000 x 104), but on the grader's 5 seeds it would often be
-indistinguishable from the benchmark, so it is not graded as wrong.
+(a student's relationship grows through further products), and switching the retention calls off.
+Until the third calibration round the bank world could not tell the last from the benchmark (gain
++1,509 +- 1,779 on seeds 1-6): leavers faded away with nothing on record. Since students close
+accounts on record and an adviser calls them, it loses (gain -29,884 +- 10,391 on seeds 1-6, 2,000 x
+104). On 4 grader seeds it was indistinguishable from the benchmark in 6 of the public pool's 15 draws,
+so it was not graded; on 5 seeds it loses beyond the noise in every draw of the hidden pool and in 5
+of the public pool's 6 (2026-12-05), so it is graded as wrong (an indistinguishable draw earns half).
 
 Cost: the grader's seeds for a dataset are 5 of a pool of 6 hidden seeds per scenario (chosen
 from the dataset id; 6 possible draws), so 50-seed validation runs each policy on at most 6
@@ -156,6 +157,11 @@ def no_acquisition(data):
     return strategy.table(_budgets(data, 0.0))
 
 
+def retention_off(data):
+    """Wrong: no retention calls (students who asked to close their accounts leave without anyone calling them)."""
+    return strategy.table({"marketing.retention.enabled": False})
+
+
 def cross_sell_off(data):
     """Wrong: cross-selling switched off (a student's relationship grows through further products)."""
     return strategy.table({"marketing.cross_sell.enabled": False})
@@ -212,7 +218,11 @@ SPEC = LabSpec(
                                    "card): without cross-selling the spend that the potential value promises stays out "
                                    "of reach",
                                    "学生与银行的关系靠更多的产品（储蓄账户、银行卡）成长：停掉交叉销售，潜在价值所许诺的"
-                                   "消费就无从实现"))),
+                                   "消费就无从实现"),
+                     Misconception("retention_off", retention_off,
+                                   "without the adviser's calls, students who asked to close their accounts simply "
+                                   "leave: the calls and waivers saved cost less than the customer equity lost",
+                                   "没有顾问的电话，申请销户的学生就直接离开了：省下的电话和费用减免，少于损失的客户资产"))),
         Question("why_equity", "choice", "Why is the strategy scored on customer equity as well as on profit?",
                  mode="exact", checks={"choices": EQUITY_CHOICES},
                  params={"correct": "profit alone rewards milking the customer base"}),
@@ -228,6 +238,7 @@ SPEC = LabSpec(
         "price_up": ("strategy", price_up),
         "no_acquisition": ("strategy", no_acquisition),
         "cross_sell_off": ("strategy", cross_sell_off),
+        "retention_off": ("strategy", retention_off),
         "equity_easier": ("why_equity", lambda data: "equity is easier to measure than profit"),
     },
 )

@@ -22,7 +22,7 @@ from simulations.classroom.case import Case, Scoring
 from simulations.mechanisms.economics import margin_rate, weekly_fee
 from simulations.mechanisms.events import Modifiers
 from simulations.mechanisms.purchasing import weekly_rate
-from simulations.mechanisms.relationship import endangerment_hazard, lock_in
+from simulations.mechanisms.relationship import decision_chance, endangerment_hazard, lock_in
 from simulations.stages import ENDANGERABLE_STAGES, Stage
 
 #: Weekly chance that a customer who has decided to leave is gone next week (notice, lapse).
@@ -63,9 +63,7 @@ def customer_equity(model: Any, scoring: Scoring) -> float:
     # the engine's own rules and world parameters (mechanisms/relationship.py), so that a scenario that
     # varies them values its customers by the hazard its customers live under
     hazard = endangerment_hazard(pop, world, pol, Modifiers(), week) * (1.0 - rel.contract_hold * hold)
-    gap = np.clip(rel.at_risk_threshold + rel.decision_margin - pop.satisfaction, 0.0, 1.0)
-    p_decide = (rel.decision_rate * (rel.decision_floor + rel.decision_slope * gap) * (1.0 - hold)
-                * (1.0 - rel.commitment_restraint * pop.commitment))
+    p_decide = decision_chance(world, pop.satisfaction, pop.commitment, hold)
     # a settled customer leaves only via endangerment and then a decision (about 1 in 2 endangered do)
     q = np.where(stage == Stage.AT_RISK, p_decide, 0.5 * hazard)
     q = np.where(stage == Stage.TERMINATING, TERMINATING_EXIT, q)

@@ -128,7 +128,7 @@ def respond(
     pop.acquisition_channel[wom_ids] = ACQ_REFERRAL
     if wom_ids.size:
         pop.referred_by[wom_ids] = wom_by
-        pop.satisfaction[wom_ids] += world.relationship.referral_warmth  # a friend's recommendation sets expectations warmly
+        pop.satisfaction[wom_ids] += rel.referral_warmth  # a friend's recommendation sets expectations warmly
     start_relationship(pop, new_ids, world, week, log)
 
     log.add("acquisitions", customer=new_ids.astype(np.int32), channel=pop.acquisition_channel[new_ids],

@@ -116,6 +116,16 @@ def lock_in(pop: Population, world: World, week: int, ids: np.ndarray | None = N
     return select(running, term_hold(world, price_index), 0.0).astype(np.float32)
 
 
+def decision_chance(world: World, satisfaction: np.ndarray, commitment: np.ndarray, hold: np.ndarray) -> np.ndarray:
+    """Weekly chance an endangered customer decides to leave: the satisfaction gap drives it, lock-in and
+    commitment hold it back. One rule, read by the week's transitions and by the classroom's customer equity.
+    """
+    rel = world.relationship
+    gap = np.clip(rel.at_risk_threshold + rel.decision_margin - satisfaction, 0.0, 1.0)
+    return (rel.decision_rate * (rel.decision_floor + rel.decision_slope * gap) * (1.0 - hold)
+            * (1.0 - rel.commitment_restraint * commitment))
+
+
 def _move(pop: Population, ids: np.ndarray, stage: int) -> None:
     pop.stage[ids] = stage
     pop.weeks_in_stage[ids] = 0
@@ -169,9 +179,7 @@ def respond(
     settled = ar[settle]
     pop.stage[settled] = pop.prev_stage[settled]
     pop.weeks_in_stage[settled] = 0
-    gap = np.clip(rel.at_risk_threshold + rel.decision_margin - sat, 0.0, 1.0)
-    p_decide = (rel.decision_rate * (rel.decision_floor + rel.decision_slope * gap) * (1.0 - lock_in(pop, world, week, ar, price))
-                * (1.0 - rel.commitment_restraint * pop.commitment[ar]))
+    p_decide = decision_chance(world, sat, pop.commitment[ar], lock_in(pop, world, week, ar, price))
     # a fixed-term contract that ends this week forces the decision
     renewing = (pop.contract[ar] >= 2) & (pop.contract_end_week[ar] == week)
     p_decide = np.where(renewing, np.maximum(p_decide, rel.renewal_decision), p_decide)

@@ -56,10 +56,27 @@ class Market(_Frozen):
     social_degree: int = _f(6, N_("acquaintances per person in the word-of-mouth network"), ge=0, le=64)
     start_date: dt.date = _f(dt.date(2024, 1, 1), N_("calendar date of week 0 (a Monday)"))
     weeks: int = _f(156, N_("default number of simulated weeks"), ge=1, le=2000)
+    initial_new_share: float = _f(
+        0.08, N_("share of week 0's customers in the new stage (the initial base is spread over the stages as an "
+        "established firm's is; the mix is chosen)"), ge=0, le=1)
+    initial_growth_share: float = _f(0.32, N_("share of week 0's customers in the growth stage"), ge=0, le=1)
+    initial_maturity_share: float = _f(0.55, N_("share of week 0's customers in the maturity stage"), ge=0, le=1)
+    initial_at_risk_share: float = _f(0.05, N_("share of week 0's customers already endangered"), ge=0, le=1)
+    initial_commitment_cap: float = _f(
+        0.6, N_("highest commitment a customer of week 0 starts with (commitment grows with tenure up to this; chosen)"),
+        ge=0, le=1)
     reference_customers: int = _f(
         10_000, N_("market size for which the policies' absolute quantities are stated (service and key-account "
         "capacity, acquisition budgets, retention k, the community's running cost); they scale in proportion to "
         "`customers`, so the same scenario is the same world at any size"), ge=10, le=20_000_000)
+
+    @model_validator(mode="after")
+    def _initial_stages_sum_to_one(self) -> Market:
+        total = self.initial_new_share + self.initial_growth_share + self.initial_maturity_share + self.initial_at_risk_share
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(_("the initial stage shares (new, growth, maturity, at risk) must sum to 1, got {total}").format(
+                total=f"{total:.3f}"))
+        return self
 
     @property
     def size_scale(self) -> float:
@@ -142,7 +159,7 @@ class Contracts(_Frozen):
     def _shares_sum_to_one(self) -> Contracts:
         total = self.month_to_month_share + self.one_year_share + self.two_year_share
         if self.enabled and abs(total - 1.0) > 1e-6:
-            raise ValueError(f"contract shares must sum to 1, got {total:.3f}")
+            raise ValueError(_("contract shares must sum to 1, got {total}").format(total=f"{total:.3f}"))
         return self
 
 
@@ -177,6 +194,9 @@ class Competitor(_Frozen):
 
     attractiveness: float = _f(0.3, N_("baseline temptation to switch (0: none, 1: strong)"), ge=0, le=1)
     price_index: float = _f(1.0, N_("competitor price relative to ours"), gt=0, le=5)
+    conversion_weight: float = _f(
+        0.5, N_("how far the competitor's attractiveness holds back a reached prospect's first purchase: conversion is "
+        "divided by (1 + this x attractiveness); chosen"), ge=0, le=10)
 
 
 class Relationship(_Frozen):
@@ -230,6 +250,17 @@ class Relationship(_Frozen):
     decision_slope: float = _f(3.0, N_("decision to leave: how strongly the satisfaction gap drives it"), ge=0, le=50)
     commitment_restraint: float = _f(0.5, N_("how far full commitment holds back the decision to leave (0-1)"), ge=0, le=1)
     renewal_decision: float = _f(0.5, N_("least chance an endangered customer decides when their fixed term ends"), ge=0, le=1)
+    # buying by lifecycle stage, relative to maturity (Dwyer, Schurr & Oh 1987: a relationship expands before it
+    # settles; a customer who is drifting away buys less before they stop): the sizes are chosen
+    buying_new: float = _f(0.8, N_("buying of a new customer relative to maturity (still trying the firm; chosen)"),
+                           ge=0, le=10)
+    buying_growth: float = _f(1.25, N_("buying of a growing customer relative to maturity (expanding the relationship: "
+                              "Dwyer, Schurr & Oh 1987; the size is chosen)"), ge=0, le=10)
+    buying_maturity: float = _f(1.0, N_("buying of a mature customer (the reference of the other stages)"), ge=0, le=10)
+    buying_at_risk: float = _f(0.6, N_("buying of an endangered customer relative to maturity (chosen)"), ge=0, le=10)
+    buying_terminating: float = _f(0.3, N_("buying of a customer who has decided to leave, relative to maturity, while the "
+                                   "notice or lapse runs (chosen)"), ge=0, le=10)
+    buying_won_back: float = _f(0.9, N_("buying of a won-back customer relative to maturity (chosen)"), ge=0, le=10)
 
 
 class ServiceWorld(_Frozen):
@@ -242,6 +273,10 @@ class ServiceWorld(_Frozen):
     de Matos, Henrique & Rossi 2007 meta-analysis: recovery lifts satisfaction, not repurchase).
     """
 
+    channel_shares: dict[str, float] = _f(
+        {"phone": 0.5, "email": 0.3, "chat": 0.2}, N_("share of customers who seek help on each channel (drawn once per "
+        "person; chosen: the phone first, as in call-centre-led service; a firm whose app or tablets put a chat at hand "
+        "sees most contacts there)"))
     base_wait_minutes: dict[str, float] = _f({"phone": 1.5, "email": 240.0, "chat": 1.5},
                                               N_("mean minutes of waiting at the reference utilisation, by channel"))
     wait_reference_utilisation: float = _f(0.85, N_("utilisation at which the mean wait is base_wait_minutes"), gt=0, lt=1)
@@ -268,6 +303,16 @@ class ServiceWorld(_Frozen):
     later_resolution: float = _f(0.75, N_("chance an answered contact not resolved at first contact is resolved later"),
                                  ge=0, le=1)
     unhappy_need: float = _f(1.8, N_("how much more often a customer below the at-risk threshold needs service"), ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _channel_shares_cover_the_channels(self) -> ServiceWorld:
+        shares = self.channel_shares
+        if set(shares) != set(SERVICE_CHANNELS) or min(shares.values()) < 0:
+            raise ValueError(_("channel_shares: give a share >= 0 for each of {channels}, got {shares}").format(
+                channels=", ".join(SERVICE_CHANNELS), shares=shares))
+        if abs(sum(shares.values()) - 1.0) > 1e-6:
+            raise ValueError(_("channel_shares must sum to 1, got {total}").format(total=f"{sum(shares.values()):.3f}"))
+        return self
     complaint_wait_multiple: float = _f(5.0, N_("a wait this many times the answer-time target (by channel patience) is "
                                         "a complaint even when resolved"), ge=1, le=100)
     recovery_success: float = _f(0.9, N_("chance full recovery effort recovers a complaint"), ge=0, le=1)

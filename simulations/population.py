@@ -181,7 +181,8 @@ def add_people(pop: Population, k: int, world: World, rng: np.random.Generator, 
     channel_codes = np.arange(len(CONTACT_CHANNELS))[:, None]
     p_consent = np.where(pop.disliked_channel[rows][None, :] == channel_codes, DISLIKED_CONSENT, t.channel_consent_share)
     pop.consent[rows] = ((u_consent < p_consent) << channel_codes).sum(axis=0).astype(np.int8)
-    pop.service_channel[rows] = rng.choice(len(SERVICE_CHANNELS), size=k, p=[0.5, 0.3, 0.2])
+    pop.service_channel[rows] = rng.choice(len(SERVICE_CHANNELS), size=k,
+                                           p=[world.service.channel_shares[c] for c in SERVICE_CHANNELS])
     pop.uplift_noise[rows] = rng.standard_normal(k)
     c = world.community
     contributor = rng.random(k) < c.contributor_share

@@ -30,7 +30,7 @@ def test_dask_local_cluster_gives_byte_identical_results_to_local_processes(tmp_
     })
     local = run_experiment(exp, tmp_path / "local", workers=INNER_WORKERS)
     with distributed.LocalCluster(n_workers=INNER_WORKERS, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         remote = run_experiment(exp, tmp_path / "dask", scheduler=cluster.scheduler_address)
         assert _worker_plugins(cluster) == [["crm-sandbox-allocator"]] * INNER_WORKERS  # malloc tuned on every worker
@@ -47,7 +47,7 @@ def test_keep_worker_malloc_leaves_a_shared_cluster_untouched(tmp_path):
     exp = experiment_from_dict({"name": "untouched", "scenario": "retail", "replications": 2, "weeks": 3, "seed": 1,
                                 "factors": {"world.market.customers": 200}, "metrics": ["customers_active"]})
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         summary = run_experiment(exp, tmp_path / "out", scheduler=cluster.scheduler_address, tune_workers=False)
         assert _worker_plugins(cluster) == [[]]
     assert (summary.executed, summary.failed) == (2, 0)

@@ -1,6 +1,7 @@
 """Each mechanism moves its outcome in the expected direction on the same seed (paired runs)."""
 
 import numpy as np
+import pytest
 
 from simulations import Stage
 from simulations.model import CustomerLifecycleModel
@@ -181,3 +182,54 @@ def test_cross_buying_is_a_world_parameter():
     revenue = total(run(), "revenue")
     assert total(run(world__traits__category_spend_lift=0.0), "revenue") < revenue
     assert total(run(world__traits__category_purchase_lift=0.0), "revenue") < revenue
+
+
+def test_buying_by_stage_is_a_world_parameter():
+    """An endangered customer buys ``relationship.buying_at_risk`` of a mature one's orders: a world field, not code."""
+    from simulations.mechanisms.purchasing import stage_buying
+    from simulations.stages import Stage
+
+    m = run(weeks=4)
+    table = stage_buying(m.world)
+    assert table[Stage.AT_RISK] == np.float32(0.6) and table[Stage.PROSPECT] == 0 and table[Stage.LOST] == 0
+    assert total(run(world__relationship__buying_growth=2.0), "revenue") > total(run(), "revenue")
+
+
+def test_the_competitors_hold_on_first_purchases_is_a_world_parameter():
+    assert total(run(world__competitor__conversion_weight=5.0), "acquisitions") < total(run(), "acquisitions")
+
+
+def test_the_initial_base_follows_the_worlds_stage_mix():
+    from simulations.stages import Stage
+
+    m = CustomerLifecycleModel("retail", customers=4000, seed=2,
+                               world__market__initial_new_share=0.0, world__market__initial_growth_share=0.0,
+                               world__market__initial_maturity_share=1.0, world__market__initial_at_risk_share=0.0,
+                               world__market__initial_commitment_cap=0.1)
+    p = m.population
+    customers = p.stage[: p.n] != Stage.PROSPECT
+    assert (p.stage[: p.n][customers] == Stage.MATURITY).all()
+    assert p.commitment[: p.n].max() <= np.float32(0.1)
+
+
+def test_initial_stage_shares_that_do_not_sum_to_one_are_refused():
+    from simulations.config import ScenarioError, load_scenario, with_overrides
+
+    with pytest.raises(ScenarioError, match="initial stage shares"):
+        with_overrides(load_scenario("retail"), {"world.market.initial_at_risk_share": 0.5})
+
+
+def test_the_channel_customers_seek_help_on_is_a_world_parameter():
+    """Where customers turn for help (``world.service.channel_shares``) decides which desk's queue they join."""
+    m = CustomerLifecycleModel("retail", customers=4000, seed=2,
+                               world__service__channel_shares={"phone": 0.0, "email": 0.1, "chat": 0.9})
+    chosen = np.bincount(m.population.service_channel[: m.population.n], minlength=3) / m.population.n
+    assert chosen[0] == 0 and abs(chosen[2] - 0.9) < 0.03
+
+
+def test_channel_shares_must_cover_every_channel_and_sum_to_one():
+    from simulations.config import ScenarioError, load_scenario, with_overrides
+
+    for shares in ({"phone": 0.5, "email": 0.5}, {"phone": 0.5, "email": 0.3, "chat": 0.3}):
+        with pytest.raises(ScenarioError, match="channel_shares"):
+            with_overrides(load_scenario("retail"), {"world.service.channel_shares": shares})

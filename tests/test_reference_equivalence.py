@@ -208,3 +208,10 @@ def test_the_reference_model_reads_the_world_fields_that_replaced_constants():
     assert ref(world__traits__category_purchase_lift=0.0).kpi_frame()["revenue"].sum() < revenue
     referrals = base.kpi_frame()["acquisitions_referral"].sum()
     assert ref(world__relationship__promoter_satisfaction=0.3).kpi_frame()["acquisitions_referral"].sum() > referrals
+    # buying by stage, the competitor's hold on first purchases and the initial base (later moved out of code)
+    assert ref(world__relationship__buying_maturity=0.5).kpi_frame()["revenue"].sum() < revenue
+    new_customers = base.kpi_frame()["acquisitions"].sum()
+    assert ref(world__competitor__conversion_weight=5.0).kpi_frame()["acquisitions"].sum() < new_customers
+    shares = {f"world__market__initial_{s}_share": v for s, v in (("new", 0.0), ("growth", 0.0), ("maturity", 0.5),
+                                                                  ("at_risk", 0.5))}
+    assert ref(**shares).kpi_frame()["terminations"].sum() > base.kpi_frame()["terminations"].sum()

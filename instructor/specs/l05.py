@@ -6,7 +6,7 @@ service level (abandoned calls are failures, not missing data), compute the Net 
 (% promoters minus % detractors, not a mean score) corrected for non-response by reweighting
 response cells to the invited population, measure service recovery,
 and finally take a capacity decision by running the simulator for a change the notebook has not
-simulated (a tariff that raises service needs by 40%): the grader runs the same small grid on the
+simulated (a tariff that raises service needs by 60%): the grader runs the same small grid on the
 student's scenario and seed with that change and accepts the cheapest capacity that meets the
 target; the look-up in the notebook's own sweep of today's needs gets a hint.
 """
@@ -27,7 +27,7 @@ SIM_CUSTOMERS = 2_000
 SIM_WEEKS = 26
 GRID = tuple(range(20, 161, 20))
 SERVICE_TARGET = 0.85
-DEMAND_GROWTH = 1.4  # the planned change: a new tariff raises service needs by 40% (world.traits.service_need_rate)
+DEMAND_GROWTH = 1.6  # the planned change: a new tariff raises service needs by 60% (world.traits.service_need_rate)
 
 
 def service_level(data) -> float:
@@ -158,7 +158,7 @@ def solution(data) -> dict:
     cells = nps.groupby(["tier", "complained"]).agg(invited=("responded", "size"), net=("net", "mean")).dropna()
     answered = tickets[tickets["csat"].notna()]
     by_fcr = answered.groupby("first_contact_resolution")["csat"].mean()
-    # the master's second sweep (2,000 customers x 26 weeks on the lab seed, service needs x 1.4,
+    # the master's second sweep (2,000 customers x 26 weeks on the lab seed, service needs x 1.6,
     # capacities 20..160) is the grader's own grid: reuse its cached runs instead of simulating the same
     # 8 worlds twice per dataset (the master notebook itself is run and graded by tests/test_labs_notebooks.py)
     levels = grid_levels(data)

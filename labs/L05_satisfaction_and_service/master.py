@@ -243,18 +243,18 @@ plt.show()
 results.round(2)
 
 # %% [markdown]
-# **Q4. The decision.** Next quarter a new tariff will raise customers' service needs by 40%
-# (`world.traits.service_need_rate` × 1.4; the model takes it as
+# **Q4. The decision.** Next quarter a new tariff will raise customers' service needs by 60%
+# (`world.traits.service_need_rate` × 1.6; the model takes it as
 # `world__traits__service_need_rate=...`). The director must fix the phone capacity now. Simulate
 # the change on the same grid (2,000 customers, 26 weeks, your lab seed) and recommend the cheapest
 # capacity whose mean weekly service level is still at least 0.85. Is it the one today's sweep suggests?
 
 # %% [markdown] lang="zh"
-# **第 4 题：做出决策。** 下个季度新的资费方案将使客户的服务需求增加 40%（`world.traits.service_need_rate` × 1.4；在模型中写作 `world__traits__service_need_rate=...`）。客服总监必须现在就确定电话服务能力。请在同样的网格上模拟这一变化（2,000 位客户、26 周、你的实验种子），推荐平均每周服务水平仍至少为 0.85 的方案中成本最低的服务能力。它和目前的模拟结果所建议的一样吗？
+# **第 4 题：做出决策。** 下个季度新的资费方案将使客户的服务需求增加 60%（`world.traits.service_need_rate` × 1.6；在模型中写作 `world__traits__service_need_rate=...`）。客服总监必须现在就确定电话服务能力。请在同样的网格上模拟这一变化（2,000 位客户、26 周、你的实验种子），推荐平均每周服务水平仍至少为 0.85 的方案中成本最低的服务能力。它和目前的模拟结果所建议的一样吗？
 
 # %%
 # BEGIN SOLUTION
-need = scenario.world.traits.service_need_rate * 1.4
+need = scenario.world.traits.service_need_rate * 1.6
 after = {}
 for phone_capacity in range(20, 161, 20):
     sim = CustomerLifecycleModel(scenario, customers=2_000, seed=SEED, world__market__reference_customers=2_000,
@@ -263,7 +263,7 @@ for phone_capacity in range(20, 161, 20):
                                  world__traits__service_need_rate=need)
     sim.run(26)
     after[phone_capacity] = sim.kpi_frame()["service_level"].mean()
-after = pd.Series(after, name="service_level_x1.4")
+after = pd.Series(after, name="service_level_x1.6")
 recommended = int(after.index[after >= 0.85].min())
 pd.concat([results["service_level"], after], axis=1).round(3)
 # END SOLUTION

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from simulations.classroom.case import Case, case_folder, case_scenario, load_case
-from simulations.classroom.scoring import customer_equity, survey_satisfaction
+from simulations.classroom.equity import customer_equity
+from simulations.classroom.scoring import survey_satisfaction
 from simulations.classroom.session import round_events, session_case
 from simulations.classroom.store import BENCHMARK, WARMUP, Store
 from simulations.errors import UserError

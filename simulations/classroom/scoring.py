@@ -18,60 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulations.classroom.case import Case, Scoring
-from simulations.mechanisms.economics import margin_rate, weekly_fee
-from simulations.mechanisms.events import Modifiers
-from simulations.mechanisms.purchasing import weekly_rate
-from simulations.mechanisms.relationship import decision_chance, endangerment_hazard, lock_in
-from simulations.stages import ENDANGERABLE_STAGES, Stage
+from simulations.classroom.case import Case
 
-#: Weekly chance that a customer who has decided to leave is gone next week (notice, lapse).
-TERMINATING_EXIT = 0.25
 SURVEY_SIZE = 300
 SURVEY_RECENT_WEEKS = 26
-
-
-def customer_equity(model: Any, scoring: Scoring) -> float:
-    """Expected discounted margin of today's customers over the horizon (truth: instructors only).
-
-    Each live customer's weekly margin (expected orders x spend x margin, plus contract fees) is
-    an annuity that ends with the weekly probability that the relationship ends, read from the
-    same hazard the model uses: endangerment for settled customers, the decision to leave for
-    endangered ones, a fast exit for those who have already decided.
-
-    The margin is valued at list price (price index 1, where the engine books ``gross_margin`` of
-    revenue); the hazard under the firm's current policies, price included. Why: equity measures
-    the relationships a firm holds, and what its prices earned is already in its profit. Valued at
-    the last price set, a price rise in a game's final round would raise the equity of customers
-    who have not yet reacted to it (a cash-out that wins); a flat margin share at the current price
-    (the first version) contradicted the engine's own books, where the cost of goods does not
-    move with the price.
-    """
-    pop, world, pol, week = model.population, model.world, model.policies, model.week
-    stage = pop.stage
-    live = np.isin(stage, (*ENDANGERABLE_STAGES, Stage.AT_RISK, Stage.TERMINATING))
-    at_list = pol.model_copy(update={"pricing": pol.pricing.model_copy(update={"price_index": 1.0})})
-    rate = weekly_rate(pop, world, at_list).astype(np.float64)  # what they buy at list price
-    value = pop.value_multiplier + (pop.potential - pop.value_multiplier) * (
-        1.0 - (1.0 - world.traits.potential_growth) ** (scoring.equity_horizon_weeks / 2))
-    spend = rate * pop.spend_mean * value * (1.0 + world.traits.category_spend_lift * (pop.categories - 1))
-    fees = weekly_fee(pop.monthly_fee, at_list) if world.contracts.enabled else 0.0
-    margin = (spend + fees) * margin_rate(world, at_list)  # = gross_margin, as the firm books it at list
-
-    hold = lock_in(pop, world, week, price_index=pol.pricing.price_index)
-    rel = world.relationship
-    # the engine's own rules and world parameters (mechanisms/relationship.py), so that a scenario that
-    # varies them values its customers by the hazard its customers live under
-    hazard = endangerment_hazard(pop, world, pol, Modifiers(), week) * (1.0 - rel.contract_hold * hold)
-    p_decide = decision_chance(world, pop.satisfaction, pop.commitment, hold)
-    # a settled customer leaves only via endangerment and then a decision (about 1 in 2 endangered do)
-    q = np.where(stage == Stage.AT_RISK, p_decide, 0.5 * hazard)
-    q = np.where(stage == Stage.TERMINATING, TERMINATING_EXIT, q)
-    d = (1.0 + scoring.annual_discount) ** (1 / 52) - 1.0
-    a = (1.0 - np.clip(q, 0.0, 1.0)) / (1.0 + d)
-    h = scoring.equity_horizon_weeks
-    annuity = np.where(a < 1.0, a * (1.0 - a**h) / np.maximum(1.0 - a, 1e-12), h)
-    return float((margin * annuity)[live].sum())
 
 
 def survey_satisfaction(model: Any, round_no: int) -> float:

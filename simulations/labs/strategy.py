@@ -11,7 +11,7 @@ own value (the benchmark, "doing nothing new").
 The score of a policy is its gain over the benchmark on paired seeds (common random numbers: each
 mechanism draws the same random numbers whatever the policy, so the difference carries little
 luck), in profit over the run plus customer equity at its end (the expected discounted margin of
-the customers then held, ``simulations.classroom.scoring.customer_equity``): profit alone rewards
+the customers then held, ``simulations.classroom.equity.customer_equity``): profit alone rewards
 milking the base, equity alone rewards buying customers at any price (docs/COURSE.md §3, §7).
 """
 
@@ -177,7 +177,7 @@ def run(scenario: str, policy: tuple[tuple[str, Any], ...], seed: int, customers
     that re-runs a candidate gets it back at once.
     """
     from simulations.classroom.case import Scoring
-    from simulations.classroom.scoring import customer_equity
+    from simulations.classroom.equity import customer_equity
     from simulations.model import CustomerLifecycleModel
 
     model = CustomerLifecycleModel(scenario, customers=customers, seed=seed, collect=False, weeks=weeks,

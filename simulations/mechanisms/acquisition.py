@@ -28,7 +28,9 @@ def seed_customer_base(pop: Population, world: World, rng: np.random.Generator) 
     ids = np.flatnonzero(is_customer)
     k = ids.size
     stages = rng.choice(
-        [NEW, GROWTH, MATURITY, AT_RISK], size=k, p=[0.08, 0.32, 0.55, 0.05]
+        [NEW, GROWTH, MATURITY, AT_RISK], size=k,
+        p=[world.market.initial_new_share, world.market.initial_growth_share, world.market.initial_maturity_share,
+           world.market.initial_at_risk_share],
     ).astype(np.int8)
     tenure = np.where(
         stages == NEW,
@@ -42,7 +44,7 @@ def seed_customer_base(pop: Population, world: World, rng: np.random.Generator) 
     pop.weeks_in_stage[ids] = np.minimum(tenure, rng.integers(1, 30, k))
     pop.acquisition_channel[ids] = ACQ_INITIAL
     pop.categories[ids] = np.minimum(1 + rng.poisson(np.where(stages == NEW, 0.0, 1.0)), world.traits.categories)
-    pop.commitment[ids] = np.minimum(world.relationship.commitment_growth * tenure, 0.6)
+    pop.commitment[ids] = np.minimum(world.relationship.commitment_growth * tenure, world.market.initial_commitment_cap)
     pop.last_purchase_week[ids] = -rng.integers(1, 9, k)
     fixed = pop.contract[ids] >= 2
     term = np.where(pop.contract[ids] == 2, 52, 104)
@@ -70,7 +72,8 @@ def price_pull(price: float, world: World) -> float:
 def attraction(world: World, policies: Policies, mods: Modifiers, product_quality: float) -> float:
     """How attractive the offer is to a prospect, relative to the competitor (1 = neutral)."""
     price = price_pull(policies.pricing.price_index, world)
-    return float(price * mods.acquisition_conversion * (1.0 + product_quality) / (1.0 + 0.5 * world.competitor.attractiveness))
+    held_back = 1.0 + world.competitor.conversion_weight * world.competitor.attractiveness
+    return float(price * mods.acquisition_conversion * (1.0 + product_quality) / held_back)
 
 
 def respond(

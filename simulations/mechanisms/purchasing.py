@@ -19,9 +19,18 @@ from simulations.rng import logistic_lognormal_mean, unit_logistic
 from simulations.stages import GROWTH, LOST, MATURITY, NEW, TERMINATING, WON_BACK
 from simulations.weeklog import WeekLog
 
-#: Relative buying by stage: growth buys most; at-risk and terminating customers buy less.
-STAGE_BUYING = np.array([0.0, 0.8, 1.25, 1.0, 0.6, 0.3, 0.0, 0.9, 0.0], dtype=np.float32)
 DROPOUT = CAUSES.index("dropout")
+
+
+def stage_buying(world: World) -> np.ndarray:
+    """Buying by lifecycle stage relative to maturity, indexed by stage code (``world.relationship.buying_*``).
+
+    Prospects, dormant and lost people do not buy (0). Why a function of the world: the sizes are
+    chosen, so a researcher varies them per scenario like any other behavioural constant.
+    """
+    r = world.relationship
+    return np.array([0.0, r.buying_new, r.buying_growth, r.buying_maturity, r.buying_at_risk, r.buying_terminating,
+                     0.0, r.buying_won_back, 0.0], dtype=np.float32)
 
 
 def poisson_from_uniform(rate: np.ndarray, u: np.ndarray, max_k: int = 50) -> np.ndarray:
@@ -89,7 +98,7 @@ def weekly_rate(pop: Population, world: World, policies: Policies, ids: np.ndarr
     if world.btyd.enabled:
         alive = (stage >= NEW) & (stage <= MATURITY)
         return np.where(alive, pop.purchase_rate[rows], 0.0).astype(np.float32)
-    rate = pop.purchase_rate[rows] * STAGE_BUYING[stage]
+    rate = pop.purchase_rate[rows] * stage_buying(world)[stage]
     t = world.traits
     feeling = (1.0 - t.buying_trust_weight) * pop.satisfaction[rows] + t.buying_trust_weight * pop.trust[rows]
     rate = rate * (t.buying_floor + t.buying_slope * feeling)
@@ -125,7 +134,7 @@ def respond(
     holders = np.flatnonzero(pop.offer_kind >= 0)
     pop.offer_kind[holders[pop.offer_expiry[holders] < week]] = -1  # offers that ran out
     takers = np.flatnonzero(pop.offer_take)
-    # rates and counts only for people who can buy (STAGE_BUYING is 0 for the rest): same counts, less work
+    # rates and counts only for people who can buy (stage buying is 0 for the rest): same counts, less work
     can_buy = buying(pop)
     orders = np.zeros(n, dtype=np.int16)
     orders[can_buy] = poisson_from_uniform(weekly_rate(pop, world, policies, can_buy), u_orders[can_buy])

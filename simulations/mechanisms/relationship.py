@@ -35,11 +35,18 @@ def price_feeling(world: World, policies: Policies) -> float:
     return -world.relationship.price_dissatisfaction * float(np.log(ratio))
 
 
+def satisfaction_target(baseline: np.ndarray, grudge: np.ndarray, product_quality: float, price: float) -> np.ndarray:
+    """The satisfaction a customer drifts toward without news: their baseline, less their grudge, plus what the
+    product and our price (:func:`price_feeling`) add. Read by the week's feelings and the classroom's equity.
+    """
+    return np.clip(baseline - grudge + product_quality + price, 0.0, 1.0)
+
+
 def update_feelings(pop: Population, world: World, mods: Modifiers, product_quality: float,
                     price: float = 0.0) -> None:
     """Move satisfaction, trust and commitment for this week's experiences (``price``: see :func:`price_feeling`)."""
     rel = world.relationship
-    target = np.clip(pop.baseline - pop.grudge + product_quality + np.float32(price), 0.0, 1.0)
+    target = satisfaction_target(pop.baseline, pop.grudge, product_quality, np.float32(price))
     pop.satisfaction += rel.satisfaction_inertia * (target - pop.satisfaction) + pop.shock + mods.satisfaction_shock
     np.clip(pop.satisfaction, 0.0, 1.0, out=pop.satisfaction)
     pop.trust += rel.trust_rate * (pop.satisfaction - pop.trust)
@@ -126,6 +133,14 @@ def decision_chance(world: World, satisfaction: np.ndarray, commitment: np.ndarr
             * (1.0 - rel.commitment_restraint * commitment))
 
 
+def settle_chance(world: World, satisfaction: np.ndarray, trust: np.ndarray) -> np.ndarray:
+    """Weekly chance an endangered customer settles again: only once satisfied again, and more so the more they
+    trust the firm. One rule, read by the week's transitions and by the classroom's customer equity.
+    """
+    rel = world.relationship
+    return np.where(satisfaction > rel.at_risk_threshold, rel.recovery_rate * (rel.settle_trust_floor + trust), 0.0)
+
+
 def _move(pop: Population, ids: np.ndarray, stage: int) -> None:
     pop.stage[ids] = stage
     pop.weeks_in_stage[ids] = 0
@@ -174,7 +189,7 @@ def respond(
     # endangered customers settle or decide to leave (not in the week they became endangered)
     ar = np.flatnonzero((stage == AT_RISK) & (pop.weeks_in_stage > 1))
     sat, uu = pop.satisfaction[ar], u[ar]
-    p_settle = np.where(sat > rel.at_risk_threshold, rel.recovery_rate * (rel.settle_trust_floor + pop.trust[ar]), 0.0)
+    p_settle = settle_chance(world, sat, pop.trust[ar])
     settle = uu < p_settle
     settled = ar[settle]
     pop.stage[settled] = pop.prev_stage[settled]

@@ -31,7 +31,7 @@ from simulations.mechanisms.acquisition import price_pull
 from simulations.mechanisms.economics import WEEKS_PER_MONTH
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES as CAMPAIGNS
 from simulations.mechanisms.marketing import ONBOARDING, RETENTION, offer_pull
-from simulations.mechanisms.purchasing import DROPOUT, STAGE_BUYING
+from simulations.mechanisms.purchasing import DROPOUT
 from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE, price_feeling, term_hold
 from simulations.mechanisms.service import recovery_chance
 from simulations.population import ACQ_REFERRAL, FIELDS
@@ -47,7 +47,6 @@ PROSPECT, NEW, GROWTH, MATURITY, AT_RISK, TERMINATING, DORMANT, WON_BACK, LOST =
 ACTIVE = frozenset((NEW, GROWTH, MATURITY, AT_RISK, TERMINATING, WON_BACK))
 ENDANGERABLE = frozenset((NEW, GROWTH, MATURITY, WON_BACK))
 RECOMMENDING = frozenset((NEW, GROWTH, MATURITY, WON_BACK))
-BUYING = tuple(float(x) for x in STAGE_BUYING)
 CONTRACT_TERM = {2: 52, 3: 104}
 
 
@@ -250,7 +249,7 @@ class Customer(mesa.Agent):
             rate = self.purchase_rate if NEW <= self.stage <= MATURITY else 0.0
         else:
             feeling = (1.0 - t.buying_trust_weight) * self.satisfaction + t.buying_trust_weight * self.trust
-            rate = self.purchase_rate * BUYING[self.stage] * (t.buying_floor + t.buying_slope * feeling)
+            rate = self.purchase_rate * model.stage_buying[self.stage] * (t.buying_floor + t.buying_slope * feeling)
             rate *= model.firm.price_effect * (1.0 + t.category_purchase_lift * (self.categories - 1))
             if pol.loyalty.enabled:
                 rate *= 1.0 + self.model.world.traits.loyalty_purchase_boost * (self.loyalty_member + self.loyalty_tier)

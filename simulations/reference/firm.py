@@ -84,7 +84,7 @@ class Firm(mesa.Agent):
         relative_price = price.price_index / comp.price_index
         self.competitor_pull = comp.attractiveness * mods.competitor_pull * relative_price**world.traits.price_sensitivity
         attract = (relative_price**-world.traits.price_sensitivity * mods.acquisition_conversion
-                   * (1.0 + self.product_quality) / (1.0 + 0.5 * comp.attractiveness))
+                   * (1.0 + self.product_quality) / (1.0 + comp.conversion_weight * comp.attractiveness))
         a = pol.acquisition
         # advertising: each channel reaches a share of prospects, saturating in its budget
         pull = []

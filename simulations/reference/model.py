@@ -26,6 +26,7 @@ import pandas as pd
 
 from simulations.config import Event, Scenario, load_scenario, with_overrides
 from simulations.mechanisms.acquisition import initial_records, seed_customer_base
+from simulations.mechanisms.purchasing import stage_buying
 from simulations.population import FIELDS, Population, add_people
 from simulations.reference.customer import Customer
 from simulations.reference.firm import Firm
@@ -76,6 +77,8 @@ class ReferenceModel(mesa.Model):
         streams = Streams(seed)
         super().__init__(rng=streams.mesa)
         self.spec, self.world, self.policies = spec, spec.world, spec.policies
+        # buying by stage, read once per run from the world (as the engine's stage_buying)
+        self.stage_buying = tuple(float(x) for x in stage_buying(self.world))
         self.events: list[Event] = list(spec.events)
         self.dice = Dice(seed)
         self._births = streams.population  # the engine's trait stream: same people in week 0

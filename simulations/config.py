@@ -396,8 +396,17 @@ class CommunityWorld(_Frozen):
     contributor_share: float = _f(0.1, N_("share of members who ever post ideas (most lurk)"), ge=0, le=1)
     idea_rate: float = _f(0.03, N_("mean weekly ideas of a contributor"), ge=0, le=5)
     vote_rate: float = _f(0.05, N_("weekly chance a member votes on the week's ideas"), ge=0, le=1)
+    vote_concentration: float = _f(
+        4.0, N_("how strongly the week's votes gather on its best ideas: an idea's share of the votes follows its "
+        "quality to this power (1 = in proportion to quality, 0 = evenly; chosen)"), ge=0, le=20)
+    vote_turnout_slope: float = _f(
+        3.0, N_("an idea of quality q gets min(1, this x q) of the votes its share promises: voters pass over weak "
+        "ideas (chosen)"), ge=0, le=100)
     adoption_quality: float = _f(0.985, N_("idea quality quantile above which the firm can adopt"), ge=0, le=1)
     quality_gain: float = _f(0.004, N_("satisfaction gain for everyone from one adopted idea"), ge=0, le=0.2)
+    quality_gain_cap: float = _f(
+        0.3, N_("most satisfaction adopted ideas can add in all: a product can only get so much better (chosen)"),
+        ge=0, le=1)
     referral_lift: float = _f(0.5, N_("relative rise of referrals by community members"), ge=0, le=10)
     heard_commitment: float = _f(
         0.04, N_("commitment an author gains when the firm answers their idea: being heard binds (Gebauer, Füller & "
@@ -414,6 +423,60 @@ class CommunityWorld(_Frozen):
                                        ge=0, le=1)
 
 
+class ServiceOutageEffects(_Frozen):
+    """What a service outage (a system or call-centre failure) does at intensity 1; smaller intensities scale it."""
+
+    capacity_loss: float = _f(0.9, N_("share of every service desk's capacity the outage takes away (chosen)"), ge=0, le=1)
+    need_rise: float = _f(2.0, N_("relative rise of service needs: customers contact the firm about the outage itself "
+                          "(chosen)"), ge=0, le=20)
+
+
+class PriceWarEffects(_Frozen):
+    """What a competitor's price war does at intensity 1."""
+
+    competitor_pull_rise: float = _f(3.0, N_("relative rise of the competitor's pull on endangered customers (chosen)"),
+                                     ge=0, le=20)
+    conversion_loss: float = _f(0.5, N_("share of prospects' conversions lost to the cheaper rival (chosen)"), ge=0, le=1)
+
+
+class ProductDefectEffects(_Frozen):
+    """What a product defect (a recall, a faulty batch, a network fault) does at intensity 1."""
+
+    need_rise: float = _f(3.0, N_("relative rise of service needs while the defect lasts (chosen)"), ge=0, le=20)
+    first_shock: float = _f(0.12, N_("satisfaction every customer loses in the defect's first week (chosen)"), ge=0, le=1)
+    weekly_shock: float = _f(0.02, N_("satisfaction lost in each later week the defect lasts (chosen)"), ge=0, le=1)
+
+
+class ViralCampaignEffects(_Frozen):
+    """What a campaign that goes viral does at intensity 1."""
+
+    reach_rise: float = _f(2.0, N_("relative rise of the acquisition campaigns' reach (chosen)"), ge=0, le=20)
+    referral_rise: float = _f(2.0, N_("relative rise of referrals by word of mouth (chosen)"), ge=0, le=20)
+
+
+class ViralComplaintEffects(_Frozen):
+    """What a complaint that goes viral (a post shared widely) does at intensity 1."""
+
+    conversion_loss: float = _f(0.6, N_("share of prospects' conversions the story puts off (chosen)"), ge=0, le=1)
+    first_shock: float = _f(0.06, N_("satisfaction every customer loses in the week the story breaks (chosen)"),
+                            ge=0, le=1)
+    referral_loss: float = _f(0.5, N_("share of referrals lost while the story circulates (chosen)"), ge=0, le=1)
+
+
+class EventEffects(_Frozen):
+    """How strongly each kind of scheduled or injected event moves the world, per unit of its intensity.
+
+    Why world fields: an event's size is a belief about the market (how badly an outage floods the
+    desks, how hard a rival's price war pulls), which a researcher or a case author may want to vary.
+    """
+
+    service_outage: ServiceOutageEffects = ServiceOutageEffects()
+    price_war: PriceWarEffects = PriceWarEffects()
+    product_defect: ProductDefectEffects = ProductDefectEffects()
+    viral_campaign: ViralCampaignEffects = ViralCampaignEffects()
+    viral_complaint: ViralComplaintEffects = ViralComplaintEffects()
+
+
 class World(_Frozen):
     """Everything the firm does not decide."""
 
@@ -427,6 +490,7 @@ class World(_Frozen):
     community: CommunityWorld = CommunityWorld()
     responses: Responses = Responses()
     service: ServiceWorld = ServiceWorld()
+    event_effects: EventEffects = EventEffects()
 
 
 # -------------------------------------------------------------------------------- the policies
@@ -624,12 +688,14 @@ class Scenario(_Frozen):
         for field, mapping, allowed in checks:
             for key, value in mapping.items():
                 if key not in allowed:
-                    raise ValueError(f"{field}: unknown channel {key!r}; allowed: {', '.join(allowed)}")
+                    raise ValueError(_("{field}: unknown channel {key}; allowed: {allowed}").format(
+                        field=field, key=repr(key), allowed=", ".join(allowed)))
                 if value < 0:
-                    raise ValueError(f"{field}.{key}: must be >= 0, got {value}")
+                    raise ValueError(_("{field}.{key}: must be >= 0, got {value}").format(field=field, key=key, value=value))
         t = self.world.traits
         if t.business_share + t.key_account_share > 1:
-            raise ValueError("world.traits: business_share + key_account_share must be <= 1")
+            raise ValueError(_("world.traits: business_share + key_account_share must be <= 1, got {total}").format(
+                total=f"{t.business_share + t.key_account_share:.3f}"))
         return self
 
 

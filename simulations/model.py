@@ -140,7 +140,7 @@ class CustomerLifecycleModel(mesa.Model):
         """One week of the firm: events set conditions, the firm acts, customers respond, record."""
         week = self.week
         pop, world, pol, s = self.population, self.world, self.policies, self.streams
-        mods = events.modifiers(self.events, week)
+        mods = events.modifiers(self.events, week, self.world.event_effects)
         log = WeekLog(week=week)
         self._bring_in_prospects(week)
         before = pop.stage.copy()
@@ -153,7 +153,8 @@ class CustomerLifecycleModel(mesa.Model):
         loyalty.respond(pop, world, pol, mods, s.loyalty, log, week)
         adopted = community.respond(pop, world, pol, mods, s.community, log, week)
         # a larger market posts proportionally more ideas: the gain per adopted idea is stated for the reference size
-        self.product_quality = min(self.product_quality + adopted * world.community.quality_gain / world.market.size_scale, 0.3)
+        self.product_quality = min(self.product_quality + adopted * world.community.quality_gain / world.market.size_scale,
+                                   world.community.quality_gain_cap)
         relationship.respond(pop, world, pol, mods, s.relationship, log, week, self.product_quality)
 
         changed = np.flatnonzero(before != pop.stage)

@@ -76,6 +76,30 @@ def test_price_war_raises_terminations():
     assert total(war, "notices") > total(calm, "notices")
 
 
+def test_an_events_size_is_a_world_field():
+    """A researcher who believes outages hurt less (``world.event_effects``) sees a milder outage; none at 0."""
+    def outage(**effects):
+        m = CustomerLifecycleModel("retail", customers=N, seed=11, **effects)
+        m.run(9)
+        m.inject_event("service_outage", intensity=0.9, duration=3)
+        m.run(3)
+        return m.kpi_frame()["service_level"].iloc[10:13].mean()
+
+    calm = run(weeks=12).kpi_frame()["service_level"].iloc[10:13].mean()
+    harmless = outage(world__event_effects__service_outage={"capacity_loss": 0.0, "need_rise": 0.0})
+    mild = outage(world__event_effects__service_outage={"capacity_loss": 0.3, "need_rise": 0.5})
+    full = outage()
+    assert harmless == pytest.approx(calm)
+    assert full < mild < calm
+
+
+def test_price_war_pull_follows_its_world_field():
+    war = [{"kind": "price_war", "week": 5, "duration": 40, "intensity": 1.0}]
+    mild = run("telecom", weeks=52, events=war, world__event_effects__price_war={"competitor_pull_rise": 0.5})
+    full = run("telecom", weeks=52, events=war)
+    assert total(full, "notices") > total(mild, "notices")
+
+
 def test_key_account_desk_shortens_key_account_waits():
     def key_waits(desk):
         m = CustomerLifecycleModel("telecom", customers=N, seed=5, policies__service__key_account_desk=desk,
@@ -233,3 +257,26 @@ def test_channel_shares_must_cover_every_channel_and_sum_to_one():
     for shares in ({"phone": 0.5, "email": 0.5}, {"phone": 0.5, "email": 0.3, "chat": 0.3}):
         with pytest.raises(ScenarioError, match="channel_shares"):
             with_overrides(load_scenario("retail"), {"world.service.channel_shares": shares})
+
+
+def test_how_votes_follow_idea_quality_is_a_world_parameter():
+    """A crowd whose votes barely track quality (``world.community.vote_concentration``) spreads its votes."""
+    def vote_share_of_best(**world):
+        m = CustomerLifecycleModel("appliance-community", customers=N, seed=11, **world)
+        ideas = []
+        m.observers.append(lambda model, log: ideas.append(log.tables.get("ideas")))
+        m.run(WEEKS)
+        shares = []
+        for week in filter(None, ideas):
+            if week["votes"].sum() > 0 and week["votes"].size > 1:
+                shares.append(week["votes"][np.argmax(week["quality"])] / week["votes"].sum())
+        return float(np.mean(shares))
+
+    focused = vote_share_of_best()
+    even = vote_share_of_best(world__community__vote_concentration=0.0, world__community__vote_turnout_slope=100.0)
+    assert focused > even + 0.1
+
+
+def test_what_ideas_can_add_to_the_product_is_capped_by_the_world():
+    capped = run("appliance-community", world__community__quality_gain_cap=0.0)
+    assert capped.product_quality == 0.0 < run("appliance-community").product_quality

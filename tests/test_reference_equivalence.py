@@ -215,3 +215,28 @@ def test_the_reference_model_reads_the_world_fields_that_replaced_constants():
     shares = {f"world__market__initial_{s}_share": v for s, v in (("new", 0.0), ("growth", 0.0), ("maturity", 0.5),
                                                                   ("at_risk", 0.5))}
     assert ref(**shares).kpi_frame()["terminations"].sum() > base.kpi_frame()["terminations"].sum()
+
+
+def test_the_reference_model_reads_event_sizes_from_the_world():
+    """An outage's size (``world.event_effects``) moves the readable model as it moves the engine: none at 0."""
+    outage = [{"kind": "service_outage", "week": 10, "duration": 4, "intensity": 0.9}]
+    harmless = {"capacity_loss": 0.0, "need_rise": 0.0}
+
+    def complaints(model_class, **overrides):
+        model = model_class("retail", customers=600, seed=5, **overrides)
+        model.run(14)
+        return model.kpi_frame()["complaints"].iloc[10:14].sum()
+
+    for model_class in (ReferenceModel, CustomerLifecycleModel):
+        calm = complaints(model_class)
+        assert complaints(model_class, events=outage, world__event_effects__service_outage=harmless) == calm
+        assert complaints(model_class, events=outage) > calm
+
+
+def test_the_reference_model_caps_what_ideas_add_as_the_world_says():
+    def quality(**overrides):
+        model = ReferenceModel("appliance-community", customers=1500, seed=5, **overrides)
+        model.run(60)
+        return model.firm.product_quality
+
+    assert quality(world__community__quality_gain_cap=0.0) == 0.0 < quality()

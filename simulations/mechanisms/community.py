@@ -49,9 +49,9 @@ def respond(
     quality, u_respond, u_category = quality_c[posting], u_respond_c[posting], u_category_c[posting]
     voters = int((members & (u_vote < w.vote_rate)).sum())
     q = quality
-    # votes concentrate on the best ideas of the week
-    weight = q**4
-    votes = np.floor(voters * weight / max(weight.sum(), 1e-9) * np.minimum(1.0, 3.0 * q)).astype(np.int32)
+    # votes concentrate on the best ideas of the week (how strongly: a world trait of the crowd)
+    weight = q**w.vote_concentration
+    votes = np.floor(voters * weight / max(weight.sum(), 1e-9) * np.minimum(1.0, w.vote_turnout_slope * q)).astype(np.int32)
     responded = u_respond < c.response_rate
     adopted = responded & (q > w.adoption_quality)
     ignored = ~responded

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from simulations.config import Event
+from simulations.config import Event, EventEffects
 
 
 @dataclass
@@ -30,26 +30,31 @@ def active(events: Iterable[Event], week: int) -> list[Event]:
     return [e for e in events if e.week <= week < e.week + e.duration]
 
 
-def modifiers(events: Iterable[Event], week: int) -> Modifiers:
-    """Combine the events acting this week into one set of modifiers."""
+def modifiers(events: Iterable[Event], week: int, fx: EventEffects) -> Modifiers:
+    """Combine the events acting this week into one set of modifiers.
+
+    ``fx`` (``world.event_effects``) says how strongly each kind of event acts at intensity 1.
+    """
     m = Modifiers()
     for e in active(events, week):
         x = e.intensity
         first = e.week == week
         if e.kind == "service_outage":
-            m.service_capacity *= 1.0 - 0.9 * x
-            m.service_need *= 1.0 + 2.0 * x
+            m.service_capacity *= 1.0 - fx.service_outage.capacity_loss * x
+            m.service_need *= 1.0 + fx.service_outage.need_rise * x
         elif e.kind == "price_war":
-            m.competitor_pull *= 1.0 + 3.0 * x
-            m.acquisition_conversion *= 1.0 - 0.5 * x
+            m.competitor_pull *= 1.0 + fx.price_war.competitor_pull_rise * x
+            m.acquisition_conversion *= 1.0 - fx.price_war.conversion_loss * x
         elif e.kind == "product_defect":
-            m.service_need *= 1.0 + 3.0 * x
-            m.satisfaction_shock -= 0.12 * x if first else 0.02 * x
+            d = fx.product_defect
+            m.service_need *= 1.0 + d.need_rise * x
+            m.satisfaction_shock -= d.first_shock * x if first else d.weekly_shock * x
         elif e.kind == "viral_campaign":
-            m.acquisition_reach *= 1.0 + 2.0 * x
-            m.referral *= 1.0 + 2.0 * x
+            m.acquisition_reach *= 1.0 + fx.viral_campaign.reach_rise * x
+            m.referral *= 1.0 + fx.viral_campaign.referral_rise * x
         elif e.kind == "viral_complaint":
-            m.acquisition_conversion *= 1.0 - 0.6 * x
-            m.satisfaction_shock -= 0.06 * x if first else 0.0
-            m.referral *= 1.0 - 0.5 * x
+            v = fx.viral_complaint
+            m.acquisition_conversion *= 1.0 - v.conversion_loss * x
+            m.satisfaction_shock -= v.first_shock * x if first else 0.0
+            m.referral *= 1.0 - v.referral_loss * x
     return m

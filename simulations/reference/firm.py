@@ -69,7 +69,7 @@ class Firm(mesa.Agent):
     def start_week(self, week: int) -> None:
         """Read this week's events and derive what the offer is worth to a prospect."""
         world, pol = self.model.world, self.model.policies
-        self.mods = mods = events.modifiers(self.model.events, week)
+        self.mods = mods = events.modifiers(self.model.events, week, world.event_effects)
         self.books = Counter()
         self.contacts = {}
         self.events = {}
@@ -251,7 +251,7 @@ class Firm(mesa.Agent):
     def adopt_ideas(self) -> None:
         """Adopted ideas improve the product for everyone (up to a ceiling)."""
         gain = self.ideas_adopted * self.model.world.community.quality_gain / self.model.world.market.size_scale
-        self.product_quality = min(self.product_quality + gain, 0.3)
+        self.product_quality = min(self.product_quality + gain, self.model.world.community.quality_gain_cap)
         self.books["ideas_adopted"] += self.ideas_adopted
 
     # -------------------------------------------------------------------------- books

@@ -26,6 +26,8 @@ from graders import batch, sandbox, sandbox_backends
 from tests.conftest import IN_CI, INNER_WORKERS, REPO
 from tests.test_graders_support import generate_pair
 
+#: One worker builds the fixture below once per backend (pyproject: --dist loadgroup); it is session-scoped, since a
+#: module-scoped one was built again (about 40 s) after xdist ran another module's test on the same worker.
 pytestmark = pytest.mark.xdist_group("test_graders_isolation")
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
@@ -45,7 +47,7 @@ def _host_state() -> dict[str, set[str]]:
             "ipcs": {" ".join(line.split()[:3]) for line in ipcs.splitlines() if line.startswith("0x")}}
 
 
-@pytest.fixture(scope="module", params=sandbox_backends.BACKENDS)
+@pytest.fixture(scope="session", params=sandbox_backends.BACKENDS)
 def graded(request, tmp_path_factory):
     backend = request.param
     ok, why = sandbox.isolation_available(backend)

@@ -21,7 +21,9 @@ from simulations.cli import main
 from tests.conftest import IN_CI, INNER_WORKERS, REPO
 from tests.test_graders_support import generate_pair
 
-#: One worker sets up this module's expensive module-scoped fixture once (pyproject: --dist loadgroup).
+#: One worker sets up this module's expensive fixture once per backend (pyproject: --dist loadgroup). It is
+#: session-scoped: a module-scoped one was torn down and built again (40 s) whenever xdist ran another
+#: module's test on this worker in between.
 pytestmark = pytest.mark.xdist_group("test_graders_sandbox")
 
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
@@ -52,7 +54,7 @@ def _build_module():
     return module
 
 
-@pytest.fixture(scope="module", params=sandbox_backends.BACKENDS)
+@pytest.fixture(scope="session", params=sandbox_backends.BACKENDS)
 def graded(request, tmp_path_factory):
     """Grade every fixture (plus a copier) once per sandbox backend, two at a time."""
     ok, why = sandbox.isolation_available(request.param)

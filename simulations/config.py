@@ -303,16 +303,6 @@ class ServiceWorld(_Frozen):
     later_resolution: float = _f(0.75, N_("chance an answered contact not resolved at first contact is resolved later"),
                                  ge=0, le=1)
     unhappy_need: float = _f(1.8, N_("how much more often a customer below the at-risk threshold needs service"), ge=1, le=10)
-
-    @model_validator(mode="after")
-    def _channel_shares_cover_the_channels(self) -> ServiceWorld:
-        shares = self.channel_shares
-        if set(shares) != set(SERVICE_CHANNELS) or min(shares.values()) < 0:
-            raise ValueError(_("channel_shares: give a share >= 0 for each of {channels}, got {shares}").format(
-                channels=", ".join(SERVICE_CHANNELS), shares=shares))
-        if abs(sum(shares.values()) - 1.0) > 1e-6:
-            raise ValueError(_("channel_shares must sum to 1, got {total}").format(total=f"{sum(shares.values()):.3f}"))
-        return self
     complaint_wait_multiple: float = _f(5.0, N_("a wait this many times the answer-time target (by channel patience) is "
                                         "a complaint even when resolved"), ge=1, le=100)
     recovery_success: float = _f(0.9, N_("chance full recovery effort recovers a complaint"), ge=0, le=1)
@@ -332,6 +322,16 @@ class ServiceWorld(_Frozen):
     recovery_satisfaction: float = _f(0.14, N_("satisfaction gained when a complaint is recovered"), ge=0, le=1)
     complaint_trust_loss: float = _f(0.06, N_("trust lost by any complaint, recovered or not"), ge=0, le=1)
     complaint_memory: float = _f(0.9, N_("weekly share of a customer's complaint count carried over"), ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _channel_shares_cover_the_channels(self) -> ServiceWorld:
+        shares = self.channel_shares
+        if set(shares) != set(SERVICE_CHANNELS) or min(shares.values()) < 0:
+            raise ValueError(_("channel_shares: give a share >= 0 for each of {channels}, got {shares}").format(
+                channels=", ".join(SERVICE_CHANNELS), shares=shares))
+        if abs(sum(shares.values()) - 1.0) > 1e-6:
+            raise ValueError(_("channel_shares must sum to 1, got {total}").format(total=f"{sum(shares.values()):.3f}"))
+        return self
 
 
 class Responses(_Frozen):

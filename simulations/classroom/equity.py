@@ -79,9 +79,10 @@ def customer_equity(model: Any, scoring: Scoring) -> float:
 
     # orders' margin per unit of stage buying (the stage factor is taken out, then put back per state)
     rate = weekly_rate(pop, world, at_list, ids).astype(np.float64)
-    value = pop.value_multiplier[ids] + (pop.potential[ids] - pop.value_multiplier[ids]) * (
+    # spend grows toward each customer's potential value: valued at its level half-way through the horizon
+    grown = pop.value_multiplier[ids] + (pop.potential[ids] - pop.value_multiplier[ids]) * (
         1.0 - (1.0 - world.traits.potential_growth) ** (scoring.equity_horizon_weeks / 2))
-    spend = rate * pop.spend_mean[ids] * value * (1.0 + world.traits.category_spend_lift * (pop.categories[ids] - 1))
+    spend = rate * pop.spend_mean[ids] * grown * (1.0 + world.traits.category_spend_lift * (pop.categories[ids] - 1))
     buying = stage_buying(world).astype(np.float64)
     factor = buying[st]
     per_unit = np.divide(spend, factor, out=np.zeros_like(spend), where=factor > 0)

@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from simulations import i18n
 from simulations.config import load_scenario
 from simulations.validation import bands as b
 from simulations.validation.analysis import Paired
@@ -26,6 +27,22 @@ def test_interior_optimum_needs_both_extremes_three_percent_below_the_best_inner
     assert b.check_interior_optimum(levels, [-200, -120, -100, -110, -150])[0] == b.PASS
     assert b.check_interior_optimum(levels[:2], [1, 2])[0] == b.NOT_MEASURABLE
     assert "best inside x1" in b.check_interior_optimum(levels, [90, 100, 110, 100, 90])[1]
+
+
+def test_a_failed_interior_optimum_says_how_much_more_the_extremes_spend_than_the_best_level():
+    """A researcher reading a FAIL sees whether the lever could fall 3% below its best by its cost at all."""
+    levels = ["x0.25", "x0.5", "x1", "x2", "x4"]
+    status, text = b.check_interior_optimum(levels, [90, 100, 110, 109, 108], [0, 5, 10, 20, 12])
+    assert status == b.FAIL
+    # best is x1 (110): x4 spends 2 more (+1.8% of 110), x0.25 spends 10 less (-9.1%)
+    assert "own cost against the best: x0.25 -9.1%, x4 +1.8% of its profit" in text
+    assert "own cost" not in b.check_interior_optimum(levels, [90, 100, 110, 109, 108])[1]
+    i18n.set_language("zh")
+    try:
+        zh = b.check_interior_optimum(levels, [90, 100, 110, 109, 108], [0, 5, 10, 20, 12])[1]
+    finally:
+        i18n.set_language(None)
+    assert "自身成本相对最佳：x0.25 -9.1%，x4 +1.8%" in zh
 
 
 def test_switch_needs_a_clear_sign_and_a_moving_cost_line():

@@ -100,8 +100,15 @@ class BandResult:
 
 # ------------------------------------------------------------------------- pure checks
 def check_interior_optimum(levels: Sequence[str], profits: Sequence[float],
+                           costs: Sequence[float] | None = None,
                            margin: float = OPTIMUM_MARGIN) -> tuple[str, str]:
-    """Both extreme levels at least ``margin`` (share of |best|) below the best level in between."""
+    """Both extreme levels at least ``margin`` (share of |best|) below the best level in between.
+
+    ``costs`` (the lever's own cost line per level, any common origin) adds what each extreme spends
+    more or less than the best level, on the same scale. Why: an extreme can fall ``margin`` below the
+    best only by what it costs more or by the customers it loses; where the spend it adds is smaller
+    than ``margin``, a FAIL says the lever is too cheap to matter there, not that a number is off.
+    """
     values = [float(p) for p in profits]
     if len(values) < 3 or any(math.isnan(v) for v in values):
         return NOT_MEASURABLE, _("fewer than three levels with results")
@@ -111,8 +118,15 @@ def check_interior_optimum(levels: Sequence[str], profits: Sequence[float],
     scale = abs(best) if best else 1.0
     gaps = [(best - values[0]) / scale, (best - values[-1]) / scale]
     status = PASS if min(gaps) >= margin else FAIL
-    return status, _("best inside {best}; {low} {low_gap:+.1f}%, {high} {high_gap:+.1f}% vs best").format(
+    text = _("best inside {best}; {low} {low_gap:+.1f}%, {high} {high_gap:+.1f}% vs best").format(
         best=levels[best_i + 1], low=levels[0], low_gap=-100 * gaps[0], high=levels[-1], high_gap=-100 * gaps[1])
+    spend = [float(c) for c in costs] if costs is not None else []
+    if len(spend) == len(values) and not any(math.isnan(c) for c in spend):
+        best_cost = spend[best_i + 1]
+        text += _("; own cost against the best: {low} {low_cost:+.1f}%, {high} {high_cost:+.1f}% of its profit").format(
+            low=levels[0], low_cost=100 * (spend[0] - best_cost) / scale,
+            high=levels[-1], high_cost=100 * (spend[-1] - best_cost) / scale)
+    return status, text
 
 
 def check_clear_sign(delta: Paired, cost_delta: float, z: float = SIGN_Z) -> tuple[str, str]:
@@ -241,7 +255,8 @@ def _scenario_bands(runs: pd.DataFrame, table: pd.DataFrame, s: str) -> list[Ban
         rows = table[table["lever"] == lever_id]
         if lever.kind in ("continuous", "budget"):
             out.append(_result("interior_optimum", s, lever_id,
-                               check_interior_optimum(list(rows["level"]), list(rows["profit"]))))
+                               check_interior_optimum(list(rows["level"]), list(rows["profit"]),
+                                                      list(rows["d_cost"]))))
         elif lever.kind == "switch":
             other = rows[~rows["default"]].iloc[0]
             d = Paired(float(other["d_profit"]), float(other["se_profit"]), int(other["n"]))

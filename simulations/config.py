@@ -354,6 +354,15 @@ class Responses(_Frozen):
         0.5, N_("commitment lost per unit of offer by a customer who orders on an offer: customers bought with a deep "
         "discount stay for the deal, not the relationship (Thomas, Blattberg & Fox 2004, J. Marketing Research 41(1): "
         "a lower win-back price returns more customers for shorter second lifetimes; the size is chosen)"), ge=0, le=10)
+    deal_price_latitude: float = _f(
+        0.3, N_("deepest offer (share off) a customer takes in stride: a deal within it leaves the price they find fair "
+        "where it was (the latitude of price acceptance, Kalyanaram & Little 1994, J. Consumer Research 21(3); the width "
+        "is chosen: no built-in scenario's default offer is deeper)"), ge=0, le=1)
+    deal_reference_loss: float = _f(
+        0.4, N_("satisfaction a customer who takes a deal settles lower for good, per unit of offer beyond the latitude "
+        "and beyond the deepest deal they took before: the deal price becomes the price they expect, and the list price "
+        "then feels like a loss (reference prices formed by promotions: Kalwani & Yim 1992, J. Marketing Research 29(1); "
+        "the size is chosen)"), ge=0, le=10)
     cross_sell_take: float = _f(0.04, N_("weekly chance a contacted customer takes a cross-sell offer at pull 1"), ge=0, le=1)
     win_back_take: float = _f(0.15, N_("chance a dormant customer of responsiveness 1 returns on a win-back offer at pull 1 "
                               "(chosen: a win-back wave brings back a few percent of the truly dormant it reaches)"),

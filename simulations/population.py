@@ -31,7 +31,8 @@ FIELDS: dict[str, tuple[str, float]] = {
     # psychology (hidden)
     "baseline": ("float32", 0.0),
     "satisfaction": ("float32", 0.0),
-    "grudge": ("float32", 0.0),  # how far unrecovered complaints lowered what satisfaction settles toward
+    "grudge": ("float32", 0.0),  # how far unrecovered complaints and deep deals lowered what satisfaction settles toward
+    "deal_depth": ("float32", 0.0),  # the deepest offer (share off) taken: the deal price the customer now expects
     "trust": ("float32", 0.0),
     "commitment": ("float32", 0.0),
     "shock": ("float32", 0.0),

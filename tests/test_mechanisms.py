@@ -280,3 +280,17 @@ def test_how_votes_follow_idea_quality_is_a_world_parameter():
 def test_what_ideas_can_add_to_the_product_is_capped_by_the_world():
     capped = run("appliance-community", world__community__quality_gain_cap=0.0)
     assert capped.product_quality == 0.0 < run("appliance-community").product_quality
+
+
+def test_a_deal_deeper_than_customers_take_in_stride_drives_them_away_and_a_shallow_one_does_not():
+    """Reference prices (``world.responses.deal_price_latitude`` / ``deal_reference_loss``): households won
+    back with 80% off learn to expect that price and leave more often afterwards; a 20% coupon, inside the
+    latitude of price acceptance, leaves them exactly as without the mechanism."""
+    def pizza(offer, loss):
+        return run("pizza-shop", weeks=78, policies__marketing__win_back__offer=offer,
+                   world__responses__deal_reference_loss=loss)
+
+    assert total(pizza(0.8, 0.4), "terminations") > total(pizza(0.8, 0.0), "terminations")
+    shallow, unharmed = pizza(0.2, 0.4).kpi_frame(), pizza(0.2, 0.0).kpi_frame()
+    assert shallow["terminations"].sum() == unharmed["terminations"].sum()
+    assert shallow["profit"].sum() == unharmed["profit"].sum()

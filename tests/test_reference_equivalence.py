@@ -233,6 +233,29 @@ def test_the_reference_model_reads_event_sizes_from_the_world():
         assert complaints(model_class, events=outage) > calm
 
 
+def test_both_models_let_a_deep_deal_become_the_price_customers_expect():
+    """Reference prices (``world.responses.deal_reference_loss``): in the readable model as in the engine, a
+    customer who takes a retention offer of 80% off settles lower for good, one who takes 20% off (inside the
+    latitude of price acceptance) does not, and the deepest deal taken is remembered."""
+    def people(model_class, offer, loss):
+        model = model_class("retail", customers=600, seed=5, policies__marketing__retention__offer=offer,
+                            world__responses__deal_reference_loss=loss)
+        model.run(30)
+        if model_class is ReferenceModel:
+            return (np.array([c.grudge for c in model.people]), np.array([c.deal_depth for c in model.people]))
+        n = model.population.n
+        return model.population.grudge[:n].astype(float), model.population.deal_depth[:n].astype(float)
+
+    for model_class in (ReferenceModel, CustomerLifecycleModel):
+        grudge, depth = people(model_class, 0.8, 0.4)
+        unharmed, _ = people(model_class, 0.8, 0.0)
+        took = np.isclose(depth, 0.8)
+        assert took.sum() > 0 and depth.max() == pytest.approx(0.8)
+        assert (grudge[took] - unharmed[took]).mean() == pytest.approx(0.4 * 0.5, abs=0.02)
+        shallow, _ = people(model_class, 0.2, 0.4)
+        assert np.array_equal(shallow, people(model_class, 0.2, 0.0)[0])
+
+
 def test_the_reference_model_caps_what_ideas_add_as_the_world_says():
     def quality(**overrides):
         model = ReferenceModel("appliance-community", customers=1500, seed=5, **overrides)

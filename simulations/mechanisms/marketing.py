@@ -53,6 +53,20 @@ def offer_pull(offer: float, rs: Responses) -> float:
     return float(rs.strength_floor + rs.strength_slope * sat * -np.expm1(-offer / sat))
 
 
+def reference_price_loss(deepest: float | np.ndarray, rs: Responses) -> float | np.ndarray:
+    """How far below its old level satisfaction settles for a customer whose deepest deal taken is this deep.
+
+    Why: a customer who pays a deal price learns it as the price to expect (reference prices formed
+    by promotions, Kalwani & Yim 1992); paying the list price afterwards then feels like a loss. Deals
+    within the latitude of price acceptance (Kalyanaram & Little 1994) leave the reference where it
+    was, so ordinary offers cost only their discount and only deep ones teach customers to wait for
+    the next deal. The deepest deal sets the expected price; the same deal again teaches nothing
+    new. This is what bounds a generous offer where the discount itself is cheap against the
+    customer it keeps or wins back.
+    """
+    return rs.deal_reference_loss * np.maximum(deepest - np.float32(rs.deal_price_latitude), 0.0)
+
+
 def _due(c: Campaign, week: int) -> bool:
     return c.enabled and week % c.every_weeks == 0
 
@@ -141,6 +155,12 @@ def respond(
         # a customer who orders on a deal is tied by the deal: the deeper it is, the less committed they stay
         bought = ids[took]
         pop.commitment[bought] = np.maximum(pop.commitment[bought] - np.float32(rs.deal_commitment_loss * campaign.offer), 0.0)
+        # a deal deeper than any they took before, and than they take in stride, resets the price they find fair
+        seen = pop.deal_depth[bought]
+        deeper = np.maximum(seen, np.float32(campaign.offer))
+        lower = (reference_price_loss(deeper, rs) - reference_price_loss(seen, rs)).astype(np.float32)
+        pop.grudge[bought] = np.minimum(pop.grudge[bought] + lower, pop.baseline[bought])
+        pop.deal_depth[bought] = deeper
         disliked = pop.disliked_channel[ids] == channel
         annoyed = np.where(disliked, rs.disliked_channel_shock, 0.0) + np.where(consented, 0.0, rs.no_consent_shock)
         pop.shock[ids] -= annoyed.astype(np.float32)

@@ -30,7 +30,7 @@ from simulations.config import SERVICE_CHANNELS, TIERS
 from simulations.mechanisms.acquisition import price_pull
 from simulations.mechanisms.economics import WEEKS_PER_MONTH
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES as CAMPAIGNS
-from simulations.mechanisms.marketing import ONBOARDING, RETENTION, offer_pull
+from simulations.mechanisms.marketing import ONBOARDING, RETENTION, offer_pull, reference_price_loss
 from simulations.mechanisms.purchasing import DROPOUT
 from simulations.mechanisms.relationship import COMPETITOR, DISENGAGEMENT, PRICE, SERVICE, price_feeling, term_hold
 from simulations.mechanisms.service import recovery_chance
@@ -157,6 +157,11 @@ class Customer(mesa.Agent):
                 if self.answer(kind, campaign, mood):
                     # bought on a deal: the deeper the deal, the less the relationship holds them
                     self.commitment = max(self.commitment - rs.deal_commitment_loss * campaign.offer, 0.0)
+                    # ... and a deal deeper than any before, and than they take in stride, becomes the price they expect
+                    deeper = max(self.deal_depth, campaign.offer)
+                    lower = float(reference_price_loss(deeper, rs) - reference_price_loss(self.deal_depth, rs))
+                    self.grudge = min(self.grudge + lower, self.baseline)
+                    self.deal_depth = deeper
                 if self.disliked_channel == channel:
                     self.shock -= rs.disliked_channel_shock  # contacted through a channel this customer dislikes
                 if not consented:

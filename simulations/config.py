@@ -150,6 +150,9 @@ class Contracts(_Frozen):
     two_year_share: float = _f(0.24, N_("share of new contracts that run two years"), ge=0, le=1)
     notice_weeks: int = _f(4, N_("weeks between termination notice and end of service"), ge=0, le=52)
     monthly_fee_mean: float = _f(65.0, N_("mean monthly fee (currency units)"), ge=0, le=1e6)
+    category_fee_lift: float = _f(
+        0.0, N_("relative rise of a subscriber's monthly fee for each product category added after signing (a second "
+        "line, broadband or TV on the same bill; 0: added products are bought as orders only; chosen)"), ge=0, le=5)
     lock_in_strength: float = _f(0.85, N_("how much a running fixed-term contract holds back leaving (0-1)"), ge=0, le=1)
     price_rise_release: float = _f(
         0.0, N_("how far a price above the list price the contracts were signed at (price index above 1) releases "

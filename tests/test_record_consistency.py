@@ -82,9 +82,13 @@ def contract_defects(data: Dataset, notice_weeks: int) -> dict[str, pd.DataFrame
     start, end, notice = _day(k.start_date), _day(k.end_date), _day(k.notice_date)
     months = k.contract_type.map(TERM_MONTHS)
     fixed = months.notna()
+    # a term amended when a product was added goes on in the next row: the term began in its first row
+    amended = k.status.eq("amended")
+    goes_on = amended.shift(1, fill_value=False) & k.customer_id.eq(k.customer_id.shift(1))
+    term_start = start.groupby((~goes_on).cumsum()).transform("first")
     term_end = pd.Series(pd.NaT, index=k.index, dtype="datetime64[ns]")
-    term_end[fixed] = [s + pd.DateOffset(months=int(m)) - pd.Timedelta(days=1) for s, m in zip(start[fixed], months[fixed],
-                                                                                            strict=True)]
+    term_end[fixed] = [s + pd.DateOffset(months=int(m)) - pd.Timedelta(days=1)
+                       for s, m in zip(term_start[fixed], months[fixed], strict=True)]
     noticed = k.status.isin(["terminated", "notice_given"])
     period = pd.Timedelta(days=7 * notice_weeks)
     gap = (end - notice).dt.days
@@ -92,7 +96,10 @@ def contract_defects(data: Dataset, notice_weeks: int) -> dict[str, pd.DataFrame
     nxt = _day(k.start_date.shift(-1))
     return {
         "end_before_start": k[end < start],
-        "term_not_as_declared": k[fixed & ~noticed & (end != term_end)],
+        "term_not_as_declared": k[fixed & ~noticed & ~amended & (end != term_end)],
+        "amended_after_term_end": k[fixed & amended & (end >= term_end)],
+        "amendment_changes_type_or_not_next_day": k[amended & ~(same & (nxt == end + pd.Timedelta(days=1))
+                                                               & k.contract_type.eq(k.contract_type.shift(-1)))],
         "term_overrun": k[fixed & noticed & (end > term_end) & (end > notice + period + pd.Timedelta(days=6))],
         "fixed_without_end": k[fixed & end.isna()],
         "ended_without_end_date": k[noticed & end.isna()],
@@ -201,6 +208,13 @@ def test_contracts_keep_their_terms_and_notice_periods(case: tuple[str, Dataset]
     latest = k.groupby("customer_id").tail(1).set_index("customer_id")
     c = data.customers.set_index("customer_id").loc[latest.index]
     assert (c.contract_type == latest.contract_type).all() and (_day(c.contract_start) == _day(latest.start_date)).all()
+    # a product added to the bill: the term goes on at a fee raised by the scenario's lift
+    lift = spec.world.contracts.category_fee_lift
+    after = k.shift(-1)
+    amended = k[k.status.eq("amended")]
+    assert (len(amended) >= 10) == (lift > 0), f"{len(amended)} amended terms with a fee lift of {lift}"
+    ratio = after.loc[amended.index, "monthly_fee"] / amended.monthly_fee
+    assert np.allclose(ratio, 1 + lift, atol=0.01), ratio.describe()
 
 
 def test_surveys_follow_their_trigger(case: tuple[str, Dataset]) -> None:
@@ -226,7 +240,8 @@ def test_every_categorical_value_is_documented(case: tuple[str, Dataset]) -> Non
 
 
 def test_contract_terms_are_replayed_from_what_happened() -> None:
-    """The replay rules on a hand-made history: overrun by a late notice, renewal, return, expiry, pending notice."""
+    """The replay rules on a hand-made history: overrun by a late notice, renewal, return, expiry, pending notice,
+    a product added to the bill in mid-term."""
     weeks, nw = 60, 4
     one, two, m2m = (CONTRACT_TYPES.index(t) for t in ("one-year", "two-year", "month-to-month"))
     rec = Recorder(np.random.default_rng(0))
@@ -235,16 +250,18 @@ def test_contract_terms_are_replayed_from_what_happened() -> None:
     stage[14:20, 2] = Stage.DORMANT
     stage[20:, 2] = Stage.WON_BACK
 
-    def signed(week: int, customer: int, kind: int, start: int, end: int, renewal: bool = False) -> None:
+    def signed(week: int, customer: int, kind: int, start: int, end: int, renewal: bool = False, fee: float = 30.0) -> None:
         rec.add("contract_terms", week, customer=np.array([customer]), contract=np.array([kind]),
-                start_week=np.array([start]), end_week=np.array([end]), renewal=np.array([renewal]))
+                start_week=np.array([start]), end_week=np.array([end]), renewal=np.array([renewal]),
+                monthly_fee=np.array([fee]))
 
     signed(0, 3, one, -40, 12)  # initial base: a one-year term that began 40 weeks before the data
     signed(2, 0, one, 2, 54)
     signed(2, 1, one, 2, 54)
     signed(3, 2, m2m, 3, -1)
     signed(5, 4, two, 5, 109)
-    signed(54, 1, one, 54, 106, renewal=True)
+    rec.add("fee_changes", 20, customer=np.array([1]), monthly_fee=np.array([37.5]))  # a second line on the bill
+    signed(54, 1, one, 54, 106, renewal=True, fee=37.5)
     signed(30, 2, one, 30, 82, renewal=True)  # the engine rolls on an ended contract: not a contract of the records
     for week, customer in ((54, 0), (10, 2), (11, 3), (58, 4)):
         rec.add("notices", week, customer=np.array([customer]))
@@ -253,22 +270,27 @@ def test_contract_terms_are_replayed_from_what_happened() -> None:
     # the population grows: customer 2 (signed in week 3) is not in the stages of weeks 1 and 2
     rec.stages, rec.weeks = [stage[w][: 2 if w < 3 else 5] for w in range(1, weeks + 1)], list(range(1, weeks + 1))
     pop = SimpleNamespace(n=5, contract=np.array([one, one, m2m, one, two]), stage=stage[weeks].copy(),
-                          notice_week=np.array([-1, -1, -1, -1, 58]), monthly_fee=np.full(5, 30.0))
+                          notice_week=np.array([-1, -1, -1, -1, 58]), monthly_fee=np.array([30, 37.5, 30, 30, 30.0]))
     pop.stage[4] = Stage.TERMINATING
     ctx = Context(start=dt.date(2024, 1, 1), weeks=weeks, seed=1, n_people=5, customers=np.arange(5), contracts=True,
                   categories=5, signup_week=np.array([2, 2, 3, -60, 5]))
     h = contract_history(ctx, pop, rec, nw)
     rows = pd.DataFrame({"customer": h.customer, "kind": h.contract, "status": h.status, "start": as_dates(h.start),
-                         "end": as_dates(h.end), "notice": as_dates(h.notice)})
+                         "end": as_dates(h.end), "notice": as_dates(h.notice), "fee": h.fee})
     by = {c: g.reset_index(drop=True) for c, g in rows.groupby("customer")}
     year = pd.DateOffset(years=1)
     # a notice in the renewal week: no renewal, service runs past the term until the notice period is over
     (late,) = by[0].itertuples()
     assert late.status == "terminated" and late.end > late.start + year - pd.Timedelta(days=1)
     assert 28 <= (late.end - late.notice).days <= 34 and late.start == ctx.signup_day(np.array([0]))[0]
+    # a product added in week 20: the term goes on at the new fee in a row of its own, same type, same end;
     # a renewal starts the day after the term it renews
-    assert list(by[1].status) == ["renewed", "active"] and by[1].start[1] == by[1].end[0] + pd.Timedelta(days=1)
-    assert by[1].end[1] == by[1].start[1] + year - pd.Timedelta(days=1)
+    assert list(by[1].status) == ["amended", "renewed", "active"] and list(by[1].fee) == [30.0, 37.5, 37.5]
+    assert by[1].start[1] == by[1].end[0] + pd.Timedelta(days=1) and set(by[1].kind) == {one}
+    assert by[1].end[1] == by[1].start[0] + year - pd.Timedelta(days=1)
+    assert abs((by[1].start[1] - by[1].start[0]).days - 18 * 7) <= 6  # signed in week 2, amended in week 20
+    assert by[1].start[2] == by[1].end[1] + pd.Timedelta(days=1)
+    assert by[1].end[2] == by[1].start[2] + year - pd.Timedelta(days=1)
     # a return after a termination: a new month-to-month contract, after the old one ended
     assert list(by[2].status) == ["terminated", "active"] and list(by[2].kind) == [m2m, m2m]
     assert by[2].start[1] > by[2].end[0] and pd.isna(by[2].end[1])

@@ -94,11 +94,13 @@ pd.Series({"start": START.date(), "training snapshot": TRAIN_AT.date(), "cutoff"
 # ## 1. Churn you can see
 # In a contract business a customer who leaves gives notice (`contracts.notice_date`): unlike the
 # retailer of L04, the firm sees churn happen. Each row of `contracts` is one term; a fixed term
-# (one or two years) that runs out without a renewal becomes a month-to-month contract.
+# (one or two years) that runs out without a renewal becomes a month-to-month contract. A product
+# added to the bill during a term (a second line, broadband) ends the row as `amended`: the term goes
+# on in the next row, with the same type and end, at the new fee.
 
 # %% [markdown] lang="zh"
 # ## 1. 看得见的流失
-# 在契约型情境中，要离开的客户会提出解约通知（`contracts.notice_date`）：与 L04 的零售企业不同，企业能看到客户流失的发生。`contracts` 的每一行是一个合同期；固定期限合同（一年或两年）到期而没有续约，就变为按月合同（month-to-month）。
+# 在契约型情境中，要离开的客户会提出解约通知（`contracts.notice_date`）：与 L04 的零售企业不同，企业能看到客户流失的发生。`contracts` 的每一行是一个合同期；固定期限合同（一年或两年）到期而没有续约，就变为按月合同（month-to-month）。合同期内在账单上增加一项产品（第二条线路、宽带）会使这一行以 `amended`（变更）结束：合同期在下一行继续，类型和结束日期不变，月费为新的月费。
 
 # %%
 notices = contracts.dropna(subset=["notice_date"])

@@ -182,9 +182,10 @@ def log_contract_terms(pop: Population, ids: np.ndarray, week: int, log: WeekLog
     """Note contracts that start this week (a signing or a renewal): customer, type, start and end week.
 
     Keys of ``contract_terms``: ``customer``, ``contract`` (index in CONTRACT_TYPES), ``start_week``,
-    ``end_week`` (last week of the fixed term; -1 for month-to-month) and ``renewal``. Draws nothing.
+    ``end_week`` (last week of the fixed term; -1 for month-to-month), ``renewal`` and ``monthly_fee``
+    (the fee the term starts at). Draws nothing.
     """
     signed = ids[pop.contract[ids] > 0]
     log.add("contract_terms", customer=signed.astype(np.int32), contract=pop.contract[signed].copy(),
             start_week=np.full(signed.size, week, np.int32), end_week=pop.contract_end_week[signed].copy(),
-            renewal=np.full(signed.size, renewal))
+            renewal=np.full(signed.size, renewal), monthly_fee=pop.monthly_fee[signed].copy())

@@ -23,6 +23,7 @@ from simulations.firm import FirmView
 from simulations.mechanisms.acquisition import log_contract_terms, price_pull, sign_term
 from simulations.mechanisms.economics import WEEKS_PER_MONTH, weekly_fee
 from simulations.mechanisms.events import Modifiers
+from simulations.mechanisms.products import add_product
 from simulations.population import Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK, is_active
 from simulations.weeklog import WeekLog
@@ -220,7 +221,7 @@ def _respond_to(kind: int, c: Campaign, pop: Population, ids: np.ndarray, u: np.
         return np.zeros(ids.size, bool)  # the welcome coupon is used (or not) on the customer's next order
     if kind == CROSS_SELL:
         yes = uu < rs.cross_sell_take * strength
-        pop.categories[ids[yes]] += 1
+        add_product(pop, ids[yes], world, log)
         pop.offer_take[ids[yes]] = True
         return yes
     if kind == WIN_BACK:

@@ -14,6 +14,7 @@ import numpy as np
 from simulations.config import Policies, World
 from simulations.mechanisms.events import Modifiers
 from simulations.mechanisms.marketing import CAMPAIGN_TYPES, CROSS_SELL, ONBOARDING, RETENTION
+from simulations.mechanisms.products import add_product
 from simulations.population import CAUSES, Population
 from simulations.rng import logistic_lognormal_mean, unit_logistic
 from simulations.stages import GROWTH, LOST, MATURITY, NEW, TERMINATING, WON_BACK
@@ -173,7 +174,7 @@ def respond(
 
     if not world.btyd.enabled:
         growing = buyers[(pop.stage[buyers] == GROWTH) & (pop.categories[buyers] < t.categories)]
-        pop.categories[growing[u_cross[growing] < t.cross_buy_rate]] += 1
+        add_product(pop, growing[u_cross[growing] < t.cross_buy_rate], world, log)
     else:
         pop.stage[dead] = LOST
         pop.weeks_in_stage[dead] = 0

@@ -16,7 +16,9 @@ then runs until the notice period is over). When a term ran out while a notice w
 customer withdrew the notice, the term is ``expired`` and a month-to-month contract follows; a
 customer won back after a termination signs a new term of their contract type (logged as a
 signing); a return without a logged signing continues month-to-month. Withdrawn notices are not
-shown.
+shown. Each row carries the fee its term was billed at: a product added during a term (a new line on
+the bill, logged as ``fee_changes``) ends the row as ``amended`` the day before, and a row of the same
+type, with the same end, runs on at the new fee.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ def observe_start(model: Any, rec: Recorder) -> None:
     term = np.array([TERM_WEEKS.get(k, 0) for k in range(len(CONTRACT_TYPES))])[kind]
     start = np.where((term > 0) & (end >= 0), end - term, pop.signup_week[rows])
     rec.add("contract_terms", 0, customer=rows.astype(np.int32), contract=kind.copy(), start_week=start.astype(np.int32),
-            end_week=np.where(term > 0, end, -1).astype(np.int32), renewal=np.zeros(rows.size, bool))
+            end_week=np.where(term > 0, end, -1).astype(np.int32), renewal=np.zeros(rows.size, bool),
+            monthly_fee=pop.monthly_fee[rows].copy())
 
 
 def add_months(day: int, months: int) -> int:
@@ -69,7 +72,7 @@ def add_months(day: int, months: int) -> int:
 
 @dataclass
 class ContractHistory:
-    """Every contract term: population row, type (CONTRACT_TYPES index), days (since 1970; NO_DAY: none) and status."""
+    """Every contract term: population row, type (CONTRACT_TYPES index), days (since 1970; NO_DAY: none), status, fee."""
 
     customer: np.ndarray
     contract: np.ndarray
@@ -77,6 +80,7 @@ class ContractHistory:
     end: np.ndarray
     notice: np.ndarray
     status: np.ndarray
+    fee: np.ndarray
 
     def latest(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Type, start date and end date of each of the sorted ``rows``' latest contract (type 0 and NaT: none)."""
@@ -110,31 +114,41 @@ def _returns(rec: Recorder, customer: np.ndarray, week: np.ndarray) -> np.ndarra
 class _Timeline:
     """The contract terms of one customer, built event by event in time order."""
 
-    def __init__(self, customer: int, out: list[tuple[int, int, int, int, int, str]]) -> None:
+    def __init__(self, customer: int, out: list[tuple[int, int, int, int, int, str, float]]) -> None:
         self.customer = customer
         self.out = out
         self.kind = self.end_week = -1
         self.start = self.term_end = NO_DAY
+        self.fee = 0.0
         self.open = False
 
-    def begin(self, kind: int, start: int, end_week: int) -> None:
-        """Open a term of ``kind`` on day ``start`` (``end_week``: the engine's last week of a fixed term)."""
+    def begin(self, kind: int, start: int, end_week: int, fee: float) -> None:
+        """Open a term of ``kind`` on day ``start`` at ``fee`` (``end_week``: the engine's last week of a fixed term)."""
         months = TERM_MONTHS.get(kind)
-        self.kind, self.start, self.open = kind, start, True
+        self.kind, self.start, self.fee, self.open = kind, start, fee, True
         self.end_week = end_week if months else -1
         self.term_end = add_months(start, months) - 1 if months else NO_DAY
 
     def close(self, status: str, end: int, notice: int = NO_DAY) -> None:
         """Close the open term with ``status``, its last day and the notice day (NO_DAY: none)."""
-        self.out.append((self.customer, self.kind, self.start, end, notice, status))
+        self.out.append((self.customer, self.kind, self.start, end, notice, status, self.fee))
         self.open = False
+
+    def amend(self, week: int, day: int, fee: float) -> None:
+        """A product added on ``day`` of ``week`` changes the fee: the term goes on, same type and end, in a new row."""
+        self.expire_before(week)
+        if not self.open or fee == self.fee:  # a term signed or renewed later in the same week starts at the new fee
+            return
+        day = max(day, self.start + 1)
+        self.close("amended", day - 1)
+        self.start, self.fee, self.open = day, fee, True
 
     def expire_before(self, week: int) -> None:
         """A fixed term whose last week came before ``week`` without renewal continues month-to-month."""
         if self.open and 0 <= self.end_week < week:
             follow = self.term_end + 1
             self.close("expired", self.term_end)
-            self.begin(MONTH_TO_MONTH, follow, -1)
+            self.begin(MONTH_TO_MONTH, follow, -1, self.fee)
 
 
 def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -> ContractHistory:
@@ -144,7 +158,7 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
     def day(week: int, offset: int) -> int:
         return base + 7 * (week - 1) + offset
 
-    terms = rec.columns("contract_terms", ("customer", "contract", "start_week", "end_week", "renewal"))
+    terms = rec.columns("contract_terms", ("customer", "contract", "start_week", "end_week", "renewal", "monthly_fee"))
     term_c, term_w = terms["customer"].astype(np.int64).tolist(), terms["week"].astype(np.int64).tolist()
     ended = rec.columns("terminations", ("customer",))
     end_c, end_w = ended["customer"].astype(np.int64), ended["week"].astype(np.int64)
@@ -156,18 +170,26 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
     rng = generator(ctx.seed, P_CONTRACTS)
     u_notice, u_end, u_back = rng.integers(0, 7, end_c.size), rng.random(end_c.size), rng.integers(0, 7, end_c.size)
     u_pending = rng.integers(0, 7, pop.n)
+    changes = rec.columns("fee_changes", ("customer", "monthly_fee"))
+    change_c, change_w = changes["customer"].astype(np.int64).tolist(), changes["week"].astype(np.int64).tolist()
+    change_fee = changes["monthly_fee"].astype(np.float64).tolist()
+    u_amend = rng.integers(0, 7, len(change_c)).tolist()  # drawn last: the other days do not move when fees change
     # the loop below reads Python lists: indexing numpy arrays one scalar at a time is several times slower
     t_kind, t_start, t_end = (terms[k].astype(np.int64).tolist() for k in ("contract", "start_week", "end_week"))
     t_renewal = terms["renewal"].astype(bool).tolist()
+    t_fee = terms["monthly_fee"].astype(np.float64).tolist()
     u_notice_l, u_end_l, u_back_l = u_notice.tolist(), u_end.tolist(), u_back.tolist()
     signup_weeks, signup_offsets = ctx.signup_week.tolist(), ctx.signup_offset.tolist()
     pending = np.where(pop.stage == Stage.TERMINATING, pop.notice_week, -1).tolist()  # notice running at the end
     u_pending_l = u_pending.tolist()
 
-    # one timeline per customer: (week, order, index); in a week, a termination comes before a signing
+    # one timeline per customer: (week, order, index); in a week, a termination comes before a signing,
+    # and a product added comes after the signing it may amend
     events: dict[int, list[tuple[int, int, int]]] = {}
     for i, c in enumerate(term_c):
         events.setdefault(c, []).append((term_w[i], 1, i))
+    for k, c in enumerate(change_c):
+        events.setdefault(c, []).append((change_w[k], 3, k))
     for j, c in enumerate(end_c.tolist()):
         events.setdefault(c, []).append((int(end_w[j]), 0, j))
         if back_w[j] >= 0:
@@ -177,7 +199,7 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
         notice_weeks_of.setdefault(c, []).append(w)
     signings = {(c, w) for c, w, r in zip(term_c, term_w, t_renewal, strict=True) if not r}
 
-    out: list[tuple[int, int, int, int, int, str]] = []
+    out: list[tuple[int, int, int, int, int, str, float]] = []
     for c in sorted(events):
         t = _Timeline(c, out)
         signup_w, signup_off = signup_weeks[c], signup_offsets[c]
@@ -195,7 +217,9 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
                     start = day(start_w, signup_off if (start_w == signup_w or week == 0) else 0)
                     if t.open:  # a new signing replaces the running contract
                         t.close("renewed", start - 1)
-                t.begin(kind, start, end_wk)
+                t.begin(kind, start, end_wk, t_fee[i])
+            elif order == 3:  # a product added: the running term goes on at the new fee
+                t.amend(week, day(week, u_amend[i]), change_fee[i])
             elif order == 0:  # a termination: the last notice given at least the notice period before ran out
                 given = [w for w in notice_weeks_of.get(c, []) if w <= week - lag]
                 n_week = given[-1] if given else week - lag
@@ -207,7 +231,7 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
                 b = a + int(u_end_l[i] * (7 - a))
                 t.close("terminated", max(day(week, b), notice + 7 * notice_weeks), notice)
             elif (c, week) not in signings and not t.open:  # a return after a termination, with no logged signing
-                t.begin(MONTH_TO_MONTH, day(week, u_back_l[i]), -1)
+                t.begin(MONTH_TO_MONTH, day(week, u_back_l[i]), -1, t.fee)
         if not t.open:
             continue
         # the state at the end of the data: a notice may be running, a fixed term may have run out
@@ -221,9 +245,10 @@ def contract_history(ctx: Context, pop: Any, rec: Recorder, notice_weeks: int) -
 
     if not out:
         empty = np.empty(0, np.int64)
-        return ContractHistory(empty, empty, empty, empty, empty, np.empty(0, str))
+        return ContractHistory(empty, empty, empty, empty, empty, np.empty(0, str), np.empty(0))
     cols = list(zip(*out, strict=True))
-    return ContractHistory(*(np.array(x, dtype=np.int64) for x in cols[:5]), np.array(cols[5]))
+    return ContractHistory(*(np.array(x, dtype=np.int64) for x in cols[:5]), np.array(cols[5]),
+                           np.array(cols[6], dtype=np.float64))
 
 
 def as_dates(days: np.ndarray) -> np.ndarray:
@@ -237,5 +262,5 @@ def build_contracts(ctx: Context, pop: Any, history: ContractHistory) -> pa.Tabl
         "contract_id": ids("K", np.arange(history.customer.size) + 1, 7), "customer_id": ctx.cid(history.customer),
         "contract_type": np.array(CONTRACT_TYPES)[history.contract],
         "start_date": as_dates(history.start), "end_date": as_dates(history.end), "notice_date": as_dates(history.notice),
-        "monthly_fee": np.round(pop.monthly_fee[history.customer].astype(np.float64), 2), "status": history.status,
+        "monthly_fee": np.round(history.fee, 2), "status": history.status,
     })

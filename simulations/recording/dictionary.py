@@ -193,8 +193,9 @@ OBSERVABLE: tuple[Table, ...] = (
        ("kind", "string", "-", "type of entry", "类型", ("earn", "redeem", "tier_change")),
        ("points", "float64", "points", "points earned (+) or redeemed (-); 0 for tier changes", "积分"),
        ("tier", "string", "-", "member tier after the entry", "会员等级", ("basic", "silver", "gold"))),
-    _t("contracts", "合同", "one contract term of a customer (contract scenarios): a signing, a renewal, or a "
-       "month-to-month contract after an expired term or after a return; a customer's terms follow each other in time",
+    _t("contracts", "合同", "one contract term of a customer (contract scenarios): a signing, a renewal, a "
+       "month-to-month contract after an expired term or after a return, or the rest of a term after a product was "
+       "added to the bill; a customer's terms follow each other in time",
        "contract_id",
        ("contract_id", "string", "-", "contract number", "合同编号"),
        CUSTOMER_ID,
@@ -207,10 +208,13 @@ OBSERVABLE: tuple[Table, ...] = (
         "broken, later if the notice came late in the term (null: running month-to-month)", "结束日期"),
        ("notice_date", "date", "date", "day the customer gave the notice that ends the term (null: none; withdrawn "
         "notices are not shown)", "解约通知日期"),
-       ("monthly_fee", "float64", "currency/month", "recurring monthly fee", "月费"),
+       ("monthly_fee", "float64", "currency/month", "recurring monthly fee of the term at list price (a product added "
+        "during the term starts a new row at the new fee)", "月费"),
        ("status", "string", "-", "at the end of the data: active (running), notice_given (ends at end_date), terminated, "
         "renewed (a term of the same type follows), expired (the term ran out during a notice that was then withdrawn; "
-        "a month-to-month contract follows)", "状态", ("active", "notice_given", "terminated", "renewed", "expired"))),
+        "a month-to-month contract follows), amended (a product was added the next day: the term goes on in the next "
+        "row, same type and end, at the new fee)", "状态",
+        ("active", "notice_given", "terminated", "renewed", "expired", "amended"))),
     # dirty variant: source systems with duplicates, inconsistent formats and a partial crosswalk
     _t("billing_accounts", "计费系统账户",
        "one account in the billing system (a person may have several; only customers who were ever billed have one)",

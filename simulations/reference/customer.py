@@ -195,7 +195,7 @@ class Customer(mesa.Agent):
             self.trust += rs.onboarding_goodwill
         elif kind == "cross_sell":
             if mood < rs.cross_sell_take * strength:
-                self.categories += 1
+                self.add_product()
                 self.offer_take = True
                 return True
         elif kind == "win_back":
@@ -303,7 +303,7 @@ class Customer(mesa.Agent):
         self.offer_take = False
         if not world.btyd.enabled:
             if self.stage == GROWTH and self.categories < t.categories and dice.random() < t.cross_buy_rate:
-                self.categories += 1
+                self.add_product()
         elif dies:
             self.stage, self.weeks_in_stage = LOST, 0  # dropped out right after its last purchase
             self.churn_week, self.churn_cause = week, DROPOUT
@@ -501,6 +501,13 @@ class Customer(mesa.Agent):
         elif self.stage == GROWTH and (self.weeks_in_stage >= rel.growth_weeks
                                        or (self.categories >= world.traits.categories and self.weeks_in_stage >= 8)):
             self.stage, self.weeks_in_stage = MATURITY, 0
+
+    def add_product(self) -> None:
+        """One more product category; a subscriber's bill grows with it (a second line, broadband, TV)."""
+        self.categories += 1
+        contracts = self.model.world.contracts
+        if contracts.enabled and self.contract > 0:
+            self.monthly_fee *= 1.0 + contracts.category_fee_lift
 
     def pays_fee(self) -> float:
         """This week's share of the monthly fee of an active contract customer."""

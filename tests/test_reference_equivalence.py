@@ -256,6 +256,31 @@ def test_both_models_let_a_deep_deal_become_the_price_customers_expect():
         assert np.array_equal(shallow, people(model_class, 0.2, 0.0)[0])
 
 
+def test_both_models_put_a_product_a_subscriber_adds_on_the_bill():
+    """``world.contracts.category_fee_lift``: in the readable model as in the engine, every product category a
+    subscriber adds (unasked or on a cross-sell offer) raises their monthly fee by the lift, and by nothing else."""
+    def fees_and_products(model_class):
+        model = model_class("telecom", customers=800, seed=5, world__contracts__category_fee_lift=0.25)
+        if model_class is ReferenceModel:
+            state = lambda: (np.array([c.monthly_fee for c in model.people]),  # noqa: E731
+                             np.array([c.categories for c in model.people]), np.array([c.contract for c in model.people]))
+        else:
+            state = lambda: (model.population.monthly_fee[: model.population.n].astype(float),  # noqa: E731
+                             model.population.categories[: model.population.n].astype(int),
+                             model.population.contract[: model.population.n].astype(int))
+        fee0, cat0, contract0 = state()
+        model.run(40)
+        fee, cat, _ = state()
+        n0 = fee0.size
+        return fee0, fee[:n0], cat[:n0] - cat0, contract0
+
+    for model_class in (ReferenceModel, CustomerLifecycleModel):
+        fee0, fee, added, contract = fees_and_products(model_class)
+        billed = (contract > 0) & (fee0 > 0)
+        assert (added[billed] > 0).sum() >= 20, model_class.__name__
+        assert np.allclose(fee[billed], fee0[billed] * 1.25 ** added[billed], rtol=1e-4), model_class.__name__
+
+
 def test_the_reference_model_caps_what_ideas_add_as_the_world_says():
     def quality(**overrides):
         model = ReferenceModel("appliance-community", customers=1500, seed=5, **overrides)

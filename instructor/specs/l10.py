@@ -39,6 +39,12 @@ but a draw of 4 that holds the public pool's outlier seed (+262,399) has so wide
 that a policy better on all 4 seeds "could not be told apart" from the benchmark (1 draw of 15);
 with 5 of 6 every draw of both pools passes, and a 4-seed mean was too fragile for a grade. The committed practice datasets,
 whose keys and practice feedback are public, draw from a public pool of their own.
+
+Since the bank's eleventh calibration round (2026-12-06: a new student costs 80 on top of the media
+budget, an adviser's call 7.5) doubling acquisition costs more profit in two years, and the master's
+strategy gains about -9,000 to +71,000 on the hidden pool's seeds and +37,000 to +271,000 on the
+public pool's; every draw of 5 of either pool still passes. At 120 a new student it lost 18,000 on one
+hidden seed and fell within 2 SE in 3 of the 6 hidden draws, so the bank's signing cost was kept lower.
 """
 
 from __future__ import annotations

@@ -554,8 +554,9 @@ class Retention(Campaign):
     treat_share: float = _f(0.5, N_("share treated when targeting is random"), ge=0, le=1)
     holdout: float = _f(0.0, N_(
         "share of an uplift wave held back at random as a control group, so the firm learns who an offer changes (0: "
-        "the firm ranks by risk times each customer's recorded habit of using offers; customers whose notice "
-        "runs come first either way)"), ge=0, le=0.9)
+        "the firm ranks by risk times each customer's rate of taking save offers, shrunk toward the firm's rate; "
+        "either way customers whose notice runs come first, and those without consent to the channel or who just "
+        "bought ahead on a retention offer come last)"), ge=0, le=0.9)
     every_weeks: int = _every_weeks(2)
     offer: float = _offer(0.15)
 

@@ -173,17 +173,78 @@ def test_the_churn_model_recovers_known_coefficients_and_stays_finite_when_a_fea
     assert auc(predict(coef, x), separable) > 0.99
 
 
-def test_uplift_ranking_calls_a_customer_whose_notice_runs_first():
-    """A recorded notice means the customer leaves without an offer: no estimate ranks anyone above them."""
+def _uplift_firm(stages, risk, **fields):
+    """A stand-in for the firm's view with just the records ``FirmView.uplift`` reads."""
     from types import SimpleNamespace
 
+    from simulations.firm.records import NEVER
     from simulations.firm.view import FirmView
 
-    ids = np.arange(4)
-    records = SimpleNamespace(offers_used=np.array([9, 9, 0, 0]), offers=np.array([10, 10, 0, 0]))
-    stages = np.array([Stage.MATURITY, Stage.GROWTH, Stage.TERMINATING, Stage.AT_RISK])
-    firm = SimpleNamespace(uplift_coef=None, records=records, perceived=lambda week: stages,
-                           retention_risk=lambda week, ids: np.array([0.9, 0.8, 1.0, 0.95])[ids])
-    score = FirmView.uplift(firm, 10, ids)
-    assert int(np.argmax(score)) == 2  # the notice first, though a habitual coupon user scores 0.9 x 0.86
-    assert score[0] > score[3]  # among the others, risk times the habit of using offers, as before
+    n = len(stages)
+    base = {"save_offers_used": np.zeros(n, np.int32), "save_offers": np.zeros(n, np.int32),
+            "last_save_week": np.full(n, NEVER, np.int32), "last_order_week": np.full(n, 5, np.int32),
+            "consent": np.full(n, 0b1111, np.int8)}
+    records = SimpleNamespace(**{**base, **fields})
+    firm = SimpleNamespace(uplift_coef=None, records=records, perceived=lambda week: np.asarray(stages), _cache={},
+                           retention_risk=lambda week, ids: np.asarray(risk, np.float32)[ids])
+    firm.offer_habit = lambda week, ids: FirmView.offer_habit(firm, week, ids)
+    return firm, FirmView.uplift
+
+
+def test_uplift_ranking_calls_a_customer_whose_notice_runs_first():
+    """A recorded notice means the customer leaves without an offer: no estimate ranks anyone above them."""
+    firm, uplift = _uplift_firm([Stage.MATURITY, Stage.GROWTH, Stage.TERMINATING, Stage.AT_RISK], [0.9, 0.8, 1.0, 0.95],
+                                save_offers_used=np.array([3, 0, 0, 0]), save_offers=np.array([4, 4, 0, 0]))
+    score = uplift(firm, 10, np.arange(4))
+    assert int(np.argmax(score)) == 2  # the notice first, though a customer who took 3 of 4 save offers scores high
+    # among the others, risk times the shrunk rate of taking save offers: who took them, who was never
+    # asked (the firm's rate), who turned down every one
+    assert score[0] > score[3] > score[1]
+
+
+def test_uplift_ranks_customers_an_offer_cannot_move_last():
+    """No consent on the channel, or just bought ahead on a retention coupon: the call changes nothing."""
+    stages = [Stage.AT_RISK, Stage.AT_RISK, Stage.AT_RISK, Stage.GROWTH, Stage.TERMINATING]
+    firm, uplift = _uplift_firm(stages, [0.9, 0.9, 0.9, 0.1, 1.0],
+                                consent=np.array([0b0000, 0b1111, 0b1111, 0b1111, 0b1111], np.int8),
+                                last_save_week=np.array([-1, 5, 3, -1, 5], np.int32))
+    score = uplift(firm, 10, np.arange(5), channel=1)
+    order = list(np.argsort(-score, kind="stable"))
+    # the notice (bought ahead, but its notice says things changed), then the movable, then who cannot be moved
+    assert order[:3] == [4, 2, 3] and set(order[3:]) == {0, 1}
+    assert uplift(firm, 10, np.arange(5))[0] > score[3]  # without a channel, consent is not asked
+
+
+def test_the_firms_offer_habit_shrinks_few_offers_and_learns_the_prior_from_the_spread():
+    from simulations.firm.habit import beta_binomial_prior, shrunk_rate
+
+    rng = np.random.default_rng(3)
+    offers = rng.integers(1, 30, 40_000)
+    p = rng.beta(2.0, 18.0, offers.size)  # rate 0.1, prior worth 20 offers
+    used = rng.binomial(offers, p)
+    rate, strength = beta_binomial_prior(used, offers)
+    assert abs(rate - 0.1) < 0.005 and 15 < strength < 26
+    same = rng.binomial(offers, 0.1)  # nobody differs: the prior is strong, every rate is the firm's
+    assert beta_binomial_prior(same, offers)[1] > 500
+    est = shrunk_rate(np.array([0, 1, 10]), np.array([0, 1, 20]), rate, strength)
+    assert abs(est[0] - rate) < 1e-6  # no offers yet: the firm's rate
+    assert rate < est[1] < 0.2 and 0.25 < est[2] < 0.5  # one take moves a little, ten of twenty a lot
+    assert beta_binomial_prior(np.zeros(3), np.zeros(3)) == (0.0, 1.0)
+
+
+def test_retention_lists_hold_only_customers_who_consented_to_the_channel():
+    """k is the number of calls: the list is drawn from those the firm may call (a suppression list)."""
+    from simulations.config import CONTACT_CHANNELS
+
+    for targeting in ("top_k", "uplift"):
+        model = CustomerLifecycleModel("telecom", customers=3_000, seed=2, collect=False,
+                                       policies__marketing__retention__targeting=targeting)
+        model.run(30)
+        r = model.policies.marketing.retention
+        week = model.week - model.week % r.every_weeks + r.every_weeks
+        model.run(week - model.week)
+        u = np.zeros(model.population.n, np.float32)
+        treated, _ = marketing.select_retention(model.firm, model.policies, model.world, week, u)
+        channel = CONTACT_CHANNELS.index(r.channel)
+        assert treated.size == marketing.scaled_k(r.k, model.world), targeting
+        assert ((model.firm.records.consent[treated] >> channel) & 1 == 1).all(), targeting

@@ -200,9 +200,11 @@ lab.check("uplift_by_segment")
 # - `none`: no retention offers;
 # - `all`: the coupon to every customer it flags as at risk, as the experiment's treatment group got it;
 # - `top_k`: risk targeting, today's rule: the customers with the highest churn-risk scores, a fixed
-#   number per wave;
+#   number per wave (only customers who agreed to the campaign's channel are on the list);
 # - `uplift`: the firm's "uplift" score, which, without a control group to learn from, is the risk
-#   score times the customer's recorded habit of using offers.
+#   score times the customer's recorded rate of taking retention and win-back offers (shrunk toward
+#   the firm's overall rate when a customer has had few offers). Customers who just bought ahead on a
+#   retention coupon go to the end of the list.
 #
 # Your data answer part of the question: the offer changes ordering in the short run. Whether it pays,
 # and which rule pays most, depends on costs and on what happens over months, so run your world under
@@ -215,8 +217,8 @@ lab.check("uplift_by_segment")
 #
 # - `none`：不发维系优惠；
 # - `all`：给每一位被标记为有流失风险的客户发优惠券，正如实验中处理组收到的那样；
-# - `top_k`：按风险定位，也就是现行规则：每批次固定数量、流失风险评分最高的客户；
-# - `uplift`：企业的“增量效果”评分；由于没有对照组可供学习，它实际上是风险评分乘以客户过去使用优惠的习惯。
+# - `top_k`：按风险定位，也就是现行规则：每批次固定数量、流失风险评分最高的客户（名单上只有同意通过该渠道联系的客户）；
+# - `uplift`：企业的“增量效果”评分；由于没有对照组可供学习，它实际上是风险评分乘以客户过去接受维系和赢回优惠的比率（客户收到的优惠不多时，该比率向全体客户的比率收缩）。刚用维系优惠券提前购买的客户排到名单末尾。
 #
 # 你的数据只回答了问题的一部分：优惠在短期内改变了下单行为。它是否划算、哪种规则最划算，取决于成本以及几个月中发生的事情，所以要在你的世界里把每种规则都运行一遍。这里用：你的情景及其设置，2,000 位客户，运行 52 周，使用三个配对种子（每种规则使用相同的种子，使各规则面对同样的客户和同样的运气）。
 
@@ -261,15 +263,15 @@ lab.check("policy")
 # <!-- BEGIN SOLUTION -->
 # `all`: the experiment's treatment arm is exactly this rule, and it raised ordering among the flagged
 # customers; in the paired simulation it earns at least what risk targeting earns, while stopping the
-# offers (`none`) loses clearly. The firm's `uplift` score rewards the habit of using offers, which is
-# what a response model finds, not what the offer changes.
+# offers (`none`) loses clearly. The firm's `uplift` score rewards a record of taking offers, which is
+# what a response model finds, not what the offer changes; only a control group measures that.
 # <!-- END SOLUTION -->
 
 # %% [markdown] lang="zh"
 # 用两三句话说明：为什么选这个规则？
 #
 # <!-- BEGIN SOLUTION -->
-# `all`：实验中处理组接受的正是这一规则，它提高了被标记客户的下单率；在配对模拟中，它的利润至少不低于按风险定位，而停发优惠（`none`）则明显亏损。企业的 `uplift` 评分奖励的是使用优惠的习惯，这是响应模型找出的东西，而不是优惠所改变的东西。
+# `all`：实验中处理组接受的正是这一规则，它提高了被标记客户的下单率；在配对模拟中，它的利润至少不低于按风险定位，而停发优惠（`none`）则明显亏损。企业的 `uplift` 评分奖励的是接受优惠的记录，这是响应模型找出的东西，而不是优惠所改变的东西；只有对照组才能衡量后者。
 # <!-- END SOLUTION -->
 
 # %% [markdown]

@@ -16,6 +16,10 @@ from simulations.weeklog import WeekLog
 #: counts are kept as sums of DECAY ** -week (float64 holds them for about 6,000 weeks)
 DECAY = 0.9
 
+#: codes of the retention and win-back campaigns in ``marketing.CAMPAIGN_TYPES`` (kept here: the records
+#: read only the week's log, never the mechanisms)
+RETENTION_CAMPAIGN, WIN_BACK_CAMPAIGN = 3, 4
+
 #: "never" for week fields that can legitimately be negative (history before week 0)
 NEVER = -(10**6)
 
@@ -41,6 +45,9 @@ FIELDS: dict[str, tuple[str, float]] = {
     "returned_week": ("int32", -1),  # came back after a recorded end or a long silence
     "offers": ("int32", 0),  # offers received
     "offers_used": ("int32", 0),  # offers redeemed on an order
+    "save_offers": ("int32", 0),  # retention and win-back offers received
+    "save_offers_used": ("int32", 0),  # retention and win-back offers redeemed on an order
+    "last_save_week": ("int32", NEVER),  # week of the latest order that redeemed a retention offer
     "loyalty_member": ("bool", False),
 }
 
@@ -131,6 +138,9 @@ class CustomerRecords:
             self.categories_bought[c] = np.maximum(self.categories_bought[c], o["categories"])
             used = o["campaign"] >= 0
             self.offers_used[c[used]] += 1
+            save = (o["campaign"] == RETENTION_CAMPAIGN) | (o["campaign"] == WIN_BACK_CAMPAIGN)
+            self.save_offers_used[c[save]] += 1
+            self.last_save_week[c[o["campaign"] == RETENTION_CAMPAIGN]] = week
         if "tickets" in t:
             c = t["tickets"]["customer"].astype(np.int64)
             self.tickets_weighted[c] += weight  # one ticket per customer and week: plain indexing adds once each
@@ -142,8 +152,12 @@ class CustomerRecords:
             # a customer can be in several waves of a week: one addition of weight x count per customer
             # (a repeated id writes the same value again), touching only those reached
             self.contacts_weighted[c] = self.contacts_weighted[c] + weight * self._times(c)
-            c = c[k["offer"][reached] > 0]
+            offered = k["offer"][reached] > 0
+            campaign = k["campaign"][reached][offered]
+            c = c[offered]
             self.offers[c] = self.offers[c] + self._times(c)
+            c = c[(campaign == RETENTION_CAMPAIGN) | (campaign == WIN_BACK_CAMPAIGN)]
+            self.save_offers[c] = self.save_offers[c] + self._times(c)
         if "notices" in t:
             self.notice_week[t["notices"]["customer"].astype(np.int64)] = week
         if "notice_withdrawals" in t:

@@ -13,8 +13,10 @@ The churn model is refitted every ``refit_weeks`` on a snapshot of features take
 earlier, labelled with what the firm has since observed (lapse, notice, contract end). Uplift: when
 the firm has run randomised retention waves, it fits one churn model on treated and one on control
 customers of those waves (a two-model uplift estimate); before that, it ranks by risk times the
-customer's recorded habit of using offers. Either way a customer whose notice runs comes first: the
-record says they leave without an offer (none of the models' features holds the notice).
+customer's recorded rate of taking save offers, shrunk toward the firm's rate (empirical Bayes).
+Either way a customer whose notice runs comes first (the record says they leave without an offer;
+none of the models' features holds the notice), and customers an offer cannot reach or move come
+last (no consent to the channel; bought ahead on their last retention offer).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ import numpy as np
 
 from simulations.arrays import log1p_whole, select
 from simulations.config import CrmRules
-from simulations.firm import churn_model
-from simulations.firm.records import CustomerRecords
+from simulations.firm import churn_model, habit
+from simulations.firm.records import NEVER, CustomerRecords
 from simulations.stages import AT_RISK, DORMANT, GROWTH, LOST, MATURITY, NEW, PROSPECT, TERMINATING, WON_BACK
 from simulations.weeklog import WeekLog
 
@@ -241,23 +243,47 @@ class FirmView:
         """Churn risk as a retention ranking reads it: a running notice is certain risk."""
         return select(self.perceived(week)[ids] == TERMINATING, 1.0, self.risk(week, ids))
 
-    def uplift(self, week: int, ids: np.ndarray) -> np.ndarray:
+    def uplift(self, week: int, ids: np.ndarray, channel: int | None = None) -> np.ndarray:
         """Estimated fall in churn risk if ``ids`` get a retention offer (higher: better to call).
 
         A running notice ranks first, ordered by the estimate: without an offer such a customer leaves
         for certain, so no estimate can say the offer changes less for them. (Ranking by the models
         alone called subscribers with a notice late, and lost to risk targeting, which calls them first.)
+        Two kinds of customer an offer cannot move rank last, whatever their risk: those who did not
+        consent to the campaign's ``channel`` (the call is not placed, or it is a breach that annoys),
+        and those whose latest order redeemed a retention offer and who have given no notice since
+        (they bought ahead on it and have nothing to order on another coupon until they order again
+        of their own accord; a notice says their situation changed, and it ranks first like any other).
         """
         if self.uplift_coef is not None:
             x = self.features(week, ids)
             treated, control = self.uplift_coef
             estimate = churn_model.predict(control, x) - churn_model.predict(treated, x)
         else:
-            r = self.records
-            habit = (r.offers_used[ids] + 0.5) / (r.offers[ids] + 2.0)
-            estimate = self.retention_risk(week, ids) * habit
+            estimate = self.retention_risk(week, ids) * self.offer_habit(week, ids)
         notice = self.perceived(week)[ids] == TERMINATING
-        return select(notice, 2.0 + estimate, estimate).astype(np.float32)
+        estimate = select(notice, 2.0 + estimate, estimate)
+        r = self.records
+        saved = r.last_save_week[ids]
+        movable = notice | (saved == NEVER) | (saved != r.last_order_week[ids])
+        if channel is not None:
+            movable &= ((r.consent[ids] >> channel) & 1) == 1
+        return select(movable, estimate, estimate - 10.0).astype(np.float32)
+
+    def offer_habit(self, week: int, ids: np.ndarray) -> np.ndarray:
+        """Each customer's recorded rate of taking save offers, shrunk toward the firm's (empirical Bayes).
+
+        The prior is refitted once per week from everyone's counts (:mod:`simulations.firm.habit`);
+        before any save offer was taken, every customer has the same rate (1: risk alone ranks).
+        """
+        r = self.records
+        key = ("habit", week)
+        if key not in self._cache:
+            self._cache[key] = habit.beta_binomial_prior(r.save_offers_used, r.save_offers)
+        rate, strength = self._cache[key]
+        if rate <= 0:
+            return np.ones(ids.size, dtype=np.float32)
+        return habit.shrunk_rate(r.save_offers_used[ids], r.save_offers[ids], rate, strength)
 
     def perceived(self, week: int) -> np.ndarray:
         """Perceived lifecycle stage of everyone at ``week``: the record rules plus the at-risk flag."""

@@ -82,8 +82,11 @@ def select_retention(firm: FirmView, policies: Policies, world: World, week: int
     """Who gets a retention offer this wave, and (for experiments) the control group.
 
     Candidates are customers the firm sees as current or at risk, plus those whose notice runs
-    (the last chance to keep them). ``all`` and ``random`` take the flagged ones (perceived at risk
-    or terminating); ``top_k`` ranks every candidate by churn risk, ``uplift`` by estimated uplift.
+    (the last chance to keep them). A firm that respects channel preferences draws the list from
+    those who consented to the campaign's channel, so ``k`` is the number of calls placed (as a CRM
+    applies its suppression list before selecting). ``all`` and ``random`` take the flagged ones
+    (perceived at risk or terminating); ``top_k`` ranks every candidate by churn risk, ``uplift`` by
+    estimated uplift.
     """
     r = policies.marketing.retention
     empty = np.empty(0, dtype=np.int64)
@@ -91,9 +94,12 @@ def select_retention(firm: FirmView, policies: Policies, world: World, week: int
         return empty, empty
     perceived = firm.perceived(week)
     candidates = np.flatnonzero(((perceived >= NEW) & (perceived <= TERMINATING)) | (perceived == WON_BACK))
+    channel = CONTACT_CHANNELS.index(r.channel)
+    if policies.marketing.respect_channel_preferences:  # the list is drawn from those the firm may call: k calls
+        candidates = candidates[(firm.records.consent[candidates] >> channel) & 1 == 1]
     k = scaled_k(r.k, world)
     if r.targeting == "uplift":
-        chosen = candidates[top_k(firm.uplift(week, candidates), k)]
+        chosen = candidates[top_k(firm.uplift(week, candidates, channel), k)]
         held = u_assign[chosen] < r.holdout  # a random part of the wave is the control the uplift model learns from
         return chosen[~held], chosen[held]
     if r.targeting == "top_k":

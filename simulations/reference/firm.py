@@ -21,7 +21,7 @@ import numpy as np
 from simulations.config import ACQUISITION_CHANNELS, CONTACT_CHANNELS, SERVICE_CHANNELS
 from simulations.firm import FirmView
 from simulations.mechanisms import events
-from simulations.mechanisms.marketing import scaled_k
+from simulations.mechanisms.marketing import CAMPAIGN_TYPES, scaled_k
 from simulations.reference.customer import ACTIVE, AT_RISK, DORMANT, GROWTH, MATURITY, TERMINATING, WON_BACK
 from simulations.stages import Stage
 from simulations.weeklog import WeekLog
@@ -154,7 +154,7 @@ class Firm(mesa.Agent):
         if m.retention.enabled and week % m.retention.every_weeks == 0 and m.retention.targeting != "none":
             treated, control = self.retention_targets(week, perceived)
             for i in control:
-                self.note("contacts", customer=i, treated=False, offer=0.0)
+                self.note("contacts", customer=i, treated=False, offer=0.0, campaign=CAMPAIGN_TYPES.index("retention"))
             if treated or control:
                 waves.append(("retention", m.retention, treated))
         if m.win_back.enabled and week % m.win_back.every_weeks == 0:
@@ -166,16 +166,22 @@ class Firm(mesa.Agent):
                 if m.respect_channel_preferences and not consented:
                     continue  # never contact a customer on a channel they did not consent to
                 self.contacts.setdefault(i, []).append((kind, campaign, channel, consented))
-                self.note("contacts", customer=i, treated=True, offer=campaign.offer)
+                self.note("contacts", customer=i, treated=True, offer=campaign.offer, campaign=CAMPAIGN_TYPES.index(kind))
 
     def retention_targets(self, week: int, perceived: Any) -> tuple[list[int], list[int]]:
         """Rank current customers by the CRM's risk (or uplift) score; flagged ones for all / random."""
         r = self.model.policies.marketing.retention
         rnd = self.model.dice.firm.random
-        candidates = [i for i in range(self.view.records.n) if perceived[i] in ACTIVE]
+        channel = CONTACT_CHANNELS.index(r.channel)
+        consent = self.view.records.consent
+        respect = self.model.policies.marketing.respect_channel_preferences
+        # the list is drawn from those the firm may call on the channel: k is the number of calls
+        candidates = [i for i in range(self.view.records.n) if perceived[i] in ACTIVE
+                      and (not respect or (int(consent[i]) >> channel) & 1)]
         if r.targeting in ("top_k", "uplift"):
             ids = np.array(candidates, dtype=np.int64)
-            scores = self.view.uplift(week, ids) if r.targeting == "uplift" else self.view.retention_risk(week, ids)
+            scores = (self.view.uplift(week, ids, channel) if r.targeting == "uplift"
+                      else self.view.retention_risk(week, ids))
             scored = [(float(sc), i) for sc, i in zip(scores, candidates, strict=True)]
             scored.sort(key=lambda sc: sc[0], reverse=True)  # stable: ties keep the order of ids
             chosen = [i for _, i in scored[: scaled_k(r.k, self.model.world)]]

@@ -23,6 +23,8 @@ from simulations.i18n import DEFAULT_LANGUAGE, N_, _, text_language
 CONTACT_CHANNELS: tuple[str, ...] = ("email", "phone", "sms", "app")
 SERVICE_CHANNELS: tuple[str, ...] = ("phone", "email", "chat")
 ACQUISITION_CHANNELS: tuple[str, ...] = ("search", "social", "tv", "direct_mail")
+#: campaign types as the logs code them (a contact's or an order's ``campaign`` is an index into this)
+CAMPAIGN_TYPES: tuple[str, ...] = ("acquisition", "onboarding", "cross_sell", "retention", "win_back")
 TIERS: tuple[str, ...] = ("mass", "business", "key_account")
 CONTRACT_TYPES: tuple[str, ...] = ("none", "month-to-month", "one-year", "two-year")
 EVENT_KINDS: tuple[str, ...] = (

@@ -69,7 +69,7 @@ FIELDS: dict[str, tuple[str, float]] = {
     "uplift_noise": ("float32", 0.0),
     "consent": ("int8", 0),  # recorded at signup: bit c set = consents to marketing on CONTACT_CHANNELS[c]
     # an offer the customer holds (a coupon from a campaign): what it is worth and until when
-    "offer_kind": ("int8", -1),  # campaign type code (marketing.CAMPAIGN_TYPES), -1: none
+    "offer_kind": ("int8", -1),  # campaign type code (config.CAMPAIGN_TYPES), -1: none
     "offer_value": ("float32", 0.0),
     "offer_week": ("int32", -1),  # week of the contact that gave it
     "offer_expiry": ("int32", -1),  # last week it can be used

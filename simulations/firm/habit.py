@@ -29,7 +29,7 @@ def beta_binomial_prior(used: np.ndarray, offered: np.ndarray) -> tuple[float, f
     n = offered[sent].astype(np.float64)
     x = used[sent].astype(np.float64)
     total = n.sum()
-    if total == 0 or n.size < 2:
+    if n.size < 2:
         return 0.0, 1.0
     rate = float(x.sum() / total)
     spread = rate * (1.0 - rate)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulations.config import CAMPAIGN_TYPES
 from simulations.weeklog import WeekLog
 
 #: weekly decay of the firm's running counts of tickets, complaints and contacts (about a quarter's memory);
 #: counts are kept as sums of DECAY ** -week (float64 holds them for about 6,000 weeks)
 DECAY = 0.9
 
-#: codes of the retention and win-back campaigns in ``marketing.CAMPAIGN_TYPES`` (kept here: the records
-#: read only the week's log, never the mechanisms)
-RETENTION_CAMPAIGN, WIN_BACK_CAMPAIGN = 3, 4
+#: codes of the retention and win-back campaigns in the log's ``campaign`` column
+RETENTION_CAMPAIGN, WIN_BACK_CAMPAIGN = CAMPAIGN_TYPES.index("retention"), CAMPAIGN_TYPES.index("win_back")
 
 #: "never" for week fields that can legitimately be negative (history before week 0)
 NEVER = -(10**6)
@@ -138,9 +138,9 @@ class CustomerRecords:
             self.categories_bought[c] = np.maximum(self.categories_bought[c], o["categories"])
             used = o["campaign"] >= 0
             self.offers_used[c[used]] += 1
-            save = (o["campaign"] == RETENTION_CAMPAIGN) | (o["campaign"] == WIN_BACK_CAMPAIGN)
-            self.save_offers_used[c[save]] += 1
-            self.last_save_week[c[o["campaign"] == RETENTION_CAMPAIGN]] = week
+            retention = o["campaign"] == RETENTION_CAMPAIGN
+            self.save_offers_used[c[retention | (o["campaign"] == WIN_BACK_CAMPAIGN)]] += 1
+            self.last_save_week[c[retention]] = week
         if "tickets" in t:
             c = t["tickets"]["customer"].astype(np.int64)
             self.tickets_weighted[c] += weight  # one ticket per customer and week: plain indexing adds once each

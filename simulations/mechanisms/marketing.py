@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulations.config import CONTACT_CHANNELS, Campaign, Policies, Responses, World
+from simulations.config import CAMPAIGN_TYPES, CONTACT_CHANNELS, Campaign, Policies, Responses, World
 from simulations.firm import FirmView
 from simulations.mechanisms.acquisition import log_contract_terms, price_pull, sign_term
 from simulations.mechanisms.economics import WEEKS_PER_MONTH, weekly_fee
@@ -28,8 +28,8 @@ from simulations.population import Population
 from simulations.stages import AT_RISK, DORMANT, GROWTH, MATURITY, NEW, TERMINATING, WON_BACK, is_active
 from simulations.weeklog import WeekLog
 
-CAMPAIGN_TYPES: tuple[str, ...] = ("acquisition", "onboarding", "cross_sell", "retention", "win_back")
-ONBOARDING, CROSS_SELL, RETENTION, WIN_BACK = 1, 2, 3, 4
+ONBOARDING, CROSS_SELL, RETENTION, WIN_BACK = (CAMPAIGN_TYPES.index(t)
+                                             for t in ("onboarding", "cross_sell", "retention", "win_back"))
 
 
 def top_k(score: np.ndarray, k: int) -> np.ndarray:

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulations.config import CAMPAIGN_TYPES
 from simulations.mechanisms import economics
 from simulations.population import CAUSES
 from simulations.recording.dictionary import TABLES
@@ -31,7 +32,7 @@ CLV_HORIZON_WEEKS = 104
 CLV_RUNS = 3
 ANNUAL_DISCOUNT_RATE = 0.10
 EFFECT_WINDOW_WEEKS = 13
-RETENTION = 3  # index of "retention" in marketing.CAMPAIGN_TYPES
+RETENTION = CAMPAIGN_TYPES.index("retention")
 VALUE_TYPES = (("laggard", "cost-comparer", "far-sighted"),
                ("nostalgic", "pragmatic", "early adopter"),
                ("status-seeker", "value-seeker", "perfectionist"))

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from simulations.config import CONTACT_CHANNELS, Scenario, with_overrides
+from simulations.config import CAMPAIGN_TYPES, CONTACT_CHANNELS, Scenario, with_overrides
 from simulations.stages import TERMINATING, is_active
 
-#: ``marketing.CAMPAIGN_TYPES`` index of the retention campaign (kept here to avoid importing the mechanism).
-RETENTION = 3
+#: code of the retention campaign in the logs
+RETENTION = CAMPAIGN_TYPES.index("retention")
 #: Weeks at the end over which buying of recovered complainers and untroubled customers is compared.
 BUYING_WINDOW = 52
 #: Share of the active customers who meet the randomised service failure (the paradox experiment).
